@@ -1,0 +1,92 @@
+// The one contract between the harness and a backend. A backend package implements it and nothing
+// outside that package knows how the simulation is compiled or called.
+import type { BuildInfo } from './schema.js';
+import type { Fixture } from './fixtures.js';
+
+export type { BuildInfo };
+
+export interface ModelInfo {
+  id: string;
+  title: string;
+  stateNames: string[];
+  /** Default protocol: simulated duration (ms) and log interval (ms). */
+  defaultDurationMs: number;
+  defaultLogIntervalMs: number;
+  stimulus: { startMs: number; durationMs: number; periodMs: number; amplitude: number; unit: string };
+}
+
+export interface SimulateOptions {
+  model: string;
+  durationMs: number;
+  logIntervalMs: number;
+  fixture: Fixture;
+  /** CVODE step budget per output interval (default 100000). */
+  maxSteps?: number;
+}
+
+export interface SolverStats {
+  steps: number;
+  rhsEvals: number;
+  jacEvals: number;
+  /** Time (ms) CVODE reached; equals durationMs on success. */
+  finalTime: number;
+}
+
+export interface SimulationResult {
+  stateNames: string[];
+  /** Row-major trace: one row per logged time, columns [t, ...states]. Freshly allocated per call. */
+  trace: Float64Array;
+  rows: number;
+  stats: SolverStats;
+}
+
+export interface Probes {
+  /** Bytes the backend's C allocator has handed out and not got back (null: not measurable). */
+  allocatorBytes: number | null;
+  /** WASM linear memory size in bytes (null for non-WASM backends). */
+  wasmMemoryBytes: number | null;
+}
+
+export interface Backend {
+  readonly id: string;
+  readonly description: string;
+  info(): BuildInfo;
+  models(): ModelInfo[];
+  /** One full lifecycle: create, integrate, log, free, plus the fixture's leak. Throws SimulationError. */
+  simulate(options: SimulateOptions): SimulationResult;
+  probe(): Probes;
+  /** Number of JS values fixtures retain right now. */
+  retainedCount(): number;
+  /** Drops every JS value retained by fixtures (C fixtures stay leaked by design). Returns how many. */
+  releaseRetained(): number;
+}
+
+/** What a backend module exports: `export async function load(): Promise<Backend>` (or a default with load). */
+export interface BackendModule {
+  load(): Promise<Backend>;
+}
+
+/** A CVODE (or other solver) failure inside simulate: names the flag and the time reached. */
+export class SimulationError extends Error {
+  constructor(
+    message: string,
+    readonly flag: number,
+    readonly flagName: string,
+    readonly timeReached: number,
+  ) {
+    super(message);
+    this.name = 'SimulationError';
+  }
+}
+
+const REQUIRED_METHODS = ['info', 'models', 'simulate', 'probe', 'retainedCount', 'releaseRetained'] as const;
+
+/** Lists what `candidate` lacks to be a Backend (empty when it is one). */
+export function backendProblems(candidate: unknown): string[] {
+  if (typeof candidate !== 'object' || candidate === null) return ['load() did not return an object'];
+  const b = candidate as Record<string, unknown>;
+  const problems: string[] = [];
+  if (typeof b.id !== 'string' || !b.id) problems.push('id (non-empty string)');
+  for (const m of REQUIRED_METHODS) if (typeof b[m] !== 'function') problems.push(`${m}()`);
+  return problems;
+}

@@ -1,0 +1,37 @@
+// Argument parsers for the CLI: each failure is a UsageError that names the option and what is accepted.
+import { InvalidArgumentError } from 'commander';
+
+export function positiveNumber(name: string) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!/^[+]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(v.trim()) || !(n > 0) || !Number.isFinite(n)) {
+      throw new InvalidArgumentError(`${name} must be a positive number (got '${v}')`);
+    }
+    return n;
+  };
+}
+
+export function positiveInt(name: string) {
+  return (v: string): number => {
+    if (!/^\d+$/.test(v.trim()) || !(Number(v) > 0)) throw new InvalidArgumentError(`${name} must be a whole number > 0 (got '${v}')`);
+    return Number(v);
+  };
+}
+
+export function nonNegativeInt(name: string) {
+  return (v: string): number => {
+    if (!/^\d+$/.test(v.trim())) throw new InvalidArgumentError(`${name} must be a whole number >= 0 (got '${v}')`);
+    return Number(v);
+  };
+}
+
+export function oneOf<T extends string>(name: string, accepted: readonly T[]) {
+  return (v: string): T => {
+    if (!accepted.includes(v as T)) throw new InvalidArgumentError(`${name} '${v}' is not accepted; accepted: ${accepted.join(', ')}`);
+    return v as T;
+  };
+}
+
+export function commaList(v: string): string[] {
+  return v.split(',').map((s) => s.trim()).filter(Boolean);
+}

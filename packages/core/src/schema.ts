@@ -1,0 +1,206 @@
+// On-disk formats of a leakbench run, versioned and validated on read (docs/FORMAT.md describes them).
+//
+// <run>/run.json                      RunManifest: environment, options, every cell's status
+// <run>/cells/<cellId>/samples.ndjson one Sample per line, appended as the cell runs
+// <run>/cells/<cellId>/verdict.json   CellVerdict, computed once by the CLI and read by the report
+import { z } from 'zod';
+
+export const SCHEMA_VERSION = 1;
+export const RUN_SCHEMA = `leakbench/run@${SCHEMA_VERSION}`;
+export const SAMPLE_SCHEMA = `leakbench/sample@${SCHEMA_VERSION}`;
+export const VERDICT_SCHEMA = `leakbench/verdict@${SCHEMA_VERSION}`;
+export const CALIBRATION_SCHEMA = `leakbench/calibration@${SCHEMA_VERSION}`;
+
+const num = z.number();
+const nullableNum = z.number().nullable();
+
+/** Where in a cell's life a sample was taken. */
+export const Phase = z.enum(['baseline', 'warmup', 'measure', 'settle']);
+export type Phase = z.infer<typeof Phase>;
+
+/**
+ * One sample of every memory layer. `i` is the number of iterations completed when it was taken
+ * (0 = baseline before the first iteration). Byte fields are bytes; times are nanoseconds.
+ */
+export const Sample = z.object({
+  i: z.number().int().nonnegative(),
+  phase: Phase,
+  /** Wall time of the iteration that just ended (ns); null for baseline and settle samples. */
+  iterNs: nullableNum,
+  /** ms since the cell process started measuring. */
+  tMs: num,
+  vmsBytes: nullableNum,
+  rssBytes: nullableNum,
+  maxRssBytes: num,
+  heapUsedBytes: num,
+  heapTotalBytes: num,
+  externalBytes: num,
+  arrayBuffersBytes: num,
+  globalHandlesBytes: nullableNum,
+  gcMinor: z.number().int(),
+  gcMajor: z.number().int(),
+  gcIncremental: z.number().int(),
+  gcWeakCallbacks: z.number().int(),
+  gcPauseNs: num,
+  allocatorBytes: nullableNum,
+  wasmMemoryBytes: nullableNum,
+});
+export type Sample = z.infer<typeof Sample>;
+
+/** Numeric sample fields that are memory layers a verdict can be given for. */
+export const LAYERS = [
+  'heapUsedBytes',
+  'allocatorBytes',
+  'wasmMemoryBytes',
+  'rssBytes',
+  'vmsBytes',
+  'maxRssBytes',
+  'externalBytes',
+  'arrayBuffersBytes',
+  'heapTotalBytes',
+  'globalHandlesBytes',
+] as const;
+export type Layer = (typeof LAYERS)[number];
+
+export const GcPolicy = z.enum(['none', 'before-sample']);
+export type GcPolicy = z.infer<typeof GcPolicy>;
+
+export const CellSpec = z.object({
+  id: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/),
+  backend: z.string(),
+  /** Path of a user backend module (`--backend-module`), absolute; null for built-in backends. */
+  backendModule: z.string().nullable(),
+  model: z.string(),
+  fixture: z.string(),
+  iterations: z.number().int().positive(),
+  warmup: z.number().int().nonnegative(),
+  durationMs: z.number().positive(),
+  logIntervalMs: z.number().positive(),
+  gc: GcPolicy,
+  settle: z.boolean(),
+});
+export type CellSpec = z.infer<typeof CellSpec>;
+
+export const CellStatus = z.enum(['pending', 'running', 'ok', 'crashed', 'timeout', 'interrupted', 'error']);
+export type CellStatus = z.infer<typeof CellStatus>;
+
+export const BuildInfo = z.object({
+  backend: z.string(),
+  compiler: z.string(),
+  compilerVersion: z.string(),
+  emccVersion: z.string().nullable(),
+  sundialsVersion: z.string(),
+  optFlags: z.string(),
+  allocator: z.string(),
+});
+export type BuildInfo = z.infer<typeof BuildInfo>;
+
+export const CellRecord = z.object({
+  spec: CellSpec,
+  status: CellStatus,
+  exitCode: z.number().int().nullable(),
+  signal: z.string().nullable(),
+  samples: z.number().int().nonnegative(),
+  startedAt: z.string().nullable(),
+  endedAt: z.string().nullable(),
+  error: z.string().nullable(),
+  build: BuildInfo.nullable(),
+});
+export type CellRecord = z.infer<typeof CellRecord>;
+
+export const Environment = z.object({
+  node: z.string(),
+  v8: z.string(),
+  os: z.string(),
+  arch: z.string(),
+  cpu: z.string(),
+  cpus: z.number().int(),
+  totalMemBytes: num,
+  commit: z.string().nullable(),
+  hostname: z.string(),
+});
+export type Environment = z.infer<typeof Environment>;
+
+export const RunOptions = z.object({
+  backends: z.array(z.string()),
+  models: z.array(z.string()),
+  fixtures: z.array(z.string()),
+  iterations: z.number().int().positive(),
+  warmup: z.number().int().nonnegative(),
+  durationMs: z.number().positive(),
+  logIntervalMs: z.number().positive(),
+  gc: GcPolicy,
+  jobs: z.number().int().positive(),
+  cellTimeoutS: z.number().positive(),
+  settle: z.boolean(),
+});
+export type RunOptions = z.infer<typeof RunOptions>;
+
+export const RunManifest = z.object({
+  schema: z.literal(RUN_SCHEMA),
+  id: z.string(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  leakbenchVersion: z.string(),
+  environment: Environment,
+  options: RunOptions,
+  cells: z.array(CellRecord),
+});
+export type RunManifest = z.infer<typeof RunManifest>;
+
+// ---- verdicts ----
+
+export const Decision = z.enum(['leak', 'no-leak', 'inconclusive']);
+export type Decision = z.infer<typeof Decision>;
+
+export const LayerVerdict = z.object({
+  layer: z.string(),
+  decision: Decision,
+  /** Units (bytes) per iteration, Theil–Sen over the measured part. */
+  slope: num,
+  ciLow: num,
+  ciHigh: num,
+  confidence: num,
+  /** Two-sided p-value of the Mann–Kendall trend test (tie-corrected). */
+  pValue: num,
+  /** Index (in iterations) where measurement starts: explicit warm-up or detected end of warm-up. */
+  warmupEnd: z.number().int().nonnegative(),
+  warmupDetected: z.boolean(),
+  /** Value change from baseline to the start of measurement: the one-time cost. */
+  oneTime: num,
+  /** Total change over the measured part. */
+  total: num,
+  n: z.number().int(),
+  /** Smallest per-iteration change this layer can resolve (e.g. page size for RSS). */
+  resolution: num,
+  reason: z.string(),
+});
+export type LayerVerdict = z.infer<typeof LayerVerdict>;
+
+export const SettleCheck = z.object({
+  /** Layer values of the last measured sample and of the settle sample. */
+  before: z.record(z.string(), nullableNum),
+  after: z.record(z.string(), nullableNum),
+  /** Layers whose measured growth mostly (≥ 50 %) came back after GC + event-loop turns. */
+  deferredLayers: z.array(z.string()),
+});
+export type SettleCheck = z.infer<typeof SettleCheck>;
+
+export const CellVerdict = z.object({
+  schema: z.literal(VERDICT_SCHEMA),
+  cellId: z.string(),
+  decision: Decision,
+  /** Layers that explain the growth, most specific first (heap / allocator / wasm), else rss-only. */
+  explainedBy: z.array(z.string()),
+  /** 'js-heap' | 'native-allocator' | 'wasm-memory' | 'rss-only' | null */
+  where: z.string().nullable(),
+  bytesPerIteration: nullableNum,
+  ciLow: nullableNum,
+  ciHigh: nullableNum,
+  oneTimeBytes: nullableNum,
+  layers: z.array(LayerVerdict),
+  settle: SettleCheck.nullable(),
+  deferredFinalisation: z.boolean(),
+  summary: z.string(),
+});
+export type CellVerdict = z.infer<typeof CellVerdict>;

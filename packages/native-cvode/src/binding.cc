@@ -1,0 +1,144 @@
+// Node-API binding of the leakbench workload. It only converts arguments and results; the logic is the
+// plain C in workload/. JS fixtures are kept alive by strong napi_refs that are never deleted (until a test
+// asks for releaseRetained).
+#include <napi.h>
+
+#include <vector>
+
+#include "leakbench_workload.h"
+
+namespace {
+
+// Strong references held by the object/list fixtures. Capacity is reserved once at load so that
+// keeping a reference does not itself grow the C++ heap per iteration (up to 65536 refs, then doubling).
+struct Retained {
+  std::vector<napi_ref> refs;
+  Retained() { refs.reserve(1 << 16); }
+};
+
+Retained &retained() {
+  static Retained r;
+  return r;
+}
+
+struct HostCtx {
+  napi_env env;
+};
+
+int RetainJs(void *ctx, int kind) {
+  napi_env env = static_cast<HostCtx *>(ctx)->env;
+  napi_value value;
+  napi_status st = kind == LB_FIXTURE_LIST ? napi_create_array(env, &value) : napi_create_object(env, &value);
+  if (st != napi_ok) return 1;
+  napi_ref ref;
+  if (napi_create_reference(env, value, 1, &ref) != napi_ok) return 1;
+  retained().refs.push_back(ref);
+  return 0;
+}
+
+// simulate(modelId, durationMs, logIntervalMs, fixtureKind, fixtureBytes, maxSteps) -> result object.
+// Errors are returned as { rc, message, flag, flagName, tReached } for the TS layer to turn into exceptions.
+Napi::Value Simulate(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 6 || !info[0].IsString()) {
+    Napi::TypeError::New(env, "simulate(model, duration, logInterval, fixtureKind, fixtureBytes, maxSteps)").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  std::string model = info[0].As<Napi::String>();
+  lb_options opts{};
+  opts.model = lb_model_find(model.c_str());
+  opts.duration = info[1].As<Napi::Number>().DoubleValue();
+  opts.log_interval = info[2].As<Napi::Number>().DoubleValue();
+  opts.fixture_kind = info[3].As<Napi::Number>().Int32Value();
+  opts.fixture_bytes = static_cast<size_t>(info[4].As<Napi::Number>().DoubleValue());
+  opts.max_steps = static_cast<long>(info[5].As<Napi::Number>().DoubleValue());
+
+  HostCtx ctx{env};
+  lb_host host{&ctx, RetainJs};
+  lb_result res;
+  int rc = lb_simulate(&opts, &host, &res);
+
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("rc", rc);
+  out.Set("message", res.message);
+  out.Set("flag", res.flag);
+  out.Set("flagName", res.flag_name);
+  out.Set("tReached", res.t_reached);
+  if (rc == LB_OK) {
+    size_t n = static_cast<size_t>(res.rows) * static_cast<size_t>(res.cols);
+    Napi::Float64Array trace = Napi::Float64Array::New(env, n);
+    std::copy(res.trace, res.trace + n, trace.Data());
+    out.Set("trace", trace);
+    out.Set("rows", res.rows);
+    out.Set("cols", res.cols);
+    out.Set("steps", static_cast<double>(res.steps));
+    out.Set("rhsEvals", static_cast<double>(res.rhs_evals));
+    out.Set("jacEvals", static_cast<double>(res.jac_evals));
+    out.Set("finalTime", res.final_t);
+  }
+  lb_result_free(&res);
+  return out;
+}
+
+Napi::Value Models(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  Napi::Array list = Napi::Array::New(env);
+  for (int i = 0; i < lb_model_count(); i++) {
+    const lb_model_info *m = lb_model_at(i);
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("id", m->id);
+    o.Set("title", m->title);
+    Napi::Array names = Napi::Array::New(env);
+    for (int s = 0; s < m->n_states; s++) names.Set(s, m->state_names[s]);
+    o.Set("stateNames", names);
+    o.Set("stimStart", m->stim_start);
+    o.Set("stimDuration", m->stim_duration);
+    o.Set("stimPeriod", m->stim_period);
+    o.Set("stimAmplitude", m->stim_amplitude);
+    o.Set("defaultDuration", m->default_duration);
+    o.Set("defaultLogInterval", m->default_log_interval);
+    list.Set(i, o);
+  }
+  return list;
+}
+
+Napi::Value Info(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("compiler", lb_compiler());
+  o.Set("compilerVersion", lb_compiler_version());
+  o.Set("emccVersion", lb_emscripten_version());
+  o.Set("sundialsVersion", lb_sundials_version());
+  o.Set("optFlags", lb_opt_flags());
+  o.Set("allocator", lb_allocator_name());
+  return o;
+}
+
+Napi::Value AllocatorBytes(const Napi::CallbackInfo &info) { return Napi::Number::New(info.Env(), lb_allocator_in_use()); }
+
+Napi::Value RetainedCount(const Napi::CallbackInfo &info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(retained().refs.size()));
+}
+
+Napi::Value ReleaseRetained(const Napi::CallbackInfo &info) {
+  auto &refs = retained().refs;
+  size_t n = refs.size();
+  for (napi_ref ref : refs) napi_delete_reference(info.Env(), ref);
+  refs.clear();
+  return Napi::Number::New(info.Env(), static_cast<double>(n));
+}
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  retained();
+  exports.Set("simulate", Napi::Function::New(env, Simulate));
+  exports.Set("models", Napi::Function::New(env, Models));
+  exports.Set("info", Napi::Function::New(env, Info));
+  exports.Set("allocatorBytes", Napi::Function::New(env, AllocatorBytes));
+  exports.Set("retainedCount", Napi::Function::New(env, RetainedCount));
+  exports.Set("releaseRetained", Napi::Function::New(env, ReleaseRetained));
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(leakbench_native_cvode, Init)

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Installs what a fresh Debian 12 machine lacks for leakbench, then the npm workspace.
+# Idempotent: each step checks first, so a ready machine passes through in about a second.
+#   - system packages (cmake, emscripten, chromium for the report test, dpkg-dev/xz for the SUNDIALS source)
+#     through apt when run as root; otherwise prints the exact command and stops.
+#   - SUNDIALS 6.4.1 source, hash-verified, into .cache/ (LEAKBENCH_SUNDIALS_SRC=<tarball|dir> overrides).
+#   - npm workspace dependencies (npm ci when a lock file exists).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+. scripts/lib.sh
+
+need_pkgs=()
+command -v cmake >/dev/null 2>&1 || need_pkgs+=(cmake)
+command -v make >/dev/null 2>&1 || need_pkgs+=(make)
+command -v g++ >/dev/null 2>&1 || need_pkgs+=(g++)
+command -v xz >/dev/null 2>&1 || need_pkgs+=(xz-utils)
+command -v dpkg-source >/dev/null 2>&1 || need_pkgs+=(dpkg-dev)
+if [ -z "${EMSDK:-}" ] && ! command -v emcc >/dev/null 2>&1; then need_pkgs+=(emscripten); fi
+if [ "${LEAKBENCH_SKIP_BROWSER:-0}" != 1 ] && ! command -v chromium >/dev/null 2>&1; then need_pkgs+=(chromium); fi
+
+if [ ${#need_pkgs[@]} -gt 0 ]; then
+  cmd="apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ${need_pkgs[*]}"
+  if [ "$(id -u)" = 0 ]; then
+    log "installing system packages: ${need_pkgs[*]}"
+    sh -c "$cmd"
+  else
+    die "missing system packages: ${need_pkgs[*]}. Run as root:
+  sudo sh -c '$cmd'"
+  fi
+fi
+
+bash scripts/fetch-sundials.sh >/dev/null
+
+if [ ! -d node_modules/turbo ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  log "installing npm workspace dependencies"
+  if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
+fi
+log "setup complete"
