@@ -6,7 +6,7 @@ import { SimulationError } from './backend.js';
 import { BUILTIN_BACKENDS, loadAnyBackend, checkBackendId } from './backends.js';
 import { FIXTURES } from './fixtures.js';
 import { formatCsv, formatJson, runSimulation } from './simulate.js';
-import { commaList, nonNegativeInt, oneOf, positiveInt, positiveNumber } from './cli-util.js';
+import { oneOf, positiveInt, positiveNumber } from './cli-util.js';
 import { registerRunCommands } from './cli-run.js';
 
 const program = new Command('leakbench')
@@ -48,7 +48,7 @@ program
     }
   });
 
-registerRunCommands(program, { commaList, nonNegativeInt, positiveInt, positiveNumber, oneOf });
+registerRunCommands(program);
 
 async function main(argv: string[]): Promise<number> {
   try {

@@ -6,3 +6,4 @@ export * from './fixtures.js';
 export * from './workload.js';
 export * from './backends.js';
 export * from './simulate.js';
+export * from './storage.js';

@@ -204,3 +204,52 @@ export const CellVerdict = z.object({
   summary: z.string(),
 });
 export type CellVerdict = z.infer<typeof CellVerdict>;
+
+// ---- calibration (leakbench calibrate) ----
+
+/** One independent trial: a fresh process running `iterations` of one fixture, and what the verdict said. */
+export const CalibrationTrial = z.object({
+  backend: z.string(),
+  fixture: z.string(),
+  iterations: z.number().int().positive(),
+  trial: z.number().int().nonnegative(),
+  decision: Decision,
+  where: z.string().nullable(),
+  bytesPerIteration: nullableNum,
+  ciLow: nullableNum,
+  ciHigh: nullableNum,
+  /** The expected layer's own slope (even when the cell verdict is not a leak). */
+  expectedLayerSlope: nullableNum,
+});
+export type CalibrationTrial = z.infer<typeof CalibrationTrial>;
+
+export const CalibrationSummary = z.object({
+  backend: z.string(),
+  fixture: z.string(),
+  /** 'js-heap' | 'native-allocator' | 'none' */
+  expectedWhere: z.string(),
+  /** Bytes the fixture asks malloc for per iteration (0 for JS fixtures and none). */
+  requestedBytes: z.number(),
+  /** Allocator growth per leaked block measured directly (median single-call delta vs none), null for JS. */
+  trueBytesPerIteration: nullableNum,
+  /** Per iteration count: share of trials judged `leak` in the expected layer (or `no-leak` for none). */
+  byIterations: z.array(z.object({ iterations: z.number().int(), trials: z.number().int(), correct: z.number().int(), leak: z.number().int() })),
+  /** Smallest iteration count from which every trial (at it and above) was judged correctly; null if never. */
+  iterationsToDetect: z.number().int().nullable(),
+  /** For `none`: share of trials judged `leak` (false positives), over every iteration count. */
+  falsePositiveRate: nullableNum,
+  /** Median estimated bytes/iteration at the largest iteration count, and its error vs the true growth. */
+  estimatedBytesPerIteration: nullableNum,
+  relativeError: nullableNum,
+});
+export type CalibrationSummary = z.infer<typeof CalibrationSummary>;
+
+export const CalibrationResult = z.object({
+  schema: z.literal(CALIBRATION_SCHEMA),
+  createdAt: z.string(),
+  environment: Environment,
+  options: z.object({ backends: z.array(z.string()), fixtures: z.array(z.string()), iterationCounts: z.array(z.number().int()), trials: z.number().int(), noneTrials: z.number().int(), model: z.string(), gc: GcPolicy }),
+  summaries: z.array(CalibrationSummary),
+  trials: z.array(CalibrationTrial),
+});
+export type CalibrationResult = z.infer<typeof CalibrationResult>;

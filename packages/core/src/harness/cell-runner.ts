@@ -1,0 +1,76 @@
+// Entry point of one cell's fresh Node process (started by the orchestrator with --expose-gc).
+// Runs the iterations, samples after each, appends every sample to disk as it goes, and reports progress
+// to the parent over IPC. Killing this process loses at most the sample being written.
+import { setImmediate as yieldLoop } from 'node:timers/promises';
+import type { Backend } from '../backend.js';
+import { loadAnyBackend } from '../backends.js';
+import { parseFixture } from '../fixtures.js';
+import { CellSpec } from '../schema.js';
+import type { Phase } from '../schema.js';
+import { SampleWriter } from '../storage.js';
+import { findModel } from '../workload.js';
+import { GcCounter, takeSample } from './sampler.js';
+import type { CellMessage } from './protocol.js';
+
+const send = (m: CellMessage) => process.send?.(m);
+
+/** How many event-loop turns the settle check yields (with a full GC around them). */
+export const SETTLE_TURNS = 5;
+
+export async function runCell(spec: CellSpec, samplesPath: string, backend: Backend): Promise<number> {
+  const fixture = parseFixture(spec.fixture);
+  const model = findModel(backend.models(), spec.model);
+  const gcFn = (globalThis as { gc?: () => void }).gc;
+  if (spec.gc === 'before-sample' && !gcFn) throw new Error('GC policy before-sample needs node --expose-gc');
+  const writer = new SampleWriter(samplesPath);
+  const gc = new GcCounter().start();
+  const ctx = { gc, probe: () => backend.probe(), t0: process.hrtime.bigint() };
+  const sample = async (i: number, phase: Phase, iterNs: number | null) => {
+    if (spec.gc === 'before-sample') gcFn!();
+    await yieldLoop(); // lets pending GC performance entries arrive before counting them
+    writer.write(takeSample(ctx, i, phase, iterNs));
+  };
+  try {
+    await sample(0, 'baseline', null);
+    const opts = { model: model.id, durationMs: spec.durationMs, logIntervalMs: spec.logIntervalMs, fixture };
+    for (let i = 1; i <= spec.iterations; i++) {
+      const t = process.hrtime.bigint();
+      backend.simulate(opts);
+      const iterNs = Number(process.hrtime.bigint() - t);
+      await sample(i, i <= spec.warmup ? 'warmup' : 'measure', iterNs);
+      if (i % 10 === 0 || i === spec.iterations) send({ type: 'progress', done: i });
+    }
+    if (spec.settle) {
+      // Deferred finalisation check: growth that comes back after GC and event-loop turns is not a leak.
+      for (let k = 0; k < SETTLE_TURNS; k++) {
+        gcFn?.();
+        await yieldLoop();
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      await sample(spec.iterations, 'settle', null);
+    }
+  } finally {
+    gc.stop();
+    writer.close();
+  }
+  return writer.count;
+}
+
+async function main(): Promise<void> {
+  const [specJson, samplesPath] = process.argv.slice(2);
+  const spec = CellSpec.parse(JSON.parse(specJson!));
+  const backend = await loadAnyBackend(spec.backend, spec.backendModule);
+  send({ type: 'start', build: backend.info(), pid: process.pid });
+  const samples = await runCell(spec, samplesPath!, backend);
+  send({ type: 'done', samples });
+}
+
+main().then(
+  () => process.disconnect?.(),
+  (e: Error) => {
+    send({ type: 'error', message: e.message });
+    process.stderr.write(`${e.stack ?? e}\n`);
+    process.exitCode = 3;
+    process.disconnect?.();
+  },
+);

@@ -1,0 +1,163 @@
+// Run directories on disk: atomic JSON writes, append-only sample streams, validated reads.
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { z } from 'zod';
+import { UsageError } from './errors.js';
+import { CalibrationResult, CellVerdict, RUN_SCHEMA, RunManifest, Sample, VERDICT_SCHEMA } from './schema.js';
+import type { CellRecord } from './schema.js';
+
+export const MANIFEST_FILE = 'run.json';
+export const CALIBRATION_FILE = 'calibration.json';
+
+export const runPaths = (dir: string) => ({
+  manifest: join(dir, MANIFEST_FILE),
+  calibration: join(dir, CALIBRATION_FILE),
+  cellDir: (id: string) => join(dir, 'cells', id),
+  samples: (id: string) => join(dir, 'cells', id, 'samples.ndjson'),
+  verdict: (id: string) => join(dir, 'cells', id, 'verdict.json'),
+  stderr: (id: string) => join(dir, 'cells', id, 'stderr.log'),
+});
+
+/** A run directory (or file in it) that is missing, incomplete or fails its schema. Exit code 2. */
+export class RunDataError extends UsageError {
+  constructor(
+    readonly file: string,
+    message: string,
+  ) {
+    super(`${file}: ${message}`);
+    this.name = 'RunDataError';
+  }
+}
+
+/** Writes JSON via a temporary file and rename, so readers never see half a file. */
+export function writeJsonAtomic(path: string, value: unknown): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = `${path}.tmp-${process.pid}`;
+  writeFileSync(tmp, JSON.stringify(value, null, 2) + '\n');
+  renameSync(tmp, path);
+}
+
+/** Appends one sample per line with one write() each: a crash loses at most the line being written. */
+export class SampleWriter {
+  private fd: number;
+  count = 0;
+  constructor(readonly path: string) {
+    mkdirSync(dirname(path), { recursive: true });
+    this.fd = openSync(path, 'a');
+  }
+  write(sample: Sample): void {
+    writeSync(this.fd, JSON.stringify(sample) + '\n');
+    this.count++;
+  }
+  close(): void {
+    closeSync(this.fd);
+  }
+}
+
+function describeZod(err: z.ZodError): string {
+  return err.issues
+    .slice(0, 3)
+    .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
+    .join('; ');
+}
+
+/** Reads a JSON file and validates it; errors name the file. */
+export function readJsonFile<T>(path: string, schema: z.ZodType<T>, what: string): T {
+  if (!existsSync(path)) throw new RunDataError(path, `${what} not found`);
+  let data: unknown;
+  try {
+    data = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new RunDataError(path, `${what} is not valid JSON (${(e as Error).message})`);
+  }
+  const schemaField = (data as { schema?: unknown })?.schema;
+  if (typeof schemaField === 'string' && schemaField.startsWith('leakbench/')) {
+    const expected = (schema as unknown as { shape?: { schema?: { value?: string } } }).shape?.schema?.value;
+    if (expected && schemaField !== expected) {
+      throw new RunDataError(path, `unknown schema version '${schemaField}'; this leakbench reads '${expected}'`);
+    }
+  }
+  const parsed = schema.safeParse(data);
+  if (!parsed.success) throw new RunDataError(path, `${what} fails its schema: ${describeZod(parsed.error)}`);
+  return parsed.data;
+}
+
+export interface SamplesRead {
+  samples: Sample[];
+  /** True when the last line was cut off (the process died mid-write); that line is dropped. */
+  truncatedTail: boolean;
+}
+
+/** Reads a sample stream. A corrupt line that is not the last one is an error naming file and line. */
+export function readSamples(path: string): SamplesRead {
+  if (!existsSync(path)) return { samples: [], truncatedTail: false };
+  const text = readFileSync(path, 'utf8');
+  const lines = text.split('\n');
+  const endsClean = text.endsWith('\n') || text.length === 0;
+  if (endsClean) lines.pop();
+  const samples: Sample[] = [];
+  let truncatedTail = false;
+  for (let k = 0; k < lines.length; k++) {
+    const line = lines[k]!;
+    const isLast = k === lines.length - 1;
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch {
+      if (isLast && !endsClean) {
+        truncatedTail = true;
+        break;
+      }
+      throw new RunDataError(path, `line ${k + 1} is not valid JSON`);
+    }
+    const parsed = Sample.safeParse(value);
+    if (!parsed.success) throw new RunDataError(path, `line ${k + 1} fails the sample schema: ${describeZod(parsed.error)}`);
+    samples.push(parsed.data);
+  }
+  return { samples, truncatedTail };
+}
+
+export function readManifest(dir: string): RunManifest {
+  if (!existsSync(dir)) throw new RunDataError(dir, 'run directory does not exist');
+  if (!statSync(dir).isDirectory()) throw new RunDataError(dir, 'not a directory');
+  return readJsonFile(runPaths(dir).manifest, RunManifest, 'run manifest');
+}
+
+export function writeManifest(dir: string, manifest: RunManifest): void {
+  writeJsonAtomic(runPaths(dir).manifest, { ...manifest, schema: RUN_SCHEMA, updatedAt: new Date().toISOString() });
+}
+
+export function readVerdict(dir: string, cellId: string): CellVerdict | null {
+  const path = runPaths(dir).verdict(cellId);
+  return existsSync(path) ? readJsonFile(path, CellVerdict, 'verdict') : null;
+}
+
+export function writeVerdict(dir: string, verdict: CellVerdict): void {
+  writeJsonAtomic(runPaths(dir).verdict(verdict.cellId), { ...verdict, schema: VERDICT_SCHEMA });
+}
+
+export interface CellData {
+  record: CellRecord;
+  samples: Sample[];
+  truncatedTail: boolean;
+  verdict: CellVerdict | null;
+}
+
+export interface RunData {
+  dir: string;
+  manifest: RunManifest;
+  cells: CellData[];
+  calibration: CalibrationResult | null;
+}
+
+/** Reads and validates a whole run directory. */
+export function readRun(dir: string): RunData {
+  const manifest = readManifest(dir);
+  const paths = runPaths(dir);
+  const cells = manifest.cells.map((record) => {
+    const { samples, truncatedTail } = readSamples(paths.samples(record.spec.id));
+    return { record, samples, truncatedTail, verdict: readVerdict(dir, record.spec.id) };
+  });
+  const calibration = existsSync(paths.calibration) ? readJsonFile(paths.calibration, CalibrationResult, 'calibration') : null;
+  return { dir, manifest, cells, calibration };
+}

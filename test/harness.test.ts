@@ -1,0 +1,159 @@
+// The harness end to end through the real CLI: cells in fresh processes, every field sampled, fault isolation
+// with a real signal, --resume, and bad input rejected with exit 2 before any cell starts.
+import { describe, expect, it } from 'vitest';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { readManifest, readSamples, runPaths, type Sample } from '@leakbench/core';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const CLI = join(ROOT, 'packages/core/dist/cli.js');
+const tmp = (name: string) => mkdtempSync(join(tmpdir(), `leakbench-${name}-`));
+const leakbench = (args: string[]) => spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 170_000 });
+
+/** Fields documented as null for a backend (docs/FORMAT.md). */
+const NULL_FOR: Record<string, (keyof Sample)[]> = { native: ['wasmMemoryBytes'], wasm: [] };
+
+describe('leakbench run', () => {
+  it('writes one sample per iteration with every field, for every cell, plus baseline and settle', () => {
+    const out = join(tmp('run'), 'run');
+    const r = leakbench(['run', '--fixtures', 'none,object,double', '--iterations', '25', '--warmup', '5', '--out', out, '--json']);
+    expect(r.status, r.stderr).toBe(0);
+    const summary = JSON.parse(r.stdout);
+    expect(summary.failed).toEqual([]);
+    const manifest = readManifest(out);
+    expect(manifest.cells).toHaveLength(6);
+    expect(manifest.environment.node).toBe(process.version);
+    for (const cell of manifest.cells) {
+      expect(cell.status).toBe('ok');
+      expect(cell.build?.sundialsVersion).toBe('6.4.1');
+      const { samples } = readSamples(runPaths(out).samples(cell.spec.id));
+      expect(samples.map((s) => s.i)).toEqual([...Array(26).keys(), 25]);
+      expect(samples.map((s) => s.phase)).toEqual(['baseline', ...Array(5).fill('warmup'), ...Array(20).fill('measure'), 'settle']);
+      for (const s of samples) {
+        for (const [k, v] of Object.entries(s)) {
+          if (k === 'iterNs') expect(v === null).toBe(s.phase === 'baseline' || s.phase === 'settle');
+          else if (NULL_FOR[cell.spec.backend]!.includes(k as keyof Sample)) expect(v, k).toBeNull();
+          else expect(v, `${cell.spec.id} ${k}`).not.toBeNull();
+        }
+      }
+      expect(samples.at(-2)!.gcMajor).toBeGreaterThan(0); // --gc before-sample forces full GCs
+      expect(existsSync(runPaths(out).verdict(cell.spec.id))).toBe(true);
+    }
+  });
+
+  it('keeps a killed cell\'s samples, finishes the others, exits non-zero, and --resume completes the run', async () => {
+    const out = join(tmp('kill'), 'run');
+    const child = spawn(process.execPath, [CLI, 'run', '--fixtures', 'none,double', '--iterations', '400', '--warmup', '5', '--jobs', '2', '--out', out, '--json'], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    const victim = 'native-lr1991-double';
+    const samplesFile = runPaths(out).samples(victim);
+    // Wait until the victim has recorded some iterations, then kill its process with a real SIGKILL.
+    let pid: number | null = null;
+    for (let k = 0; k < 600 && pid === null; k++) {
+      await new Promise((r) => setTimeout(r, 50));
+      if (!existsSync(samplesFile) || readFileSync(samplesFile, 'utf8').split('\n').length < 30) continue;
+      pid = findCellPid(victim);
+    }
+    expect(pid).not.toBeNull();
+    process.kill(pid!, 'SIGKILL');
+    const code = await new Promise<number | null>((r) => child.on('exit', r));
+    expect(code).toBe(1);
+    const summary = JSON.parse(stdout);
+    expect(summary.failed).toEqual([victim]);
+    const manifest = readManifest(out);
+    const killed = manifest.cells.find((c) => c.spec.id === victim)!;
+    expect(killed.status).toBe('crashed');
+    expect(killed.signal).toBe('SIGKILL');
+    const partial = readSamples(samplesFile).samples;
+    expect(partial.length).toBeGreaterThanOrEqual(29);
+    expect(partial.length).toBeLessThan(402);
+    expect(partial.map((s) => s.i)).toEqual([...Array(partial.length).keys()]);
+    for (const c of manifest.cells.filter((c) => c.spec.id !== victim)) {
+      expect(c.status).toBe('ok');
+      expect(c.samples).toBe(402);
+    }
+
+    const resumed = leakbench(['run', '--resume', out, '--json']);
+    expect(resumed.status, resumed.stderr).toBe(0);
+    const after = readManifest(out);
+    expect(after.cells.every((c) => c.status === 'ok')).toBe(true);
+    expect(readSamples(samplesFile).samples).toHaveLength(402);
+    // The killed attempt's partial series is kept beside the new one.
+    const kept = readSamples(samplesFile.replace('.ndjson', '.attempt-1.ndjson')).samples;
+    expect(kept).toHaveLength(partial.length);
+  });
+
+  it('puts a user backend module through the same harness', () => {
+    const out = join(tmp('byo'), 'run');
+    const r = leakbench(['run', '--backend-module', 'examples/js-backend.mjs', '--models', 'fhn', '--fixtures', 'none,object', '--iterations', '20', '--warmup', '2', '--out', out]);
+    expect(r.status, r.stderr).toBe(0);
+    const manifest = readManifest(out);
+    expect(manifest.cells.map((c) => c.spec.id)).toEqual(['js-fhn-fhn-none', 'js-fhn-fhn-object']);
+    expect(readSamples(runPaths(out).samples('js-fhn-fhn-object')).samples).toHaveLength(22);
+  });
+});
+
+/** Finds the pid of the cell process running `cellId` by its command line (Linux /proc). */
+function findCellPid(cellId: string): number | null {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const cmd = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+      if (cmd.includes('cell-runner.js') && cmd.includes(`"id":"${cellId}"`)) return Number(entry);
+    } catch {
+      /* process ended meanwhile */
+    }
+  }
+  return null;
+}
+
+describe('bad input is rejected with exit code 2 before any cell starts', () => {
+  const nonEmpty = tmp('nonempty');
+  writeFileSync(join(nonEmpty, 'something'), 'x');
+  const badModule = join(tmp('badmod'), 'bad.mjs');
+  writeFileSync(badModule, "export async function load() { return { id: 'half', simulate() {} }; }\n");
+  const notAModule = join(tmp('nomod'), 'none.mjs');
+  writeFileSync(notAModule, 'export const x = 1;\n');
+
+  it.each([
+    [['--backends', 'native,gpu'], /unknown backend 'gpu'; accepted: native, wasm/],
+    [['--models', 'lr2000'], /unknown model 'lr2000'; accepted: hh1952, lr1991/],
+    [['--fixtures', 'none,leaky'], /unknown fixture 'leaky'; accepted: none, object, list, double, double100, malloc:<bytes>/],
+    [['--fixtures', 'malloc:0'], /malloc size must be positive/],
+    [['--fixtures', 'malloc:99999999999'], /absurd/],
+    [['--iterations', '0'], /--iterations must be a whole number > 0/],
+    [['--iterations', '-3'], /--iterations/],
+    [['--iterations', '10', '--warmup', '10'], /--warmup \(10\) must be smaller than --iterations \(10\)/],
+    [['--gc', 'sometimes'], /accepted: none, before-sample/],
+    [['--out', nonEmpty], /is not empty/],
+    [['--out', '/etc/passwd/run'], /is not writable/],
+    [['--backend-module', badModule, '--models', 'x'], /does not implement the Backend interface; missing: info\(\), models\(\), probe\(\)/],
+    [['--backend-module', notAModule], /does not export load\(\)/],
+    [['--duration', '-5'], /--duration must be a positive number/],
+  ])('run %j', (args, message) => {
+    const out = args.includes('--out') ? [] : ['--out', join(tmp('bad'), 'run')];
+    const r = leakbench(['run', ...args, ...out]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(message);
+    if (out.length) expect(existsSync(out[1]!)).toBe(false); // nothing was started or written
+  });
+
+  it.each([
+    [['--model', 'nope'], /unknown model 'nope'; accepted: hh1952, lr1991/],
+    [['--backend', 'gpu'], /unknown backend 'gpu'/],
+    [['--fixture', 'malloc:-1'], /malloc size must be positive/],
+    [['--duration', '0'], /--duration must be a positive number/],
+    [['--format', 'xml'], /accepted: csv, json/],
+    [['--model', 'hh1952', '--duration', '100', '--log-interval', '50', '--max-steps', '20'], /CV_TOO_MUCH_WORK.*t = /],
+  ])('simulate %j', (args, message) => {
+    const r = leakbench(['simulate', ...args]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(message);
+  });
+});
