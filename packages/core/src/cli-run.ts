@@ -80,6 +80,7 @@ export function registerRunCommands(program: Command, _unused?: unknown): void {
     .addOption(new Option('--gc <policy>', 'none, or a full GC before each sample').argParser(oneOf('--gc', ['none', 'before-sample'] as const)).default(RUN_DEFAULTS.gc))
     .option('--jobs <n>', 'cells run in parallel', positiveInt('--jobs'), RUN_DEFAULTS.jobs)
     .option('--cell-timeout <s>', 'seconds before a cell is killed and marked timeout', positiveNumber('--cell-timeout'), RUN_DEFAULTS.cellTimeoutS)
+    .addOption(new Option('--host <profile>', 'cell process profile: stable (no JIT tiers, no glibc tcache) or stock').argParser(oneOf('--host', ['stable', 'stock'] as const)).default(RUN_DEFAULTS.host))
     .option('--no-settle', 'skip the settle check (GC + event-loop turns, then one more sample)')
     .option('--out <dir>', 'new or empty run directory (default: runs/run-<timestamp>)')
     .option('--resume <dir>', 're-run only the cells of <dir> that did not finish')
@@ -114,6 +115,7 @@ export function registerRunCommands(program: Command, _unused?: unknown): void {
           jobs: o.jobs,
           cellTimeoutS: o.cellTimeout,
           settle: o.settle,
+          host: o.host,
           out: dir,
         });
         const p = progressReporter(manifest.cells.length, manifest.cells.reduce((a, c) => a + c.spec.iterations, 0), o.json);

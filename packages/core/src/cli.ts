@@ -6,8 +6,14 @@ import { SimulationError } from './backend.js';
 import { BUILTIN_BACKENDS, loadAnyBackend, checkBackendId } from './backends.js';
 import { FIXTURES } from './fixtures.js';
 import { formatCsv, formatJson, runSimulation } from './simulate.js';
-import { oneOf, positiveInt, positiveNumber } from './cli-util.js';
-import { registerRunCommands } from './cli-run.js';
+import { commaList, oneOf, positiveInt, positiveNumber } from './cli-util.js';
+import { progressReporter, registerRunCommands } from './cli-run.js';
+import { join, resolve } from 'node:path';
+import { checkRun } from './check.js';
+import { calibrate, CALIBRATE_DEFAULTS } from './harness/calibrate.js';
+import { formatCalibration } from './calibration-format.js';
+import { parseFixtureList } from './fixtures.js';
+import { buildSite } from './report-bridge.js';
 
 const program = new Command('leakbench')
   .description('Find memory leaks in native and WebAssembly builds of numerical code, per memory layer, with confidence.')
@@ -49,6 +55,73 @@ program
   });
 
 registerRunCommands(program);
+
+program
+  .command('check')
+  .description('CI gate: exit 1 when a `none` cell leaks, or (with --baseline) when any layer\'s rate rose beyond its CI')
+  .argument('<run-dir>', 'a finished run directory')
+  .option('--baseline <run-dir>', 'compare every layer\'s rate against this run')
+  .option('--json', 'machine-readable output')
+  .action(async (dir: string, o) => {
+    const r = checkRun(resolve(dir), o.baseline ? resolve(o.baseline) : null);
+    if (o.json) process.stdout.write(JSON.stringify(r, null, 2) + '\n');
+    else {
+      for (const c of r.cells) process.stdout.write(`  ${c.cell.padEnd(32)} ${c.decision.padEnd(12)} ${c.summary}\n`);
+      for (const f of r.findings) process.stdout.write(`FAIL ${f.cell}: ${f.message}\n`);
+      process.stdout.write(r.ok ? 'check passed\n' : `check failed: ${r.findings.length} finding(s)\n`);
+    }
+    process.exitCode = r.ok ? 0 : 1;
+  });
+
+program
+  .command('calibrate')
+  .description('measure detection power: independent trials of every fixture at increasing iteration counts')
+  .option('--backends <list>', 'comma list of backends', 'native,wasm')
+  .option('--model <id>', 'model', 'lr1991')
+  .option('--fixtures <list>', 'fixtures, incl. a malloc:<bytes> sweep', CALIBRATE_DEFAULTS.fixtures.join(','))
+  .option('--iterations <list>', 'iteration counts', CALIBRATE_DEFAULTS.iterationCounts.join(','))
+  .option('--trials <n>', 'trials per backend, fixture and count', positiveInt('--trials'), CALIBRATE_DEFAULTS.trials)
+  .option('--none-trials <n>', 'trials of `none` per backend and count (false-positive rate)', positiveInt('--none-trials'), CALIBRATE_DEFAULTS.noneTrials)
+  .option('--duration <ms>', "simulated ms per iteration (default: the model's)", positiveNumber('--duration'))
+  .addOption(new Option('--gc <policy>', 'GC policy').argParser(oneOf('--gc', ['none', 'before-sample'] as const)).default('before-sample'))
+  .option('--jobs <n>', 'trials in parallel', positiveInt('--jobs'), 2)
+  .addOption(new Option('--host <profile>', 'cell process profile').argParser(oneOf('--host', ['stable', 'stock'] as const)).default('stable'))
+  .option('--out <dir>', 'new or empty directory for the trials and calibration.json')
+  .option('--json', 'print the summaries as JSON')
+  .action(async (o) => {
+    const counts = commaList(o.iterations).map((x) => positiveInt('--iterations')(x));
+    const out = resolve(o.out ?? `runs/calibration-${new Date().toISOString().replace(/[:]/g, '').replace(/\..*$/, '')}`);
+    const fixtures = parseFixtureList(o.fixtures);
+    const backends = commaList(o.backends);
+    const cells = backends.length * fixtures.reduce((a, f) => a + (f === 'none' ? o.noneTrials : o.trials), 0) * counts.length;
+    const p = progressReporter(cells, cells * (counts.reduce((a: number, b: number) => a + b, 0) / counts.length), !!o.json);
+    let result;
+    try {
+      result = await calibrate(
+        { backends, model: o.model, fixtures, iterationCounts: counts, trials: o.trials, noneTrials: o.noneTrials, gc: o.gc, jobs: o.jobs, durationMs: o.duration, host: o.host, out },
+        { onEvent: p.onEvent },
+      );
+    } finally {
+      p.stop();
+    }
+    if (o.json) process.stdout.write(JSON.stringify(result.summaries, null, 2) + '\n');
+    else process.stdout.write(formatCalibration(result) + `calibration: ${out}/calibration.json\n`);
+  });
+
+program
+  .command('report')
+  .description('build the static report site from stored runs (no re-run)')
+  .argument('<run-dirs...>', 'run directories')
+  .requiredOption('--out <site-dir>', 'output directory for the site')
+  .option('--keep-going', 'render the other runs when one is bad (exit 2 still reported)')
+  .option('--title <text>', 'site title')
+  .action(async (dirs: string[], o) => {
+    const t0 = performance.now();
+    const r = await buildSite(dirs.map((d) => resolve(d)), resolve(o.out), { keepGoing: !!o.keepGoing, title: o.title });
+    for (const f of r.failed) process.stderr.write(`leakbench: ${f.error}\n`);
+    process.stdout.write(`report: ${r.pages.length} pages in ${((performance.now() - t0) / 1000).toFixed(2)} s -> ${join(resolve(o.out), 'index.html')}\n`);
+    process.exitCode = r.failed.length ? 2 : 0;
+  });
 
 async function main(argv: string[]): Promise<number> {
   try {

@@ -10,7 +10,7 @@ export type Fixture =
 
 export interface FixtureDescription {
   id: string;
-  layer: 'none' | 'js-heap' | 'native-allocator';
+  layer: 'none' | 'js-heap' | 'c-allocator';
   description: string;
 }
 
@@ -18,9 +18,9 @@ export const FIXTURES: FixtureDescription[] = [
   { id: 'none', layer: 'none', description: 'leaks nothing: the real workload alone' },
   { id: 'object', layer: 'js-heap', description: 'one new empty JS object kept alive per iteration (strong ref, never released)' },
   { id: 'list', layer: 'js-heap', description: 'one new empty JS array kept alive per iteration' },
-  { id: 'double', layer: 'native-allocator', description: 'malloc of 1 C double (8 B) per iteration, written, never freed' },
-  { id: 'double100', layer: 'native-allocator', description: 'malloc of 100 C doubles (800 B) per iteration, never freed' },
-  { id: 'malloc:<bytes>', layer: 'native-allocator', description: 'malloc of <bytes> per iteration, never freed (size sweeps; 1..16777216)' },
+  { id: 'double', layer: 'c-allocator', description: 'malloc of 1 C double (8 B) per iteration, written, never freed' },
+  { id: 'double100', layer: 'c-allocator', description: 'malloc of 100 C doubles (800 B) per iteration, never freed' },
+  { id: 'malloc:<bytes>', layer: 'c-allocator', description: 'malloc of <bytes> per iteration, never freed (size sweeps; 1..16777216)' },
 ];
 
 /** The five fixtures `--fixtures all` means. */

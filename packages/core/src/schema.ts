@@ -40,7 +40,8 @@ export const Sample = z.object({
   gcMinor: z.number().int(),
   gcMajor: z.number().int(),
   gcIncremental: z.number().int(),
-  gcWeakCallbacks: z.number().int(),
+  /** Not observable from --trace-gc: null (kept for the format's GC-by-kind row). */
+  gcWeakCallbacks: z.number().int().nullable(),
   gcPauseNs: num,
   allocatorBytes: nullableNum,
   wasmMemoryBytes: nullableNum,
@@ -133,6 +134,8 @@ export const RunOptions = z.object({
   jobs: z.number().int().positive(),
   cellTimeoutS: z.number().positive(),
   settle: z.boolean(),
+  /** How cell processes are started: extra node flags and environment (see harness/host.ts). */
+  host: z.object({ profile: z.enum(['stable', 'stock']), nodeFlags: z.array(z.string()), env: z.record(z.string(), z.string()) }),
 });
 export type RunOptions = z.infer<typeof RunOptions>;
 
@@ -192,7 +195,7 @@ export const CellVerdict = z.object({
   decision: Decision,
   /** Layers that explain the growth, most specific first (heap / allocator / wasm), else rss-only. */
   explainedBy: z.array(z.string()),
-  /** 'js-heap' | 'native-allocator' | 'wasm-memory' | 'rss-only' | null */
+  /** 'js-heap' | 'c-allocator' | 'wasm-memory' | 'rss-only' | null */
   where: z.string().nullable(),
   bytesPerIteration: nullableNum,
   ciLow: nullableNum,
@@ -226,7 +229,7 @@ export type CalibrationTrial = z.infer<typeof CalibrationTrial>;
 export const CalibrationSummary = z.object({
   backend: z.string(),
   fixture: z.string(),
-  /** 'js-heap' | 'native-allocator' | 'none' */
+  /** 'js-heap' | 'c-allocator' | 'none' */
   expectedWhere: z.string(),
   /** Bytes the fixture asks malloc for per iteration (0 for JS fixtures and none). */
   requestedBytes: z.number(),

@@ -16,6 +16,7 @@ export const runPaths = (dir: string) => ({
   samples: (id: string) => join(dir, 'cells', id, 'samples.ndjson'),
   verdict: (id: string) => join(dir, 'cells', id, 'verdict.json'),
   stderr: (id: string) => join(dir, 'cells', id, 'stderr.log'),
+  gcLog: (id: string) => join(dir, 'cells', id, 'gc.log'),
 });
 
 /** A run directory (or file in it) that is missing, incomplete or fails its schema. Exit code 2. */

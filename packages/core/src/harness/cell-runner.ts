@@ -20,14 +20,15 @@ export const SETTLE_TURNS = 5;
 export async function runCell(spec: CellSpec, samplesPath: string, backend: Backend): Promise<number> {
   const fixture = parseFixture(spec.fixture);
   const model = findModel(backend.models(), spec.model);
+  // A full (mark-compact) GC: in Node 20's V8 any argument to gc() makes it a minor GC.
   const gcFn = (globalThis as { gc?: () => void }).gc;
   if (spec.gc === 'before-sample' && !gcFn) throw new Error('GC policy before-sample needs node --expose-gc');
   const writer = new SampleWriter(samplesPath);
-  const gc = new GcCounter().start();
+  const gc = new GcCounter(process.env.LEAKBENCH_GC_LOG ?? null).start();
   const ctx = { gc, probe: () => backend.probe(), t0: process.hrtime.bigint() };
   const sample = async (i: number, phase: Phase, iterNs: number | null) => {
     if (spec.gc === 'before-sample') gcFn!();
-    await yieldLoop(); // lets pending GC performance entries arrive before counting them
+    await yieldLoop(); // one event-loop turn per iteration, as a real host gives its callbacks
     writer.write(takeSample(ctx, i, phase, iterNs));
   };
   try {

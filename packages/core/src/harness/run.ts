@@ -16,6 +16,7 @@ import { findModel } from '../workload.js';
 import { analyseCell } from '../verdict.js';
 import { collectEnvironment, leakbenchVersion } from './environment.js';
 import type { CellMessage } from './protocol.js';
+import { hostSettings, type HostProfile } from './host.js';
 
 export interface RunRequest {
   backends: string[];
@@ -32,6 +33,7 @@ export interface RunRequest {
   jobs: number;
   cellTimeoutS: number;
   settle: boolean;
+  host?: HostProfile;
   out: string;
 }
 
@@ -44,6 +46,7 @@ export const RUN_DEFAULTS = {
   jobs: 2,
   cellTimeoutS: 900,
   settle: true,
+  host: 'stable' as HostProfile,
 };
 
 export type RunEvent =
@@ -150,6 +153,7 @@ export async function createRun(req: RunRequest): Promise<RunManifest> {
       jobs: req.jobs,
       cellTimeoutS: req.cellTimeoutS,
       settle: req.settle,
+      host: hostSettings(req.host ?? RUN_DEFAULTS.host),
     },
     cells: specs.map(pendingRecord),
   };
@@ -194,10 +198,12 @@ export async function executeRun(dir: string, manifest: RunManifest, opts: Execu
       Object.assign(cell, { status: 'running', startedAt: new Date().toISOString(), endedAt: null, error: null, exitCode: null, signal: null });
       save();
       opts.onEvent?.({ type: 'cell-start', cell });
+      // V8's --trace-gc lines go to the cell's gc.log on stdout; the cell counts GCs by kind from it.
+      const gcLog = openSync(paths.gcLog(id), 'w');
       const child = fork(CELL_ENTRY, [JSON.stringify(cell.spec), paths.samples(id)], {
-        execArgv: ['--expose-gc'],
-        stdio: ['ignore', log, log, 'ipc'],
-        env: opts.env ?? process.env,
+        execArgv: ['--expose-gc', '--trace-gc', ...manifest.options.host.nodeFlags],
+        stdio: ['ignore', gcLog, log, 'ipc'],
+        env: { ...(opts.env ?? process.env), ...manifest.options.host.env, LEAKBENCH_GC_LOG: paths.gcLog(id) },
       });
       running.add(child);
       let finished = false;

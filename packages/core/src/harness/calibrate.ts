@@ -1,0 +1,186 @@
+// `leakbench calibrate`: measures how good the verdicts are, using the fixtures as ground truth.
+// Every trial is an independent cell (fresh process) of a calibration run directory, so the evidence is kept
+// and the report can plot it; summaries go to <dir>/calibration.json.
+import type { Backend } from '../backend.js';
+import { parseFixture, fixtureMallocBytes } from '../fixtures.js';
+import { CALIBRATION_SCHEMA, RUN_SCHEMA } from '../schema.js';
+import type { CalibrationResult, CalibrationSummary, CalibrationTrial, CellSpec, GcPolicy, RunManifest } from '../schema.js';
+import { readVerdict, runPaths, writeJsonAtomic, writeManifest } from '../storage.js';
+import { findModel } from '../workload.js';
+import { collectEnvironment, leakbenchVersion } from './environment.js';
+import { executeRun, planRun, type ExecuteOptions } from './run.js';
+import { UsageError } from '../errors.js';
+import { hostSettings, type HostProfile } from './host.js';
+
+export interface CalibrateRequest {
+  backends: string[];
+  model: string;
+  fixtures: string[];
+  iterationCounts: number[];
+  trials: number;
+  noneTrials: number;
+  gc: GcPolicy;
+  jobs: number;
+  durationMs?: number;
+  host?: HostProfile;
+  out: string;
+}
+
+export const CALIBRATE_DEFAULTS = {
+  fixtures: ['none', 'object', 'list', 'double', 'double100', 'malloc:16', 'malloc:64', 'malloc:256', 'malloc:1024', 'malloc:4096'],
+  iterationCounts: [10, 20, 30, 50, 100],
+  trials: 5,
+  noneTrials: 20,
+};
+
+/** Which cell-level `where` a fixture should produce. */
+export function expectedWhere(fixture: string): 'none' | 'js-heap' | 'c-allocator' {
+  const f = parseFixture(fixture);
+  return f.kind === 'none' ? 'none' : f.kind === 'malloc' ? 'c-allocator' : 'js-heap';
+}
+
+/** Warm-up used by calibration trials: short, since detection speed is what is measured. */
+export const calibrationWarmup = (iterations: number) => Math.max(2, Math.floor(iterations * 0.1));
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? (s.length % 2 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2) : NaN;
+};
+
+/**
+ * What the allocator really grows per leaked block: the median single-call change of the allocator counter
+ * with the fixture, minus the same without it (over `calls` calls each, in this process).
+ */
+export function measureTrueGrowth(backend: Backend, model: string, fixture: string, calls = 200): number | null {
+  const f = parseFixture(fixture);
+  if (f.kind !== 'malloc') return null;
+  const m = findModel(backend.models(), model);
+  const deltas = (fx: string) => {
+    const opts = { model: m.id, durationMs: 5, logIntervalMs: 1, fixture: parseFixture(fx) };
+    const out: number[] = [];
+    for (let k = 0; k < calls; k++) {
+      const a = backend.probe().allocatorBytes;
+      backend.simulate(opts);
+      const b = backend.probe().allocatorBytes;
+      if (a === null || b === null) return null;
+      out.push(b - a);
+    }
+    return median(out);
+  };
+  const withLeak = deltas(fixture);
+  const without = deltas('none');
+  return withLeak === null || without === null ? null : withLeak - without;
+}
+
+export async function calibrate(req: CalibrateRequest, opts: ExecuteOptions = {}): Promise<CalibrationResult> {
+  if (req.iterationCounts.length === 0) throw new UsageError('--iterations needs at least one count');
+  if (req.trials < 1 || req.noneTrials < 1) throw new UsageError('--trials and --none-trials must be >= 1');
+  const { specs: base, backends } = await planRun({
+    backends: req.backends,
+    backendModule: null,
+    models: [req.model],
+    fixtures: req.fixtures,
+    iterations: Math.max(...req.iterationCounts),
+    warmup: 0,
+    durationMs: req.durationMs,
+    gc: req.gc,
+    jobs: req.jobs,
+    cellTimeoutS: 900,
+    settle: false,
+    out: req.out,
+  });
+  const specs: CellSpec[] = [];
+  for (const b of base) {
+    const n = b.fixture === 'none' ? req.noneTrials : req.trials;
+    for (const iterations of req.iterationCounts) {
+      for (let t = 0; t < n; t++) {
+        specs.push({ ...b, id: `${b.id}-n${iterations}-t${t}`, iterations, warmup: calibrationWarmup(iterations) });
+      }
+    }
+  }
+  const now = new Date().toISOString();
+  const manifest: RunManifest = {
+    schema: RUN_SCHEMA,
+    id: `calibration-${now.replace(/[:.]/g, '-')}`,
+    createdAt: now,
+    updatedAt: now,
+    leakbenchVersion: leakbenchVersion(),
+    environment: collectEnvironment(),
+    options: {
+      backends: req.backends,
+      models: [req.model],
+      fixtures: req.fixtures,
+      iterations: Math.max(...req.iterationCounts),
+      warmup: calibrationWarmup(Math.max(...req.iterationCounts)),
+      durationMs: base[0]!.durationMs,
+      logIntervalMs: base[0]!.logIntervalMs,
+      gc: req.gc,
+      jobs: req.jobs,
+      cellTimeoutS: 900,
+      settle: false,
+      host: hostSettings(req.host ?? 'stable'),
+    },
+    cells: specs.map((spec) => ({ spec, status: 'pending', exitCode: null, signal: null, samples: 0, startedAt: null, endedAt: null, error: null, build: null })),
+  };
+  writeManifest(req.out, manifest);
+  await executeRun(req.out, manifest, opts);
+
+  const trials: CalibrationTrial[] = manifest.cells.map((c) => {
+    const v = readVerdict(req.out, c.spec.id);
+    const expected = expectedWhere(c.spec.fixture);
+    const layer = expected === 'js-heap' ? 'heapUsedBytes' : 'allocatorBytes';
+    return {
+      backend: c.spec.backend,
+      fixture: c.spec.fixture,
+      iterations: c.spec.iterations,
+      trial: Number(/-t(\d+)$/.exec(c.spec.id)![1]),
+      decision: v?.decision ?? 'inconclusive',
+      where: v?.where ?? null,
+      bytesPerIteration: v?.bytesPerIteration ?? null,
+      ciLow: v?.ciLow ?? null,
+      ciHigh: v?.ciHigh ?? null,
+      expectedLayerSlope: v?.layers.find((l) => l.layer === layer)?.slope ?? null,
+    };
+  });
+
+  const summaries: CalibrationSummary[] = [];
+  for (const backend of backends) {
+    for (const fixture of req.fixtures) {
+      const expected = expectedWhere(fixture);
+      const mine = trials.filter((t) => t.backend === backend.id && t.fixture === fixture);
+      const correct = (t: CalibrationTrial) => (expected === 'none' ? t.decision === 'no-leak' : t.decision === 'leak' && t.where === expected);
+      const byIterations = req.iterationCounts.map((iterations) => {
+        const at = mine.filter((t) => t.iterations === iterations);
+        return { iterations, trials: at.length, correct: at.filter(correct).length, leak: at.filter((t) => t.decision === 'leak').length };
+      });
+      let iterationsToDetect: number | null = null;
+      for (let k = byIterations.length - 1; k >= 0 && byIterations[k]!.correct === byIterations[k]!.trials; k--) iterationsToDetect = byIterations[k]!.iterations;
+      const largest = mine.filter((t) => t.iterations === Math.max(...req.iterationCounts));
+      const estimates = largest.map((t) => t.expectedLayerSlope).filter((x): x is number => x !== null);
+      const estimated = estimates.length ? median(estimates) : null;
+      const trueGrowth = measureTrueGrowth(backend, req.model, fixture);
+      summaries.push({
+        backend: backend.id,
+        fixture,
+        expectedWhere: expected,
+        requestedBytes: fixtureMallocBytes(parseFixture(fixture)),
+        trueBytesPerIteration: trueGrowth,
+        byIterations,
+        iterationsToDetect: expected === 'none' ? null : iterationsToDetect,
+        falsePositiveRate: expected === 'none' ? mine.filter((t) => t.decision === 'leak').length / Math.max(1, mine.length) : null,
+        estimatedBytesPerIteration: estimated,
+        relativeError: estimated !== null && trueGrowth ? (estimated - trueGrowth) / trueGrowth : null,
+      });
+    }
+  }
+  const result: CalibrationResult = {
+    schema: CALIBRATION_SCHEMA,
+    createdAt: now,
+    environment: manifest.environment,
+    options: { backends: req.backends, fixtures: req.fixtures, iterationCounts: req.iterationCounts, trials: req.trials, noneTrials: req.noneTrials, model: req.model, gc: req.gc },
+    summaries,
+    trials,
+  };
+  writeJsonAtomic(runPaths(req.out).calibration, result);
+  return result;
+}

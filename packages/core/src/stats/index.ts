@@ -1,0 +1,2 @@
+export { theilSen, mannKendall, detectWarmupEnd, reduceSeries, median, mad, normalCdf, normalQuantile, MAX_POINTS } from './trend.js';
+export type { TheilSen, MannKendall } from './trend.js';

@@ -1,0 +1,126 @@
+// Robust trend statistics for memory series: Theil–Sen slope with Sen's confidence interval, the
+// tie-corrected Mann–Kendall trend test, and end-of-warm-up detection. Pure functions, no I/O.
+import { errorFunction, probit } from 'simple-statistics';
+
+/** Series longer than this are reduced to this many block medians first (keeps O(n²) pair work bounded). */
+export const MAX_POINTS = 1500;
+
+export const normalCdf = (z: number) => 0.5 * (1 + errorFunction(z / Math.SQRT2));
+export const normalQuantile = (p: number) => probit(p);
+
+export function median(xs: ArrayLike<number>): number {
+  const s = Float64Array.from(xs).sort();
+  const n = s.length;
+  if (n === 0) return NaN;
+  return n % 2 ? s[n >> 1]! : (s[n / 2 - 1]! + s[n / 2]!) / 2;
+}
+
+/**
+ * Block medians of x and y down to at most `max` points. Median (not mean) per block so that isolated spikes
+ * stay outliers; slopes in units of x are preserved because x is reduced the same way.
+ */
+export function reduceSeries(x: number[], y: number[], max = MAX_POINTS): { x: number[]; y: number[] } {
+  const n = x.length;
+  if (n <= max) return { x, y };
+  const size = Math.ceil(n / max);
+  const rx: number[] = [];
+  const ry: number[] = [];
+  for (let start = 0; start < n; start += size) {
+    rx.push(median(x.slice(start, start + size)));
+    ry.push(median(y.slice(start, start + size)));
+  }
+  return { x: rx, y: ry };
+}
+
+/** Sizes of groups of equal values (for the tie correction). */
+function tieGroups(y: number[]): number[] {
+  const counts = new Map<number, number>();
+  for (const v of y) counts.set(v, (counts.get(v) ?? 0) + 1);
+  return [...counts.values()].filter((t) => t > 1);
+}
+
+export interface MannKendall {
+  s: number;
+  varS: number;
+  z: number;
+  pValue: number;
+}
+
+/** Two-sided Mann–Kendall test with tie correction and continuity correction. */
+export function mannKendall(values: number[]): MannKendall {
+  const y = values.length > MAX_POINTS ? reduceSeries(values.map((_, i) => i), values).y : values;
+  const n = y.length;
+  let s = 0;
+  for (let i = 0; i < n - 1; i++) for (let j = i + 1; j < n; j++) s += Math.sign(y[j]! - y[i]!);
+  const ties = tieGroups(y).reduce((a, t) => a + t * (t - 1) * (2 * t + 5), 0);
+  const varS = (n * (n - 1) * (2 * n + 5) - ties) / 18;
+  const z = varS > 0 ? (s - Math.sign(s)) / Math.sqrt(varS) : 0;
+  return { s, varS, z, pValue: varS > 0 ? 2 * (1 - normalCdf(Math.abs(z))) : 1 };
+}
+
+export interface TheilSen {
+  slope: number;
+  intercept: number;
+  ciLow: number;
+  ciHigh: number;
+}
+
+/** Theil–Sen slope (median of pairwise slopes) with Sen's distribution-free confidence interval. */
+export function theilSen(xs: number[], ys: number[], confidence = 0.95): TheilSen {
+  const { x, y } = reduceSeries(xs, ys);
+  const n = x.length;
+  if (n < 2) return { slope: 0, intercept: y[0] ?? 0, ciLow: -Infinity, ciHigh: Infinity };
+  const slopes = new Float64Array((n * (n - 1)) / 2);
+  let m = 0;
+  for (let i = 0; i < n - 1; i++) {
+    for (let j = i + 1; j < n; j++) {
+      const dx = x[j]! - x[i]!;
+      if (dx !== 0) slopes[m++] = (y[j]! - y[i]!) / dx;
+    }
+  }
+  const sorted = slopes.subarray(0, m).sort();
+  const slope = median(sorted);
+  const intercept = median(y.map((v, i) => v - slope * x[i]!));
+  // Sen (1968): C = z * sqrt(Var S); the CI is sorted slopes at ranks (N - C)/2 and (N + C)/2 + 1 (1-based).
+  const ties = tieGroups(y).reduce((a, t) => a + t * (t - 1) * (2 * t + 5), 0);
+  const varS = (n * (n - 1) * (2 * n + 5) - ties) / 18;
+  const c = normalQuantile(1 - (1 - confidence) / 2) * Math.sqrt(Math.max(varS, 0));
+  const lo = Math.floor((m - c) / 2) - 1;
+  const hi = Math.ceil((m + c) / 2);
+  return {
+    slope,
+    intercept,
+    ciLow: lo >= 0 ? sorted[lo]! : -Infinity,
+    ciHigh: hi < m ? sorted[hi]! : Infinity,
+  };
+}
+
+/** Robust scale: 1.4826 × median absolute deviation. */
+export function mad(xs: number[]): number {
+  const m = median(xs);
+  return 1.4826 * median(xs.map((v) => Math.abs(v - m)));
+}
+
+/**
+ * Index where the steady regime starts (≥ minStart). A line is fitted (Theil–Sen) to the last two thirds of the
+ * series, where warm-up effects are gone; a warm-up shows as a sustained offset from that line at the start.
+ * The end of warm-up is one past the last point in the first third that sits, together with its neighbour,
+ * more than 4 robust standard deviations off the line on the same side. Isolated spikes (one point) do not
+ * count, and a genuine constant-slope leak stays on its line, so it is not cut away.
+ */
+export function detectWarmupEnd(y: number[], minStart: number): number {
+  const n = y.length;
+  if (n - minStart < 12) return minStart;
+  const tailStart = Math.max(minStart, Math.floor(n / 3));
+  const xs = y.map((_, i) => i);
+  const fit = theilSen(xs.slice(tailStart), y.slice(tailStart));
+  const resid = y.map((v, i) => v - (fit.intercept + fit.slope * i));
+  const scale = Math.max(mad(resid.slice(tailStart)), 1e-9);
+  let end = minStart;
+  for (let i = minStart + 1; i < tailStart; i++) {
+    const a = resid[i - 1]! / scale;
+    const b = resid[i]! / scale;
+    if (Math.abs(a) > 4 && Math.abs(b) > 4 && Math.sign(a) === Math.sign(b)) end = i + 1;
+  }
+  return Math.min(end, tailStart);
+}

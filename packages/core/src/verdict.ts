@@ -1,0 +1,165 @@
+// Verdicts: per layer, does the series grow per iteration, by how much, how sure; per cell, which layer
+// explains the growth. Computed once (by the harness, after each cell) and stored beside the series.
+//
+// Decision rule for one layer (bytes), over the measured part (after the warm-up):
+//   leak          Mann–Kendall p < alpha (0.01)  AND  Theil–Sen CI low > minRate (8 B/iteration)
+//   no-leak       CI high < minRate, or the trend is not significant and |slope| < minRate
+//   inconclusive  otherwise
+// minRate: the smallest leak the C allocators can produce is one minimum chunk (16 B in dlmalloc, 32 B in glibc)
+// per iteration; Node/V8 themselves drift a few bytes per iteration in glibc's process-wide counters.
+// Step-shaped layers (RSS, VMS, max RSS, WASM memory) move in pages or growth steps: one or two steps in the
+// measured part are not evidence of per-iteration growth, so they need >= 3 upward steps for `leak`.
+import { LAYERS, VERDICT_SCHEMA } from './schema.js';
+import type { CellVerdict, Decision, Layer, LayerVerdict, Sample } from './schema.js';
+import { detectWarmupEnd, mannKendall, median, theilSen } from './stats/trend.js';
+
+export interface VerdictOptions {
+  /** Iterations recorded as warm-up (the explicit warm-up). */
+  warmup: number;
+  confidence?: number;
+  alpha?: number;
+  /** Bytes per iteration below which growth is not called a leak. */
+  minRate?: number;
+}
+
+export const VERDICT_DEFAULTS = { confidence: 0.95, alpha: 0.01, minRate: 8 };
+
+const STEP_LAYERS = new Set<string>(['rssBytes', 'vmsBytes', 'maxRssBytes', 'wasmMemoryBytes']);
+/** Layers whose growth locates a leak, most specific first; RSS is the fallback. */
+const PRIMARY: [Layer, string][] = [
+  ['heapUsedBytes', 'js-heap'],
+  ['allocatorBytes', 'c-allocator'],
+  ['wasmMemoryBytes', 'wasm-memory'],
+];
+
+function fmtBytes(b: number): string {
+  const a = Math.abs(b);
+  if (a >= 1024 * 1024) return `${(b / 1024 / 1024).toFixed(2)} MiB`;
+  if (a >= 1024) return `${(b / 1024).toFixed(1)} kB`;
+  return `${b.toFixed(1)} B`;
+}
+
+/** Analyses one layer; null when the layer is not measured (null values) in these samples. */
+export function analyseLayer(samples: Sample[], layer: Layer, options: VerdictOptions): LayerVerdict | null {
+  const o = { ...VERDICT_DEFAULTS, ...options };
+  const series = samples.filter((s) => s.phase !== 'settle');
+  if (series.length === 0 || series.some((s) => s[layer] === null)) return null;
+  const x = series.map((s) => s.i);
+  const y = series.map((s) => s[layer] as number);
+  // Measurement starts after the explicit warm-up, or later if a warm-up is still visible in the series.
+  const explicitIdx = Math.max(0, x.findIndex((i) => i >= o.warmup));
+  const startIdx = detectWarmupEnd(y, explicitIdx);
+  const mx = x.slice(startIdx);
+  const my = y.slice(startIdx);
+  const steps = my.slice(1).map((v, k) => v - my[k]!).filter((d) => d !== 0);
+  const resolution = steps.length ? median(steps.map(Math.abs)) : 0;
+  const base = {
+    layer,
+    confidence: o.confidence,
+    warmupEnd: mx[0] ?? o.warmup,
+    warmupDetected: startIdx > explicitIdx,
+    oneTime: (my[0] ?? y[0]!) - y[0]!,
+    total: my.length ? my[my.length - 1]! - my[0]! : 0,
+    n: my.length,
+    resolution,
+  };
+  if (my.length < 4) {
+    return { ...base, decision: 'inconclusive', slope: 0, ciLow: -Infinity, ciHigh: Infinity, pValue: 1, reason: `only ${my.length} measured samples` };
+  }
+  const fit = theilSen(mx, my, o.confidence);
+  const mk = mannKendall(my);
+  const significant = mk.pValue < o.alpha;
+  const upSteps = steps.filter((d) => d > 0).length;
+  let decision: Decision;
+  let reason: string;
+  if (significant && fit.ciLow > o.minRate) {
+    if (STEP_LAYERS.has(layer) && upSteps < 3) {
+      decision = 'inconclusive';
+      reason = `grows in only ${upSteps} step(s) of ~${fmtBytes(resolution)}: not enough steps to call a per-iteration leak`;
+    } else {
+      decision = 'leak';
+      reason = `significant upward trend (p=${mk.pValue.toExponential(1)}) and CI low ${fmtBytes(fit.ciLow)}/iter > ${o.minRate} B/iter`;
+    }
+  } else if (fit.ciHigh < o.minRate || (!significant && Math.abs(fit.slope) < o.minRate)) {
+    decision = 'no-leak';
+    reason = significant ? `trend below ${o.minRate} B/iter (CI high ${fmtBytes(fit.ciHigh)})` : `no significant trend (p=${mk.pValue.toFixed(2)})`;
+  } else {
+    decision = 'inconclusive';
+    reason = significant
+      ? `significant trend but CI low ${fmtBytes(fit.ciLow)}/iter is not above ${o.minRate} B/iter`
+      : `no significant trend (p=${mk.pValue.toFixed(2)}) but slope ${fmtBytes(fit.slope)}/iter is not small; more iterations needed`;
+  }
+  return { ...base, decision, slope: fit.slope, ciLow: fit.ciLow, ciHigh: fit.ciHigh, pValue: mk.pValue, reason };
+}
+
+/** Settle check: layers whose measured growth mostly came back after GC and event-loop turns. */
+function settleCheck(samples: Sample[], layers: LayerVerdict[]) {
+  const settle = samples.filter((s) => s.phase === 'settle').at(-1);
+  const last = samples.filter((s) => s.phase !== 'settle').at(-1);
+  if (!settle || !last) return null;
+  const before: Record<string, number | null> = {};
+  const after: Record<string, number | null> = {};
+  const deferredLayers: string[] = [];
+  for (const l of layers) {
+    const b = last[l.layer as Layer] as number | null;
+    const a = settle[l.layer as Layer] as number | null;
+    before[l.layer] = b;
+    after[l.layer] = a;
+    if (b !== null && a !== null && l.total > 0 && b - a >= 0.5 * l.total) deferredLayers.push(l.layer);
+  }
+  return { before, after, deferredLayers };
+}
+
+export function analyseCell(cellId: string, samples: Sample[], options: VerdictOptions): CellVerdict {
+  const layers = LAYERS.map((layer) => analyseLayer(samples, layer, options)).filter((l): l is LayerVerdict => l !== null);
+  const settle = settleCheck(samples, layers);
+  const deferred = new Set(settle?.deferredLayers ?? []);
+  const get = (layer: string) => layers.find((l) => l.layer === layer);
+  const leaking = (layer: string) => get(layer)?.decision === 'leak' && !deferred.has(layer);
+
+  const explainedBy = PRIMARY.filter(([layer]) => leaking(layer)).map(([layer]) => layer as string);
+  let where: string | null = PRIMARY.find(([layer]) => leaking(layer))?.[1] ?? null;
+  let decision: Decision;
+  if (explainedBy.length) decision = 'leak';
+  else if (leaking('rssBytes')) {
+    decision = 'leak';
+    where = 'rss-only';
+    explainedBy.push('rssBytes');
+  } else {
+    const present = PRIMARY.map(([layer]) => get(layer)).filter((l): l is LayerVerdict => !!l);
+    decision = present.length && present.every((l) => l.decision === 'no-leak' || deferred.has(l.layer)) ? 'no-leak' : 'inconclusive';
+  }
+  const main = explainedBy.length ? get(explainedBy[0]!)! : null;
+  const deferredFinalisation = [...deferred].some((l) => get(l)?.decision === 'leak');
+  let summary: string;
+  if (main) {
+    summary = `leak in ${where}: ${fmtBytes(main.slope)}/iter (${Math.round(main.confidence * 100)}% CI ${fmtBytes(main.ciLow)}–${fmtBytes(main.ciHigh)}), one-time ${fmtBytes(main.oneTime)}`;
+    if (explainedBy.length > 1) summary += `; also ${explainedBy.slice(1).join(', ')}`;
+  } else if (decision === 'no-leak') {
+    summary = `no leak: ${PRIMARY.map(([l]) => get(l)).filter(Boolean).map((l) => `${l!.layer} ${fmtBytes(l!.slope)}/iter`).join(', ')}`;
+  } else {
+    summary = `inconclusive: ${layers.filter((l) => PRIMARY.some(([p]) => p === l.layer) && l.decision !== 'no-leak').map((l) => `${l.layer}: ${l.reason}`).join('; ')}`;
+  }
+  if (deferredFinalisation) summary += ` (growth in ${[...deferred].join(', ')} came back after settling: deferred finalisation, not a leak)`;
+  return {
+    schema: VERDICT_SCHEMA,
+    cellId,
+    decision,
+    explainedBy,
+    where: decision === 'leak' ? where : null,
+    bytesPerIteration: main?.slope ?? null,
+    ciLow: main?.ciLow ?? null,
+    ciHigh: main?.ciHigh ?? null,
+    oneTimeBytes: main?.oneTime ?? null,
+    layers,
+    settle,
+    deferredFinalisation,
+    summary,
+  };
+}
+
+/** Whether a layer's rate rose beyond both confidence intervals (by more than minRate). */
+export function compareRates(baseline: LayerVerdict, current: LayerVerdict, minRate = VERDICT_DEFAULTS.minRate): { rose: boolean; delta: number } {
+  const delta = current.slope - baseline.slope;
+  return { rose: current.ciLow > baseline.ciHigh && delta > minRate, delta };
+}

@@ -1,0 +1,132 @@
+// Verdicts end to end on both real backends at the default iteration count, and the `check` CI gate.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { readRun, RUN_DEFAULTS, type RunData } from '@leakbench/core';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const CLI = join(ROOT, 'packages/core/dist/cli.js');
+const tmp = (name: string) => mkdtempSync(join(tmpdir(), `leakbench-${name}-`));
+const leakbench = (args: string[], env: NodeJS.ProcessEnv = {}) =>
+  spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 290_000, env: { ...process.env, ...env } });
+
+describe('default run: every fixture judged in the layer it leaks into', () => {
+  let run: RunData;
+  let dir: string;
+  beforeAll(() => {
+    dir = join(tmp('default'), 'run');
+    const r = leakbench(['run', '--out', dir, '--json']); // defaults: both backends, lr1991, all five fixtures
+    expect(r.status, r.stderr).toBe(0);
+    run = readRun(dir);
+  }, 300_000);
+
+  it('uses the default iteration count', () => {
+    expect(run.manifest.options.iterations).toBe(RUN_DEFAULTS.iterations);
+    expect(run.cells).toHaveLength(10);
+  });
+
+  it.each([
+    ['native', 'none', 'no-leak', null],
+    ['native', 'object', 'leak', 'js-heap'],
+    ['native', 'list', 'leak', 'js-heap'],
+    ['native', 'double', 'leak', 'c-allocator'],
+    ['native', 'double100', 'leak', 'c-allocator'],
+    ['wasm', 'none', 'no-leak', null],
+    ['wasm', 'object', 'leak', 'js-heap'],
+    ['wasm', 'list', 'leak', 'js-heap'],
+    ['wasm', 'double', 'leak', 'c-allocator'],
+    ['wasm', 'double100', 'leak', 'c-allocator'],
+  ])('%s %s → %s %s', (backend, fixture, decision, where) => {
+    const cell = run.cells.find((c) => c.record.spec.backend === backend && c.record.spec.fixture === fixture)!;
+    expect(cell.verdict, cell.record.spec.id).not.toBeNull();
+    expect(cell.verdict!.decision, cell.verdict!.summary).toBe(decision);
+    expect(cell.verdict!.where).toBe(where);
+    if (fixture === 'double100') {
+      // 800 B asked: glibc grows 816 B per block, dlmalloc 808 B; the estimate's CI must cover that growth.
+      const expected = backend === 'native' ? 816 : 808;
+      expect(cell.verdict!.ciLow!).toBeLessThanOrEqual(expected + 8);
+      expect(cell.verdict!.ciHigh!).toBeGreaterThanOrEqual(expected - 8);
+    }
+  });
+
+  it('check passes on the real workload and against itself as baseline', () => {
+    const r = leakbench(['check', dir, '--baseline', dir, '--json']);
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).ok).toBe(true);
+  });
+});
+
+describe('leakbench check', () => {
+  const module = join(ROOT, 'test/fixtures/regressing-backend.mjs');
+  const runWith = (leaky: boolean) => {
+    const dir = join(tmp('check'), 'run');
+    const r = leakbench(['run', '--backend-module', module, '--models', 'decay', '--fixtures', 'none', '--iterations', '120', '--warmup', '10', '--out', dir], {
+      LEAKBENCH_TEST_REGRESSION: leaky ? '1' : '0',
+    });
+    expect(r.status, r.stderr).toBe(0);
+    return dir;
+  };
+  let clean: string;
+  let leaky: string;
+  beforeAll(() => {
+    clean = runWith(false);
+    leaky = runWith(true);
+  }, 120_000);
+
+  it('exits 0 for a clean workload', () => {
+    expect(leakbench(['check', clean]).status).toBe(0);
+  });
+
+  it('exits 1 when the workload itself (fixture none) leaks', () => {
+    const r = leakbench(['check', leaky, '--json']);
+    expect(r.status).toBe(1);
+    const out = JSON.parse(r.stdout);
+    expect(out.findings.map((f: { kind: string }) => f.kind)).toContain('workload-leak');
+  });
+
+  it('exits 1 when a layer\'s rate rose beyond its interval against a baseline', () => {
+    const r = leakbench(['check', leaky, '--baseline', clean, '--json']);
+    expect(r.status).toBe(1);
+    const out = JSON.parse(r.stdout);
+    expect(out.findings.some((f: { kind: string; layer: string }) => f.kind === 'rate-rose' && f.layer === 'heapUsedBytes')).toBe(true);
+  });
+
+  it.each([
+    ['a run dir that does not exist', () => join(tmp('missing'), 'nope'), /does not exist/],
+    [
+      'a run whose manifest fails the schema',
+      () => {
+        const d = tmp('corrupt');
+        writeFileSync(join(d, 'run.json'), JSON.stringify({ schema: 'leakbench/run@1', id: 3 }));
+        return d;
+      },
+      /run\.json: run manifest fails its schema/,
+    ],
+    [
+      'a run of an unknown schema version',
+      () => {
+        const d = tmp('future');
+        writeFileSync(join(d, 'run.json'), JSON.stringify({ schema: 'leakbench/run@99' }));
+        return d;
+      },
+      /unknown schema version 'leakbench\/run@99'/,
+    ],
+    [
+      'an incomplete run',
+      () => {
+        const d = runWith(false);
+        const m = JSON.parse(readFileSync(join(d, 'run.json'), 'utf8'));
+        m.cells[0].status = 'crashed';
+        writeFileSync(join(d, 'run.json'), JSON.stringify(m));
+        return d;
+      },
+      /run is incomplete: .*crashed/,
+    ],
+  ])('exits 2 for %s', (_what, make, message) => {
+    const r = leakbench(['check', make()]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(message);
+  });
+});
