@@ -13,7 +13,7 @@ const tmp = (name: string) => mkdtempSync(join(tmpdir(), `leakbench-${name}-`));
 const leakbench = (args: string[]) => spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 170_000 });
 
 /** Fields documented as null for a backend (docs/FORMAT.md). */
-const NULL_FOR: Record<string, (keyof Sample)[]> = { native: ['wasmMemoryBytes'], wasm: [] };
+const NULL_FOR: Record<string, (keyof Sample)[]> = { native: ['wasmMemoryBytes', 'gcWeakCallbacks'], wasm: ['gcWeakCallbacks'] };
 
 describe('leakbench run', () => {
   it('writes one sample per iteration with every field, for every cell, plus baseline and settle', () => {

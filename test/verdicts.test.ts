@@ -62,7 +62,7 @@ describe('leakbench check', () => {
   const module = join(ROOT, 'test/fixtures/regressing-backend.mjs');
   const runWith = (leaky: boolean) => {
     const dir = join(tmp('check'), 'run');
-    const r = leakbench(['run', '--backend-module', module, '--models', 'decay', '--fixtures', 'none', '--iterations', '120', '--warmup', '10', '--out', dir], {
+    const r = leakbench(['run', '--backend-module', module, '--models', 'decay', '--fixtures', 'none', '--iterations', '200', '--warmup', '30', '--out', dir], {
       LEAKBENCH_TEST_REGRESSION: leaky ? '1' : '0',
     });
     expect(r.status, r.stderr).toBe(0);

@@ -8,7 +8,9 @@
 // minRate: the smallest leak the C allocators can produce is one minimum chunk (16 B in dlmalloc, 32 B in glibc)
 // per iteration; Node/V8 themselves drift a few bytes per iteration in glibc's process-wide counters.
 // Step-shaped layers (RSS, VMS, max RSS, WASM memory) move in pages or growth steps: one or two steps in the
-// measured part are not evidence of per-iteration growth, so they need >= 3 upward steps for `leak`.
+// measured part are not evidence of per-iteration growth, so they need >= 3 upward steps for `leak`, and their
+// practical floor is one 4 kB page per 16 iterations (256 B/iteration): below that, first-touch of pages the
+// allocators already own (e.g. WASM linear memory) looks like slow RSS growth without anything being leaked.
 import { LAYERS, VERDICT_SCHEMA } from './schema.js';
 import type { CellVerdict, Decision, Layer, LayerVerdict, Sample } from './schema.js';
 import { detectWarmupEnd, mannKendall, median, theilSen } from './stats/trend.js';
@@ -20,9 +22,11 @@ export interface VerdictOptions {
   alpha?: number;
   /** Bytes per iteration below which growth is not called a leak. */
   minRate?: number;
+  /** The same for page-stepped layers (RSS, VMS, max RSS, WASM memory). */
+  stepLayerMinRate?: number;
 }
 
-export const VERDICT_DEFAULTS = { confidence: 0.95, alpha: 0.01, minRate: 8 };
+export const VERDICT_DEFAULTS = { confidence: 0.95, alpha: 0.01, minRate: 8, stepLayerMinRate: 256 };
 
 const STEP_LAYERS = new Set<string>(['rssBytes', 'vmsBytes', 'maxRssBytes', 'wasmMemoryBytes']);
 /** Layers whose growth locates a leak, most specific first; RSS is the fallback. */
@@ -41,7 +45,8 @@ function fmtBytes(b: number): string {
 
 /** Analyses one layer; null when the layer is not measured (null values) in these samples. */
 export function analyseLayer(samples: Sample[], layer: Layer, options: VerdictOptions): LayerVerdict | null {
-  const o = { ...VERDICT_DEFAULTS, ...options };
+  const defaults = { ...VERDICT_DEFAULTS, ...options };
+  const o = { ...defaults, minRate: STEP_LAYERS.has(layer) ? defaults.stepLayerMinRate : defaults.minRate };
   const series = samples.filter((s) => s.phase !== 'settle');
   if (series.length === 0 || series.some((s) => s[layer] === null)) return null;
   const x = series.map((s) => s.i);
@@ -92,20 +97,31 @@ export function analyseLayer(samples: Sample[], layer: Layer, options: VerdictOp
   return { ...base, decision, slope: fit.slope, ciLow: fit.ciLow, ciHigh: fit.ciHigh, pValue: mk.pValue, reason };
 }
 
-/** Settle check: layers whose measured growth mostly came back after GC and event-loop turns. */
+/**
+ * Settle check: a layer's growth "came back" when, after GC and event-loop turns, its value sits closer to where
+ * measurement started than to where the trend ended (settle − start ≤ half the trend's growth). Comparing with
+ * the trend rather than the last sample keeps one transient allocation alive at the last sample (e.g. the last
+ * trace buffer) from passing for deferred finalisation.
+ */
 function settleCheck(samples: Sample[], layers: LayerVerdict[]) {
   const settle = samples.filter((s) => s.phase === 'settle').at(-1);
-  const last = samples.filter((s) => s.phase !== 'settle').at(-1);
+  const series = samples.filter((s) => s.phase !== 'settle');
+  const last = series.at(-1);
   if (!settle || !last) return null;
   const before: Record<string, number | null> = {};
   const after: Record<string, number | null> = {};
   const deferredLayers: string[] = [];
   for (const l of layers) {
-    const b = last[l.layer as Layer] as number | null;
-    const a = settle[l.layer as Layer] as number | null;
+    const key = l.layer as Layer;
+    const b = last[key] as number | null;
+    const a = settle[key] as number | null;
     before[l.layer] = b;
     after[l.layer] = a;
-    if (b !== null && a !== null && l.total > 0 && b - a >= 0.5 * l.total) deferredLayers.push(l.layer);
+    const measured = series.filter((s) => s.i >= l.warmupEnd);
+    const growth = l.slope * ((measured.at(-1)?.i ?? 0) - (measured[0]?.i ?? 0));
+    if (a === null || measured.length < 2 || !(growth > 0)) continue;
+    const start = median(measured.slice(0, 10).map((s) => s[key] as number));
+    if (a - start <= 0.5 * growth) deferredLayers.push(l.layer);
   }
   return { before, after, deferredLayers };
 }

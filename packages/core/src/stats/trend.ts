@@ -106,7 +106,8 @@ export function mad(xs: number[]): number {
  * series, where warm-up effects are gone; a warm-up shows as a sustained offset from that line at the start.
  * The end of warm-up is one past the last point in the first third that sits, together with its neighbour,
  * more than 4 robust standard deviations off the line on the same side. Isolated spikes (one point) do not
- * count, and a genuine constant-slope leak stays on its line, so it is not cut away.
+ * count, and a genuine constant-slope leak stays on its line, so it is not cut away. Then, while the first
+ * half of what remains grows significantly faster than the second half, the start moves on by a quarter.
  */
 export function detectWarmupEnd(y: number[], minStart: number): number {
   const n = y.length;
@@ -122,5 +123,17 @@ export function detectWarmupEnd(y: number[], minStart: number): number {
     const b = resid[i]! / scale;
     if (Math.abs(a) > 4 && Math.abs(b) > 4 && Math.sign(a) === Math.sign(b)) end = i + 1;
   }
-  return Math.min(end, tailStart);
+  end = Math.min(end, tailStart);
+  // A warm-up that decays slowly (allocation caches filling, lazy initialisation) shows as a first half that
+  // grows significantly faster than the second half. A constant-rate leak has equal halves and is not cut.
+  for (let round = 0; round < 3; round++) {
+    const m = n - end;
+    if (m < 24 || end + Math.floor(m / 4) > n / 2) break;
+    const mid = end + Math.floor(m / 2);
+    const first = theilSen(xs.slice(end, mid), y.slice(end, mid));
+    const second = theilSen(xs.slice(mid), y.slice(mid));
+    if (!(first.slope > 0 && first.ciLow > second.ciHigh)) break;
+    end += Math.floor(m / 4);
+  }
+  return end;
 }
