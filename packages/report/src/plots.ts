@@ -1,0 +1,94 @@
+// Observable Plot rendered in Node through jsdom: data in, SVG markup out. No clip paths, patterns or line markers
+// (their ids come from global counters), so the same data always gives the same bytes.
+import * as Plot from '@observablehq/plot';
+import { JSDOM } from 'jsdom';
+import { decimate, type Point } from './decimate.js';
+import { formatBytes } from './html.js';
+
+let dom: JSDOM | null = null;
+const document = () => (dom ??= new JSDOM('')).window.document;
+
+export interface Series {
+  name: string;
+  points: Point[];
+}
+
+export interface SeriesPlotOptions {
+  series: Series[];
+  width?: number;
+  height?: number;
+  yLabel?: string;
+  /** 'bytes' formats ticks as kB/MiB, 'count' and 'ms' as plain numbers. */
+  unit?: 'bytes' | 'count' | 'ms';
+  /** Iterations [0, warmupEnd) are shaded. */
+  warmupEnd?: number | null;
+  /** Fitted trend segment drawn over the measured part. */
+  trend?: { x1: number; y1: number; x2: number; y2: number } | null;
+  legend?: boolean;
+  /** Draw y = 0 (and so include it in the domain): for change-since-first plots. */
+  zeroLine?: boolean;
+  /** Fixed y domain (for shared axes). */
+  yDomain?: [number, number];
+}
+
+const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e'];
+
+function tickFormat(unit: SeriesPlotOptions['unit']) {
+  if (unit === 'bytes') return (d: number) => formatBytes(d, 0);
+  return (d: number) => (Math.abs(d) >= 1e6 ? `${(d / 1e6).toFixed(1)}M` : Math.abs(d) >= 1e3 ? `${(d / 1e3).toFixed(1)}k` : `${+d.toFixed(3)}`);
+}
+
+/** Step lines over iteration, one per series, with optional warm-up shading and trend line. */
+export function seriesPlot(o: SeriesPlotOptions): string {
+  const rows = o.series.flatMap((s) => decimate(s.points).map((p) => ({ x: p.x, y: p.y, name: s.name })));
+  const marks: Plot.Markish[] = [];
+  if (o.warmupEnd && o.warmupEnd > 0) marks.push(Plot.rectX([{ x1: 0, x2: o.warmupEnd }], { x1: 'x1', x2: 'x2', fill: '#000', fillOpacity: 0.07 }));
+  if (o.zeroLine) marks.push(Plot.ruleY([0], { stroke: '#bbb' }));
+  marks.push(Plot.lineY(rows, { x: 'x', y: 'y', z: 'name', stroke: o.series.length > 1 ? 'name' : COLORS[0], curve: 'step-after', strokeWidth: 1.2 }));
+  if (o.trend) {
+    const t = o.trend;
+    marks.push(Plot.line([[t.x1, t.y1], [t.x2, t.y2]], { stroke: '#e36209', strokeWidth: 1.5, strokeDasharray: '5,3' }));
+  }
+  const el = Plot.plot({
+    document: document(),
+    width: o.width ?? 470,
+    height: o.height ?? 150,
+    marginLeft: 64,
+    style: { fontSize: '10px', overflow: 'visible' },
+    x: { label: 'iteration', tickFormat: tickFormat('count') },
+    y: { label: o.yLabel ?? null, tickFormat: tickFormat(o.unit), grid: true, ...(o.yDomain ? { domain: o.yDomain } : {}) },
+    color: o.series.length > 1 ? { legend: o.legend ?? true, range: COLORS, domain: o.series.map((s) => s.name) } : undefined,
+    marks,
+  });
+  return el.outerHTML;
+}
+
+export interface BarDatum {
+  group: string;
+  label: string;
+  value: number;
+}
+
+/** Detection rate (or any 0..1 share) per iteration count, one line per label, faceted by group. */
+export function rateChart(rows: { group: string; label: string; x: number; rate: number }[], width = 900): string {
+  const groups = [...new Set(rows.map((r) => r.group))];
+  const labels = [...new Set(rows.map((r) => r.label))];
+  const el = Plot.plot({
+    document: document(),
+    width,
+    height: 120 + 160 * groups.length,
+    marginLeft: 50,
+    style: { fontSize: '11px' },
+    fy: { label: null, domain: groups },
+    x: { label: 'iterations per trial', type: 'log', tickFormat: (d: number) => String(d) },
+    y: { label: 'share judged correctly', domain: [0, 1], grid: true },
+    color: { legend: true, domain: labels, scheme: 'tableau10' },
+    marks: [
+      Plot.line(rows, { x: 'x', y: 'rate', z: 'label', stroke: 'label', fy: 'group' }),
+      // dots, not line markers: Plot numbers marker ids with a global counter, which would break identical rebuilds
+      Plot.dot(rows, { x: 'x', y: 'rate', fill: 'label', fy: 'group', r: 2.5 }),
+      Plot.frame({ stroke: '#ddd' }),
+    ],
+  });
+  return el.outerHTML;
+}

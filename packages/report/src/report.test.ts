@@ -1,0 +1,125 @@
+// The generated SVG/HTML: structure, escaping, decimation, byte-identical rebuilds, and bad input.
+import { describe, expect, it } from 'vitest';
+import { appendFileSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { JSDOM } from 'jsdom';
+import { RunDataError } from '@leakbench/core';
+import { buildReport, decimate, seriesPlot } from './index.js';
+import { makeRun, tmpDir } from './test-data.js';
+
+const parse = (html: string) => new JSDOM(html).window.document;
+
+describe('decimate', () => {
+  it('keeps every extreme and every step edge of a long step series', () => {
+    const pts = Array.from({ length: 50_000 }, (_, i) => ({ x: i, y: Math.floor(i / 997) * 4096 + (i === 31_337 ? 1e6 : 0) - (i === 12_345 ? 5e5 : 0) }));
+    const out = decimate(pts, 1000);
+    expect(out.length).toBeLessThanOrEqual(4000);
+    expect(Math.max(...out.map((p) => p.y))).toBe(Math.max(...pts.map((p) => p.y)));
+    expect(Math.min(...out.map((p) => p.y))).toBe(Math.min(...pts.map((p) => p.y)));
+    // Every distinct level of the step series survives.
+    expect(new Set(out.map((p) => p.y)).size).toBeGreaterThanOrEqual(new Set(pts.filter((p) => p.x !== 31_337 && p.x !== 12_345).map((p) => p.y)).size);
+    expect(out[0]).toEqual(pts[0]);
+    expect(out.at(-1)).toEqual(pts.at(-1));
+  });
+
+  it('leaves short series alone', () => {
+    const pts = [{ x: 0, y: 1 }, { x: 1, y: 2 }];
+    expect(decimate(pts)).toBe(pts);
+  });
+});
+
+describe('seriesPlot', () => {
+  it('draws step lines, axes, warm-up shading and the trend line', () => {
+    const svg = seriesPlot({
+      series: [{ name: 'rss', points: [0, 1, 2, 3, 4].map((x) => ({ x, y: x * 4096 })) }],
+      unit: 'bytes',
+      warmupEnd: 2,
+      trend: { x1: 2, y1: 8192, x2: 4, y2: 16384 },
+    });
+    const doc = parse(svg);
+    expect(doc.querySelectorAll('svg')).toHaveLength(1);
+    expect(doc.querySelectorAll('g[aria-label="line"] path').length).toBeGreaterThanOrEqual(2); // series + trend
+    expect(doc.querySelector('g[aria-label="rect"] rect')).not.toBeNull();
+    expect(doc.querySelector('g[aria-label="x-axis tick label"]')?.textContent).toContain('4');
+    expect(doc.querySelector('g[aria-label="y-axis tick label"]')?.textContent).toMatch(/kB/);
+    expect(doc.querySelector('g[aria-label="x-axis label"]')?.textContent).toMatch(/iteration/);
+  });
+});
+
+describe('buildReport', () => {
+  it('writes an index, a page per cell and a comparison per model × fixture, with verdict captions', async () => {
+    const site = join(tmpDir('site'), 'site');
+    const { pages } = await buildReport([makeRun({ crashed: true })], site);
+    expect(readdirSync(join(site, 'cells')).sort()).toEqual(
+      ['native-lr1991-double', 'native-lr1991-none', 'native-lr1991-object', 'wasm-lr1991-double', 'wasm-lr1991-list-crashed', 'wasm-lr1991-none', 'wasm-lr1991-object'].map((c) => `${c}.html`),
+    );
+    expect(readdirSync(join(site, 'compare')).sort()).toEqual(['lr1991-double.html', 'lr1991-none.html', 'lr1991-object.html']);
+    expect(pages).toHaveLength(11);
+    const index = parse(readFileSync(join(site, 'index.html'), 'utf8'));
+    expect(index.querySelectorAll('a[href^="cells/"]')).toHaveLength(7);
+    expect(index.body.textContent).toMatch(/crashed/);
+    expect(index.body.textContent).toMatch(/1 cell\(s\) did not finish/);
+    const cell = parse(readFileSync(join(site, 'cells/native-lr1991-double.html'), 'utf8'));
+    expect(cell.querySelectorAll('svg').length).toBeGreaterThanOrEqual(20); // 10 measured rows × 2 columns
+    expect(cell.body.textContent).toMatch(/leak in c-allocator: 3\d\.\d B\/iter/);
+    expect(cell.body.textContent).toMatch(/WASM linear memory not measured by this backend/);
+    const crashed = parse(readFileSync(join(site, 'cells/wasm-lr1991-list-crashed.html'), 'utf8'));
+    expect(crashed.body.textContent).toMatch(/No samples were recorded/);
+    const cmp = parse(readFileSync(join(site, 'compare/lr1991-double.html'), 'utf8'));
+    expect(cmp.body.textContent).toMatch(/ratio wasm\/native = 1\.\d\d/);
+    expect(cmp.querySelectorAll('svg').length).toBeGreaterThanOrEqual(12);
+  });
+
+  it('escapes labels that come from data', async () => {
+    const site = join(tmpDir('hostile'), 'site');
+    await buildReport([makeRun({ hostile: true })], site);
+    for (const file of ['index.html', 'cells/native-lr1991-hostile.html']) {
+      const html = readFileSync(join(site, file), 'utf8');
+      expect(html).not.toContain('<script>');
+      expect(html).not.toContain('Test CPU <b>'); // the environment's CPU name
+      expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+      expect(parse(html).querySelector('script')).toBeNull();
+    }
+  });
+
+  it('gives byte-identical output when built twice from the same data', async () => {
+    const run = makeRun({ calibration: true });
+    const a = join(tmpDir('a'), 'site');
+    const b = join(tmpDir('b'), 'site');
+    const pa = (await buildReport([run], a)).pages;
+    await buildReport([run], b);
+    for (const p of pa) expect(readFileSync(p.replace(a, b), 'utf8'), p).toBe(readFileSync(p, 'utf8'));
+  });
+
+  it('names the file of bad input, and renders the other runs with keepGoing', async () => {
+    const good = makeRun();
+    const missing = join(tmpDir('missing'), 'nope');
+    const corrupt = makeRun();
+    const samples = join(corrupt, 'cells/native-lr1991-none/samples.ndjson');
+    const lines = readFileSync(samples, 'utf8').split('\n');
+    lines[3] = '{"i": 3, "phase": broken';
+    writeFileSync(samples, lines.join('\n'));
+    const future = makeRun();
+    const manifest = join(future, 'run.json');
+    writeFileSync(manifest, readFileSync(manifest, 'utf8').replace('leakbench/run@1', 'leakbench/run@7'));
+
+    await expect(buildReport([missing], join(tmpDir('x'), 's'))).rejects.toThrow(/nope: run directory does not exist/);
+    await expect(buildReport([corrupt], join(tmpDir('x'), 's'))).rejects.toThrow(/samples\.ndjson: line 4 is not valid JSON/);
+    await expect(buildReport([future], join(tmpDir('x'), 's'))).rejects.toThrow(RunDataError);
+    await expect(buildReport([future], join(tmpDir('x'), 's'))).rejects.toThrow(/run\.json: unknown schema version 'leakbench\/run@7'/);
+
+    const site = join(tmpDir('keep'), 'site');
+    const r = await buildReport([good, corrupt, future, missing], site, { keepGoing: true });
+    expect(r.failed.map((f) => f.dir)).toEqual([corrupt, future, missing]);
+    const index = readFileSync(join(site, 'index.html'), 'utf8');
+    expect(index).toContain('Runs that could not be read');
+    expect(readdirSync(join(site, 'cells')).length).toBe(6); // one readable run: the site is that run's
+  });
+
+  it('tolerates a sample line cut off by a crash (the last line only)', async () => {
+    const run = makeRun();
+    appendFileSync(join(run, 'cells/wasm-lr1991-none/samples.ndjson'), '{"i": 999, "pha');
+    const site = join(tmpDir('cut'), 'site');
+    await expect(buildReport([run], site)).resolves.toBeTruthy();
+  });
+});
