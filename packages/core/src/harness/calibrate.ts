@@ -1,6 +1,8 @@
 // `leakbench calibrate`: measures how good the verdicts are, using the fixtures as ground truth.
 // Every trial is an independent cell (fresh process) of a calibration run directory, so the evidence is kept
 // and the report can plot it; summaries go to <dir>/calibration.json.
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import type { Backend } from '../backend.js';
 import { parseFixture, fixtureMallocBytes } from '../fixtures.js';
 import { CALIBRATION_SCHEMA, RUN_SCHEMA } from '../schema.js';
@@ -143,6 +145,16 @@ export async function calibrate(req: CalibrateRequest, opts: ExecuteOptions = {}
     };
   });
 
+  // True growth per leaked block, measured in a process started like the cells (host flags and environment).
+  const trueGrowthBy = new Map<string, Record<string, number | null>>();
+  for (const backend of backends) {
+    const r = spawnSync(process.execPath, [...manifest.options.host.nodeFlags, fileURLToPath(new URL('./growth-probe.js', import.meta.url)), backend.id, req.model, ...req.fixtures], {
+      env: { ...process.env, ...manifest.options.host.env },
+      encoding: 'utf8',
+    });
+    if (r.status !== 0) throw new Error(`growth probe for ${backend.id} failed: ${r.stderr}`);
+    trueGrowthBy.set(backend.id, JSON.parse(r.stdout) as Record<string, number | null>);
+  }
   const summaries: CalibrationSummary[] = [];
   for (const backend of backends) {
     for (const fixture of req.fixtures) {
@@ -158,7 +170,7 @@ export async function calibrate(req: CalibrateRequest, opts: ExecuteOptions = {}
       const largest = mine.filter((t) => t.iterations === Math.max(...req.iterationCounts));
       const estimates = largest.map((t) => t.expectedLayerSlope).filter((x): x is number => x !== null);
       const estimated = estimates.length ? median(estimates) : null;
-      const trueGrowth = measureTrueGrowth(backend, req.model, fixture);
+      const trueGrowth = trueGrowthBy.get(backend.id)?.[fixture] ?? null;
       summaries.push({
         backend: backend.id,
         fixture,
