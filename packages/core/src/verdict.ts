@@ -11,6 +11,8 @@
 // measured part are not evidence of per-iteration growth, so they need >= 3 upward steps for `leak`, and their
 // practical floor is one 4 kB page per 16 iterations (256 B/iteration): below that, first-touch of pages the
 // allocators already own (e.g. WASM linear memory) looks like slow RSS growth without anything being leaked.
+// A young process keeps faulting pages in for its first dozens of iterations, so these layers also need
+// >= 100 measured samples before they can say `leak`.
 import { LAYERS, VERDICT_SCHEMA } from './schema.js';
 import type { CellVerdict, Decision, Layer, LayerVerdict, Sample } from './schema.js';
 import { detectWarmupEnd, mannKendall, median, theilSen } from './stats/trend.js';
@@ -28,6 +30,8 @@ export interface VerdictOptions {
 
 export const VERDICT_DEFAULTS = { confidence: 0.95, alpha: 0.01, minRate: 8, stepLayerMinRate: 256 };
 
+/** Page-stepped layers need this many measured samples before growth can be called a leak. */
+export const STEP_LAYER_MIN_SAMPLES = 100;
 const STEP_LAYERS = new Set<string>(['rssBytes', 'vmsBytes', 'maxRssBytes', 'wasmMemoryBytes']);
 /** Layers whose growth locates a leak, most specific first; RSS is the fallback. */
 const PRIMARY: [Layer, string][] = [
@@ -81,6 +85,9 @@ export function analyseLayer(samples: Sample[], layer: Layer, options: VerdictOp
     if (STEP_LAYERS.has(layer) && upSteps < 3) {
       decision = 'inconclusive';
       reason = `grows in only ${upSteps} step(s) of ~${fmtBytes(resolution)}: not enough steps to call a per-iteration leak`;
+    } else if (STEP_LAYERS.has(layer) && my.length < STEP_LAYER_MIN_SAMPLES) {
+      decision = 'inconclusive';
+      reason = `grows, but ${my.length} measured samples are too few for a page-granular layer (a young process is still faulting pages in; needs ${STEP_LAYER_MIN_SAMPLES})`;
     } else {
       decision = 'leak';
       reason = `significant upward trend (p=${mk.pValue.toExponential(1)}) and CI low ${fmtBytes(fit.ciLow)}/iter > ${o.minRate} B/iter`;

@@ -60,9 +60,12 @@ export function measureTrueGrowth(backend: Backend, model: string, fixture: stri
   const deltas = (fx: string) => {
     const opts = { model: m.id, durationMs: 5, logIntervalMs: 1, fixture: parseFixture(fx) };
     const out: number[] = [];
+    const gc = (globalThis as { gc?: () => void }).gc;
     for (let k = 0; k < calls; k++) {
+      gc?.(); // frees the previous call's trace buffer, so the delta is the leaked block alone
       const a = backend.probe().allocatorBytes;
       backend.simulate(opts);
+      gc?.();
       const b = backend.probe().allocatorBytes;
       if (a === null || b === null) return null;
       out.push(b - a);
@@ -148,7 +151,7 @@ export async function calibrate(req: CalibrateRequest, opts: ExecuteOptions = {}
   // True growth per leaked block, measured in a process started like the cells (host flags and environment).
   const trueGrowthBy = new Map<string, Record<string, number | null>>();
   for (const backend of backends) {
-    const r = spawnSync(process.execPath, [...manifest.options.host.nodeFlags, fileURLToPath(new URL('./growth-probe.js', import.meta.url)), backend.id, req.model, ...req.fixtures], {
+    const r = spawnSync(process.execPath, ['--expose-gc', ...manifest.options.host.nodeFlags, fileURLToPath(new URL('./growth-probe.js', import.meta.url)), backend.id, req.model, ...req.fixtures], {
       env: { ...process.env, ...manifest.options.host.env },
       encoding: 'utf8',
     });

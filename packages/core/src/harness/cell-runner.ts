@@ -1,8 +1,9 @@
 // Entry point of one cell's fresh Node process (started by the orchestrator with --expose-gc).
 // Runs the iterations, samples after each, appends every sample to disk as it goes, and reports progress
-// to the parent over IPC. Killing this process loses at most the sample being written.
+// nothing over IPC while it measures (IPC traffic leaves JS-heap traces of its own: ≈ 216 B per message); the
+// parent follows progress from the samples file. Killing this process loses at most the sample being written.
 import { setImmediate as yieldLoop } from 'node:timers/promises';
-import type { Backend } from '../backend.js';
+import type { Backend, SimulateOptions } from '../backend.js';
 import { loadAnyBackend } from '../backends.js';
 import { parseFixture } from '../fixtures.js';
 import { CellSpec } from '../schema.js';
@@ -17,6 +18,17 @@ const send = (m: CellMessage) => process.send?.(m);
 /** How many event-loop turns the settle check yields (with a full GC around them). */
 export const SETTLE_TURNS = 5;
 
+/**
+ * One timed iteration. A separate synchronous function on purpose: an async function keeps its whole register
+ * file alive across `await`, so a result held there (a 72 kB trace) would survive the GC before the sample
+ * in some iterations and not in others.
+ */
+function timedIteration(backend: Backend, opts: SimulateOptions): number {
+  const t = process.hrtime.bigint();
+  backend.simulate(opts);
+  return Number(process.hrtime.bigint() - t);
+}
+
 export async function runCell(spec: CellSpec, samplesPath: string, backend: Backend): Promise<number> {
   const fixture = parseFixture(spec.fixture);
   const model = findModel(backend.models(), spec.model);
@@ -27,19 +39,17 @@ export async function runCell(spec: CellSpec, samplesPath: string, backend: Back
   const gc = new GcCounter(process.env.LEAKBENCH_GC_LOG ?? null).start();
   const ctx = { gc, probe: () => backend.probe(), t0: process.hrtime.bigint() };
   const sample = async (i: number, phase: Phase, iterNs: number | null) => {
-    if (spec.gc === 'before-sample') gcFn!();
     await yieldLoop(); // one event-loop turn per iteration, as a real host gives its callbacks
+    // GC last, right before reading: nothing the event loop allocated since can pass for live heap.
+    if (spec.gc === 'before-sample') gcFn!();
     writer.write(takeSample(ctx, i, phase, iterNs));
   };
   try {
     await sample(0, 'baseline', null);
     const opts = { model: model.id, durationMs: spec.durationMs, logIntervalMs: spec.logIntervalMs, fixture };
     for (let i = 1; i <= spec.iterations; i++) {
-      const t = process.hrtime.bigint();
-      backend.simulate(opts);
-      const iterNs = Number(process.hrtime.bigint() - t);
+      const iterNs = timedIteration(backend, opts);
       await sample(i, i <= spec.warmup ? 'warmup' : 'measure', iterNs);
-      if (i % 10 === 0 || i === spec.iterations) send({ type: 'progress', done: i });
     }
     if (spec.settle) {
       // Deferred finalisation check: growth that comes back after GC and event-loop turns is not a leak.

@@ -3,6 +3,5 @@ import type { BuildInfo } from '../schema.js';
 
 export type CellMessage =
   | { type: 'start'; build: BuildInfo; pid: number }
-  | { type: 'progress'; done: number }
   | { type: 'done'; samples: number }
   | { type: 'error'; message: string };

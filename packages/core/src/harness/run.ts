@@ -2,7 +2,7 @@
 // `node --expose-gc` process with at most `jobs` at once, keeps the manifest current on disk, isolates faults,
 // and resumes unfinished runs.
 import { fork, type ChildProcess } from 'node:child_process';
-import { accessSync, constants as fsConstants, existsSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, constants as fsConstants, existsSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
 import type { Backend } from '../backend.js';
@@ -161,6 +161,14 @@ export async function createRun(req: RunRequest): Promise<RunManifest> {
   return manifest;
 }
 
+/** Lines in a file (samples written so far), counted without holding the whole file as a string. */
+function countLines(path: string): number {
+  const buf = readFileSync(path);
+  let n = 0;
+  for (let k = buf.indexOf(10); k !== -1; k = buf.indexOf(10, k + 1)) n++;
+  return n;
+}
+
 const CELL_ENTRY = fileURLToPath(new URL('./cell-runner.js', import.meta.url));
 
 export interface ExecuteOptions {
@@ -213,16 +221,29 @@ export async function executeRun(dir: string, manifest: RunManifest, opts: Execu
         timedOut = true;
         child.kill('SIGKILL');
       }, cell.spec.iterations > 0 ? manifest.options.cellTimeoutS * 1000 : 0);
+      // Progress comes from the samples file's length (the cell sends nothing while it measures).
+      let seen = 0;
+      const poll = setInterval(() => {
+        try {
+          const lines = countLines(paths.samples(id));
+          if (lines > seen) {
+            seen = lines;
+            opts.onEvent?.({ type: 'cell-progress', cell, done: Math.max(0, lines - 1) });
+          }
+        } catch {
+          /* not created yet */
+        }
+      }, 250);
       child.on('message', (m: CellMessage) => {
         if (m.type === 'start') {
           cell.build = m.build;
           save();
-        } else if (m.type === 'progress') opts.onEvent?.({ type: 'cell-progress', cell, done: m.done });
-        else if (m.type === 'done') finished = true;
+        } else if (m.type === 'done') finished = true;
         else if (m.type === 'error') errorMessage = m.message;
       });
       child.on('exit', (code, signal) => {
         clearTimeout(timer);
+        clearInterval(poll);
         running.delete(child);
         cell.exitCode = code;
         cell.signal = signal;

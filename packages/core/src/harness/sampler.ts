@@ -149,8 +149,8 @@ export interface SampleContext {
 
 /** Reads every layer. */
 export function takeSample(ctx: SampleContext, i: number, phase: Phase, iterNs: number | null): Sample {
+  const mem = process.memoryUsage(); // first: the JS heap before this function allocates anything
   const { vms, rss } = readStatm();
-  const mem = process.memoryUsage();
   const heap = v8.getHeapStatistics() as v8.HeapInfo & { used_global_handles_size?: number };
   ctx.gc.update();
   const probes = ctx.probe();
