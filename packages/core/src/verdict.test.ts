@@ -74,6 +74,17 @@ describe('analyseLayer', () => {
     expect(v.oneTime).toBeGreaterThan(25_000);
   });
 
+  it('sets aside one large step (a one-time allocation) and judges the rate on the rest', () => {
+    const r = rng(16);
+    const step = analyseLayer(makeSamples(100, { alloc: (i) => (i > 70 ? 7344 : 0) + 150 * r.gauss() }), 'allocatorBytes', { warmup: 10 })!;
+    expect(step.decision).not.toBe('leak');
+    expect(step.reason).toMatch(/one step of 7\.\d kB at iteration 71/);
+    const leakWithStep = analyseLayer(makeSamples(100, { alloc: (i) => 32 * i + (i > 70 ? 7344 : 0) + 150 * r.gauss() }), 'allocatorBytes', { warmup: 10 })!;
+    expect(leakWithStep.decision).toBe('leak');
+    expect(leakWithStep.ciLow).toBeLessThanOrEqual(32);
+    expect(leakWithStep.ciHigh).toBeGreaterThanOrEqual(32);
+  });
+
   it('returns null for a layer the backend does not measure', () => {
     expect(analyseLayer(makeSamples(50, {}), 'wasmMemoryBytes', { warmup: 5 })).toBeNull();
   });

@@ -7,7 +7,7 @@
 //   inconclusive  otherwise
 // minRate: the smallest leak the C allocators can produce is one minimum chunk (16 B in dlmalloc, 32 B in glibc)
 // per iteration; Node/V8 themselves drift a few bytes per iteration in glibc's process-wide counters.
-// Step-shaped layers (RSS, VMS, max RSS, WASM memory) move in pages or growth steps: one or two steps in the
+// Step-shaped layers (RSS, VMS, max RSS, WASM memory, V8 heap total) move in pages or growth steps: one or two steps in the
 // measured part are not evidence of per-iteration growth, so they need >= 3 upward steps for `leak`, and their
 // practical floor is one 4 kB page per 16 iterations (256 B/iteration): below that, first-touch of pages the
 // allocators already own (e.g. WASM linear memory) looks like slow RSS growth without anything being leaked.
@@ -32,7 +32,7 @@ export const VERDICT_DEFAULTS = { confidence: 0.95, alpha: 0.01, minRate: 8, ste
 
 /** Page-stepped layers need this many measured samples before growth can be called a leak. */
 export const STEP_LAYER_MIN_SAMPLES = 100;
-const STEP_LAYERS = new Set<string>(['rssBytes', 'vmsBytes', 'maxRssBytes', 'wasmMemoryBytes']);
+const STEP_LAYERS = new Set<string>(['rssBytes', 'vmsBytes', 'maxRssBytes', 'wasmMemoryBytes', 'heapTotalBytes']);
 /** Layers whose growth locates a leak, most specific first; RSS is the fallback. */
 const PRIMARY: [Layer, string][] = [
   ['heapUsedBytes', 'js-heap'],
@@ -75,8 +75,21 @@ export function analyseLayer(samples: Sample[], layer: Layer, options: VerdictOp
   if (my.length < 4) {
     return { ...base, decision: 'inconclusive', slope: 0, ciLow: -Infinity, ciHigh: Infinity, pValue: 1, reason: `only ${my.length} measured samples` };
   }
-  const fit = theilSen(mx, my, o.confidence);
-  const mk = mannKendall(my);
+  // A single jump that makes up most of the growth is a one-time allocation (an internal table or buffer of the
+  // host growing once), not a per-iteration rate: it is set aside and the rate judged on the rest.
+  let judged = my;
+  let stepNote = '';
+  if (!STEP_LAYERS.has(layer) && my.length >= 8) {
+    const jumps = my.slice(1).map((v, k) => v - my[k]!);
+    const k = jumps.reduce((best, d, idx) => (d > jumps[best]! ? idx : best), 0);
+    const total = my[my.length - 1]! - my[0]!;
+    if (total > 0 && jumps[k]! > 0.5 * total && jumps[k]! > 4 * o.minRate) {
+      judged = my.map((v, idx) => (idx > k ? v - jumps[k]! : v));
+      stepNote = `; one step of ${fmtBytes(jumps[k]!)} at iteration ${mx[k + 1]} set aside as a one-time allocation`;
+    }
+  }
+  const fit = theilSen(mx, judged, o.confidence);
+  const mk = mannKendall(judged);
   const significant = mk.pValue < o.alpha;
   const upSteps = steps.filter((d) => d > 0).length;
   let decision: Decision;
@@ -101,7 +114,7 @@ export function analyseLayer(samples: Sample[], layer: Layer, options: VerdictOp
       ? `significant trend but CI low ${fmtBytes(fit.ciLow)}/iter is not above ${o.minRate} B/iter`
       : `no significant trend (p=${mk.pValue.toFixed(2)}) but slope ${fmtBytes(fit.slope)}/iter is not small; more iterations needed`;
   }
-  return { ...base, decision, slope: fit.slope, ciLow: fit.ciLow, ciHigh: fit.ciHigh, pValue: mk.pValue, reason };
+  return { ...base, decision, slope: fit.slope, ciLow: fit.ciLow, ciHigh: fit.ciHigh, pValue: mk.pValue, reason: reason + stepNote };
 }
 
 /**
