@@ -9,7 +9,9 @@ case "$target" in native|wasm) ;; *) die "usage: build-sundials.sh native|wasm (
 src=$(bash "$(dirname "$0")/fetch-sundials.sh")
 prefix="$LEAKBENCH_CACHE/sundials-$target"
 stamp="$prefix/.built-from"
-if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$src" ] && [ -f "$prefix/lib/libsundials_cvode.a" ]; then echo "$prefix"; exit 0; fi
+# Identity of the source: its path plus, for unpacked tarballs, which tarball (and so which hash) it came from.
+source_id="$src $(cat "$src/.verified" 2>/dev/null || true)"
+if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$source_id" ] && [ -f "$prefix/lib/libsundials_cvode.a" ]; then echo "$prefix"; exit 0; fi
 
 opts=(-DCMAKE_BUILD_TYPE=Release -DBUILD_SHARED_LIBS=OFF -DBUILD_STATIC_LIBS=ON -DCMAKE_POSITION_INDEPENDENT_CODE=ON
   -DBUILD_CVODE=ON -DBUILD_ARKODE=OFF -DBUILD_CVODES=OFF -DBUILD_IDA=OFF -DBUILD_IDAS=OFF -DBUILD_KINSOL=OFF
@@ -30,5 +32,5 @@ else
   NODE_PATH="${NODE_PATH:-/usr/share/nodejs}" cmake --build "$bdir" -j2 >&2
   cmake --install "$bdir" >&2
 fi
-echo "$src" > "$stamp"
+echo "$source_id" > "$stamp"
 echo "$prefix"

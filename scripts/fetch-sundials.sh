@@ -15,7 +15,11 @@ if [ -n "$src_override" ] && [ -d "$src_override" ]; then
 fi
 
 tree="$LEAKBENCH_CACHE/sundials-src"
-if [ -z "$src_override" ] && [ -f "$tree/.verified" ]; then echo "$tree"; exit 0; fi
+# The pinned tree, already verified; a user tarball is re-unpacked only when it is not the one unpacked last.
+if [ -f "$tree/.verified" ]; then
+  if [ -z "$src_override" ] && grep -q "$SUNDIALS_SHA256" "$tree/.verified"; then echo "$tree"; exit 0; fi
+  if [ -n "$src_override" ] && grep -q "^$src_override " "$tree/.verified"; then echo "$tree"; exit 0; fi
+fi
 
 tarball="$src_override"
 if [ -z "$tarball" ]; then
@@ -45,6 +49,6 @@ rm -rf "$tree.tmp" && mkdir -p "$tree.tmp"
 tar -xf "$tarball" -C "$tree.tmp" --strip-components=1
 [ -f "$tree.tmp/include/cvode/cvode.h" ] || die "$tarball does not unpack to a SUNDIALS source tree"
 rm -rf "$tree" && mv "$tree.tmp" "$tree"
-echo "$tarball" > "$tree/.verified"
+echo "$tarball $(sha256sum "$tarball" | cut -d' ' -f1)" > "$tree/.verified"
 log "SUNDIALS source ready at $tree"
 echo "$tree"
