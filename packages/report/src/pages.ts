@@ -224,8 +224,8 @@ function calibrationSection(cal: CalibrationResult): string {
     esc(s.expectedWhere),
     `<span class="num">${s.iterationsToDetect ?? (s.expectedWhere === 'none' ? '' : 'never')}</span>`,
     `<span class="num">${s.falsePositiveRate === null ? '' : `${(s.falsePositiveRate * 100).toFixed(0)}%`}</span>`,
-    `<span class="num">${esc(formatBytes(s.trueBytesPerIteration))}</span>`,
-    `<span class="num">${esc(formatBytes(s.estimatedBytesPerIteration))}</span>`,
+    `<span class="num">${s.trueBytesPerIteration === null ? '—' : `${s.trueBytesPerIteration.toFixed(1)} B`}</span>`,
+    `<span class="num">${s.estimatedBytesPerIteration === null ? '—' : `${s.estimatedBytesPerIteration.toFixed(1)} B`}</span>`,
     `<span class="num">${s.relativeError === null ? '' : `${(s.relativeError * 100).toFixed(1)}%`}</span>`,
     esc(s.byIterations.map((b) => `${b.iterations}: ${b.correct}/${b.trials}`).join(', ')),
   ]);
