@@ -6,6 +6,8 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 mkdir -p "$LEAKBENCH_CACHE"
+# Both backends' builds may call this at once (turbo runs them in parallel): one fetch/unpack at a time.
+if command -v flock >/dev/null 2>&1; then exec 9>"$LEAKBENCH_CACHE/.fetch.lock"; flock 9; fi
 src_override="${LEAKBENCH_SUNDIALS_SRC:-}"
 expected="${LEAKBENCH_SUNDIALS_SHA256:-$SUNDIALS_SHA256}"
 
