@@ -89,6 +89,34 @@ describe('leakbench run', () => {
     expect(kept).toHaveLength(partial.length);
   });
 
+  it('marks a cell that passes --cell-timeout as timeout and keeps its partial series', () => {
+    const out = join(tmp('timeout'), 'run');
+    const r = leakbench(['run', '--backends', 'wasm', '--fixtures', 'none', '--iterations', '100000', '--warmup', '1', '--cell-timeout', '3', '--out', out, '--json']);
+    expect(r.status).toBe(1);
+    const cell = readManifest(out).cells[0]!;
+    expect(cell.status).toBe('timeout');
+    expect(cell.error).toMatch(/--cell-timeout 3s/);
+    expect(readSamples(runPaths(out).samples(cell.spec.id)).samples.length).toBeGreaterThan(5);
+  });
+
+  it('on Ctrl-C (SIGINT) stops the cells, marks them interrupted with their samples, and exits 130', async () => {
+    const out = join(tmp('sigint'), 'run');
+    const child = spawn(process.execPath, [CLI, 'run', '--fixtures', 'none', '--iterations', '100000', '--warmup', '1', '--out', out, '--json'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const samplesFile = runPaths(out).samples('native-lr1991-none');
+    for (let k = 0; k < 600; k++) {
+      await new Promise((r) => setTimeout(r, 50));
+      if (existsSync(samplesFile) && readFileSync(samplesFile, 'utf8').split('\n').length > 10) break;
+    }
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((r) => child.on('exit', r));
+    expect(code, stderr).toBe(130);
+    const manifest = readManifest(out);
+    expect(manifest.cells.map((c) => c.status)).toEqual(['interrupted', 'interrupted']);
+    expect(readSamples(samplesFile).samples.length).toBeGreaterThan(5);
+  });
+
   it('puts a user backend module through the same harness', () => {
     const out = join(tmp('byo'), 'run');
     const r = leakbench(['run', '--backend-module', 'examples/js-backend.mjs', '--models', 'fhn', '--fixtures', 'none,object', '--iterations', '20', '--warmup', '2', '--out', out]);

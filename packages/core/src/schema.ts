@@ -161,8 +161,9 @@ export const LayerVerdict = z.object({
   decision: Decision,
   /** Units (bytes) per iteration, Theil–Sen over the measured part. */
   slope: num,
-  ciLow: num,
-  ciHigh: num,
+  /** Interval bounds; unbounded (±Infinity, stored as null in JSON) when the series is too short to bound them. */
+  ciLow: z.number().nullable().transform((v) => v ?? -Infinity),
+  ciHigh: z.number().nullable().transform((v) => v ?? Infinity),
   confidence: num,
   /** Two-sided p-value of the Mann–Kendall trend test (tie-corrected). */
   pValue: num,

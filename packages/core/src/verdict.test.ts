@@ -1,6 +1,6 @@
 // Verdicts on synthetic cells: known leaks per layer, flat series, warm-up, steps, settle.
 import { describe, expect, it } from 'vitest';
-import type { Sample } from './schema.js';
+import { CellVerdict, type Sample } from './schema.js';
 import { analyseCell, analyseLayer, compareRates } from './verdict.js';
 import { rng } from './stats/test-random.js';
 
@@ -135,6 +135,14 @@ describe('analyseCell', () => {
     expect(v.decision).toBe('no-leak');
     const stays = analyseCell('c', makeSamples(200, { heap: (i) => 100 * i, settle: { heap: 7e6 + 100 * 200 } }), { warmup: 10 });
     expect(stays.decision).toBe('leak');
+  });
+
+  it('survives a JSON round trip when a short series leaves the interval unbounded', () => {
+    const v = analyseCell('c', makeSamples(3, {}, 1), { warmup: 1 });
+    expect(v.layers[0]!.ciHigh).toBe(Infinity);
+    const back = CellVerdict.parse(JSON.parse(JSON.stringify(v)));
+    expect(back.layers[0]!.ciLow).toBe(-Infinity);
+    expect(back.layers[0]!.ciHigh).toBe(Infinity);
   });
 
   it('compares rates against a baseline beyond both intervals', () => {
