@@ -130,3 +130,21 @@ describe('leakbench check', () => {
     expect(r.stderr).toMatch(message);
   });
 });
+
+describe('leakbench analyse', () => {
+  it('recomputes the stored verdicts from the stored series, identically', () => {
+    const dir = join(tmp('analyse'), 'run');
+    expect(leakbench(['run', '--backends', 'wasm', '--fixtures', 'none,double', '--iterations', '60', '--warmup', '5', '--out', dir]).status).toBe(0);
+    const before = readRun(dir).cells.map((c) => c.verdict);
+    const r = leakbench(['analyse', dir, '--json']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).map((v: { cellId: string }) => v.cellId)).toEqual(['wasm-lr1991-none', 'wasm-lr1991-double']);
+    expect(readRun(dir).cells.map((c) => c.verdict)).toEqual(before);
+  });
+
+  it('exits 2 for a run dir that does not exist', () => {
+    const r = leakbench(['analyse', join(tmp('none'), 'nope')]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/run directory does not exist/);
+  });
+});

@@ -1,8 +1,8 @@
 // `leakbench check`: the CI gate. Fails when a cell whose fixture is `none` leaks (the real workload leaks),
 // or, against a baseline run, when any layer's rate rose beyond its confidence interval.
-import { RunDataError, readRun, runPaths } from './storage.js';
+import { RunDataError, readRun, runPaths, writeVerdict } from './storage.js';
 import type { CellVerdict, LayerVerdict } from './schema.js';
-import { compareRates } from './verdict.js';
+import { analyseCell, compareRates } from './verdict.js';
 
 export interface CheckFinding {
   cell: string;
@@ -66,4 +66,17 @@ export function checkRun(dir: string, baselineDir: string | null = null): CheckR
     findings,
     cells: run.cells.map((c) => ({ cell: c.record.spec.id, fixture: c.record.spec.fixture, decision: c.verdict!.decision, summary: c.verdict!.summary })),
   };
+}
+
+/** Recomputes every cell's verdict from its stored series and stores it (e.g. after the method improved). */
+export function reanalyseRun(dir: string): CellVerdict[] {
+  const run = readRun(dir);
+  const out: CellVerdict[] = [];
+  for (const cell of run.cells) {
+    if (!cell.samples.some((s) => s.phase === 'measure')) continue;
+    const v = analyseCell(cell.record.spec.id, cell.samples, { warmup: cell.record.spec.warmup });
+    writeVerdict(dir, v);
+    out.push(v);
+  }
+  return out;
 }

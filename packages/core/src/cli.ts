@@ -9,7 +9,7 @@ import { formatCsv, formatJson, runSimulation } from './simulate.js';
 import { commaList, oneOf, positiveInt, positiveNumber } from './cli-util.js';
 import { progressReporter, registerRunCommands } from './cli-run.js';
 import { join, resolve } from 'node:path';
-import { checkRun } from './check.js';
+import { checkRun, reanalyseRun } from './check.js';
 import { calibrate, CALIBRATE_DEFAULTS } from './harness/calibrate.js';
 import { formatCalibration } from './calibration-format.js';
 import { parseFixtureList } from './fixtures.js';
@@ -71,6 +71,18 @@ program
       process.stdout.write(r.ok ? 'check passed\n' : `check failed: ${r.findings.length} finding(s)\n`);
     }
     process.exitCode = r.ok ? 0 : 1;
+  });
+
+program
+  .command('analyse')
+  .alias('analyze')
+  .description('recompute and store every cell\'s verdict from its stored series (no re-run)')
+  .argument('<run-dir>', 'a run directory')
+  .option('--json', 'machine-readable output')
+  .action(async (dir: string, o) => {
+    const verdicts = reanalyseRun(resolve(dir));
+    if (o.json) process.stdout.write(JSON.stringify(verdicts, null, 2) + '\n');
+    else for (const v of verdicts) process.stdout.write(`  ${v.cellId.padEnd(32)} ${v.summary}\n`);
   });
 
 program
@@ -145,4 +157,9 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+// `leakbench … | head` closes the pipe early: that is not an error.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw e;
+});
 process.exitCode = await main(process.argv);
