@@ -71,11 +71,10 @@ function layerCaption(l: LayerVerdict | undefined): string {
   return `<span class="caption" title="${esc(l.reason)}">${sign}${esc(formatBytes(l.slope))}/iter${esc(ci)} — ${badge(l.decision)}</span>`;
 }
 
-function warmupEnd(cell: CellData): number | null {
-  const fromVerdict = cell.verdict?.layers.find((l) => l.layer === 'heapUsedBytes')?.warmupEnd;
-  if (fromVerdict !== undefined) return fromVerdict;
-  const lastWarm = cell.samples.filter((s) => s.phase === 'warmup').at(-1);
-  return lastWarm ? lastWarm.i : null;
+/** Where a row's measurement starts: its verdict's (explicit or detected) warm-up end, else the explicit warm-up. */
+function warmupEnd(cell: CellData, verdict?: LayerVerdict): number | null {
+  if (verdict) return verdict.warmupEnd;
+  return cell.record.spec.warmup || null;
 }
 
 function cellRows(cell: CellData): string {
@@ -95,7 +94,7 @@ function cellRows(cell: CellData): string {
       series: series(false),
       unit: row.unit,
       yLabel: row.unit === 'ms' ? 'ms' : row.unit === 'count' ? 'runs' : undefined,
-      warmupEnd: warmupEnd(cell),
+      warmupEnd: warmupEnd(cell, verdict),
       trend: verdict ? trendLine(cell.samples, verdict, 0) : null,
     });
     const delta = seriesPlot({
@@ -103,7 +102,7 @@ function cellRows(cell: CellData): string {
       unit: row.unit,
       yLabel: 'change since first sample',
       zeroLine: true,
-      warmupEnd: warmupEnd(cell),
+      warmupEnd: warmupEnd(cell, verdict),
       trend: verdict && trendField ? trendLine(cell.samples, verdict, firstValue(cell.samples, trendField)) : null,
     });
     out.push(`<div class="row-title">${esc(row.title)}${layerCaption(verdict)}</div><figure>${abs}</figure><figure>${delta}</figure>`);
@@ -149,7 +148,7 @@ export function cellPage(run: RunData, cell: CellData, root: string): string {
 ${table(['', ''], info)}
 <h2>Verdict</h2>${verdictBlock(cell.verdict)}
 <h2>Memory layers per iteration</h2>
-<p class="note">Step lines over iteration; shaded: warm-up; dashed: the fitted per-iteration trend of the layer's verdict.</p>
+<p class="note">Step lines over iteration; shaded: warm-up (explicit, or detected for that layer); dashed: the fitted per-iteration trend of the layer's verdict.</p>
 ${cell.samples.length ? cellRows(cell) : '<p><b>No samples were recorded for this cell.</b></p>'}`;
   return page(`${spec.id}`, body, root);
 }
