@@ -102,20 +102,23 @@ describe.each(['native', 'wasm'])('%s fixtures', (id) => {
     for (let i = 0; i < 500; i++) b.simulate(opts); // warm up JIT and allocator free lists
     const heap: number[] = [];
     const alloc: number[] = [];
+    const module: number[] = [];
     for (let done = 0; done <= N; done += STEP) {
       if (done > 0) for (let i = 0; i < STEP; i++) b.simulate(opts);
       fullGc();
       heap.push(process.memoryUsage().heapUsed);
       alloc.push(b.probe().allocatorBytes!);
+      module.push(b.probe().moduleHeapBytes!);
     }
     const perIteration = (xs: number[]) => median(xs.slice(1).map((x, k) => (x - xs[k]!) / STEP));
-    return { heap: perIteration(heap), alloc: perIteration(alloc) };
+    return { heap: perIteration(heap), alloc: perIteration(alloc), module: perIteration(module) };
   }
 
   it('none grows neither layer', () => {
     const g = growth('none');
     expect(Math.abs(g.heap)).toBeLessThan(8);
     expect(Math.abs(g.alloc)).toBeLessThan(id === 'wasm' ? 0.5 : 8);
+    expect(g.module).toBe(0); // the module's own C heap is exact
   });
 
   it.each(['object', 'list'])('%s grows the JS heap, and releasing it returns the heap', (fixture) => {
@@ -127,6 +130,7 @@ describe.each(['native', 'wasm'])('%s fixtures', (id) => {
     // Natively a strong napi_ref is itself a Node-side malloc (reference record + global handle): the C
     // allocator grows too, by Node's bookkeeping only — never by the JS value's size times N.
     else expect(g.alloc).toBeLessThan(160);
+    expect(g.module).toBe(0); // the module's own C heap does not move: the allocator growth above is Node's
     expect(b.retainedCount()).toBeGreaterThanOrEqual(N);
     fullGc();
     const before = process.memoryUsage().heapUsed;
@@ -146,5 +150,8 @@ describe.each(['native', 'wasm'])('%s fixtures', (id) => {
     expect(g.alloc).toBeGreaterThanOrEqual(bytes);
     expect(g.alloc).toBeLessThan(bytes + 64); // chunk header and alignment only
     expect(Math.abs(g.heap)).toBeLessThan(8);
+    // Exactly one block per iteration in the module's own heap: usable size natively, chunk size in dlmalloc.
+    expect(g.module).toBeGreaterThanOrEqual(bytes);
+    expect(g.module).toBeLessThan(bytes + 24);
   });
 });

@@ -43,6 +43,11 @@ export interface SimulationResult {
 export interface Probes {
   /** Bytes the backend's C allocator has handed out and not got back (null: not measurable). */
   allocatorBytes: number | null;
+  /**
+   * Bytes the module's own C code holds from malloc, exactly (the native addon wraps its malloc family; in WASM
+   * this is dlmalloc's count, the module's whole heap). Optional: null or absent when not measurable.
+   */
+  moduleHeapBytes?: number | null;
   /** WASM linear memory size in bytes (null for non-WASM backends). */
   wasmMemoryBytes: number | null;
 }

@@ -44,6 +44,8 @@ export const Sample = z.object({
   gcWeakCallbacks: z.number().int().nullable(),
   gcPauseNs: num,
   allocatorBytes: nullableNum,
+  /** Bytes the module's own C code holds from malloc (exact; absent in older runs, read as null). */
+  moduleHeapBytes: z.number().nullable().default(null),
   wasmMemoryBytes: nullableNum,
 });
 export type Sample = z.infer<typeof Sample>;
@@ -52,6 +54,7 @@ export type Sample = z.infer<typeof Sample>;
 export const LAYERS = [
   'heapUsedBytes',
   'allocatorBytes',
+  'moduleHeapBytes',
   'wasmMemoryBytes',
   'rssBytes',
   'vmsBytes',

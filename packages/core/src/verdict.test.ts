@@ -35,6 +35,7 @@ export function makeSamples(n: number, shape: Shape, warmup = 10, seed = 1): Sam
       gcWeakCallbacks: null,
       gcPauseNs: i * 1e6,
       allocatorBytes: 4e6 + (shape.alloc?.(i) ?? Math.round(500 * r.gauss())),
+      moduleHeapBytes: null,
       wasmMemoryBytes: shape.wasm ? shape.wasm(i) : null,
     });
   }

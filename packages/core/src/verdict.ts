@@ -37,6 +37,7 @@ const STEP_LAYERS = new Set<string>(['rssBytes', 'vmsBytes', 'maxRssBytes', 'was
 const PRIMARY: [Layer, string][] = [
   ['heapUsedBytes', 'js-heap'],
   ['allocatorBytes', 'c-allocator'],
+  ['moduleHeapBytes', 'module-heap'],
   ['wasmMemoryBytes', 'wasm-memory'],
 ];
 
@@ -166,11 +167,15 @@ export function analyseCell(cellId: string, samples: Sample[], options: VerdictO
     decision = present.length && present.every((l) => l.decision === 'no-leak' || deferred.has(l.layer)) ? 'no-leak' : 'inconclusive';
   }
   const main = explainedBy.length ? get(explainedBy[0]!)! : null;
+  // Glibc counts the whole process: when it grows but the module's own heap is flat, the growth is the host's
+  // (e.g. Node's record for each leaked napi_ref), which the summary says.
+  const hostOnlyAllocator = explainedBy.includes('allocatorBytes') && get('moduleHeapBytes')?.decision === 'no-leak';
   const deferredFinalisation = [...deferred].some((l) => get(l)?.decision === 'leak');
   let summary: string;
   if (main) {
     summary = `leak in ${where}: ${fmtBytes(main.slope)}/iter (${Math.round(main.confidence * 100)}% CI ${fmtBytes(main.ciLow)}–${fmtBytes(main.ciHigh)}), one-time ${fmtBytes(main.oneTime)}`;
     if (explainedBy.length > 1) summary += `; also ${explainedBy.slice(1).join(', ')}`;
+    if (hostOnlyAllocator) summary += ' (allocator growth is the host\'s: the module\'s own C heap is flat)';
   } else if (decision === 'no-leak') {
     summary = `no leak: ${PRIMARY.map(([l]) => get(l)).filter(Boolean).map((l) => `${l!.layer} ${fmtBytes(l!.slope)}/iter`).join(', ')}`;
   } else {

@@ -7,6 +7,8 @@
 
 #include "leakbench_workload.h"
 
+extern "C" double lbn_module_heap_bytes(void);
+
 namespace {
 
 // Strong references held by the object/list fixtures. Capacity is reserved once at load so that
@@ -116,6 +118,8 @@ Napi::Value Info(const Napi::CallbackInfo &info) {
 
 Napi::Value AllocatorBytes(const Napi::CallbackInfo &info) { return Napi::Number::New(info.Env(), lb_allocator_in_use()); }
 
+Napi::Value ModuleHeapBytes(const Napi::CallbackInfo &info) { return Napi::Number::New(info.Env(), lbn_module_heap_bytes()); }
+
 Napi::Value RetainedCount(const Napi::CallbackInfo &info) {
   return Napi::Number::New(info.Env(), static_cast<double>(retained().refs.size()));
 }
@@ -134,6 +138,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("models", Napi::Function::New(env, Models));
   exports.Set("info", Napi::Function::New(env, Info));
   exports.Set("allocatorBytes", Napi::Function::New(env, AllocatorBytes));
+  exports.Set("moduleHeapBytes", Napi::Function::New(env, ModuleHeapBytes));
   exports.Set("retainedCount", Napi::Function::New(env, RetainedCount));
   exports.Set("releaseRetained", Napi::Function::New(env, ReleaseRetained));
   return exports;

@@ -11,6 +11,7 @@ interface Addon {
   models(): RawModel[];
   info(): Omit<BuildInfo, 'backend' | 'emccVersion'> & { emccVersion: string };
   allocatorBytes(): number;
+  moduleHeapBytes(): number;
   retainedCount(): number;
   releaseRetained(): number;
 }
@@ -36,7 +37,7 @@ export async function load(): Promise<Backend> {
       const r = addon.simulate(o.model, o.durationMs, o.logIntervalMs, f.kind, f.bytes, o.maxSteps ?? DEFAULT_MAX_STEPS);
       return toSimulationResult(r, model);
     },
-    probe: (): Probes => ({ allocatorBytes: addon.allocatorBytes(), wasmMemoryBytes: null }),
+    probe: (): Probes => ({ allocatorBytes: addon.allocatorBytes(), moduleHeapBytes: addon.moduleHeapBytes(), wasmMemoryBytes: null }),
     retainedCount: () => addon.retainedCount(),
     releaseRetained: () => addon.releaseRetained(),
   };

@@ -23,7 +23,8 @@ export const CELL_ROWS: RowSpec[] = [
   { title: 'arrayBuffers', fields: ['arrayBuffersBytes'], unit: 'bytes', verdictLayer: 'arrayBuffersBytes' },
   { title: 'V8 global handles', fields: ['globalHandlesBytes'], unit: 'bytes', verdictLayer: 'globalHandlesBytes' },
   { title: 'GC runs by kind (cumulative)', fields: ['gcMinor', 'gcMajor', 'gcIncremental'], unit: 'count' },
-  { title: 'C allocator in use', fields: ['allocatorBytes'], unit: 'bytes', verdictLayer: 'allocatorBytes' },
+  { title: 'C allocator in use (process-wide natively)', fields: ['allocatorBytes'], unit: 'bytes', verdictLayer: 'allocatorBytes' },
+  { title: "module's own C heap (exact)", fields: ['moduleHeapBytes'], unit: 'bytes', verdictLayer: 'moduleHeapBytes' },
   { title: 'WASM linear memory', fields: ['wasmMemoryBytes'], unit: 'bytes', verdictLayer: 'wasmMemoryBytes' },
   { title: 'iteration time', fields: ['iterNs'], unit: 'ms' },
 ];
@@ -158,6 +159,7 @@ const COMPARE_ROWS: RowSpec[] = [
   { title: 'JS heap used', fields: ['heapUsedBytes'], unit: 'bytes' },
   { title: 'external', fields: ['externalBytes'], unit: 'bytes' },
   { title: 'C allocator in use', fields: ['allocatorBytes'], unit: 'bytes' },
+  { title: "module's own C heap", fields: ['moduleHeapBytes'], unit: 'bytes' },
   { title: 'max RSS', fields: ['maxRssBytes'], unit: 'bytes' },
   { title: 'iteration time', fields: ['iterNs'], unit: 'ms' },
 ];

@@ -40,6 +40,7 @@ export function makeSamples(backend: string, fixture: string, iterations: number
       gcWeakCallbacks: null,
       gcPauseNs: i * 2.1e6,
       allocatorBytes: (backend === 'wasm' ? 0 : 3.9e6 + Math.round(rnd() * 600)) + allocRate * i,
+      moduleHeapBytes: allocRate ? (allocRate - 8) * i : 0,
       wasmMemoryBytes: backend === 'wasm' ? 16777216 : null,
     });
   }

@@ -74,7 +74,10 @@ export async function load(): Promise<Backend> {
       mod._lbw_last_free();
       return toSimulationResult(raw, model);
     },
-    probe: (): Probes => ({ allocatorBytes: mod._lbw_allocator_in_use(), wasmMemoryBytes: mod.HEAPU8.buffer.byteLength }),
+    probe: (): Probes => {
+      const inUse = mod._lbw_allocator_in_use(); // dlmalloc serves only this module: allocator = module heap
+      return { allocatorBytes: inUse, moduleHeapBytes: inUse, wasmMemoryBytes: mod.HEAPU8.buffer.byteLength };
+    },
     retainedCount: () => store.length,
     releaseRetained: () => store.splice(0).length,
   };

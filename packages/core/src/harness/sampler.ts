@@ -173,6 +173,7 @@ export function takeSample(ctx: SampleContext, i: number, phase: Phase, iterNs: 
     gcWeakCallbacks: ctx.gc.weakCallbacks,
     gcPauseNs: ctx.gc.pauseNs,
     allocatorBytes: probes.allocatorBytes,
+    moduleHeapBytes: probes.moduleHeapBytes ?? null,
     wasmMemoryBytes: probes.wasmMemoryBytes,
   };
 }
