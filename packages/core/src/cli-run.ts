@@ -6,7 +6,6 @@ import { parseFixtureList } from './fixtures.js';
 import { createRun, executeRun, resumeRun, RUN_DEFAULTS } from './harness/run.js';
 import type { RunEvent, RunOutcome } from './harness/run.js';
 import { commaList, nonNegativeInt, oneOf, positiveInt, positiveNumber } from './cli-util.js';
-import { UsageError } from './errors.js';
 import { readVerdict } from './storage.js';
 
 /** Progress per run: a bar (cells done, iterations/s, ETA) on a terminal, plain lines otherwise. */
@@ -65,7 +64,7 @@ function defaultOutDir(): string {
   return resolve('runs', `run-${stamp}`);
 }
 
-export function registerRunCommands(program: Command, _unused?: unknown): void {
+export function registerRunCommands(program: Command): void {
   program
     .command('run')
     .description('run the backend × model × fixture matrix, each cell in a fresh Node process')
@@ -135,4 +134,3 @@ export function registerRunCommands(program: Command, _unused?: unknown): void {
     });
 }
 
-export { UsageError };

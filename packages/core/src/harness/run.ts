@@ -6,7 +6,7 @@ import { accessSync, constants as fsConstants, existsSync, mkdirSync, openSync, 
 import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
 import type { Backend } from '../backend.js';
-import { BUILTIN_BACKENDS, checkBackendId, loadAnyBackend } from '../backends.js';
+import { checkBackendId, loadAnyBackend } from '../backends.js';
 import { UsageError } from '../errors.js';
 import { parseFixture } from '../fixtures.js';
 import { RUN_SCHEMA } from '../schema.js';
@@ -220,7 +220,7 @@ export async function executeRun(dir: string, manifest: RunManifest, opts: Execu
       const timer = setTimeout(() => {
         timedOut = true;
         child.kill('SIGKILL');
-      }, cell.spec.iterations > 0 ? manifest.options.cellTimeoutS * 1000 : 0);
+      }, manifest.options.cellTimeoutS * 1000);
       // Progress comes from the samples file's length (the cell sends nothing while it measures).
       let seen = 0;
       const poll = setInterval(() => {
@@ -309,4 +309,3 @@ export async function resumeRun(dir: string, opts: ExecuteOptions & { jobs?: num
   return executeRun(dir, manifest, opts);
 }
 
-export { BUILTIN_BACKENDS };
