@@ -154,3 +154,25 @@ describe('leakbench analyse', () => {
     expect(r.stderr).toMatch(/run directory does not exist/);
   });
 });
+
+describe('leakbench calibrate', () => {
+  it('runs independent trials, measures the true growth per block, and re-analyses stored trials identically', () => {
+    const dir = join(tmp('calibrate'), 'cal');
+    const r = leakbench(['calibrate', '--backends', 'wasm', '--fixtures', 'none,double', '--iterations', '10,20', '--trials', '2', '--none-trials', '3', '--out', dir, '--json']);
+    expect(r.status, r.stderr).toBe(0);
+    const summaries = JSON.parse(r.stdout) as { fixture: string; trueBytesPerIteration: number | null; iterationsToDetect: number | null; falsePositiveRate: number | null; byIterations: { trials: number }[] }[];
+    const double = summaries.find((s) => s.fixture === 'double')!;
+    expect(double.trueBytesPerIteration).toBe(16); // one dlmalloc chunk per leaked double
+    expect(double.iterationsToDetect).not.toBeNull();
+    expect(double.byIterations.map((b) => b.trials)).toEqual([2, 2]);
+    const none = summaries.find((s) => s.fixture === 'none')!;
+    expect(none.byIterations.map((b) => b.trials)).toEqual([3, 3]);
+    expect(none.falsePositiveRate).toBe(0);
+    const run = readRun(dir);
+    expect(run.cells).toHaveLength(2 * 3 + 2 * 2);
+    expect(run.calibration?.trials).toHaveLength(10);
+    const again = leakbench(['calibrate', '--reanalyse', dir, '--json']);
+    expect(again.status, again.stderr).toBe(0);
+    expect(JSON.parse(again.stdout)).toEqual(summaries);
+  });
+});

@@ -10,7 +10,7 @@ import { commaList, oneOf, positiveInt, positiveNumber } from './cli-util.js';
 import { progressReporter, registerRunCommands } from './cli-run.js';
 import { join, resolve } from 'node:path';
 import { checkRun, reanalyseRun } from './check.js';
-import { calibrate, CALIBRATE_DEFAULTS } from './harness/calibrate.js';
+import { calibrate, CALIBRATE_DEFAULTS, recalibrate } from './harness/calibrate.js';
 import { formatCalibration } from './calibration-format.js';
 import { parseFixtureList } from './fixtures.js';
 import { buildSite } from './report-bridge.js';
@@ -99,8 +99,15 @@ program
   .option('--jobs <n>', 'trials in parallel', positiveInt('--jobs'), 2)
   .addOption(new Option('--host <profile>', 'cell process profile').argParser(oneOf('--host', ['stable', 'stock'] as const)).default('stable'))
   .option('--out <dir>', 'new or empty directory for the trials and calibration.json')
+  .option('--reanalyse <dir>', 're-analyse the stored trials of an earlier calibration with the current verdicts (no re-run)')
   .option('--json', 'print the summaries as JSON')
   .action(async (o) => {
+    if (o.reanalyse) {
+      const result = recalibrate(resolve(o.reanalyse));
+      if (o.json) process.stdout.write(JSON.stringify(result.summaries, null, 2) + '\n');
+      else process.stdout.write(formatCalibration(result) + `calibration: ${resolve(o.reanalyse)}/calibration.json\n`);
+      return;
+    }
     const counts = commaList(o.iterations).map((x) => positiveInt('--iterations')(x));
     const out = resolve(o.out ?? `runs/calibration-${new Date().toISOString().replace(/[:]/g, '').replace(/\..*$/, '')}`);
     const fixtures = parseFixtureList(o.fixtures);

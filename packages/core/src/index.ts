@@ -12,7 +12,7 @@ export * from './verdict.js';
 export * from './stats/index.js';
 export { createRun, executeRun, resumeRun, planRun, cellId, RUN_DEFAULTS } from './harness/run.js';
 export type { RunRequest, RunEvent, RunOutcome, ExecuteOptions } from './harness/run.js';
-export { calibrate, measureTrueGrowth, expectedWhere, CALIBRATE_DEFAULTS } from './harness/calibrate.js';
+export { calibrate, recalibrate, measureTrueGrowth, expectedWhere, CALIBRATE_DEFAULTS } from './harness/calibrate.js';
 export type { CalibrateRequest } from './harness/calibrate.js';
 export { collectEnvironment } from './harness/environment.js';
 export { takeSample, GcCounter } from './harness/sampler.js';

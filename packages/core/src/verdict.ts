@@ -30,6 +30,8 @@ export interface VerdictOptions {
 
 export const VERDICT_DEFAULTS = { confidence: 0.95, alpha: 0.01, minRate: 8, stepLayerMinRate: 256 };
 
+/** Smallest single jump that can be set aside as a one-time allocation (one page). */
+export const ONE_TIME_STEP_MIN = 4096;
 /** Page-stepped layers need this many measured samples before growth can be called a leak. */
 export const STEP_LAYER_MIN_SAMPLES = 100;
 const STEP_LAYERS = new Set<string>(['rssBytes', 'vmsBytes', 'maxRssBytes', 'wasmMemoryBytes', 'heapTotalBytes']);
@@ -78,17 +80,32 @@ export function analyseLayer(samples: Sample[], layer: Layer, options: VerdictOp
   }
   // A single jump that makes up most of the growth is a one-time allocation (an internal table or buffer of the
   // host growing once), not a per-iteration rate: it is set aside and the rate judged on the rest.
+  // One allocation can land across two samples, so a jump is the larger of the 1- and 2-sample changes. Only
+  // jumps of at least a page (4 kB) qualify: the host's one-time allocations seen here (arena growth, internal
+  // tables) are kilobytes, while smaller jumps are what a real leak's own bookkeeping looks like (a JS store's
+  // backing array growing, allocator rounding) and belong to its rate.
   let judged = my;
-  let stepNote = '';
+  const setAside: string[] = [];
   if (!STEP_LAYERS.has(layer) && my.length >= 8) {
-    const jumps = my.slice(1).map((v, k) => v - my[k]!);
-    const k = jumps.reduce((best, d, idx) => (d > jumps[best]! ? idx : best), 0);
+    let best = { k: 0, width: 1, jump: -Infinity };
+    for (let k = 0; k + 1 < my.length; k++) {
+      for (const width of [1, 2]) {
+        if (k + width >= my.length) continue;
+        const jump = my[k + width]! - my[k]!;
+        if (jump > best.jump) best = { k, width, jump };
+      }
+    }
     const total = my[my.length - 1]! - my[0]!;
-    if (total > 0 && jumps[k]! > 0.5 * total && jumps[k]! > 4 * o.minRate) {
-      judged = my.map((v, idx) => (idx > k ? v - jumps[k]! : v));
-      stepNote = `; one step of ${fmtBytes(jumps[k]!)} at iteration ${mx[k + 1]} set aside as a one-time allocation`;
+    if (total > 0 && best.jump > 0.5 * total && best.jump >= ONE_TIME_STEP_MIN && best.jump > 4 * o.minRate) {
+      const { k, width } = best;
+      // Keep the ordinary per-iteration change inside the window: only the excess is the one-time step.
+      const typical = median(my.slice(1).map((v, idx) => v - my[idx]!));
+      const step = best.jump - width * typical;
+      judged = my.map((v, idx) => (idx >= k + width ? v - step : idx > k ? my[k]! + typical * (idx - k) : v));
+      setAside.push(`${fmtBytes(step)} at iteration ${mx[k + 1]}`);
     }
   }
+  const stepNote = setAside.length ? `; step(s) of ${setAside.join(', ')} set aside as one-time allocation(s)` : '';
   const fit = theilSen(mx, judged, o.confidence);
   const mk = mannKendall(judged);
   const significant = mk.pValue < o.alpha;
@@ -156,6 +173,8 @@ export function analyseCell(cellId: string, samples: Sample[], options: VerdictO
 
   const explainedBy = PRIMARY.filter(([layer]) => leaking(layer)).map(([layer]) => layer as string);
   let where: string | null = PRIMARY.find(([layer]) => leaking(layer))?.[1] ?? null;
+  // The module's own heap is the exact view of the same C allocator: a leak there is a C-allocator leak.
+  if (where === 'module-heap') where = 'c-allocator';
   let decision: Decision;
   if (explainedBy.length) decision = 'leak';
   else if (leaking('rssBytes')) {

@@ -7,7 +7,8 @@ import type { Backend } from '../backend.js';
 import { parseFixture, fixtureMallocBytes } from '../fixtures.js';
 import { CALIBRATION_SCHEMA, RUN_SCHEMA } from '../schema.js';
 import type { CalibrationResult, CalibrationSummary, CalibrationTrial, CellSpec, GcPolicy, RunManifest } from '../schema.js';
-import { readVerdict, runPaths, writeJsonAtomic, writeManifest } from '../storage.js';
+import { readManifest, readVerdict, runPaths, writeJsonAtomic, writeManifest } from '../storage.js';
+import { reanalyseRun } from '../check.js';
 import { findModel } from '../workload.js';
 import { collectEnvironment, leakbenchVersion } from './environment.js';
 import { executeRun, planRun, type ExecuteOptions } from './run.js';
@@ -80,7 +81,7 @@ export function measureTrueGrowth(backend: Backend, model: string, fixture: stri
 export async function calibrate(req: CalibrateRequest, opts: ExecuteOptions = {}): Promise<CalibrationResult> {
   if (req.iterationCounts.length === 0) throw new UsageError('--iterations needs at least one count');
   if (req.trials < 1 || req.noneTrials < 1) throw new UsageError('--trials and --none-trials must be >= 1');
-  const { specs: base, backends } = await planRun({
+  const { specs: base } = await planRun({
     backends: req.backends,
     backendModule: null,
     models: [req.model],
@@ -130,8 +131,34 @@ export async function calibrate(req: CalibrateRequest, opts: ExecuteOptions = {}
   writeManifest(req.out, manifest);
   await executeRun(req.out, manifest, opts);
 
+  return summarise(req.out, manifest, req);
+}
+
+/** Re-analyses every stored trial with the current verdict code and rebuilds calibration.json (no re-run). */
+export function recalibrate(dir: string): CalibrationResult {
+  reanalyseRun(dir);
+  const manifest = readManifest(dir);
+  const specs = manifest.cells.map((c) => c.spec);
+  const counts = [...new Set(specs.map((s) => s.iterations))].sort((a, b) => a - b);
+  const trialsOf = (none: boolean) => Math.max(0, ...specs.filter((s) => (s.fixture === 'none') === none).map((s) => Number(/-t(\d+)$/.exec(s.id)?.[1] ?? 0) + 1));
+  return summarise(dir, manifest, {
+    backends: manifest.options.backends,
+    model: manifest.options.models[0]!,
+    fixtures: manifest.options.fixtures,
+    iterationCounts: counts,
+    trials: trialsOf(false),
+    noneTrials: trialsOf(true),
+    gc: manifest.options.gc,
+    jobs: manifest.options.jobs,
+    out: dir,
+  });
+}
+
+/** Trials and summaries from a calibration directory whose cells have run and have verdicts. */
+function summarise(dir: string, manifest: RunManifest, req: CalibrateRequest): CalibrationResult {
+  const now = manifest.createdAt;
   const trials: CalibrationTrial[] = manifest.cells.map((c) => {
-    const v = readVerdict(req.out, c.spec.id);
+    const v = readVerdict(dir, c.spec.id);
     const expected = expectedWhere(c.spec.fixture);
     const layer = expected === 'js-heap' ? 'heapUsedBytes' : 'allocatorBytes';
     return {
@@ -150,7 +177,7 @@ export async function calibrate(req: CalibrateRequest, opts: ExecuteOptions = {}
 
   // True growth per leaked block, measured in a process started like the cells (host flags and environment).
   const trueGrowthBy = new Map<string, Record<string, number | null>>();
-  for (const backend of backends) {
+  for (const backend of req.backends.map((id) => ({ id }))) {
     const r = spawnSync(process.execPath, ['--expose-gc', ...manifest.options.host.nodeFlags, fileURLToPath(new URL('./growth-probe.js', import.meta.url)), backend.id, req.model, ...req.fixtures], {
       env: { ...process.env, ...manifest.options.host.env },
       encoding: 'utf8',
@@ -159,7 +186,7 @@ export async function calibrate(req: CalibrateRequest, opts: ExecuteOptions = {}
     trueGrowthBy.set(backend.id, JSON.parse(r.stdout) as Record<string, number | null>);
   }
   const summaries: CalibrationSummary[] = [];
-  for (const backend of backends) {
+  for (const backend of req.backends.map((id) => ({ id }))) {
     for (const fixture of req.fixtures) {
       const expected = expectedWhere(fixture);
       const mine = trials.filter((t) => t.backend === backend.id && t.fixture === fixture);
@@ -196,6 +223,6 @@ export async function calibrate(req: CalibrateRequest, opts: ExecuteOptions = {}
     summaries,
     trials,
   };
-  writeJsonAtomic(runPaths(req.out).calibration, result);
+  writeJsonAtomic(runPaths(dir).calibration, result);
   return result;
 }
