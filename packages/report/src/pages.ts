@@ -1,5 +1,6 @@
 // The site's pages: cell grids, native-vs-WASM comparisons, the run index. Pure: run data in, HTML out.
 import type { CalibrationResult, CellData, CellVerdict, LayerVerdict, RunData, Sample } from '@leakbench/core';
+import { median } from '@leakbench/core';
 import { badge, esc, formatBytes, page, statusBadge, table } from './html.js';
 import { rateChart, seriesPlot, type Series } from './plots.js';
 
@@ -37,10 +38,6 @@ const FIELD_NAMES: Partial<Record<Field, string>> = {
   gcIncremental: 'incremental',
 };
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length ? (s.length % 2 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2) : NaN;
-};
 
 /** Points of one field (nulls dropped), ns converted to ms for iteration time; settle samples excluded. */
 function points(samples: Sample[], field: Field, minus = 0) {

@@ -11,10 +11,10 @@ import { parseArgs } from 'node:util';
 import { loadBackend } from '../backends.js';
 import { parseFixture } from '../fixtures.js';
 import { GcCounter, takeSample } from '../harness/sampler.js';
+import { median } from '../stats/trend.js';
 
 const { values } = parseArgs({ options: { iterations: { type: 'string', default: '50' }, turbo: { type: 'boolean', default: false } } });
 const N = Number(values.iterations);
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 const defaultIteration: Record<string, number> = {};
 
 console.log(`median time per iteration (${N} iterations after 5 warm-up, one process per backend, fixture none):`);

@@ -13,6 +13,7 @@ import { findModel } from '../workload.js';
 import { collectEnvironment, leakbenchVersion } from './environment.js';
 import { executeRun, planRun, type ExecuteOptions } from './run.js';
 import { UsageError } from '../errors.js';
+import { median } from '../stats/trend.js';
 import { hostSettings, type HostProfile } from './host.js';
 
 export interface CalibrateRequest {
@@ -45,10 +46,6 @@ export function expectedWhere(fixture: string): 'none' | 'js-heap' | 'c-allocato
 /** Warm-up used by calibration trials: short, since detection speed is what is measured. */
 export const calibrationWarmup = (iterations: number) => Math.max(2, Math.floor(iterations * 0.1));
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length ? (s.length % 2 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2) : NaN;
-};
 
 /**
  * What the allocator really grows per leaked block: the median single-call change of the allocator counter
