@@ -4,8 +4,8 @@ import { appendFileSync, readFileSync, readdirSync, writeFileSync } from 'node:f
 import { join } from 'node:path';
 import { JSDOM } from 'jsdom';
 import { RunDataError } from '@leakbench/core';
-import { buildReport, decimate, seriesPlot } from './index.js';
-import { makeRun, tmpDir } from './test-data.js';
+import { buildReport, cellPage, decimate, seriesPlot } from './index.js';
+import { makeRun, makeSamples, tmpDir } from './test-data.js';
 
 const parse = (html: string) => new JSDOM(html).window.document;
 
@@ -25,6 +25,22 @@ describe('decimate', () => {
   it('leaves short series alone', () => {
     const pts = [{ x: 0, y: 1 }, { x: 1, y: 2 }];
     expect(decimate(pts)).toBe(pts);
+  });
+});
+
+describe('long series', () => {
+  it('draws a 50 000-iteration cell with bounded markup, keeping its extremes', () => {
+    const samples = makeSamples('native', 'double', 50_000);
+    samples[31_337] = { ...samples[31_337]!, rssBytes: 9e9 }; // a spike that must stay visible
+    const html = cellPage(
+      { dir: '/x', manifest: {} as never, cells: [], calibration: null },
+      { record: { spec: { id: 'big', backend: 'native', model: 'lr1991', fixture: 'double', iterations: 50_000, warmup: 10, durationMs: 1000, logIntervalMs: 1, gc: 'before-sample', settle: true, backendModule: null }, status: 'ok', exitCode: 0, signal: null, samples: 50_002, startedAt: null, endedAt: null, error: null, build: null }, samples, truncatedTail: false, verdict: null },
+      '',
+    );
+    expect(html.length).toBeLessThan(12_000_000); // ~4000 drawn points per series, not 50 000
+    const doc = parse(html);
+    const rssRow = [...doc.querySelectorAll('svg')][2]!; // VMS abs, VMS delta, RSS abs
+    expect(rssRow.querySelector('g[aria-label="y-axis tick label"]')?.textContent).toMatch(/GiB/); // the 9e9 spike sets the scale
   });
 });
 
