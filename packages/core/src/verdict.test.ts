@@ -122,6 +122,16 @@ describe('analyseCell', () => {
     expect(none.where).toBeNull();
   });
 
+  it('needs a longer series for glibc growth that the module\'s own heap does not share (host allocations)', () => {
+    const withModule = (n: number) => makeSamples(n, { alloc: (i) => 40 * i }).map((s) => ({ ...s, moduleHeapBytes: 1000 }));
+    const short = analyseCell('c', withModule(30), { warmup: 2 });
+    expect(short.layers.find((l) => l.layer === 'allocatorBytes')!.decision).toBe('inconclusive');
+    expect(short.decision).not.toBe('leak');
+    const long = analyseCell('c', withModule(120), { warmup: 10 });
+    expect(long.decision).toBe('leak');
+    expect(long.summary).toMatch(/allocator growth is the host's/);
+  });
+
   it('reports RSS-only growth when no finer layer explains it', () => {
     const v = analyseCell('c', makeSamples(300, { rss: (i) => Math.floor(i / 2) * 4096 }), { warmup: 10 });
     expect(v.decision).toBe('leak');

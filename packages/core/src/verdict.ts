@@ -30,6 +30,8 @@ export interface VerdictOptions {
 
 export const VERDICT_DEFAULTS = { confidence: 0.95, alpha: 0.01, minRate: 8, stepLayerMinRate: 256 };
 
+/** Host-only C-allocator growth (module heap flat) needs this many measured samples to be called a leak. */
+export const HOST_ALLOCATOR_MIN_SAMPLES = 50;
 /** Smallest single jump that can be set aside as a one-time allocation (one page). */
 export const ONE_TIME_STEP_MIN = 4096;
 /** Page-stepped layers need this many measured samples before growth can be called a leak. */
@@ -166,6 +168,14 @@ function settleCheck(samples: Sample[], layers: LayerVerdict[]) {
 
 export function analyseCell(cellId: string, samples: Sample[], options: VerdictOptions): CellVerdict {
   const layers = LAYERS.map((layer) => analyseLayer(samples, layer, options)).filter((l): l is LayerVerdict => l !== null);
+  // Growth of glibc's process-wide count while the module's exact own heap stays flat is the host's. A young
+  // Node process keeps allocating for its first dozens of iterations, so such growth needs a longer series.
+  const alloc = layers.find((l) => l.layer === 'allocatorBytes');
+  const module = layers.find((l) => l.layer === 'moduleHeapBytes');
+  if (alloc?.decision === 'leak' && module?.decision === 'no-leak' && alloc.n < HOST_ALLOCATOR_MIN_SAMPLES) {
+    alloc.decision = 'inconclusive';
+    alloc.reason = `grows while the module's own C heap is flat (host allocations), and ${alloc.n} measured samples are too few to tell a young process's start-up from a leak (needs ${HOST_ALLOCATOR_MIN_SAMPLES}); ${alloc.reason}`;
+  }
   const settle = settleCheck(samples, layers);
   const deferred = new Set(settle?.deferredLayers ?? []);
   const get = (layer: string) => layers.find((l) => l.layer === layer);
