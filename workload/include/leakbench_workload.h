@@ -80,6 +80,9 @@ void lb_result_free(lb_result *res);
 
 /* Bytes the C allocator has handed out and not got back (glibc mallinfo2 / dlmalloc mallinfo). */
 double lb_allocator_in_use(void);
+/* What lb_allocator_in_use grows by for one live block of `bytes` (malloc, measure, free): the allocator's real
+ * cost of one leaked block, chunk header and rounding included. */
+double lb_block_growth(size_t bytes);
 /* Name of the allocator behind lb_allocator_in_use. */
 const char *lb_allocator_name(void);
 

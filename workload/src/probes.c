@@ -1,6 +1,7 @@
 /* Allocator and build probes. Process-wide: they see every malloc of the process (or of the WASM instance). */
 #include <malloc.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <sundials/sundials_config.h>
 #include "../include/leakbench_workload.h"
 
@@ -23,6 +24,16 @@ double lb_allocator_in_use(void) {
 const char *lb_allocator_name(void) { return "glibc malloc (mallinfo2.uordblks + hblkhd)"; }
 const char *lb_emscripten_version(void) { return ""; }
 #endif
+
+double lb_block_growth(size_t bytes) {
+  double before = lb_allocator_in_use();
+  volatile unsigned char *p = (volatile unsigned char *)malloc(bytes);
+  if (!p) return -1;
+  p[0] = 1;
+  double after = lb_allocator_in_use();
+  free((void *)p);
+  return after - before;
+}
 
 const char *lb_compiler(void) {
 #if defined(__clang__)

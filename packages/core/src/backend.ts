@@ -60,6 +60,11 @@ export interface Backend {
   /** One full lifecycle: create, integrate, log, free, plus the fixture's leak. Throws SimulationError. */
   simulate(options: SimulateOptions): SimulationResult;
   probe(): Probes;
+  /**
+   * Optional: what the allocator probe grows by for one live block of `bytes` (malloc, measure, free in C) — the
+   * true per-block cost calibration compares its estimates with.
+   */
+  allocatorBlockGrowth?(bytes: number): number | null;
   /** Number of JS values fixtures retain right now. */
   retainedCount(): number;
   /** Drops every JS value retained by fixtures (C fixtures stay leaked by design). Returns how many. */

@@ -118,6 +118,10 @@ Napi::Value Info(const Napi::CallbackInfo &info) {
 
 Napi::Value AllocatorBytes(const Napi::CallbackInfo &info) { return Napi::Number::New(info.Env(), lb_allocator_in_use()); }
 
+Napi::Value BlockGrowth(const Napi::CallbackInfo &info) {
+  return Napi::Number::New(info.Env(), lb_block_growth(static_cast<size_t>(info[0].As<Napi::Number>().DoubleValue())));
+}
+
 Napi::Value ModuleHeapBytes(const Napi::CallbackInfo &info) { return Napi::Number::New(info.Env(), lbn_module_heap_bytes()); }
 
 Napi::Value RetainedCount(const Napi::CallbackInfo &info) {
@@ -139,6 +143,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("info", Napi::Function::New(env, Info));
   exports.Set("allocatorBytes", Napi::Function::New(env, AllocatorBytes));
   exports.Set("moduleHeapBytes", Napi::Function::New(env, ModuleHeapBytes));
+  exports.Set("blockGrowth", Napi::Function::New(env, BlockGrowth));
   exports.Set("retainedCount", Napi::Function::New(env, RetainedCount));
   exports.Set("releaseRetained", Napi::Function::New(env, ReleaseRetained));
   return exports;

@@ -12,6 +12,7 @@ interface Addon {
   info(): Omit<BuildInfo, 'backend' | 'emccVersion'> & { emccVersion: string };
   allocatorBytes(): number;
   moduleHeapBytes(): number;
+  blockGrowth(bytes: number): number;
   retainedCount(): number;
   releaseRetained(): number;
 }
@@ -38,6 +39,7 @@ export async function load(): Promise<Backend> {
       return toSimulationResult(r, model);
     },
     probe: (): Probes => ({ allocatorBytes: addon.allocatorBytes(), moduleHeapBytes: addon.moduleHeapBytes(), wasmMemoryBytes: null }),
+    allocatorBlockGrowth: (bytes: number) => addon.blockGrowth(bytes),
     retainedCount: () => addon.retainedCount(),
     releaseRetained: () => addon.releaseRetained(),
   };

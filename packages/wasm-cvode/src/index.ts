@@ -18,6 +18,7 @@ interface EmModule {
   _lbw_last_flag_name(): number;
   _lbw_last_free(): void;
   _lbw_allocator_in_use(): number;
+  _lbw_block_growth(bytes: number): number;
   _lbw_describe_json(): number;
 }
 
@@ -78,6 +79,7 @@ export async function load(): Promise<Backend> {
       const inUse = mod._lbw_allocator_in_use(); // dlmalloc serves only this module: allocator = module heap
       return { allocatorBytes: inUse, moduleHeapBytes: inUse, wasmMemoryBytes: mod.HEAPU8.buffer.byteLength };
     },
+    allocatorBlockGrowth: (bytes: number) => mod._lbw_block_growth(bytes),
     retainedCount: () => store.length,
     releaseRetained: () => store.splice(0).length,
   };

@@ -35,6 +35,7 @@ EMSCRIPTEN_KEEPALIVE const char *lbw_last_flag_name(void) { return last.flag_nam
 EMSCRIPTEN_KEEPALIVE void lbw_last_free(void) { lb_result_free(&last); }
 
 EMSCRIPTEN_KEEPALIVE double lbw_allocator_in_use(void) { return lb_allocator_in_use(); }
+EMSCRIPTEN_KEEPALIVE double lbw_block_growth(double bytes) { return lb_block_growth((size_t)bytes); }
 
 /* Model and build facts as one JSON document (static buffer). */
 EMSCRIPTEN_KEEPALIVE const char *lbw_describe_json(void) {

@@ -48,12 +48,18 @@ export const calibrationWarmup = (iterations: number) => Math.max(2, Math.floor(
 
 
 /**
- * What the allocator really grows per leaked block: the median single-call change of the allocator counter
- * with the fixture, minus the same without it (over `calls` calls each, in this process).
+ * What the allocator really grows per leaked block: measured in C by the backend when it can (median of 21
+ * malloc/measure/free), else the median single-call change of the allocator counter with the fixture, minus the
+ * same without it (over `calls` calls each, in this process).
  */
 export function measureTrueGrowth(backend: Backend, model: string, fixture: string, calls = 200): number | null {
   const f = parseFixture(fixture);
   if (f.kind !== 'malloc') return null;
+  // Exact when the backend can measure one block in C, with nothing else allocating in between.
+  if (backend.allocatorBlockGrowth) {
+    const direct = Array.from({ length: 21 }, () => backend.allocatorBlockGrowth!(f.bytes)).filter((x): x is number => x !== null && x >= 0);
+    if (direct.length) return median(direct);
+  }
   const m = findModel(backend.models(), model);
   const deltas = (fx: string) => {
     const opts = { model: m.id, durationMs: 5, logIntervalMs: 1, fixture: parseFixture(fx) };
