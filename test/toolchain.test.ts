@@ -51,3 +51,26 @@ describe('toolchain checks', () => {
     expect(r.stdout.trim()).toMatch(/sundials-src$/);
   });
 });
+
+describe('setup as a non-root user', () => {
+  const isRoot = process.getuid?.() === 0;
+  const hasRunuser = spawnSync('bash', ['-c', 'command -v runuser']).status === 0;
+  it.skipIf(!isRoot || !hasRunuser)('prints the exact apt command for what is missing and exits 2 (nothing installed)', () => {
+    // A PATH with a shell and coreutils only: every toolchain command is "missing".
+    const bin = mkdtempSync(join(tmpdir(), 'leakbench-bin-'));
+    for (const tool of ['bash', 'sh', 'dirname', 'id', 'cat', 'printf']) {
+      const r = spawnSync('bash', ['-c', `ln -s "$(command -v ${tool})" "${bin}/${tool}"`]);
+      expect(r.status).toBe(0);
+    }
+    spawnSync('chmod', ['755', bin]);
+    const runuser = spawnSync('bash', ['-c', 'command -v runuser'], { encoding: 'utf8' }).stdout.trim();
+    const r = spawnSync(runuser, ['-u', 'nobody', '--', `${bin}/bash`, 'scripts/setup.sh'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: { PATH: bin, HOME: '/tmp' },
+    });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/missing system packages: cmake .*emscripten/);
+    expect(r.stderr).toMatch(/sudo sh -c 'apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends cmake /);
+  });
+});
