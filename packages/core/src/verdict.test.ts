@@ -156,6 +156,15 @@ describe('analyseCell', () => {
     expect(back.layers[0]!.ciHigh).toBe(Infinity);
   });
 
+  it('does not take the host freeing unrelated memory for the allocator growth coming back', () => {
+    const samples = makeSamples(60, { alloc: (i) => 32 * i, settle: { alloc: 4e6 } }, 5).map((s) => ({ ...s, moduleHeapBytes: 24 * s.i }));
+    const v = analyseCell('c', samples, { warmup: 5 });
+    expect(v.settle!.deferredLayers).not.toContain('allocatorBytes');
+    expect(v.decision).toBe('leak');
+    expect(v.where).toBe('c-allocator');
+    expect(v.bytesPerIteration).toBeCloseTo(32, 6);
+  });
+
   it('compares rates against a baseline beyond both intervals', () => {
     const base = analyseLayer(makeSamples(300, {}), 'heapUsedBytes', { warmup: 10 })!;
     const r = rng(15);

@@ -163,6 +163,12 @@ function settleCheck(samples: Sample[], layers: LayerVerdict[]) {
     const start = median(measured.slice(0, 10).map((s) => s[key] as number));
     if (a - start <= 0.5 * growth) deferredLayers.push(l.layer);
   }
+  // Glibc counts the whole process, so the host freeing something unrelated can pass for growth coming back.
+  // When the module's exact heap grew too and did not come back, neither did the allocator's growth.
+  const moduleGrew = layers.some((l) => l.layer === 'moduleHeapBytes' && l.slope > 0);
+  if (moduleGrew && deferredLayers.includes('allocatorBytes') && !deferredLayers.includes('moduleHeapBytes')) {
+    deferredLayers.splice(deferredLayers.indexOf('allocatorBytes'), 1);
+  }
   return { before, after, deferredLayers };
 }
 
