@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { readManifest, readSamples, runPaths, type Sample } from '@leakbench/core';
 
 const ROOT = resolve(import.meta.dirname, '..');
-const CLI = join(ROOT, 'packages/core/dist/cli.js');
+const CLI = join(ROOT, 'packages/cli/dist/cli.js');
 const tmp = (name: string) => mkdtempSync(join(tmpdir(), `leakbench-${name}-`));
 const leakbench = (args: string[]) => spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 170_000 });
 
@@ -133,7 +133,7 @@ function findCellPid(cellId: string): number | null {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const cmd = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
-      if (cmd.includes('cell-runner.js') && cmd.includes(`"id":"${cellId}"`)) return Number(entry);
+      if (cmd.includes('worker.js') && cmd.includes(`"id":"${cellId}"`)) return Number(entry);
     } catch {
       /* process ended meanwhile */
     }

@@ -4,10 +4,11 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { readRun, RUN_DEFAULTS, type RunData } from '@leakbench/core';
+import { readRun, type RunData } from '@leakbench/core';
+import { RUN_DEFAULTS } from '@leakbench/harness';
 
 const ROOT = resolve(import.meta.dirname, '..');
-const CLI = join(ROOT, 'packages/core/dist/cli.js');
+const CLI = join(ROOT, 'packages/cli/dist/cli.js');
 const tmp = (name: string) => mkdtempSync(join(tmpdir(), `leakbench-${name}-`));
 const leakbench = (args: string[], env: NodeJS.ProcessEnv = {}) =>
   spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 290_000, env: { ...process.env, ...env } });

@@ -12,21 +12,8 @@
 extern "C" {
 #endif
 
-#define LB_MAX_STATES 8
-
-/* Return codes of lb_simulate. */
-enum {
-  LB_OK = 0,
-  LB_E_ARGS = 1,   /* bad options: message names what is accepted */
-  LB_E_SOLVER = 2, /* a CVODE/SUNDIALS call failed: flag, flag_name and t_reached are set */
-  LB_E_NOMEM = 3,  /* an allocation of the workload itself failed */
-  LB_E_HOST = 4    /* the host could not retain a JS fixture value */
-};
-
-/* Fixture kinds, chosen per call. */
-enum { LB_FIXTURE_NONE = 0, LB_FIXTURE_OBJECT = 1, LB_FIXTURE_LIST = 2, LB_FIXTURE_MALLOC = 3 };
-
-#define LB_MAX_FIXTURE_BYTES ((size_t)16 * 1024 * 1024)
+/* Return codes, fixture kinds and limits: generated from abi.json, shared with the TypeScript adapter. */
+#include "leakbench_abi.h"
 
 typedef struct {
   const char *id;
@@ -52,7 +39,7 @@ typedef struct {
   double log_interval;   /* ms, > 0 and <= duration */
   int fixture_kind;      /* LB_FIXTURE_* */
   size_t fixture_bytes;  /* LB_FIXTURE_MALLOC only: 1..LB_MAX_FIXTURE_BYTES */
-  long max_steps;        /* CVODE steps allowed per output interval; <= 0 means the default (100000) */
+  long max_steps;        /* CVODE steps allowed per output interval; <= 0 means LB_DEFAULT_MAX_STEPS */
 } lb_options;
 
 typedef struct {

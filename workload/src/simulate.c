@@ -17,9 +17,12 @@
 
 #include "models.h"
 
+/* A generated limit as a string literal, for messages. */
+#define LB_STR_(x) #x
+#define LB_STR(x) LB_STR_(x)
+
 #define RTOL 1e-6
 #define ATOL 1e-8
-#define DEFAULT_MAX_STEPS 100000L
 
 typedef struct {
   const lb_model_entry *model;
@@ -86,12 +89,13 @@ static int check_options(const lb_options *o, lb_result *out) {
   if (!(o->log_interval > 0) || !isfinite(o->log_interval))
     return fail_args(out, "log interval must be a positive number of ms (got %g)", o->log_interval);
   if (o->log_interval > o->duration) return fail_args(out, "log interval must not exceed the duration (got %g ms)", o->log_interval);
-  if (o->duration / o->log_interval > 1e7) return fail_args(out, "too many log rows: duration / log interval = %g (max 1e7)", o->duration / o->log_interval);
+  if (o->duration / o->log_interval > LB_MAX_LOG_ROWS)
+    return fail_args(out, "too many log rows: duration / log interval = %g (max " LB_STR(LB_MAX_LOG_ROWS) ")", o->duration / o->log_interval);
   switch (o->fixture_kind) {
     case LB_FIXTURE_NONE: case LB_FIXTURE_OBJECT: case LB_FIXTURE_LIST: break;
     case LB_FIXTURE_MALLOC:
-      if (o->fixture_bytes < 1 || o->fixture_bytes > LB_MAX_FIXTURE_BYTES)
-        return fail_args(out, "malloc fixture size must be 1..16777216 bytes (got %g)", (double)o->fixture_bytes);
+      if (o->fixture_bytes < 1 || o->fixture_bytes > (size_t)LB_MAX_FIXTURE_BYTES)
+        return fail_args(out, "malloc fixture size must be 1.." LB_STR(LB_MAX_FIXTURE_BYTES) " bytes (got %g)", (double)o->fixture_bytes);
       break;
     default: return fail_args(out, "unknown fixture kind %g (accepted: none, object, list, malloc)", (double)o->fixture_kind);
   }
@@ -167,7 +171,7 @@ int lb_simulate(const lb_options *opts, const lb_host *host, lb_result *out) {
   CHECK("CVodeSStolerances", CVodeSStolerances(mem, RTOL, ATOL));
   CHECK("CVodeSetUserData", CVodeSetUserData(mem, &data));
   CHECK("CVodeSetLinearSolver", CVodeSetLinearSolver(mem, LS, A));
-  CHECK("CVodeSetMaxNumSteps", CVodeSetMaxNumSteps(mem, opts->max_steps > 0 ? opts->max_steps : DEFAULT_MAX_STEPS));
+  CHECK("CVodeSetMaxNumSteps", CVodeSetMaxNumSteps(mem, opts->max_steps > 0 ? opts->max_steps : (long)LB_DEFAULT_MAX_STEPS));
 
   out->trace[0] = 0.0;
   memcpy(out->trace + 1, N_VGetArrayPointer(y), sizeof(double) * (size_t)n);

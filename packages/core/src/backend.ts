@@ -1,5 +1,6 @@
 // The one contract between the harness and a backend. A backend package implements it and nothing
 // outside that package knows how the simulation is compiled or called.
+import { UsageError } from './errors.js';
 import type { BuildInfo } from './schema.js';
 import type { Fixture } from './fixtures.js';
 
@@ -61,6 +62,11 @@ export interface Backend {
   simulate(options: SimulateOptions): SimulationResult;
   probe(): Probes;
   /**
+   * Optional: why this backend cannot run `fixture` (a size beyond its limit, a kind it cannot carry), or null
+   * when it can. Asked before any cell starts, so the answer reaches the user as bad input (exit 2).
+   */
+  fixtureProblem?(fixture: Fixture): string | null;
+  /**
    * Optional: what the allocator probe grows by for one live block of `bytes` (malloc, measure, free in C) — the
    * true per-block cost calibration compares its estimates with.
    */
@@ -99,4 +105,17 @@ export function backendProblems(candidate: unknown): string[] {
   if (typeof b.id !== 'string' || !b.id) problems.push('id (non-empty string)');
   for (const m of REQUIRED_METHODS) if (typeof b[m] !== 'function') problems.push(`${m}()`);
   return problems;
+}
+
+/** Looks a model up or throws a UsageError naming the accepted ids. */
+export function findModel(models: ModelInfo[], id: string): ModelInfo {
+  const m = models.find((x) => x.id === id);
+  if (!m) throw new UsageError(`unknown model '${id}'; accepted: ${models.map((x) => x.id).join(', ')}`);
+  return m;
+}
+
+/** Throws a UsageError when `backend` says it cannot run `fixture` (`id` as the user wrote it). */
+export function checkFixture(backend: Backend, id: string, fixture: Fixture): void {
+  const problem = backend.fixtureProblem?.(fixture) ?? null;
+  if (problem) throw new UsageError(`fixture '${id}' on backend '${backend.id}': ${problem}`);
 }

@@ -1,20 +1,10 @@
-// @leakbench/core public API. The CLI (cli.ts) is a thin layer over these functions.
-export * from './schema.js';
+// @leakbench/core: the contract and the formats — what a backend is, what a fixture id means, the memory layer
+// table, and the on-disk run format (schemas and storage). Depends on no other leakbench package.
 export * from './backend.js';
+export * from './backend-module.js';
 export * from './errors.js';
 export * from './fixtures.js';
-export * from './workload.js';
-export * from './backends.js';
-export * from './simulate.js';
+export * from './layers.js';
+export * from './units.js';
+export * from './schema.js';
 export * from './storage.js';
-export * from './check.js';
-export * from './verdict.js';
-export * from './stats/index.js';
-export { createRun, executeRun, resumeRun, planRun, cellId, RUN_DEFAULTS } from './harness/run.js';
-export type { RunRequest, RunEvent, RunOutcome, ExecuteOptions } from './harness/run.js';
-export { calibrate, recalibrate, measureTrueGrowth, expectedWhere, CALIBRATE_DEFAULTS } from './harness/calibrate.js';
-export type { CalibrateRequest } from './harness/calibrate.js';
-export { collectEnvironment } from './harness/environment.js';
-export { takeSample, GcCounter } from './harness/sampler.js';
-export { formatCalibration } from './calibration-format.js';
-export { hostSettings, STABLE_NODE_FLAGS, STABLE_ENV } from './harness/host.js';

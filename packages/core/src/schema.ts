@@ -4,6 +4,7 @@
 // <run>/cells/<cellId>/samples.ndjson one Sample per line, appended as the cell runs
 // <run>/cells/<cellId>/verdict.json   CellVerdict, computed once by the CLI and read by the report
 import { z } from 'zod';
+import { LAYER_TABLE, LAYERS, type Layer } from './layers.js';
 
 export const SCHEMA_VERSION = 1;
 export const RUN_SCHEMA = `leakbench/run@${SCHEMA_VERSION}`;
@@ -13,6 +14,11 @@ export const CALIBRATION_SCHEMA = `leakbench/calibration@${SCHEMA_VERSION}`;
 
 const num = z.number();
 const nullableNum = z.number().nullable();
+
+type LayerFieldSchemas = { [K in Layer]: z.ZodNumber | z.ZodDefault<z.ZodNullable<z.ZodNumber>> };
+function layerFields(): LayerFieldSchemas {
+  return Object.fromEntries(LAYER_TABLE.map((l) => [l.field, l.nullable ? z.number().nullable().default(null) : num])) as LayerFieldSchemas;
+}
 
 /** Where in a cell's life a sample was taken. */
 export const Phase = z.enum(['baseline', 'warmup', 'measure', 'settle']);
@@ -29,42 +35,18 @@ export const Sample = z.object({
   iterNs: nullableNum,
   /** ms since the cell process started measuring. */
   tMs: num,
-  vmsBytes: nullableNum,
-  rssBytes: nullableNum,
-  maxRssBytes: num,
-  heapUsedBytes: num,
-  heapTotalBytes: num,
-  externalBytes: num,
-  arrayBuffersBytes: num,
-  globalHandlesBytes: nullableNum,
   gcMinor: z.number().int(),
   gcMajor: z.number().int(),
   gcIncremental: z.number().int(),
   /** Not observable from --trace-gc: null (kept for the format's GC-by-kind row). */
   gcWeakCallbacks: z.number().int().nullable(),
   gcPauseNs: num,
-  allocatorBytes: nullableNum,
-  /** Bytes the module's own C code holds from malloc (exact; absent in older runs, read as null). */
-  moduleHeapBytes: z.number().nullable().default(null),
-  wasmMemoryBytes: nullableNum,
+  // Every memory layer of the layer table, in bytes; nullable ones may be absent in older runs (read as null).
+  ...layerFields(),
 });
 export type Sample = z.infer<typeof Sample>;
 
-/** Numeric sample fields that are memory layers a verdict can be given for. */
-export const LAYERS = [
-  'heapUsedBytes',
-  'allocatorBytes',
-  'moduleHeapBytes',
-  'wasmMemoryBytes',
-  'rssBytes',
-  'vmsBytes',
-  'maxRssBytes',
-  'externalBytes',
-  'arrayBuffersBytes',
-  'heapTotalBytes',
-  'globalHandlesBytes',
-] as const;
-export type Layer = (typeof LAYERS)[number];
+export { LAYERS, type Layer };
 
 export const GcPolicy = z.enum(['none', 'before-sample']);
 export type GcPolicy = z.infer<typeof GcPolicy>;
@@ -160,10 +142,15 @@ export const Decision = z.enum(['leak', 'no-leak', 'inconclusive']);
 export type Decision = z.infer<typeof Decision>;
 
 export const LayerVerdict = z.object({
-  layer: z.string(),
+  layer: z.enum(LAYERS as [Layer, ...Layer[]]),
   decision: Decision,
   /** Units (bytes) per iteration, Theil–Sen over the measured part. */
   slope: num,
+  /**
+   * Value of the fitted line at iteration 0, so that a reader draws the verdict's own line (value = intercept +
+   * slope × iteration) without fitting again. Null in runs analysed before it was stored.
+   */
+  intercept: z.number().nullable().default(null),
   /** Interval bounds; unbounded (±Infinity, stored as null in JSON) when the series is too short to bound them. */
   ciLow: z.number().nullable().transform((v) => v ?? -Infinity),
   ciHigh: z.number().nullable().transform((v) => v ?? Infinity),
@@ -199,8 +186,7 @@ export const CellVerdict = z.object({
   decision: Decision,
   /** Layers that explain the growth, most specific first (heap / allocator / wasm), else rss-only. */
   explainedBy: z.array(z.string()),
-  /** 'js-heap' | 'c-allocator' | 'wasm-memory' | 'rss-only' | null */
-  where: z.string().nullable(),
+  where: z.enum(['js-heap', 'c-allocator', 'wasm-memory', 'rss-only']).nullable(),
   bytesPerIteration: nullableNum,
   ciLow: nullableNum,
   ciHigh: nullableNum,

@@ -38,17 +38,16 @@ int RetainJs(void *ctx, int kind) {
   return 0;
 }
 
-// simulate(modelId, durationMs, logIntervalMs, fixtureKind, fixtureBytes, maxSteps) -> result object.
-// Errors are returned as { rc, message, flag, flagName, tReached } for the TS layer to turn into exceptions.
+// The WorkloadBinding ABI of @leakbench/workload: simulate(modelIndex, durationMs, logIntervalMs, fixtureKind,
+// fixtureBytes, maxSteps) -> RawSimulation, every field present (trace null on error); describe() -> { build, models }.
 Napi::Value Simulate(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
-  if (info.Length() < 6 || !info[0].IsString()) {
+  if (info.Length() < 6) {
     Napi::TypeError::New(env, "simulate(model, duration, logInterval, fixtureKind, fixtureBytes, maxSteps)").ThrowAsJavaScriptException();
     return env.Undefined();
   }
-  std::string model = info[0].As<Napi::String>();
   lb_options opts{};
-  opts.model = lb_model_find(model.c_str());
+  opts.model = info[0].As<Napi::Number>().Int32Value();
   opts.duration = info[1].As<Napi::Number>().DoubleValue();
   opts.log_interval = info[2].As<Napi::Number>().DoubleValue();
   opts.fixture_kind = info[3].As<Napi::Number>().Int32Value();
@@ -71,20 +70,29 @@ Napi::Value Simulate(const Napi::CallbackInfo &info) {
     Napi::Float64Array trace = Napi::Float64Array::New(env, n);
     std::copy(res.trace, res.trace + n, trace.Data());
     out.Set("trace", trace);
-    out.Set("rows", res.rows);
-    out.Set("cols", res.cols);
-    out.Set("steps", static_cast<double>(res.steps));
-    out.Set("rhsEvals", static_cast<double>(res.rhs_evals));
-    out.Set("jacEvals", static_cast<double>(res.jac_evals));
-    out.Set("finalTime", res.final_t);
+  } else {
+    out.Set("trace", env.Null());
   }
+  out.Set("rows", res.rows);
+  out.Set("cols", res.cols);
+  out.Set("steps", static_cast<double>(res.steps));
+  out.Set("rhsEvals", static_cast<double>(res.rhs_evals));
+  out.Set("jacEvals", static_cast<double>(res.jac_evals));
+  out.Set("finalTime", res.final_t);
   lb_result_free(&res);
   return out;
 }
 
-Napi::Value Models(const Napi::CallbackInfo &info) {
+Napi::Value Describe(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
-  Napi::Array list = Napi::Array::New(env);
+  Napi::Object build = Napi::Object::New(env);
+  build.Set("compiler", lb_compiler());
+  build.Set("compilerVersion", lb_compiler_version());
+  build.Set("emccVersion", lb_emscripten_version());
+  build.Set("sundialsVersion", lb_sundials_version());
+  build.Set("optFlags", lb_opt_flags());
+  build.Set("allocator", lb_allocator_name());
+  Napi::Array models = Napi::Array::New(env);
   for (int i = 0; i < lb_model_count(); i++) {
     const lb_model_info *m = lb_model_at(i);
     Napi::Object o = Napi::Object::New(env);
@@ -99,21 +107,12 @@ Napi::Value Models(const Napi::CallbackInfo &info) {
     o.Set("stimAmplitude", m->stim_amplitude);
     o.Set("defaultDuration", m->default_duration);
     o.Set("defaultLogInterval", m->default_log_interval);
-    list.Set(i, o);
+    models.Set(i, o);
   }
-  return list;
-}
-
-Napi::Value Info(const Napi::CallbackInfo &info) {
-  Napi::Env env = info.Env();
-  Napi::Object o = Napi::Object::New(env);
-  o.Set("compiler", lb_compiler());
-  o.Set("compilerVersion", lb_compiler_version());
-  o.Set("emccVersion", lb_emscripten_version());
-  o.Set("sundialsVersion", lb_sundials_version());
-  o.Set("optFlags", lb_opt_flags());
-  o.Set("allocator", lb_allocator_name());
-  return o;
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("build", build);
+  out.Set("models", models);
+  return out;
 }
 
 Napi::Value AllocatorBytes(const Napi::CallbackInfo &info) { return Napi::Number::New(info.Env(), lb_allocator_in_use()); }
@@ -139,8 +138,7 @@ Napi::Value ReleaseRetained(const Napi::CallbackInfo &info) {
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   retained();
   exports.Set("simulate", Napi::Function::New(env, Simulate));
-  exports.Set("models", Napi::Function::New(env, Models));
-  exports.Set("info", Napi::Function::New(env, Info));
+  exports.Set("describe", Napi::Function::New(env, Describe));
   exports.Set("allocatorBytes", Napi::Function::New(env, AllocatorBytes));
   exports.Set("moduleHeapBytes", Napi::Function::New(env, ModuleHeapBytes));
   exports.Set("blockGrowth", Napi::Function::New(env, BlockGrowth));

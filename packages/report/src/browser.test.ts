@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { buildReport } from './index.js';
-import { makeRun, tmpDir } from './test-data.js';
+import { makeRun, tmpDir } from '../test/data.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = resolve(import.meta.dirname, '../../../test-artifacts/report');

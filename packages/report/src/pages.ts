@@ -1,6 +1,6 @@
 // The site's pages: cell grids, native-vs-WASM comparisons, the run index. Pure: run data in, HTML out.
 import type { CalibrationResult, CellData, CellVerdict, LayerVerdict, RunData, Sample } from '@leakbench/core';
-import { median } from '@leakbench/core';
+import { median } from '@leakbench/analysis';
 import { badge, esc, formatBytes, page, statusBadge, table } from './html.js';
 import { rateChart, seriesPlot, type Series } from './plots.js';
 
@@ -77,7 +77,7 @@ function warmupEnd(cell: CellData, verdict?: LayerVerdict): number | null {
 
 function cellRows(cell: CellData): string {
   const out: string[] = [];
-  const layers = new Map((cell.verdict?.layers ?? []).map((l) => [l.layer, l]));
+  const layers = new Map<string, LayerVerdict>((cell.verdict?.layers ?? []).map((l) => [l.layer, l]));
   for (const row of CELL_ROWS) {
     const present = row.fields.filter((f) => cell.samples.some((s) => s[f] !== null));
     if (present.length === 0) {

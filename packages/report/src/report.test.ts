@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { JSDOM } from 'jsdom';
 import { RunDataError } from '@leakbench/core';
 import { buildReport, cellPage, decimate, seriesPlot } from './index.js';
-import { makeRun, makeSamples, tmpDir } from './test-data.js';
+import { makeRun, makeSamples, tmpDir } from '../test/data.js';
 
 const parse = (html: string) => new JSDOM(html).window.document;
 

@@ -37,12 +37,13 @@ EMSCRIPTEN_KEEPALIVE void lbw_last_free(void) { lb_result_free(&last); }
 EMSCRIPTEN_KEEPALIVE double lbw_allocator_in_use(void) { return lb_allocator_in_use(); }
 EMSCRIPTEN_KEEPALIVE double lbw_block_growth(double bytes) { return lb_block_growth((size_t)bytes); }
 
-/* Model and build facts as one JSON document (static buffer). */
+/* Build facts and the model table as one JSON document (static buffer), in the shape of the WorkloadBinding's
+ * describe(): {"build": {...}, "models": [...]}. */
 EMSCRIPTEN_KEEPALIVE const char *lbw_describe_json(void) {
   static char buf[4096];
   int k = snprintf(buf, sizeof buf,
-                   "{\"compiler\":\"%s\",\"compilerVersion\":\"%s\",\"emccVersion\":\"%s\",\"sundialsVersion\":\"%s\","
-                   "\"optFlags\":\"%s\",\"allocator\":\"%s\",\"models\":[",
+                   "{\"build\":{\"compiler\":\"%s\",\"compilerVersion\":\"%s\",\"emccVersion\":\"%s\",\"sundialsVersion\":\"%s\","
+                   "\"optFlags\":\"%s\",\"allocator\":\"%s\"},\"models\":[",
                    lb_compiler(), lb_compiler_version(), lb_emscripten_version(), lb_sundials_version(), lb_opt_flags(),
                    lb_allocator_name());
   for (int i = 0; i < lb_model_count() && k < (int)sizeof buf; i++) {

@@ -1,0 +1,72 @@
+// Calibration summaries: how well the verdicts did on trials whose truth is known (the fixtures). Pure: trials
+// and the measured true growth in, summaries out; running the trials is the harness's job.
+import { expectedWhere, fixtureMallocBytes, parseFixture } from '@leakbench/core';
+import type { CalibrationSummary, CalibrationTrial, CellSpec, CellVerdict } from '@leakbench/core';
+import { median } from './stats/trend.js';
+
+/** The layer whose own slope is compared with the true growth for a fixture. */
+export const expectedLayer = (fixture: string) => (expectedWhere(parseFixture(fixture)) === 'js-heap' ? 'heapUsedBytes' : 'allocatorBytes');
+
+/** Trial number encoded in a calibration cell id (`…-n<iterations>-t<trial>`). */
+export const trialNumber = (cellId: string) => Number(/-t(\d+)$/.exec(cellId)?.[1] ?? 0);
+
+/** One trial: what the verdict said about a calibration cell (an inconclusive record when it has no verdict). */
+export function calibrationTrial(spec: CellSpec, v: CellVerdict | null): CalibrationTrial {
+  const layer = expectedLayer(spec.fixture);
+  return {
+    backend: spec.backend,
+    fixture: spec.fixture,
+    iterations: spec.iterations,
+    trial: trialNumber(spec.id),
+    decision: v?.decision ?? 'inconclusive',
+    where: v?.where ?? null,
+    bytesPerIteration: v?.bytesPerIteration ?? null,
+    ciLow: v?.ciLow ?? null,
+    ciHigh: v?.ciHigh ?? null,
+    expectedLayerSlope: v?.layers.find((l) => l.layer === layer)?.slope ?? null,
+  };
+}
+
+export interface SummaryInput {
+  backends: string[];
+  fixtures: string[];
+  iterationCounts: number[];
+  trials: CalibrationTrial[];
+  /** Allocator growth per leaked block, per backend and fixture (null for JS fixtures). */
+  trueGrowth: (backend: string, fixture: string) => number | null;
+}
+
+export function summariseCalibration(input: SummaryInput): CalibrationSummary[] {
+  const largestCount = Math.max(...input.iterationCounts);
+  const summaries: CalibrationSummary[] = [];
+  for (const backend of input.backends) {
+    for (const fixture of input.fixtures) {
+      const expected = expectedWhere(parseFixture(fixture));
+      const mine = input.trials.filter((t) => t.backend === backend && t.fixture === fixture);
+      const correct = (t: CalibrationTrial) => (expected === 'none' ? t.decision === 'no-leak' : t.decision === 'leak' && t.where === expected);
+      const byIterations = input.iterationCounts.map((iterations) => {
+        const at = mine.filter((t) => t.iterations === iterations);
+        return { iterations, trials: at.length, correct: at.filter(correct).length, leak: at.filter((t) => t.decision === 'leak').length };
+      });
+      // The smallest count from which every trial, at it and every larger count, was judged correctly.
+      let iterationsToDetect: number | null = null;
+      for (let k = byIterations.length - 1; k >= 0 && byIterations[k]!.correct === byIterations[k]!.trials; k--) iterationsToDetect = byIterations[k]!.iterations;
+      const estimates = mine.filter((t) => t.iterations === largestCount).map((t) => t.expectedLayerSlope).filter((x): x is number => x !== null);
+      const estimated = estimates.length ? median(estimates) : null;
+      const trueGrowth = input.trueGrowth(backend, fixture);
+      summaries.push({
+        backend,
+        fixture,
+        expectedWhere: expected,
+        requestedBytes: fixtureMallocBytes(parseFixture(fixture)),
+        trueBytesPerIteration: trueGrowth,
+        byIterations,
+        iterationsToDetect: expected === 'none' ? null : iterationsToDetect,
+        falsePositiveRate: expected === 'none' ? mine.filter((t) => t.decision === 'leak').length / Math.max(1, mine.length) : null,
+        estimatedBytesPerIteration: estimated,
+        relativeError: estimated !== null && trueGrowth ? (estimated - trueGrowth) / trueGrowth : null,
+      });
+    }
+  }
+  return summaries;
+}

@@ -1,0 +1,82 @@
+// `leakbench check`: the CI gate. Fails when a cell whose fixture is `none` leaks (the real workload leaks),
+// or, against a baseline run, when any layer's rate rose beyond its confidence interval.
+import { RunDataError, readRun, runPaths, writeVerdict } from '@leakbench/core';
+import type { CellVerdict, LayerVerdict } from '@leakbench/core';
+import { analyseCell, compareRates } from './verdict/index.js';
+
+export interface CheckFinding {
+  cell: string;
+  kind: 'workload-leak' | 'rate-rose';
+  layer: string;
+  message: string;
+}
+
+export interface CheckResult {
+  run: string;
+  baseline: string | null;
+  ok: boolean;
+  findings: CheckFinding[];
+  cells: { cell: string; fixture: string; decision: string; summary: string }[];
+}
+
+/** Reads a run for checking; an incomplete run (cells not ok, or verdicts missing) is bad input. */
+function completeRun(dir: string) {
+  const run = readRun(dir);
+  const unfinished = run.cells.filter((c) => c.record.status !== 'ok');
+  if (unfinished.length) {
+    throw new RunDataError(runPaths(dir).manifest, `run is incomplete: ${unfinished.map((c) => `${c.record.spec.id} (${c.record.status})`).join(', ')}; finish it with leakbench run --resume ${dir}`);
+  }
+  const missing = run.cells.filter((c) => !c.verdict);
+  if (missing.length) throw new RunDataError(runPaths(dir).verdict(missing[0]!.record.spec.id), 'verdict missing');
+  return run;
+}
+
+const byLayer = (v: CellVerdict) => new Map(v.layers.map((l) => [l.layer, l] as [string, LayerVerdict]));
+
+export function checkRun(dir: string, baselineDir: string | null = null): CheckResult {
+  const run = completeRun(dir);
+  const baseline = baselineDir ? completeRun(baselineDir) : null;
+  const findings: CheckFinding[] = [];
+  for (const cell of run.cells) {
+    const v = cell.verdict!;
+    if (cell.record.spec.fixture === 'none' && v.decision === 'leak') {
+      findings.push({ cell: v.cellId, kind: 'workload-leak', layer: v.explainedBy.join('+') || 'unknown', message: `the workload itself leaks: ${v.summary}` });
+    }
+    const base = baseline?.cells.find((c) => c.record.spec.id === v.cellId)?.verdict;
+    if (!base) continue;
+    const baseLayers = byLayer(base);
+    for (const layer of v.layers) {
+      const b = baseLayers.get(layer.layer);
+      if (!b) continue;
+      const cmp = compareRates(b, layer);
+      if (cmp.rose) {
+        findings.push({
+          cell: v.cellId,
+          kind: 'rate-rose',
+          layer: layer.layer,
+          message: `${layer.layer} rose from ${b.slope.toFixed(1)} (CI ${b.ciLow.toFixed(1)}–${b.ciHigh.toFixed(1)}) to ${layer.slope.toFixed(1)} B/iter (CI ${layer.ciLow.toFixed(1)}–${layer.ciHigh.toFixed(1)})`,
+        });
+      }
+    }
+  }
+  return {
+    run: dir,
+    baseline: baselineDir,
+    ok: findings.length === 0,
+    findings,
+    cells: run.cells.map((c) => ({ cell: c.record.spec.id, fixture: c.record.spec.fixture, decision: c.verdict!.decision, summary: c.verdict!.summary })),
+  };
+}
+
+/** Recomputes every cell's verdict from its stored series and stores it (e.g. after the method improved). */
+export function reanalyseRun(dir: string): CellVerdict[] {
+  const run = readRun(dir);
+  const out: CellVerdict[] = [];
+  for (const cell of run.cells) {
+    if (!cell.samples.some((s) => s.phase === 'measure')) continue;
+    const v = analyseCell(cell.record.spec.id, cell.samples, { warmup: cell.record.spec.warmup });
+    writeVerdict(dir, v);
+    out.push(v);
+  }
+  return out;
+}

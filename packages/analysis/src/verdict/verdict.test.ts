@@ -1,0 +1,175 @@
+// Verdicts on synthetic cells: known leaks per layer, flat series, warm-up, steps, settle.
+import { describe, expect, it } from 'vitest';
+import { CellVerdict, type Sample } from '@leakbench/core';
+import { analyseCell, analyseLayer, compareRates } from './index.js';
+import { rng } from '../../test/random.js';
+
+interface Shape {
+  heap?: (i: number) => number;
+  alloc?: (i: number) => number;
+  rss?: (i: number) => number;
+  wasm?: (i: number) => number | null;
+  settle?: Partial<Record<'heap' | 'alloc', number>>;
+}
+
+export function makeSamples(n: number, shape: Shape, warmup = 10, seed = 1): Sample[] {
+  const r = rng(seed);
+  const out: Sample[] = [];
+  for (let i = 0; i <= n; i++) {
+    out.push({
+      i,
+      phase: i === 0 ? 'baseline' : i <= warmup ? 'warmup' : 'measure',
+      iterNs: i ? 4e6 : null,
+      tMs: i * 5,
+      vmsBytes: 1e9,
+      rssBytes: 6e7 + (shape.rss?.(i) ?? 0),
+      maxRssBytes: 6e7 + (shape.rss?.(i) ?? 0),
+      heapUsedBytes: 7e6 + (shape.heap?.(i) ?? Math.round(300 * r.gauss())),
+      heapTotalBytes: 1.6e7,
+      externalBytes: 2e6,
+      arrayBuffersBytes: 3e4,
+      globalHandlesBytes: 2e4,
+      gcMinor: i,
+      gcMajor: i,
+      gcIncremental: 0,
+      gcWeakCallbacks: null,
+      gcPauseNs: i * 1e6,
+      allocatorBytes: 4e6 + (shape.alloc?.(i) ?? Math.round(500 * r.gauss())),
+      moduleHeapBytes: null,
+      wasmMemoryBytes: shape.wasm ? shape.wasm(i) : null,
+    });
+  }
+  if (shape.settle) {
+    const last = out.at(-1)!;
+    out.push({
+      ...last,
+      phase: 'settle',
+      iterNs: null,
+      heapUsedBytes: shape.settle.heap ?? last.heapUsedBytes,
+      allocatorBytes: shape.settle.alloc ?? last.allocatorBytes,
+    });
+  }
+  return out;
+}
+
+describe('analyseLayer', () => {
+  it('calls a 16 B/iteration allocator leak under 200 B noise a leak, with a CI that covers 16', () => {
+    const r = rng(11);
+    const s = makeSamples(500, { alloc: (i) => 16 * i + 200 * r.gauss() });
+    const v = analyseLayer(s, 'allocatorBytes', { warmup: 10 })!;
+    expect(v.decision).toBe('leak');
+    expect(v.ciLow).toBeLessThanOrEqual(16);
+    expect(v.ciHigh).toBeGreaterThanOrEqual(16);
+  });
+
+  it('calls noise around a flat line no-leak, and flat ties no-leak', () => {
+    expect(analyseLayer(makeSamples(300, {}), 'heapUsedBytes', { warmup: 10 })!.decision).toBe('no-leak');
+    expect(analyseLayer(makeSamples(300, { alloc: () => 0 }), 'allocatorBytes', { warmup: 10 })!.decision).toBe('no-leak');
+  });
+
+  it('separates a one-time warm-up ramp from per-iteration growth', () => {
+    const r = rng(12);
+    const v = analyseLayer(makeSamples(400, { heap: (i) => (i < 60 ? i * 500 : 30_000) + 100 * r.gauss() }), 'heapUsedBytes', { warmup: 5 })!;
+    expect(v.decision).toBe('no-leak');
+    expect(v.warmupDetected).toBe(true);
+    expect(v.oneTime).toBeGreaterThan(25_000);
+  });
+
+  it('sets aside one large step (a one-time allocation) and judges the rate on the rest', () => {
+    const r = rng(16);
+    const step = analyseLayer(makeSamples(100, { alloc: (i) => (i > 70 ? 7344 : 0) + 150 * r.gauss() }), 'allocatorBytes', { warmup: 10 })!;
+    expect(step.decision).not.toBe('leak');
+    expect(step.reason).toMatch(/step\(s\) of 7\.\d kB at iteration 71 set aside/);
+    const leakWithStep = analyseLayer(makeSamples(100, { alloc: (i) => 32 * i + (i > 70 ? 7344 : 0) + 150 * r.gauss() }), 'allocatorBytes', { warmup: 10 })!;
+    expect(leakWithStep.decision).toBe('leak');
+    // The step's size is itself estimated (against noise of 150 B), so the rate is close, not exact.
+    expect(Math.abs(leakWithStep.slope - 32)).toBeLessThan(4);
+  });
+
+  it('returns null for a layer the backend does not measure', () => {
+    expect(analyseLayer(makeSamples(50, {}), 'wasmMemoryBytes', { warmup: 5 })).toBeNull();
+  });
+
+  it('does not call one or two page steps of RSS a leak, but a staircase is one', () => {
+    const two = analyseLayer(makeSamples(300, { rss: (i) => (i > 100 ? 4096 : 0) + (i > 200 ? 4096 : 0) }), 'rssBytes', { warmup: 10 })!;
+    expect(two.decision).not.toBe('leak');
+    const stairs = analyseLayer(makeSamples(300, { rss: (i) => Math.floor(i / 4) * 4096 }), 'rssBytes', { warmup: 10 })!;
+    expect(stairs.decision).toBe('leak');
+    expect(stairs.resolution).toBe(4096);
+    expect(stairs.ciLow).toBeLessThanOrEqual(1024);
+    expect(stairs.ciHigh).toBeGreaterThanOrEqual(1024);
+  });
+
+  it('is inconclusive when a series is too short to tell', () => {
+    const r = rng(13);
+    const v = analyseLayer(makeSamples(12, { heap: (i) => 20 * i + 2000 * r.gauss() }), 'heapUsedBytes', { warmup: 2 })!;
+    expect(v.decision).toBe('inconclusive');
+  });
+});
+
+describe('analyseCell', () => {
+  it('names the layer that explains the growth', () => {
+    const r = rng(14);
+    const heap = analyseCell('c', makeSamples(200, { heap: (i) => 56 * i + 100 * r.gauss() }), { warmup: 10 });
+    expect(heap.decision).toBe('leak');
+    expect(heap.where).toBe('js-heap');
+    expect(heap.explainedBy).toEqual(['heapUsedBytes']);
+    const alloc = analyseCell('c', makeSamples(200, { alloc: (i) => 808 * i }), { warmup: 10 });
+    expect(alloc.where).toBe('c-allocator');
+    expect(alloc.bytesPerIteration).toBeCloseTo(808, 6);
+    const none = analyseCell('c', makeSamples(200, {}), { warmup: 10 });
+    expect(none.decision).toBe('no-leak');
+    expect(none.where).toBeNull();
+  });
+
+  it('needs a longer series for glibc growth that the module\'s own heap does not share (host allocations)', () => {
+    const withModule = (n: number) => makeSamples(n, { alloc: (i) => 40 * i }).map((s) => ({ ...s, moduleHeapBytes: 1000 }));
+    const short = analyseCell('c', withModule(30), { warmup: 2 });
+    expect(short.layers.find((l) => l.layer === 'allocatorBytes')!.decision).toBe('inconclusive');
+    expect(short.decision).not.toBe('leak');
+    const long = analyseCell('c', withModule(120), { warmup: 10 });
+    expect(long.decision).toBe('leak');
+    expect(long.summary).toMatch(/allocator growth is the host's/);
+  });
+
+  it('reports RSS-only growth when no finer layer explains it', () => {
+    const v = analyseCell('c', makeSamples(300, { rss: (i) => Math.floor(i / 2) * 4096 }), { warmup: 10 });
+    expect(v.decision).toBe('leak');
+    expect(v.where).toBe('rss-only');
+  });
+
+  it('treats growth that comes back after settling as deferred finalisation, not a leak', () => {
+    const grows = makeSamples(200, { heap: (i) => 100 * i, settle: { heap: 7e6 + 500 } }, 10);
+    const v = analyseCell('c', grows, { warmup: 10 });
+    expect(v.deferredFinalisation).toBe(true);
+    expect(v.settle!.deferredLayers).toContain('heapUsedBytes');
+    expect(v.decision).toBe('no-leak');
+    const stays = analyseCell('c', makeSamples(200, { heap: (i) => 100 * i, settle: { heap: 7e6 + 100 * 200 } }), { warmup: 10 });
+    expect(stays.decision).toBe('leak');
+  });
+
+  it('survives a JSON round trip when a short series leaves the interval unbounded', () => {
+    const v = analyseCell('c', makeSamples(3, {}, 1), { warmup: 1 });
+    expect(v.layers[0]!.ciHigh).toBe(Infinity);
+    const back = CellVerdict.parse(JSON.parse(JSON.stringify(v)));
+    expect(back.layers[0]!.ciLow).toBe(-Infinity);
+    expect(back.layers[0]!.ciHigh).toBe(Infinity);
+  });
+
+  it('does not take the host freeing unrelated memory for the allocator growth coming back', () => {
+    const samples = makeSamples(60, { alloc: (i) => 32 * i, settle: { alloc: 4e6 } }, 5).map((s) => ({ ...s, moduleHeapBytes: 24 * s.i }));
+    const v = analyseCell('c', samples, { warmup: 5 });
+    expect(v.settle!.deferredLayers).not.toContain('allocatorBytes');
+    expect(v.decision).toBe('leak');
+    expect(v.where).toBe('c-allocator');
+    expect(v.bytesPerIteration).toBeCloseTo(32, 6);
+  });
+
+  it('compares rates against a baseline beyond both intervals', () => {
+    const base = analyseLayer(makeSamples(300, {}), 'heapUsedBytes', { warmup: 10 })!;
+    const r = rng(15);
+    const worse = analyseLayer(makeSamples(300, { heap: (i) => 64 * i + 100 * r.gauss() }), 'heapUsedBytes', { warmup: 10 })!;
+    expect(compareRates(base, worse).rose).toBe(true);
+    expect(compareRates(base, base).rose).toBe(false);
+  });
+});

@@ -1,0 +1,55 @@
+// `leakbench calibrate`: detection power of the verdicts, from the fixtures as ground truth.
+import { resolve } from 'node:path';
+import { Option, type Command } from 'commander';
+import { parseFixtureList } from '@leakbench/core';
+import { calibrate, CALIBRATE_DEFAULTS, recalibrate } from '@leakbench/harness';
+import { commaList, oneOf, positiveInt, positiveNumber } from '../args.js';
+import { formatCalibration } from '../format.js';
+import { progressReporter } from '../progress.js';
+import { loadAnyBackend } from '../registry.js';
+import { WORKER } from '../worker-path.js';
+
+export function registerCalibrate(program: Command): void {
+  program
+    .command('calibrate')
+    .description('measure detection power: independent trials of every fixture at increasing iteration counts')
+    .option('--backends <list>', 'comma list of backends', 'native,wasm')
+    .option('--model <id>', 'model', 'lr1991')
+    .option('--fixtures <list>', 'fixtures, incl. a malloc:<bytes> sweep', CALIBRATE_DEFAULTS.fixtures.join(','))
+    .option('--iterations <list>', 'iteration counts', CALIBRATE_DEFAULTS.iterationCounts.join(','))
+    .option('--trials <n>', 'trials per backend, fixture and count', positiveInt('--trials'), CALIBRATE_DEFAULTS.trials)
+    .option('--none-trials <n>', 'trials of `none` per backend and count (false-positive rate)', positiveInt('--none-trials'), CALIBRATE_DEFAULTS.noneTrials)
+    .option('--duration <ms>', "simulated ms per iteration (default: the model's)", positiveNumber('--duration'))
+    .addOption(new Option('--gc <policy>', 'GC policy').argParser(oneOf('--gc', ['none', 'before-sample'] as const)).default('before-sample'))
+    .option('--jobs <n>', 'trials in parallel', positiveInt('--jobs'), 2)
+    .addOption(new Option('--host <profile>', 'cell process profile').argParser(oneOf('--host', ['stable', 'stock'] as const)).default('stable'))
+    .option('--out <dir>', 'new or empty directory for the trials and calibration.json')
+    .option('--reanalyse <dir>', 're-analyse the stored trials of an earlier calibration with the current verdicts (no re-run)')
+    .option('--json', 'print the summaries as JSON')
+    .action(async (o) => {
+      if (o.reanalyse) {
+        const result = recalibrate(resolve(o.reanalyse), WORKER);
+        if (o.json) process.stdout.write(JSON.stringify(result.summaries, null, 2) + '\n');
+        else process.stdout.write(formatCalibration(result) + `calibration: ${resolve(o.reanalyse)}/calibration.json\n`);
+        return;
+      }
+      const counts = commaList(o.iterations).map((x) => positiveInt('--iterations')(x));
+      const out = resolve(o.out ?? `runs/calibration-${new Date().toISOString().replace(/[:]/g, '').replace(/\..*$/, '')}`);
+      const fixtures = parseFixtureList(o.fixtures);
+      const backends = commaList(o.backends);
+      const cells = backends.length * fixtures.reduce((a, f) => a + (f === 'none' ? o.noneTrials : o.trials), 0) * counts.length;
+      const p = progressReporter(cells, cells * (counts.reduce((a: number, b: number) => a + b, 0) / counts.length), !!o.json);
+      let result;
+      try {
+        result = await calibrate(
+          { backends, model: o.model, fixtures, iterationCounts: counts, trials: o.trials, noneTrials: o.noneTrials, gc: o.gc, jobs: o.jobs, durationMs: o.duration, host: o.host, out },
+          loadAnyBackend,
+          { worker: WORKER, onEvent: p.onEvent },
+        );
+      } finally {
+        p.stop();
+      }
+      if (o.json) process.stdout.write(JSON.stringify(result.summaries, null, 2) + '\n');
+      else process.stdout.write(formatCalibration(result) + `calibration: ${out}/calibration.json\n`);
+    });
+}

@@ -1,0 +1,30 @@
+// `leakbench check` (the CI gate) and `leakbench analyse` (recompute stored verdicts).
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { checkRun, reanalyseRun } from '@leakbench/analysis';
+import { formatCheck, formatVerdicts } from '../format.js';
+
+export function registerCheck(program: Command): void {
+  program
+    .command('check')
+    .description("CI gate: exit 1 when a `none` cell leaks, or (with --baseline) when any layer's rate rose beyond its CI")
+    .argument('<run-dir>', 'a finished run directory')
+    .option('--baseline <run-dir>', "compare every layer's rate against this run")
+    .option('--json', 'machine-readable output')
+    .action(async (dir: string, o) => {
+      const r = checkRun(resolve(dir), o.baseline ? resolve(o.baseline) : null);
+      process.stdout.write(o.json ? JSON.stringify(r, null, 2) + '\n' : formatCheck(r));
+      process.exitCode = r.ok ? 0 : 1;
+    });
+
+  program
+    .command('analyse')
+    .alias('analyze')
+    .description("recompute and store every cell's verdict from its stored series (no re-run)")
+    .argument('<run-dir>', 'a run directory')
+    .option('--json', 'machine-readable output')
+    .action(async (dir: string, o) => {
+      const verdicts = reanalyseRun(resolve(dir));
+      process.stdout.write(o.json ? JSON.stringify(verdicts, null, 2) + '\n' : formatVerdicts(verdicts));
+    });
+}

@@ -1,0 +1,96 @@
+// `leakbench run` and `leakbench run --resume`: the matrix through the harness, with progress, the outcome
+// table, exit codes and (with --report) the site.
+import { join, resolve } from 'node:path';
+import { Option, type Command } from 'commander';
+import { parseFixtureList, readManifest, readVerdict } from '@leakbench/core';
+import { createRun, executeRun, resumeRun, RUN_DEFAULTS, type RunOutcome } from '@leakbench/harness';
+import { buildReport } from '@leakbench/report';
+import { commaList, nonNegativeInt, oneOf, positiveInt, positiveNumber } from '../args.js';
+import { formatOutcome } from '../format.js';
+import { progressReporter } from '../progress.js';
+import { loadAnyBackend } from '../registry.js';
+import { WORKER } from '../worker-path.js';
+
+/** Prints the outcome; returns the exit code (0 all ok, 1 some cells failed, 130 interrupted). */
+function reportOutcome(dir: string, outcome: RunOutcome, json: boolean): number {
+  const rows = outcome.manifest.cells.map((c) => ({ cell: c.spec.id, status: c.status, samples: c.samples, error: c.error, verdict: readVerdict(dir, c.spec.id) }));
+  if (json) process.stdout.write(JSON.stringify({ dir, interrupted: outcome.interrupted, failed: outcome.failed.map((c) => c.spec.id), cells: rows }, null, 2) + '\n');
+  else process.stdout.write(formatOutcome(dir, outcome, rows));
+  if (outcome.interrupted) return 130;
+  return outcome.failed.length ? 1 : 0;
+}
+
+function defaultOutDir(): string {
+  const stamp = new Date().toISOString().replace(/[:]/g, '').replace(/\..*$/, '');
+  return resolve('runs', `run-${stamp}`);
+}
+
+export function registerRun(program: Command): void {
+  program
+    .command('run')
+    .description('run the backend × model × fixture matrix, each cell in a fresh Node process')
+    .option('--backends <list>', 'comma list of backends', RUN_DEFAULTS.backends.join(','))
+    .option('--backend-module <path>', 'a module implementing the Backend interface (replaces --backends)')
+    .option('--models <list>', 'comma list of models', RUN_DEFAULTS.models.join(','))
+    .option('--fixtures <list>', 'comma list of fixtures, or all (none,object,list,double,double100)', 'all')
+    .option('--iterations <n>', 'iterations per cell, warm-up included', positiveInt('--iterations'), RUN_DEFAULTS.iterations)
+    .option('--warmup <n>', 'first iterations recorded but marked warm-up', nonNegativeInt('--warmup'), RUN_DEFAULTS.warmup)
+    .option('--duration <ms>', "simulated ms per iteration (default: the model's)", positiveNumber('--duration'))
+    .option('--log-interval <ms>', "logged state interval (default: the model's)", positiveNumber('--log-interval'))
+    .addOption(new Option('--gc <policy>', 'none, or a full GC before each sample').argParser(oneOf('--gc', ['none', 'before-sample'] as const)).default(RUN_DEFAULTS.gc))
+    .option('--jobs <n>', 'cells run in parallel', positiveInt('--jobs'), RUN_DEFAULTS.jobs)
+    .option('--cell-timeout <s>', 'seconds before a cell is killed and marked timeout', positiveNumber('--cell-timeout'), RUN_DEFAULTS.cellTimeoutS)
+    .addOption(new Option('--host <profile>', 'cell process profile: stable (no JIT tiers, no glibc tcache) or stock').argParser(oneOf('--host', ['stable', 'stock'] as const)).default(RUN_DEFAULTS.host))
+    .option('--no-settle', 'skip the settle check (GC + event-loop turns, then one more sample)')
+    .option('--out <dir>', 'new or empty run directory (default: runs/run-<timestamp>)')
+    .option('--resume <dir>', 're-run only the cells of <dir> that did not finish')
+    .option('--report [site-dir]', 'build the static report after the run (default: <run>/site)')
+    .option('--json', 'print the outcome as JSON')
+    .action(async (o) => {
+      let dir: string;
+      let outcome: RunOutcome;
+      if (o.resume) {
+        dir = resolve(o.resume);
+        const todo = readManifest(dir).cells.filter((c) => c.status !== 'ok');
+        const p = progressReporter(todo.length, todo.reduce((a, c) => a + c.spec.iterations, 0), o.json);
+        try {
+          outcome = await resumeRun(dir, { worker: WORKER, onEvent: p.onEvent, jobs: o.jobs });
+        } finally {
+          p.stop();
+        }
+      } else {
+        dir = resolve(o.out ?? defaultOutDir());
+        const manifest = await createRun(
+          {
+            backends: o.backendModule ? [] : commaList(o.backends),
+            backendModule: o.backendModule ?? null,
+            models: commaList(o.models),
+            fixtures: parseFixtureList(o.fixtures),
+            iterations: o.iterations,
+            warmup: o.warmup,
+            durationMs: o.duration,
+            logIntervalMs: o.logInterval,
+            gc: o.gc,
+            jobs: o.jobs,
+            cellTimeoutS: o.cellTimeout,
+            settle: o.settle,
+            host: o.host,
+            out: dir,
+          },
+          loadAnyBackend,
+        );
+        const p = progressReporter(manifest.cells.length, manifest.cells.reduce((a, c) => a + c.spec.iterations, 0), o.json);
+        try {
+          outcome = await executeRun(dir, manifest, { worker: WORKER, onEvent: p.onEvent });
+        } finally {
+          p.stop();
+        }
+      }
+      process.exitCode = reportOutcome(dir, outcome, o.json);
+      if (o.report && !outcome.interrupted) {
+        const site = typeof o.report === 'string' ? resolve(o.report) : join(dir, 'site');
+        await buildReport([dir], site, { keepGoing: true });
+        if (!o.json) process.stdout.write(`report: ${join(site, 'index.html')}\n`);
+      }
+    });
+}

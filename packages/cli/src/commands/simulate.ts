@@ -1,0 +1,26 @@
+// `leakbench simulate`: one run of the workload, printed as CSV or JSON.
+import { Option, type Command } from 'commander';
+import { runSimulation } from '@leakbench/harness';
+import { oneOf, positiveInt, positiveNumber } from '../args.js';
+import { formatCsv, formatJson } from '../format.js';
+import { checkBackendId, loadAnyBackend } from '../registry.js';
+
+export function registerSimulate(program: Command): void {
+  program
+    .command('simulate')
+    .description('run the workload once and print the trace and solver statistics')
+    .addOption(new Option('--backend <id>', 'backend').default('native'))
+    .option('--backend-module <path>', 'a module implementing the Backend interface (instead of --backend)')
+    .addOption(new Option('--model <id>', 'model').default('lr1991'))
+    .option('--duration <ms>', "simulated time (default: the model's)", positiveNumber('--duration'))
+    .option('--log-interval <ms>', "interval between logged states (default: the model's)", positiveNumber('--log-interval'))
+    .option('--fixture <id>', 'leak fixture injected into the call', 'none')
+    .option('--max-steps <n>', 'CVODE step budget per log interval (lower it to provoke a solver failure)', positiveInt('--max-steps'))
+    .addOption(new Option('--format <fmt>', 'output format').argParser(oneOf('--format', ['csv', 'json'] as const)).default('csv'))
+    .action(async (o) => {
+      if (!o.backendModule) checkBackendId(o.backend);
+      const backend = await loadAnyBackend(o.backend, o.backendModule ?? null);
+      const r = runSimulation(backend, { model: o.model, durationMs: o.duration, logIntervalMs: o.logInterval, fixture: o.fixture, maxSteps: o.maxSteps });
+      process.stdout.write(o.format === 'json' ? formatJson(r, backend, o.model) : formatCsv(r));
+    });
+}

@@ -1,0 +1,77 @@
+// Text the CLI prints: simulation traces (CSV/JSON), calibration tables, check and run outcomes. Pure: data in,
+// strings out; the commands write them.
+import type { Backend, CalibrationResult, CellVerdict, SimulationResult } from '@leakbench/core';
+import type { CheckResult } from '@leakbench/analysis';
+import type { RunOutcome } from '@leakbench/harness';
+
+const fmt = (x: number | null, digits = 1) => (x === null || !Number.isFinite(x) ? '—' : x.toFixed(digits));
+
+export function formatCalibration(r: CalibrationResult): string {
+  const lines = [
+    `calibration: model ${r.options.model}, gc ${r.options.gc}, counts ${r.options.iterationCounts.join('/')}, ${r.options.trials} trials (none: ${r.options.noneTrials})`,
+    'backend  fixture        expected          detect@  false+  true B/it  est B/it  error   correct per count',
+  ];
+  for (const s of r.summaries) {
+    lines.push(
+      [
+        s.backend.padEnd(8),
+        s.fixture.padEnd(14),
+        s.expectedWhere.padEnd(17),
+        String(s.iterationsToDetect ?? (s.expectedWhere === 'none' ? '' : 'never')).padStart(7),
+        (s.falsePositiveRate === null ? '' : `${(s.falsePositiveRate * 100).toFixed(0)}%`).padStart(6),
+        fmt(s.trueBytesPerIteration).padStart(9),
+        fmt(s.estimatedBytesPerIteration).padStart(9),
+        (s.relativeError === null ? '' : `${(s.relativeError * 100).toFixed(1)}%`).padStart(6),
+        '  ' + s.byIterations.map((b) => `${b.iterations}:${b.correct}/${b.trials}`).join(' '),
+      ].join(' '),
+    );
+  }
+  return lines.join('\n') + '\n';
+}
+
+/** Rows of [t, ...states] as arrays. */
+export function traceRows(r: SimulationResult): number[][] {
+  const cols = r.stateNames.length + 1;
+  return Array.from({ length: r.rows }, (_, i) => Array.from(r.trace.subarray(i * cols, (i + 1) * cols)));
+}
+
+export function formatCsv(r: SimulationResult): string {
+  const lines = [['t', ...r.stateNames].join(',')];
+  for (const row of traceRows(r)) lines.push(row.map((v) => String(v)).join(','));
+  const s = r.stats;
+  lines.push(`# steps=${s.steps} rhsEvals=${s.rhsEvals} jacEvals=${s.jacEvals} finalTime=${s.finalTime}`);
+  return lines.join('\n') + '\n';
+}
+
+export function formatJson(r: SimulationResult, backend: Backend, model: string): string {
+  return JSON.stringify({ backend: backend.id, model, build: backend.info(), stats: r.stats, columns: ['t', ...r.stateNames], rows: traceRows(r) }) + '\n';
+}
+
+export function formatCheck(r: CheckResult): string {
+  const lines = r.cells.map((c) => `  ${c.cell.padEnd(32)} ${c.decision.padEnd(12)} ${c.summary}`);
+  for (const f of r.findings) lines.push(`FAIL ${f.cell}: ${f.message}`);
+  lines.push(r.ok ? 'check passed' : `check failed: ${r.findings.length} finding(s)`);
+  return lines.join('\n') + '\n';
+}
+
+export function formatVerdicts(verdicts: CellVerdict[]): string {
+  return verdicts.map((v) => `  ${v.cellId.padEnd(32)} ${v.summary}\n`).join('');
+}
+
+export interface OutcomeRow {
+  cell: string;
+  status: string;
+  samples: number;
+  error: string | null;
+  verdict: CellVerdict | null;
+}
+
+export function formatOutcome(dir: string, outcome: RunOutcome, rows: OutcomeRow[]): string {
+  const lines = [`run: ${dir}`];
+  for (const r of rows) lines.push(`  ${r.cell.padEnd(32)} ${r.status.padEnd(11)} ${String(r.samples).padStart(6)} samples  ${r.verdict?.summary ?? ''}`);
+  if (outcome.failed.length) {
+    lines.push(`failed cells: ${outcome.failed.map((c) => `${c.spec.id} (${c.status}${c.error ? `: ${c.error}` : ''})`).join(', ')}`);
+    lines.push(`re-run them with: leakbench run --resume ${dir}`);
+  }
+  return lines.join('\n') + '\n';
+}

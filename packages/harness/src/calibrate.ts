@@ -1,0 +1,124 @@
+// `leakbench calibrate`: runs independent trials (fresh processes) of every fixture at several iteration counts
+// as cells of a calibration run directory — the evidence is kept and the report can plot it — measures the true
+// allocator growth per leaked block in a process started like the cells, and stores the summaries (computed by
+// @leakbench/analysis) in <dir>/calibration.json.
+import { spawnSync } from 'node:child_process';
+import { CALIBRATION_SCHEMA, readManifest, readVerdict, runPaths, UsageError, writeJsonAtomic } from '@leakbench/core';
+import type { CalibrationResult, CellSpec, GcPolicy, RunManifest } from '@leakbench/core';
+import { calibrationTrial, reanalyseRun, summariseCalibration, trialNumber } from '@leakbench/analysis';
+import { hostSettings, type HostProfile } from './host.js';
+import { planRun, writeNewManifest } from './plan.js';
+import { executeRun, type ExecuteOptions } from './run.js';
+import type { BackendLoader } from './worker.js';
+
+export interface CalibrateRequest {
+  backends: string[];
+  model: string;
+  fixtures: string[];
+  iterationCounts: number[];
+  trials: number;
+  noneTrials: number;
+  gc: GcPolicy;
+  jobs: number;
+  durationMs?: number;
+  host?: HostProfile;
+  out: string;
+}
+
+export const CALIBRATE_DEFAULTS = {
+  fixtures: ['none', 'object', 'list', 'double', 'double100', 'malloc:16', 'malloc:64', 'malloc:256', 'malloc:1024', 'malloc:4096'],
+  iterationCounts: [10, 20, 30, 50, 100],
+  trials: 5,
+  noneTrials: 20,
+};
+
+/** Warm-up used by calibration trials: short, since detection speed is what is measured. */
+export const calibrationWarmup = (iterations: number) => Math.max(2, Math.floor(iterations * 0.1));
+
+export async function calibrate(req: CalibrateRequest, load: BackendLoader, opts: ExecuteOptions): Promise<CalibrationResult> {
+  if (req.iterationCounts.length === 0) throw new UsageError('--iterations needs at least one count');
+  if (req.trials < 1 || req.noneTrials < 1) throw new UsageError('--trials and --none-trials must be >= 1');
+  const largest = Math.max(...req.iterationCounts);
+  const { specs: base } = await planRun(
+    { backends: req.backends, backendModule: null, models: [req.model], fixtures: req.fixtures, iterations: largest, warmup: 0, durationMs: req.durationMs, gc: req.gc, jobs: req.jobs, cellTimeoutS: 900, settle: false, out: req.out },
+    load,
+  );
+  const specs: CellSpec[] = [];
+  for (const b of base) {
+    const n = b.fixture === 'none' ? req.noneTrials : req.trials;
+    for (const iterations of req.iterationCounts) {
+      for (let t = 0; t < n; t++) specs.push({ ...b, id: `${b.id}-n${iterations}-t${t}`, iterations, warmup: calibrationWarmup(iterations) });
+    }
+  }
+  const manifest = writeNewManifest(
+    req.out,
+    specs,
+    {
+      backends: req.backends,
+      models: [req.model],
+      fixtures: req.fixtures,
+      iterations: largest,
+      warmup: calibrationWarmup(largest),
+      durationMs: base[0]!.durationMs,
+      logIntervalMs: base[0]!.logIntervalMs,
+      gc: req.gc,
+      jobs: req.jobs,
+      cellTimeoutS: 900,
+      settle: false,
+      host: hostSettings(req.host ?? 'stable'),
+    },
+    'calibration-',
+  );
+  await executeRun(req.out, manifest, opts);
+  return summarise(req.out, manifest, req, opts.worker);
+}
+
+/** Re-analyses every stored trial with the current verdict code and rebuilds calibration.json (no re-run). */
+export function recalibrate(dir: string, worker: string): CalibrationResult {
+  reanalyseRun(dir);
+  const manifest = readManifest(dir);
+  const specs = manifest.cells.map((c) => c.spec);
+  const counts = [...new Set(specs.map((s) => s.iterations))].sort((a, b) => a - b);
+  const trialsOf = (none: boolean) => Math.max(0, ...specs.filter((s) => (s.fixture === 'none') === none).map((s) => trialNumber(s.id) + 1));
+  return summarise(
+    dir,
+    manifest,
+    {
+      backends: manifest.options.backends,
+      model: manifest.options.models[0]!,
+      fixtures: manifest.options.fixtures,
+      iterationCounts: counts,
+      trials: trialsOf(false),
+      noneTrials: trialsOf(true),
+      gc: manifest.options.gc,
+      jobs: manifest.options.jobs,
+      out: dir,
+    },
+    worker,
+  );
+}
+
+/** The true growth per leaked block of each fixture, measured in a process started like the cells. */
+function probeTrueGrowth(manifest: RunManifest, backend: string, model: string, fixtures: string[], worker: string): Record<string, number | null> {
+  const r = spawnSync(process.execPath, ['--expose-gc', ...manifest.options.host.nodeFlags, worker, 'growth-probe', backend, model, ...fixtures], {
+    env: { ...process.env, ...manifest.options.host.env },
+    encoding: 'utf8',
+  });
+  if (r.status !== 0) throw new Error(`growth probe for ${backend} failed: ${r.stderr}`);
+  return JSON.parse(r.stdout) as Record<string, number | null>;
+}
+
+function summarise(dir: string, manifest: RunManifest, req: CalibrateRequest, worker: string): CalibrationResult {
+  const trials = manifest.cells.map((c) => calibrationTrial(c.spec, readVerdict(dir, c.spec.id)));
+  const growth = new Map(req.backends.map((b) => [b, probeTrueGrowth(manifest, b, req.model, req.fixtures, worker)]));
+  const result: CalibrationResult = {
+    schema: CALIBRATION_SCHEMA,
+    createdAt: manifest.createdAt,
+    environment: manifest.environment,
+    options: { backends: req.backends, fixtures: req.fixtures, iterationCounts: req.iterationCounts, trials: req.trials, noneTrials: req.noneTrials, model: req.model, gc: req.gc },
+    summaries: summariseCalibration({ ...req, trials, trueGrowth: (b, f) => growth.get(b)?.[f] ?? null }),
+    trials,
+  };
+  writeJsonAtomic(runPaths(dir).calibration, result);
+  return result;
+}

@@ -1,0 +1,150 @@
+// Planning a run: validating everything (options, fixtures, backends, models, the output directory) before any
+// cell starts, and writing the initial manifest.
+import { accessSync, constants as fsConstants, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { checkFixture, findModel, parseFixture, RUN_SCHEMA, UsageError, writeManifest } from '@leakbench/core';
+import type { Backend, CellRecord, CellSpec, GcPolicy, RunManifest } from '@leakbench/core';
+import { collectEnvironment, leakbenchVersion } from './environment.js';
+import { hostSettings, type HostProfile } from './host.js';
+import type { BackendLoader } from './worker.js';
+
+export interface RunRequest {
+  backends: string[];
+  /** A user module implementing Backend; its cells use the module's id as backend name. */
+  backendModule: string | null;
+  models: string[];
+  fixtures: string[];
+  iterations: number;
+  warmup: number;
+  /** Simulated ms per iteration; default: each model's own default. */
+  durationMs?: number;
+  logIntervalMs?: number;
+  gc: GcPolicy;
+  jobs: number;
+  cellTimeoutS: number;
+  settle: boolean;
+  host?: HostProfile;
+  out: string;
+}
+
+export const RUN_DEFAULTS = {
+  backends: ['native', 'wasm'],
+  models: ['lr1991'],
+  iterations: 500,
+  warmup: 20,
+  gc: 'before-sample' as GcPolicy,
+  jobs: 2,
+  cellTimeoutS: 900,
+  settle: true,
+  host: 'stable' as HostProfile,
+};
+
+export const cellId = (backend: string, model: string, fixture: string) =>
+  `${backend}-${model}-${fixture}`.toLowerCase().replace(/[^a-z0-9._-]+/g, '-');
+
+function checkOutDir(out: string): void {
+  if (existsSync(out) && readdirSync(out).length > 0) throw new UsageError(`--out ${out} is not empty; give a new or empty directory (or --resume ${out})`);
+  try {
+    mkdirSync(out, { recursive: true });
+    accessSync(out, fsConstants.W_OK);
+    const probe = resolve(out, '.write-test');
+    writeFileSync(probe, '');
+    rmSync(probe);
+  } catch (e) {
+    throw new UsageError(`--out ${out} is not writable (${(e as Error).message})`);
+  }
+}
+
+/** Validates a request against the real backends and returns the cells to run. Throws UsageError. */
+export async function planRun(req: RunRequest, load: BackendLoader): Promise<{ specs: CellSpec[]; backends: Backend[] }> {
+  if (!(req.iterations > 0) || !Number.isInteger(req.iterations)) throw new UsageError(`--iterations must be a whole number > 0 (got ${req.iterations})`);
+  if (!(req.warmup >= 0) || !Number.isInteger(req.warmup)) throw new UsageError(`--warmup must be a whole number >= 0 (got ${req.warmup})`);
+  if (req.warmup >= req.iterations) throw new UsageError(`--warmup (${req.warmup}) must be smaller than --iterations (${req.iterations})`);
+  if (req.fixtures.length === 0) throw new UsageError('no fixtures given');
+  const fixtures = req.fixtures.map((id) => ({ id, fixture: parseFixture(id) }));
+  if (req.models.length === 0) throw new UsageError('no models given');
+
+  const backends: Backend[] = [];
+  for (const id of req.backendModule ? [null] : req.backends) {
+    try {
+      backends.push(await load(id ?? '', req.backendModule));
+    } catch (e) {
+      if (e instanceof UsageError) throw e;
+      throw new UsageError(`backend '${id}' cannot be loaded: ${(e as Error).message}`);
+    }
+  }
+  const specs: CellSpec[] = [];
+  for (const backend of backends) {
+    for (const f of fixtures) checkFixture(backend, f.id, f.fixture);
+    for (const modelId of req.models) {
+      const model = findModel(backend.models(), modelId);
+      const durationMs = req.durationMs ?? model.defaultDurationMs;
+      const logIntervalMs = req.logIntervalMs ?? model.defaultLogIntervalMs;
+      if (logIntervalMs > durationMs) throw new UsageError(`--log-interval (${logIntervalMs}) must not exceed --duration (${durationMs})`);
+      for (const { id: fixture } of fixtures) {
+        specs.push({
+          id: cellId(backend.id, model.id, fixture),
+          backend: backend.id,
+          backendModule: req.backendModule ? resolve(req.backendModule) : null,
+          model: model.id,
+          fixture,
+          iterations: req.iterations,
+          warmup: req.warmup,
+          durationMs,
+          logIntervalMs,
+          gc: req.gc,
+          settle: req.settle,
+        });
+      }
+    }
+  }
+  checkOutDir(req.out);
+  return { specs, backends };
+}
+
+export const pendingRecord = (spec: CellSpec): CellRecord => ({
+  spec,
+  status: 'pending',
+  exitCode: null,
+  signal: null,
+  samples: 0,
+  startedAt: null,
+  endedAt: null,
+  error: null,
+  build: null,
+});
+
+/** A new manifest for `specs`, written to `out`. */
+export function writeNewManifest(out: string, specs: CellSpec[], options: RunManifest['options'], idPrefix = ''): RunManifest {
+  const now = new Date().toISOString();
+  const manifest: RunManifest = {
+    schema: RUN_SCHEMA,
+    id: `${idPrefix}${now.replace(/[:.]/g, '-')}`,
+    createdAt: now,
+    updatedAt: now,
+    leakbenchVersion: leakbenchVersion(),
+    environment: collectEnvironment(),
+    options,
+    cells: specs.map(pendingRecord),
+  };
+  writeManifest(out, manifest);
+  return manifest;
+}
+
+export async function createRun(req: RunRequest, load: BackendLoader): Promise<RunManifest> {
+  const { specs } = await planRun(req, load);
+  return writeNewManifest(req.out, specs, {
+    backends: [...new Set(specs.map((s) => s.backend))],
+    models: req.models,
+    fixtures: req.fixtures,
+    iterations: req.iterations,
+    warmup: req.warmup,
+    durationMs: specs[0]!.durationMs,
+    logIntervalMs: specs[0]!.logIntervalMs,
+    gc: req.gc,
+    jobs: req.jobs,
+    cellTimeoutS: req.cellTimeoutS,
+    settle: req.settle,
+    host: hostSettings(req.host ?? RUN_DEFAULTS.host),
+  });
+}

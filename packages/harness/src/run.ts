@@ -1,0 +1,119 @@
+// Executing a run: every cell of the manifest that is not `ok`, `jobs` at a time, each in its own process
+// (cell-process.ts), with run.json kept current on disk after every change and each cell's verdict computed
+// once, when it ends, and stored beside its series. Resuming re-runs only unfinished cells.
+import type { ChildProcess } from 'node:child_process';
+import { existsSync, renameSync, rmSync } from 'node:fs';
+import { readManifest, readSamples, runPaths, writeManifest, writeVerdict } from '@leakbench/core';
+import type { CellRecord, RunManifest, Sample } from '@leakbench/core';
+import { analyseCell } from '@leakbench/analysis';
+import { endStatus, startCellProcess, type CellProcessEnd } from './cell-process.js';
+import { pendingRecord } from './plan.js';
+import { runPool } from './pool.js';
+
+export type RunEvent =
+  | { type: 'cell-start'; cell: CellRecord }
+  | { type: 'cell-progress'; cell: CellRecord; done: number }
+  | { type: 'cell-end'; cell: CellRecord };
+
+export interface ExecuteOptions {
+  /** Path of the worker entry script that cell processes run (see worker.ts). */
+  worker: string;
+  onEvent?: (e: RunEvent) => void;
+  /** Environment for cell processes (defaults to this process's). */
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface RunOutcome {
+  manifest: RunManifest;
+  failed: CellRecord[];
+  interrupted: boolean;
+}
+
+/** What a finished cell process leaves in its record. */
+function recordEnd(cell: CellRecord, end: CellProcessEnd, samples: Sample[], readError: string | null, interrupted: boolean, dir: string, timeoutS: number): void {
+  const error = end.error ?? readError;
+  cell.exitCode = end.exitCode;
+  cell.signal = end.signal;
+  cell.endedAt = new Date().toISOString();
+  cell.samples = samples.length;
+  cell.status = endStatus({ ...end, error }, interrupted);
+  cell.error =
+    error ??
+    (cell.status === 'timeout' ? `exceeded --cell-timeout ${timeoutS}s` : null) ??
+    (cell.status === 'crashed' ? `process ended with ${end.signal ? `signal ${end.signal}` : `exit code ${end.exitCode}`} (see ${runPaths(dir).stderr(cell.spec.id)})` : null);
+}
+
+/** Runs every cell of the manifest that is not `ok`. Updates run.json after every change. */
+export async function executeRun(dir: string, manifest: RunManifest, opts: ExecuteOptions): Promise<RunOutcome> {
+  const paths = runPaths(dir);
+  const save = () => writeManifest(dir, manifest);
+  const running = new Set<ChildProcess>();
+  let interrupted = false;
+
+  const runOne = async (cell: CellRecord) => {
+    const id = cell.spec.id;
+    Object.assign(cell, { status: 'running', startedAt: new Date().toISOString(), endedAt: null, error: null, exitCode: null, signal: null });
+    save();
+    opts.onEvent?.({ type: 'cell-start', cell });
+    const proc = startCellProcess(dir, cell.spec, {
+      worker: opts.worker,
+      host: manifest.options.host,
+      timeoutS: manifest.options.cellTimeoutS,
+      env: opts.env,
+      onStart: (build) => {
+        cell.build = build;
+        save();
+      },
+      onProgress: (done) => opts.onEvent?.({ type: 'cell-progress', cell, done }),
+    });
+    running.add(proc.child);
+    const end = await proc.ended;
+    running.delete(proc.child);
+    let samples: Sample[] = [];
+    let readError: string | null = null;
+    try {
+      samples = readSamples(paths.samples(id)).samples;
+    } catch (e) {
+      readError = (e as Error).message;
+    }
+    recordEnd(cell, end, samples, readError, interrupted, dir, manifest.options.cellTimeoutS);
+    // Verdicts are computed once, here, and stored beside the series; also for partial series.
+    if (samples.some((s) => s.phase === 'measure')) {
+      try {
+        writeVerdict(dir, analyseCell(id, samples, { warmup: cell.spec.warmup }));
+      } catch (e) {
+        cell.error ??= `verdict failed: ${(e as Error).message}`;
+      }
+    }
+    save();
+    opts.onEvent?.({ type: 'cell-end', cell });
+  };
+
+  await runPool(manifest.cells.filter((c) => c.status !== 'ok'), manifest.options.jobs, runOne, {
+    onInterrupt: (sig) => {
+      interrupted = true;
+      for (const child of running) child.kill(sig === 'SIGINT' ? 'SIGTERM' : sig);
+    },
+  });
+  save();
+  return { manifest, failed: manifest.cells.filter((c) => c.status !== 'ok'), interrupted };
+}
+
+/** Re-runs only the cells of `dir` that did not finish; their partial series are kept beside as attempts. */
+export async function resumeRun(dir: string, opts: ExecuteOptions & { jobs?: number }): Promise<RunOutcome> {
+  const manifest = readManifest(dir);
+  const paths = runPaths(dir);
+  if (opts.jobs) manifest.options.jobs = opts.jobs;
+  for (const cell of manifest.cells) {
+    if (cell.status === 'ok') continue;
+    const samples = paths.samples(cell.spec.id);
+    if (existsSync(samples)) {
+      let n = 1;
+      while (existsSync(samples.replace(/\.ndjson$/, `.attempt-${n}.ndjson`))) n++;
+      renameSync(samples, samples.replace(/\.ndjson$/, `.attempt-${n}.ndjson`));
+    }
+    rmSync(paths.verdict(cell.spec.id), { force: true });
+    Object.assign(cell, pendingRecord(cell.spec));
+  }
+  return executeRun(dir, manifest, opts);
+}

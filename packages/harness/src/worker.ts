@@ -1,0 +1,50 @@
+// What runs inside the child processes the harness starts: a cell (`cell <spec-json> <samples-path>`) or a
+// growth probe (`growth-probe <backend> <model> <fixture>...`, prints {"<fixture>": bytes | null, ...}).
+// The harness does not know how backends are found: the composition root (the CLI) owns an entry script that
+// calls runWorker with its backend loader, and passes that script's path to the harness.
+import { CellSpec, type Backend } from '@leakbench/core';
+import { runCell } from './cell.js';
+import { measureTrueGrowth } from './growth.js';
+import type { CellMessage } from './protocol.js';
+
+/** Finds a backend: a built-in by id, or a user module by path (null for built-ins). */
+export type BackendLoader = (backend: string, modulePath: string | null) => Promise<Backend>;
+
+const send = (m: CellMessage) => process.send?.(m);
+
+async function cellMain(args: string[], load: BackendLoader): Promise<void> {
+  const [specJson, samplesPath] = args;
+  const spec = CellSpec.parse(JSON.parse(specJson!));
+  const backend = await load(spec.backend, spec.backendModule);
+  send({ type: 'start', build: backend.info(), pid: process.pid });
+  const samples = await runCell(spec, samplesPath!, backend);
+  send({ type: 'done', samples });
+}
+
+async function growthProbeMain(args: string[], load: BackendLoader): Promise<void> {
+  const [backendId, model, ...fixtures] = args;
+  const backend = await load(backendId!, null);
+  const out: Record<string, number | null> = {};
+  for (const f of fixtures) out[f] = measureTrueGrowth(backend, model!, f);
+  process.stdout.write(JSON.stringify(out) + '\n');
+}
+
+/** The entry of a harness child process: dispatches on argv[2]. Errors reach the parent and exit code 3. */
+export function runWorker(load: BackendLoader, argv = process.argv): void {
+  const [mode, ...args] = argv.slice(2);
+  const main = mode === 'cell' ? cellMain : mode === 'growth-probe' ? growthProbeMain : null;
+  if (!main) {
+    process.stderr.write(`leakbench worker: unknown mode '${mode}'; accepted: cell, growth-probe\n`);
+    process.exitCode = 2;
+    return;
+  }
+  main(args, load).then(
+    () => process.disconnect?.(),
+    (e: Error) => {
+      send({ type: 'error', message: e.message });
+      process.stderr.write(`${e.stack ?? e}\n`);
+      process.exitCode = 3;
+      process.disconnect?.();
+    },
+  );
+}

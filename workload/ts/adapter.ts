@@ -1,0 +1,125 @@
+// The one small adapter between the C workload and the Backend contract. Both bindings (the Node-API addon and
+// the emscripten module) implement WorkloadBinding — the same calls, the same argument order, the same result
+// shapes — and this module turns any of them into a Backend: fixtures into ABI codes, raw results into
+// SimulationResults or errors, the model table into ModelInfos.
+import { findModel, SimulationError, UsageError } from '@leakbench/core';
+import type { Backend, BuildInfo, Fixture, ModelInfo, Probes, SimulateOptions, SimulationResult } from '@leakbench/core';
+import { FIXTURE_KINDS, LIMITS, RETURN_CODES } from './abi.js';
+
+/** One lb_simulate call's result as a binding returns it: every field always present. */
+export interface RawSimulation {
+  rc: number;
+  message: string;
+  flag: number;
+  flagName: string;
+  tReached: number;
+  /** Row-major [t, ...states] rows; null unless rc is OK. A copy the caller owns. */
+  trace: Float64Array | null;
+  rows: number;
+  cols: number;
+  steps: number;
+  rhsEvals: number;
+  jacEvals: number;
+  finalTime: number;
+}
+
+/** One model as the C side describes it (lb_model_info). */
+export interface RawModel {
+  id: string;
+  title: string;
+  stateNames: string[];
+  stimStart: number;
+  stimDuration: number;
+  stimPeriod: number;
+  stimAmplitude: number;
+  defaultDuration: number;
+  defaultLogInterval: number;
+}
+
+/** Build facts and the model table (lb_compiler … lb_allocator_name, lb_model_at). emccVersion is "" natively. */
+export interface WorkloadDescription {
+  build: Omit<BuildInfo, 'backend' | 'emccVersion'> & { emccVersion: string };
+  models: RawModel[];
+}
+
+/** What a binding of the C workload exposes. Models are passed by index into describe().models. */
+export interface WorkloadBinding {
+  describe(): WorkloadDescription;
+  simulate(model: number, durationMs: number, logIntervalMs: number, fixtureKind: number, fixtureBytes: number, maxSteps: number): RawSimulation;
+  /** lb_allocator_in_use: glibc's process-wide count natively, dlmalloc's in WASM. */
+  allocatorBytes(): number;
+  /** Bytes the module's own C code holds from malloc, exactly. */
+  moduleHeapBytes(): number;
+  /** Linear memory size; absent for native bindings. */
+  wasmMemoryBytes?(): number;
+  /** lb_block_growth: what allocatorBytes grows by for one live block of `bytes`. */
+  blockGrowth(bytes: number): number;
+  /** JS values kept alive by the object/list fixtures, and dropping them. */
+  retainedCount(): number;
+  releaseRetained(): number;
+}
+
+const KIND_OF: Record<Fixture['kind'], number> = { none: FIXTURE_KINDS.NONE, object: FIXTURE_KINDS.OBJECT, list: FIXTURE_KINDS.LIST, malloc: FIXTURE_KINDS.MALLOC };
+
+/** The fixture as the C ABI takes it: kind code and malloc bytes. */
+export function fixtureToAbi(f: Fixture): { kind: number; bytes: number } {
+  return { kind: KIND_OF[f.kind], bytes: f.kind === 'malloc' ? f.bytes : 0 };
+}
+
+/** Why the workload cannot run a fixture, or null. */
+export function workloadFixtureProblem(f: Fixture): string | null {
+  if (f.kind === 'malloc' && f.bytes > LIMITS.MAX_FIXTURE_BYTES) {
+    return `${f.bytes} bytes per iteration is absurd for a leak fixture; the CVODE workload accepts malloc:1..${LIMITS.MAX_FIXTURE_BYTES}`;
+  }
+  return null;
+}
+
+export function toModelInfo(m: RawModel): ModelInfo {
+  return {
+    id: m.id,
+    title: m.title,
+    stateNames: [...m.stateNames],
+    defaultDurationMs: m.defaultDuration,
+    defaultLogIntervalMs: m.defaultLogInterval,
+    stimulus: { startMs: m.stimStart, durationMs: m.stimDuration, periodMs: m.stimPeriod, amplitude: m.stimAmplitude, unit: 'uA/cm2' },
+  };
+}
+
+/** Throws the right error for a failed call (UsageError for bad options, SimulationError for CVODE). */
+export function toSimulationResult(raw: RawSimulation, model: ModelInfo): SimulationResult {
+  if (raw.rc === RETURN_CODES.E_ARGS) throw new UsageError(raw.message);
+  if (raw.rc === RETURN_CODES.E_SOLVER) throw new SimulationError(`CVODE failed: ${raw.message}`, raw.flag, raw.flagName, raw.tReached);
+  if (raw.rc !== RETURN_CODES.OK || !raw.trace) throw new Error(`workload error ${raw.rc}: ${raw.message}`);
+  return {
+    stateNames: model.stateNames,
+    trace: raw.trace,
+    rows: raw.rows,
+    stats: { steps: raw.steps, rhsEvals: raw.rhsEvals, jacEvals: raw.jacEvals, finalTime: raw.finalTime },
+  };
+}
+
+/** A Backend over a binding of the C workload. */
+export function workloadBackend(binding: WorkloadBinding, meta: { id: string; description: string }): Backend {
+  const described = binding.describe();
+  const models = described.models.map(toModelInfo);
+  const info: BuildInfo = { ...described.build, backend: meta.id, emccVersion: described.build.emccVersion || null };
+  return {
+    id: meta.id,
+    description: meta.description,
+    info: () => ({ ...info }),
+    models: () => models,
+    simulate(o: SimulateOptions): SimulationResult {
+      const model = findModel(models, o.model);
+      const problem = workloadFixtureProblem(o.fixture);
+      if (problem) throw new UsageError(problem);
+      const f = fixtureToAbi(o.fixture);
+      const raw = binding.simulate(models.indexOf(model), o.durationMs, o.logIntervalMs, f.kind, f.bytes, o.maxSteps ?? LIMITS.DEFAULT_MAX_STEPS);
+      return toSimulationResult(raw, model);
+    },
+    probe: (): Probes => ({ allocatorBytes: binding.allocatorBytes(), moduleHeapBytes: binding.moduleHeapBytes(), wasmMemoryBytes: binding.wasmMemoryBytes?.() ?? null }),
+    fixtureProblem: workloadFixtureProblem,
+    allocatorBlockGrowth: (bytes: number) => binding.blockGrowth(bytes),
+    retainedCount: () => binding.retainedCount(),
+    releaseRetained: () => binding.releaseRetained(),
+  };
+}
