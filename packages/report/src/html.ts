@@ -1,4 +1,5 @@
 // HTML building blocks: escaping (every label that comes from data goes through esc) and the page shell.
+export { formatBytes } from '@leakbench/core';
 
 export function esc(value: unknown): string {
   return String(value ?? '')
@@ -7,15 +8,6 @@ export function esc(value: unknown): string {
     .replace(/>/g, '&gt;')
     .replace(/"/g, '&quot;')
     .replace(/'/g, '&#39;');
-}
-
-export function formatBytes(b: number | null | undefined, digits = 1): string {
-  if (b === null || b === undefined || !Number.isFinite(b)) return '—';
-  const a = Math.abs(b);
-  if (a >= 1024 ** 3) return `${(b / 1024 ** 3).toFixed(2)} GiB`;
-  if (a >= 1024 ** 2) return `${(b / 1024 ** 2).toFixed(2)} MiB`;
-  if (a >= 1024) return `${(b / 1024).toFixed(digits)} kB`;
-  return `${b.toFixed(digits)} B`;
 }
 
 const CSS = `

@@ -1,15 +1,23 @@
 // @leakbench/report: a static site from stored runs. Pages are plain HTML with inline SVG (no scripts, no
-// network), so they open from file:// and the same data always gives the same bytes.
+// network), so they open from file:// and the same data always gives the same bytes. Run data → view model
+// (model.ts) → one module per page (pages/) → files.
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { readRun, RunDataError, type RunData } from '@leakbench/core';
-import { esc, page, table } from './html.js';
-import { cellPage, compareFile, comparisonPage, comparisons, runIndex } from './pages.js';
+import { esc, table } from './html.js';
+import { runView } from './model.js';
+import { cellPage } from './pages/cell.js';
+import { comparisonPage } from './pages/compare.js';
+import { runIndex } from './pages/run-index.js';
+import { runsIndex } from './pages/runs-index.js';
 
 export { decimate } from './decimate.js';
 export { esc, formatBytes } from './html.js';
-export { seriesPlot } from './plots.js';
-export { cellPage, comparisonPage, runIndex, CELL_ROWS } from './pages.js';
+export { seriesPlot, type SeriesPlotOptions } from './plots.js';
+export { byteTicks } from './ticks.js';
+export { runView, cellView, type RunView, type CellView, type ComparisonView } from './model.js';
+export { CELL_ROWS, COMPARE_ROWS } from './rows.js';
+export { cellPage, comparisonPage, runIndex };
 
 export interface ReportOptions {
   /** Render the other runs when one cannot be read (they are listed as failed). */
@@ -22,17 +30,18 @@ export interface ReportResult {
   failed: { dir: string; error: string }[];
 }
 
-/** Writes one run's pages under `outDir`; `root` is the relative path back to the site root. */
-function writeRun(run: RunData, outDir: string, root: string, written: string[], note = ''): void {
+/** Writes one run's pages under `outDir`; `root` is the relative path from outDir back to the site root. */
+function writeRun(run: RunData, outDir: string, root: string, written: string[], notes = ''): void {
   const write = (rel: string, html: string) => {
     const path = join(outDir, rel);
     mkdirSync(dirname(path), { recursive: true });
     writeFileSync(path, html);
     written.push(path);
   };
-  write('index.html', runIndex(run, root, note));
-  for (const cell of run.cells) write(`cells/${cell.record.spec.id}.html`, cellPage(run, cell, `../${root}`));
-  for (const [a, b] of comparisons(run)) write(compareFile(a), comparisonPage(run, a, b, `../${root}`));
+  const view = runView(run);
+  write('index.html', runIndex(view, root, notes));
+  for (const cell of view.cells) write(cell.href, cellPage(cell, view.id, `../${root}`));
+  for (const cmp of view.comparisons) write(cmp.file, comparisonPage(cmp, view.id, `../${root}`));
 }
 
 const runFolder = (dir: string, taken: Set<string>) => {
@@ -59,9 +68,7 @@ export async function buildReport(runDirs: string[], outDir: string, options: Re
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp, { recursive: true });
   const written: string[] = [];
-  const failedNote = failed.length
-    ? `<p><b>Runs that could not be read:</b></p>${table(['run', 'error'], failed.map((f) => [esc(f.dir), esc(f.error)]))}`
-    : '';
+  const failedNote = failed.length ? `<p><b>Runs that could not be read:</b></p>${table(['run', 'error'], failed.map((f) => [esc(f.dir), esc(f.error)]))}` : '';
   if (runs.length === 1) {
     writeRun(runs[0]!.data, tmp, '', written, failedNote);
   } else {
@@ -70,10 +77,9 @@ export async function buildReport(runDirs: string[], outDir: string, options: Re
       const folder = runFolder(dir, taken);
       writeRun(data, join(tmp, folder), '../', written);
       const m = data.manifest;
-      return [`<a href="${esc(folder)}/index.html">${esc(m.id)}</a>`, esc(m.createdAt), String(m.cells.length), esc(m.cells.filter((c) => c.status !== 'ok').length ? 'some cells failed' : 'all ok')];
+      return { folder, id: m.id, createdAt: m.createdAt, cells: m.cells.length, failed: m.cells.filter((c) => c.status !== 'ok').length };
     });
-    const html = page(options.title ?? 'runs', `${failedNote}${table(['run', 'created', 'cells', 'status'], links)}`, '');
-    writeFileSync(join(tmp, 'index.html'), html);
+    writeFileSync(join(tmp, 'index.html'), runsIndex(links, options.title ?? 'runs', failedNote));
     written.push(join(tmp, 'index.html'));
   }
   rmSync(outDir, { recursive: true, force: true });

@@ -3,7 +3,7 @@
 import * as Plot from '@observablehq/plot';
 import { JSDOM } from 'jsdom';
 import { decimate, type Point } from './decimate.js';
-import { formatBytes } from './html.js';
+import { byteTicks } from './ticks.js';
 
 let dom: JSDOM | null = null;
 const document = () => (dom ??= new JSDOM('')).window.document;
@@ -18,7 +18,7 @@ export interface SeriesPlotOptions {
   width?: number;
   height?: number;
   yLabel?: string;
-  /** 'bytes' formats ticks as kB/MiB, 'count' and 'ms' as plain numbers. */
+  /** 'bytes': ticks at round values in one binary unit; 'count' and 'ms': plain numbers. */
   unit?: 'bytes' | 'count' | 'ms';
   /** Iterations [0, warmupEnd) are shaded. */
   warmupEnd?: number | null;
@@ -33,9 +33,15 @@ export interface SeriesPlotOptions {
 
 const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e'];
 
-function tickFormat(unit: SeriesPlotOptions['unit']) {
-  if (unit === 'bytes') return (d: number) => formatBytes(d, 0);
-  return (d: number) => (Math.abs(d) >= 1e6 ? `${(d / 1e6).toFixed(1)}M` : Math.abs(d) >= 1e3 ? `${(d / 1e3).toFixed(1)}k` : `${+d.toFixed(3)}`);
+const countFormat = (d: number) => (Math.abs(d) >= 1e6 ? `${(d / 1e6).toFixed(1)}M` : Math.abs(d) >= 1e3 ? `${(d / 1e3).toFixed(1)}k` : `${+d.toFixed(3)}`);
+
+/** The y axis: byte axes get round ticks in the unit they print (ticks.ts) over the extent of everything drawn. */
+function yAxis(o: SeriesPlotOptions, ys: number[]): Record<string, unknown> {
+  if (o.unit !== 'bytes') return { tickFormat: countFormat, ...(o.yDomain ? { domain: o.yDomain } : {}) };
+  const [lo, hi] = o.yDomain ?? [Math.min(...ys), Math.max(...ys)];
+  if (!(Number.isFinite(lo) && Number.isFinite(hi))) return {};
+  const t = byteTicks(lo, hi);
+  return { ticks: t.values, tickFormat: t.format, ...(lo < hi ? { domain: [lo, hi] } : {}) };
 }
 
 /** Step lines over iteration, one per series, with optional warm-up shading and trend line. */
@@ -49,24 +55,19 @@ export function seriesPlot(o: SeriesPlotOptions): string {
     const t = o.trend;
     marks.push(Plot.line([[t.x1, t.y1], [t.x2, t.y2]], { stroke: '#e36209', strokeWidth: 1.5, strokeDasharray: '5,3' }));
   }
+  const ys = [...rows.map((r) => r.y), ...(o.zeroLine ? [0] : []), ...(o.trend ? [o.trend.y1, o.trend.y2] : [])];
   const el = Plot.plot({
     document: document(),
     width: o.width ?? 470,
     height: o.height ?? 150,
     marginLeft: 64,
     style: { fontSize: '10px', overflow: 'visible' },
-    x: { label: 'iteration', tickFormat: tickFormat('count') },
-    y: { label: o.yLabel ?? null, tickFormat: tickFormat(o.unit), grid: true, ...(o.yDomain ? { domain: o.yDomain } : {}) },
+    x: { label: 'iteration', tickFormat: countFormat },
+    y: { label: o.yLabel ?? null, grid: true, ...yAxis(o, ys) },
     color: o.series.length > 1 ? { legend: o.legend ?? true, range: COLORS, domain: o.series.map((s) => s.name) } : undefined,
     marks,
   });
   return el.outerHTML;
-}
-
-export interface BarDatum {
-  group: string;
-  label: string;
-  value: number;
 }
 
 /** Detection rate (or any 0..1 share) per iteration count, one line per label, faceted by group. */

@@ -4,7 +4,8 @@ import { appendFileSync, readFileSync, readdirSync, writeFileSync } from 'node:f
 import { join } from 'node:path';
 import { JSDOM } from 'jsdom';
 import { RunDataError } from '@leakbench/core';
-import { buildReport, cellPage, decimate, seriesPlot } from './index.js';
+import { byteTicks, buildReport, cellPage, cellView, decimate, runView, seriesPlot } from './index.js';
+import { readRun } from '@leakbench/core';
 import { makeRun, makeSamples, tmpDir } from '../test/data.js';
 
 const parse = (html: string) => new JSDOM(html).window.document;
@@ -33,14 +34,33 @@ describe('long series', () => {
     const samples = makeSamples('native', 'double', 50_000);
     samples[31_337] = { ...samples[31_337]!, rssBytes: 9e9 }; // a spike that must stay visible
     const html = cellPage(
-      { dir: '/x', manifest: {} as never, cells: [], calibration: null },
-      { record: { spec: { id: 'big', backend: 'native', model: 'lr1991', fixture: 'double', iterations: 50_000, warmup: 10, durationMs: 1000, logIntervalMs: 1, gc: 'before-sample', settle: true, backendModule: null }, status: 'ok', exitCode: 0, signal: null, samples: 50_002, startedAt: null, endedAt: null, error: null, build: null }, samples, truncatedTail: false, verdict: null },
+      cellView({ record: { spec: { id: 'big', backend: 'native', model: 'lr1991', fixture: 'double', iterations: 50_000, warmup: 10, durationMs: 1000, logIntervalMs: 1, gc: 'before-sample', settle: true, backendModule: null }, status: 'ok', exitCode: 0, signal: null, samples: 50_002, startedAt: null, endedAt: null, error: null, build: null }, samples, truncatedTail: false, verdict: null }),
+      'run',
       '',
     );
     expect(html.length).toBeLessThan(12_000_000); // ~4000 drawn points per series, not 50 000
     const doc = parse(html);
     const rssRow = [...doc.querySelectorAll('svg')][2]!; // VMS abs, VMS delta, RSS abs
     expect(rssRow.querySelector('g[aria-label="y-axis tick label"]')?.textContent).toMatch(/GiB/); // the 9e9 spike sets the scale
+  });
+});
+
+describe('byteTicks', () => {
+  const labels = (lo: number, hi: number) => { const t = byteTicks(lo, hi); return t.values.map(t.format); };
+
+  it('ticks at round values in the one unit the axis prints', () => {
+    const MiB = 1024 ** 2;
+    expect(labels(57.2 * MiB, 76.4 * MiB)).toEqual(['60 MiB', '65 MiB', '70 MiB', '75 MiB']);
+    expect(labels(-10_000, 300_000)).toEqual(['0 kB', '50 kB', '100 kB', '150 kB', '200 kB', '250 kB']);
+    expect(labels(0, 900)).toEqual(['0 B', '200 B', '400 B', '600 B', '800 B']);
+  });
+
+  it('gives a narrow range on a large value enough decimals to tell its ticks apart', () => {
+    const MiB = 1024 ** 2;
+    const ls = labels(57.2281 * MiB, 57.2341 * MiB);
+    expect(new Set(ls).size).toBe(ls.length);
+    expect(ls.length).toBeGreaterThanOrEqual(3);
+    for (const l of ls) expect(l).toMatch(/^57\.2\d\d MiB$/);
   });
 });
 
@@ -84,6 +104,33 @@ describe('buildReport', () => {
     const cmp = parse(readFileSync(join(site, 'compare/lr1991-double.html'), 'utf8'));
     expect(cmp.body.textContent).toMatch(/ratio wasm\/native = 1\.\d\d/);
     expect(cmp.querySelectorAll('svg').length).toBeGreaterThanOrEqual(12);
+  });
+
+  it('compares every backend that ran a model × fixture, with the time ratio of every pair', async () => {
+    const run = readRun(makeRun({ thirdBackend: true }));
+    const view = runView(run);
+    const none = view.comparisons.find((c) => c.fixture === 'none')!;
+    expect(none.cells.map((c) => c.backend)).toEqual(['native', 'wasm', 'js']);
+    expect(none.ratios.map((r) => `${r.b}/${r.a}`)).toEqual(['wasm/native', 'js/native', 'js/wasm']);
+    const site = join(tmpDir('three'), 'site');
+    await buildReport([run.dir], site);
+    const cmp = parse(readFileSync(join(site, 'compare/lr1991-none.html'), 'utf8'));
+    expect(cmp.body.textContent).toMatch(/ratio js\/wasm = \d\.\d\d/);
+    expect(cmp.querySelectorAll('a[href="../cells/js-lr1991-none.html"]')).toHaveLength(1);
+  });
+
+  it('draws the verdict\'s own trend line, and no change panel for times and counts', () => {
+    const run = readRun(makeRun());
+    const cell = runView(run).cells.find((c) => c.id === 'native-lr1991-double')!;
+    const alloc = cell.rows.find((r) => r.title.startsWith('C allocator'))!;
+    const v = alloc.verdict!;
+    expect(v.intercept).not.toBeNull();
+    expect(alloc.absolute!.trend!.y1).toBeCloseTo(v.intercept! + v.slope * alloc.absolute!.trend!.x1, 6);
+    for (const title of ['iteration time', 'GC runs by kind (cumulative)']) {
+      const row = cell.rows.find((r) => r.title === title)!;
+      expect(row.absolute, title).not.toBeNull();
+      expect(row.change, title).toBeNull();
+    }
   });
 
   it('escapes labels that come from data', async () => {

@@ -55,6 +55,8 @@ export interface MakeRunOptions {
   hostile?: boolean;
   dir?: string;
   calibration?: boolean;
+  /** A third backend ('js') that ran `none`, as a plug-in backend would. */
+  thirdBackend?: boolean;
 }
 
 export function makeRun(o: MakeRunOptions = {}): string {
@@ -63,6 +65,7 @@ export function makeRun(o: MakeRunOptions = {}): string {
   const cells: { backend: string; fixture: string; id: string; status: CellRecord['status'] }[] = [];
   for (const backend of ['native', 'wasm']) for (const fixture of ['none', 'object', 'double']) cells.push({ backend, fixture, id: `${backend}-lr1991-${fixture}`, status: 'ok' });
   if (o.crashed) cells.push({ backend: 'wasm', fixture: 'list', id: 'wasm-lr1991-list-crashed', status: 'crashed' });
+  if (o.thirdBackend) cells.push({ backend: 'js', fixture: 'none', id: 'js-lr1991-none', status: 'ok' });
   if (o.hostile) cells.push({ backend: 'native', fixture: '<script>alert(1)</script>', id: 'native-lr1991-hostile', status: 'ok' });
   const manifest: RunManifest = {
     schema: RUN_SCHEMA,

@@ -1,0 +1,193 @@
+// The report's view model: plain data computed from a run, which the page modules turn into HTML. Everything
+// that needs thought (which points, which trend line, which comparisons, which ratios) happens here, once;
+// pages only lay it out. The trend line is the verdict's own (slope and intercept stored with it): nothing is
+// fitted twice.
+import type { BuildInfo, CalibrationResult, CellData, CellStatus, CellVerdict, LayerVerdict, RunData, Sample } from '@leakbench/core';
+import { median } from '@leakbench/analysis';
+import type { SeriesPlotOptions, Series } from './plots.js';
+import { CELL_ROWS, COMPARE_ROWS, FIELD_NAMES, type Field, type RowSpec } from './rows.js';
+
+export interface RowView {
+  title: string;
+  /** Not measured by this backend (every value null). */
+  measured: boolean;
+  verdict: LayerVerdict | null;
+  absolute: SeriesPlotOptions | null;
+  /** Change since the first sample; null where it means nothing (times, counts) or nothing was measured. */
+  change: SeriesPlotOptions | null;
+}
+
+export interface CellView {
+  id: string;
+  href: string;
+  backend: string;
+  model: string;
+  fixture: string;
+  status: CellStatus;
+  error: string | null;
+  iterationsDone: number;
+  iterations: number;
+  warmup: number;
+  durationMs: number;
+  logIntervalMs: number;
+  gc: string;
+  build: BuildInfo | null;
+  verdict: CellVerdict | null;
+  medianIterationMs: number | null;
+  hasSamples: boolean;
+  rows: RowView[];
+}
+
+export interface ComparisonView {
+  model: string;
+  fixture: string;
+  file: string;
+  cells: CellView[];
+  /** Median time per iteration of every pair of backends, later over earlier. */
+  ratios: { a: string; b: string; ratio: number | null }[];
+  rows: { title: string; absolute: SeriesPlotOptions | null; change: SeriesPlotOptions | null }[];
+}
+
+export interface RunView {
+  id: string;
+  createdAt: string;
+  options: RunData['manifest']['options'];
+  environment: RunData['manifest']['environment'];
+  cells: CellView[];
+  failed: { id: string; status: CellStatus }[];
+  models: string[];
+  fixtures: string[];
+  backends: string[];
+  comparisons: ComparisonView[];
+  builds: { backend: string; build: BuildInfo | null }[];
+  calibration: CalibrationResult | null;
+}
+
+const MS_PER_NS = 1e-6;
+
+/** Points of one field (nulls and settle samples dropped; ns shown as ms), minus `offset`. */
+function points(samples: Sample[], field: Field, offset = 0) {
+  const scale = field === 'iterNs' ? MS_PER_NS : 1;
+  return samples.filter((s) => s.phase !== 'settle' && s[field] !== null).map((s) => ({ x: s.i, y: (s[field] as number) * scale - offset }));
+}
+
+function firstValue(samples: Sample[], field: Field): number {
+  const s = samples.find((x) => x[field] !== null && x.phase !== 'settle');
+  return s ? (s[field] as number) * (field === 'iterNs' ? MS_PER_NS : 1) : 0;
+}
+
+/** The verdict's fitted line over the measured part (from its stored intercept), minus `offset`. */
+function trendLine(samples: Sample[], l: LayerVerdict, offset: number) {
+  if (l.intercept === null || !Number.isFinite(l.slope)) return null;
+  const xs = points(samples, l.layer).map((p) => p.x).filter((x) => x >= l.warmupEnd);
+  if (xs.length < 2) return null;
+  const at = (x: number) => l.intercept! + l.slope * x - offset;
+  const x1 = xs[0]!;
+  const x2 = xs.at(-1)!;
+  return { x1, y1: at(x1), x2, y2: at(x2) };
+}
+
+const yLabel = (unit: RowSpec['unit']) => (unit === 'ms' ? 'ms' : unit === 'count' ? 'runs' : undefined);
+
+function cellRow(cell: CellData, row: RowSpec): RowView {
+  const present = row.fields.filter((f) => cell.samples.some((s) => s[f] !== null));
+  const verdict = (row.verdictLayer && cell.verdict?.layers.find((l) => l.layer === row.verdictLayer)) || null;
+  if (present.length === 0) return { title: row.title, measured: false, verdict, absolute: null, change: null };
+  const warmupEnd = verdict ? verdict.warmupEnd : cell.record.spec.warmup || null;
+  const series = (change: boolean): Series[] =>
+    present.map((f) => ({ name: FIELD_NAMES[f] ?? f, points: points(cell.samples, f, change ? firstValue(cell.samples, f) : 0) }));
+  const absolute: SeriesPlotOptions = { series: series(false), unit: row.unit, yLabel: yLabel(row.unit), warmupEnd, trend: verdict ? trendLine(cell.samples, verdict, 0) : null };
+  const change: SeriesPlotOptions | null = row.change
+    ? { series: series(true), unit: row.unit, yLabel: 'change since first sample', zeroLine: true, warmupEnd, trend: verdict ? trendLine(cell.samples, verdict, firstValue(cell.samples, verdict.layer)) : null }
+    : null;
+  return { title: row.title, measured: true, verdict, absolute, change };
+}
+
+export function medianIterationMs(samples: Sample[]): number | null {
+  const xs = samples.filter((s) => s.phase === 'measure' && s.iterNs !== null).map((s) => s.iterNs! * MS_PER_NS);
+  return xs.length ? median(xs) : null;
+}
+
+export const cellHref = (id: string) => `cells/${id}.html`;
+export const compareFile = (model: string, fixture: string) => `compare/${model}-${fixture.replace(/[^a-z0-9._-]+/gi, '-')}.html`;
+
+export function cellView(cell: CellData): CellView {
+  const { spec } = cell.record;
+  return {
+    id: spec.id,
+    href: cellHref(spec.id),
+    backend: spec.backend,
+    model: spec.model,
+    fixture: spec.fixture,
+    status: cell.record.status,
+    error: cell.record.error,
+    iterationsDone: cell.samples.filter((s) => s.phase === 'warmup' || s.phase === 'measure').length,
+    iterations: spec.iterations,
+    warmup: spec.warmup,
+    durationMs: spec.durationMs,
+    logIntervalMs: spec.logIntervalMs,
+    gc: spec.gc,
+    build: cell.record.build,
+    verdict: cell.verdict,
+    medianIterationMs: medianIterationMs(cell.samples),
+    hasSamples: cell.samples.length > 0,
+    rows: cell.samples.length ? CELL_ROWS.map((row) => cellRow(cell, row)) : [],
+  };
+}
+
+/** One plot per row with every cell on shared axes (left absolute, right change since the first sample). */
+function comparisonRows(cells: CellData[]): ComparisonView['rows'] {
+  return COMPARE_ROWS.map((row) => {
+    const f = row.fields[0]!;
+    const panel = (change: boolean): SeriesPlotOptions | null => {
+      const series = cells
+        .filter((c) => c.samples.some((s) => s[f] !== null))
+        .map((c) => ({ name: c.record.spec.backend, points: points(c.samples, f, change ? firstValue(c.samples, f) : 0) }));
+      if (!series.length) return null;
+      const ys = series.flatMap((s) => s.points.map((p) => p.y));
+      const yDomain: [number, number] | undefined = ys.length ? [Math.min(change ? 0 : Infinity, ...ys), Math.max(...ys)] : undefined;
+      return { series, unit: row.unit, zeroLine: change, yLabel: change ? 'change since first sample' : yLabel(row.unit), yDomain };
+    };
+    return { title: row.title, absolute: panel(false), change: row.change ? panel(true) : null };
+  });
+}
+
+/** Every model × fixture that two or more backends ran, each with all of them. */
+function comparisons(run: RunData, views: Map<CellData, CellView>): ComparisonView[] {
+  const groups = new Map<string, CellData[]>();
+  for (const c of run.cells) {
+    const key = JSON.stringify([c.record.spec.model, c.record.spec.fixture]);
+    groups.set(key, [...(groups.get(key) ?? []), c]);
+  }
+  const out: ComparisonView[] = [];
+  for (const cells of groups.values()) {
+    if (new Set(cells.map((c) => c.record.spec.backend)).size < 2) continue;
+    const { model, fixture } = cells[0]!.record.spec;
+    const cv = cells.map((c) => views.get(c)!);
+    const ratios = cv.flatMap((a, i) =>
+      cv.slice(i + 1).map((b) => ({ a: a.backend, b: b.backend, ratio: a.medianIterationMs && b.medianIterationMs ? b.medianIterationMs / a.medianIterationMs : null })),
+    );
+    out.push({ model, fixture, file: compareFile(model, fixture), cells: cv, ratios, rows: comparisonRows(cells) });
+  }
+  return out;
+}
+
+export function runView(run: RunData): RunView {
+  const m = run.manifest;
+  const views = new Map(run.cells.map((c) => [c, cellView(c)]));
+  const backends = [...new Set(m.cells.map((c) => c.spec.backend))];
+  return {
+    id: m.id,
+    createdAt: m.createdAt,
+    options: m.options,
+    environment: m.environment,
+    cells: [...views.values()],
+    failed: m.cells.filter((c) => c.status !== 'ok').map((c) => ({ id: c.spec.id, status: c.status })),
+    models: [...new Set(m.cells.map((c) => c.spec.model))],
+    fixtures: [...new Set(m.cells.map((c) => c.spec.fixture))],
+    backends,
+    comparisons: comparisons(run, views),
+    builds: backends.map((b) => ({ backend: b, build: m.cells.find((c) => c.spec.backend === b && c.build)?.build ?? null })),
+    calibration: run.calibration,
+  };
+}

@@ -1,0 +1,63 @@
+// A cell's page: what ran, its verdict per layer, and one row per memory measure (absolute | change since the
+// first sample), with the verdict's warm-up shading and fitted trend.
+import type { CellVerdict, LayerVerdict } from '@leakbench/core';
+import { badge, esc, formatBytes, page, statusBadge, table } from '../html.js';
+import type { CellView, RowView } from '../model.js';
+import { seriesPlot } from '../plots.js';
+
+function layerCaption(l: LayerVerdict | null): string {
+  if (!l) return '';
+  const ci = Number.isFinite(l.ciLow) && Number.isFinite(l.ciHigh) ? ` (${Math.round(l.confidence * 100)}% CI ${formatBytes(l.ciLow)}–${formatBytes(l.ciHigh)})` : '';
+  const sign = l.slope >= 0 ? '+' : '';
+  return `<span class="caption" title="${esc(l.reason)}">${sign}${esc(formatBytes(l.slope))}/iter${esc(ci)} — ${badge(l.decision)}</span>`;
+}
+
+function row(r: RowView): string {
+  if (!r.measured) return `<div class="row-title">${esc(r.title)} <span class="caption">not measured by this backend</span></div>`;
+  const figures = [r.absolute, r.change].filter((p) => p !== null).map((p) => `<figure>${seriesPlot(p)}</figure>`);
+  return `<div class="row-title">${esc(r.title)}${layerCaption(r.verdict)}</div>${figures.join('')}`;
+}
+
+function verdictBlock(v: CellVerdict | null): string {
+  if (!v) return '<p class="note">No verdict: the cell recorded no measured iterations.</p>';
+  const rows = v.layers.map((l) => [
+    esc(l.layer),
+    badge(l.decision),
+    `<span class="num">${esc(formatBytes(l.slope))}/iter</span>`,
+    `<span class="num">${esc(formatBytes(l.ciLow))} – ${esc(formatBytes(l.ciHigh))}</span>`,
+    `<span class="num">${l.pValue.toExponential(1)}</span>`,
+    `<span class="num">${l.warmupEnd}${l.warmupDetected ? ' (detected)' : ''}</span>`,
+    `<span class="num">${esc(formatBytes(l.oneTime))}</span>`,
+    esc(l.reason),
+  ]);
+  const settle = v.settle
+    ? `<p>Settle check (full GC + event-loop turns after the last iteration): ${
+        v.settle.deferredLayers.length ? `growth came back in ${esc(v.settle.deferredLayers.join(', '))} — deferred finalisation, not a leak` : 'no growth came back'
+      }.</p>`
+    : '';
+  return `<p>${badge(v.decision)} ${esc(v.summary)}</p>${settle}${table(['layer', 'verdict', 'slope', '95% CI', 'p (trend)', 'measured from', 'one-time', 'why'], rows)}`;
+}
+
+const buildText = (c: CellView) =>
+  c.build ? `${c.build.compiler} ${c.build.compilerVersion}; ${c.build.emccVersion ? `emcc ${c.build.emccVersion}; ` : ''}SUNDIALS ${c.build.sundialsVersion}; ${c.build.optFlags}; ${c.build.allocator}` : null;
+
+/** `runId` names the run in the back link; `root` is the relative path to the site root. */
+export function cellPage(c: CellView, runId: string, root: string): string {
+  const info = [
+    ['cell', esc(c.id)],
+    ['status', `${statusBadge(c.status)} ${esc(c.error ?? '')}`],
+    ['backend / model / fixture', `${esc(c.backend)} / ${esc(c.model)} / ${esc(c.fixture)}`],
+    ['iterations', `${c.iterationsDone} of ${c.iterations} (warm-up ${c.warmup})`],
+    ['simulated per iteration', `${c.durationMs} ms, logged every ${c.logIntervalMs} ms`],
+    ['GC policy', esc(c.gc)],
+    ['build', esc(buildText(c) ?? '—')],
+  ];
+  const grid = `<div class="grid"><div><b>absolute value</b></div><div><b>change since the first sample</b></div>${c.rows.map(row).join('\n')}</div>`;
+  const body = `<p><a href="../index.html">← run ${esc(runId)}</a></p>
+${table(['', ''], info)}
+<h2>Verdict</h2>${verdictBlock(c.verdict)}
+<h2>Memory layers per iteration</h2>
+<p class="note">Step lines over iteration; shaded: warm-up (explicit, or detected for that layer); dashed: the fitted per-iteration trend of the layer's verdict. Times and counts have no change panel.</p>
+${c.hasSamples ? grid : '<p><b>No samples were recorded for this cell.</b></p>'}`;
+  return page(c.id, body, root);
+}

@@ -1,0 +1,52 @@
+// A run's index: the backend × fixture verdict matrix per model, links to comparisons, environment, builds and
+// (when the run is a calibration or carries one) the calibration section.
+import { badge, esc, formatBytes, page, statusBadge, table } from '../html.js';
+import type { CellView, RunView } from '../model.js';
+import { calibrationSection } from './calibration.js';
+
+function matrixCell(c: CellView | undefined): string {
+  if (!c) return '<span class="note">—</span>';
+  const v = c.verdict;
+  const rate = v?.bytesPerIteration != null ? `<span class="num">${esc(formatBytes(v.bytesPerIteration))}/iter ± ${esc(formatBytes((v.ciHigh! - v.ciLow!) / 2))}</span><br>` : '';
+  return `<a href="${esc(c.href)}">${badge(v?.decision)}</a> ${v?.where ? esc(v.where) : ''}<br>${rate}<span class="note">${c.iterationsDone}/${c.iterations} it.</span> ${statusBadge(c.status)}`;
+}
+
+function modelSection(run: RunView, model: string): string {
+  const rows = run.backends.map((backend) => [
+    `<b>${esc(backend)}</b>`,
+    ...run.fixtures.map((fixture) => matrixCell(run.cells.find((c) => c.backend === backend && c.model === model && c.fixture === fixture))),
+  ]);
+  const links = run.comparisons.filter((c) => c.model === model).map((c) => `<a href="${esc(c.file)}">${esc(c.fixture)}</a>`);
+  return `<h2>${esc(model)}</h2>${table(['backend', ...run.fixtures.map((f) => esc(f))], rows)}${links.length ? `<p>backends compared: ${links.join(' · ')}</p>` : ''}`;
+}
+
+/** `notes`: HTML placed first (e.g. runs that could not be read). */
+export function runIndex(run: RunView, root: string, notes = ''): string {
+  const o = run.options;
+  const env = run.environment;
+  const builds = run.builds.map(({ backend, build }) => [
+    esc(backend),
+    build ? esc(`${build.compiler} ${build.compilerVersion}`) : '—',
+    esc(build?.emccVersion ?? '—'),
+    esc(build?.sundialsVersion ?? '—'),
+    esc(build?.optFlags ?? '—'),
+    esc(build?.allocator ?? '—'),
+  ]);
+  const body = `${notes}
+<p>Run <code>${esc(run.id)}</code>, created ${esc(run.createdAt)}; ${run.cells.length} cells, ${o.iterations} iterations each (warm-up ${o.warmup}), GC policy ${esc(o.gc)}, host profile ${esc(o.host.profile)}.</p>
+${run.failed.length ? `<p><b>${run.failed.length} cell(s) did not finish:</b> ${run.failed.map((c) => `${esc(c.id)} ${statusBadge(c.status)}`).join(', ')}</p>` : ''}
+${run.models.map((m) => modelSection(run, m)).join('\n')}
+<h2>Environment</h2>
+${table(['', ''], [
+  ['Node / V8', esc(`${env.node} / ${env.v8}`)],
+  ['OS', esc(`${env.os} ${env.arch}`)],
+  ['CPU', esc(`${env.cpu} × ${env.cpus}`)],
+  ['memory', esc(formatBytes(env.totalMemBytes))],
+  ['commit', esc(env.commit ?? '—')],
+  ['cell node flags', esc(o.host.nodeFlags.join(' ') || '—')],
+  ['cell environment', esc(Object.entries(o.host.env).map(([k, v]) => `${k}=${v}`).join(' ') || '—')],
+])}
+${table(['backend', 'compiler', 'emcc', 'SUNDIALS', 'optimisation', 'allocator'], builds)}
+${run.calibration ? calibrationSection(run.calibration) : ''}`;
+  return page(`run ${run.id}`, body, root);
+}
