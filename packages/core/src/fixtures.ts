@@ -2,15 +2,19 @@
 // fixture ids — their grammar, what they mean, which layer each must show in. What a backend can carry (size
 // limits, JS vs C fixtures) is the backend's to say (Backend.fixtureProblem), so the C workload's limits live
 // with the workload's ABI, in one place.
+import { z } from 'zod';
 import { UsageError } from './errors.js';
 import type { Where } from './layers.js';
 
-export type Fixture =
-  | { kind: 'none' }
-  | { kind: 'object' }
-  | { kind: 'list' }
+/** A parsed fixture: what the harness hands a backend, and what a cell spec stores beside the id. */
+export const FixtureDef = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('none') }),
+  z.object({ kind: z.literal('object') }),
+  z.object({ kind: z.literal('list') }),
   /** malloc(bytes) inside the C call, written to, never freed. `double` = 8, `double100` = 800. */
-  | { kind: 'malloc'; bytes: number };
+  z.object({ kind: z.literal('malloc'), bytes: z.number().int().positive() }),
+]);
+export type Fixture = z.infer<typeof FixtureDef>;
 
 export type FixtureKind = Fixture['kind'];
 
@@ -69,10 +73,18 @@ export function expectedWhere(f: Fixture): FixtureDescription['expected'] {
   return f.kind === 'none' ? 'none' : f.kind === 'malloc' ? 'c-allocator' : 'js-heap';
 }
 
-/** Expands a comma list where `all` means the default five. Validates every entry; ids stay as given. */
-export function parseFixtureList(text: string): string[] {
-  const ids = text.split(',').map((s) => s.trim()).filter(Boolean).flatMap((s) => (s === 'all' ? DEFAULT_FIXTURES : [s]));
-  if (ids.length === 0) throw new UsageError(`--fixtures is empty; accepted: all, ${ACCEPTED}`);
-  for (const id of ids) parseFixture(id);
-  return [...new Set(ids)];
+export interface ParsedFixture {
+  /** The id as the user wrote it (names the cell). */
+  id: string;
+  fixture: Fixture;
+}
+
+/**
+ * The one place a list of fixture ids is expanded (`all` = the default five), de-duplicated and parsed. Throws a
+ * UsageError naming the bad id and what is accepted.
+ */
+export function parseFixtureList(ids: string[]): ParsedFixture[] {
+  const expanded = ids.map((s) => s.trim()).filter(Boolean).flatMap((s) => (s === 'all' ? DEFAULT_FIXTURES : [s]));
+  if (expanded.length === 0) throw new UsageError(`--fixtures is empty; accepted: all, ${ACCEPTED}`);
+  return [...new Set(expanded)].map((id) => ({ id, fixture: parseFixture(id) }));
 }

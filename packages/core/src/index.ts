@@ -7,4 +7,4 @@ export * from './fixtures.js';
 export * from './layers.js';
 export * from './units.js';
 export * from './schema.js';
-export * from './storage.js';
+export * from './storage/index.js';

@@ -4,6 +4,7 @@
 // <run>/cells/<cellId>/samples.ndjson one Sample per line, appended as the cell runs
 // <run>/cells/<cellId>/verdict.json   CellVerdict, computed once by the CLI and read by the report
 import { z } from 'zod';
+import { FixtureDef } from './fixtures.js';
 import { LAYER_TABLE, LAYERS, type Layer } from './layers.js';
 
 export const SCHEMA_VERSION = 1;
@@ -57,7 +58,10 @@ export const CellSpec = z.object({
   /** Path of a user backend module (`--backend-module`), absolute; null for built-in backends. */
   backendModule: z.string().nullable(),
   model: z.string(),
+  /** The fixture id as given (it names the cell). */
   fixture: z.string(),
+  /** The fixture parsed once, when the run was planned (absent in older runs: parse `fixture`). */
+  fixtureDef: FixtureDef.optional(),
   iterations: z.number().int().positive(),
   warmup: z.number().int().nonnegative(),
   durationMs: z.number().positive(),

@@ -39,7 +39,7 @@ export async function calibrate(req: CalibrateRequest, load: BackendLoader, opts
   if (req.iterationCounts.length === 0) throw new UsageError('--iterations needs at least one count');
   if (req.trials < 1 || req.noneTrials < 1) throw new UsageError('--trials and --none-trials must be >= 1');
   const largest = Math.max(...req.iterationCounts);
-  const { specs: base } = await planRun(
+  const { specs: base, fixtures } = await planRun(
     { backends: req.backends, backendModule: null, models: [req.model], fixtures: req.fixtures, iterations: largest, warmup: 0, durationMs: req.durationMs, gc: req.gc, jobs: req.jobs, cellTimeoutS: 900, settle: false, out: req.out },
     load,
   );
@@ -56,7 +56,7 @@ export async function calibrate(req: CalibrateRequest, load: BackendLoader, opts
     {
       backends: req.backends,
       models: [req.model],
-      fixtures: req.fixtures,
+      fixtures,
       iterations: largest,
       warmup: calibrationWarmup(largest),
       durationMs: base[0]!.durationMs,
@@ -70,7 +70,7 @@ export async function calibrate(req: CalibrateRequest, load: BackendLoader, opts
     'calibration-',
   );
   await executeRun(req.out, manifest, opts);
-  return summarise(req.out, manifest, req, opts.worker);
+  return summarise(req.out, manifest, { ...req, fixtures }, opts.worker);
 }
 
 /** Re-analyses every stored trial with the current verdict code and rebuilds calibration.json (no re-run). */

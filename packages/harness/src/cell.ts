@@ -22,7 +22,7 @@ function timedIteration(backend: Backend, opts: SimulateOptions): number {
 }
 
 export async function runCell(spec: CellSpec, samplesPath: string, backend: Backend): Promise<number> {
-  const fixture = parseFixture(spec.fixture);
+  const fixture = spec.fixtureDef ?? parseFixture(spec.fixture); // parsed when planned; older runs: from the id
   const model = findModel(backend.models(), spec.model);
   // A full (mark-compact) GC: in Node 20's V8 any argument to gc() makes it a minor GC.
   const gcFn = (globalThis as { gc?: () => void }).gc;

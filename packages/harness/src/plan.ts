@@ -2,7 +2,7 @@
 // cell starts, and writing the initial manifest.
 import { accessSync, constants as fsConstants, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { checkFixture, findModel, parseFixture, RUN_SCHEMA, UsageError, writeManifest } from '@leakbench/core';
+import { checkFixture, findModel, parseFixtureList, RUN_SCHEMA, UsageError, writeManifest } from '@leakbench/core';
 import type { Backend, CellRecord, CellSpec, GcPolicy, RunManifest } from '@leakbench/core';
 import { collectEnvironment, leakbenchVersion } from './environment.js';
 import { hostSettings, type HostProfile } from './host.js';
@@ -13,6 +13,7 @@ export interface RunRequest {
   /** A user module implementing Backend; its cells use the module's id as backend name. */
   backendModule: string | null;
   models: string[];
+  /** Fixture ids as given (`all` = the default five); parsed here, once, into each cell's spec. */
   fixtures: string[];
   iterations: number;
   warmup: number;
@@ -56,12 +57,11 @@ function checkOutDir(out: string): void {
 }
 
 /** Validates a request against the real backends and returns the cells to run. Throws UsageError. */
-export async function planRun(req: RunRequest, load: BackendLoader): Promise<{ specs: CellSpec[]; backends: Backend[] }> {
+export async function planRun(req: RunRequest, load: BackendLoader): Promise<{ specs: CellSpec[]; backends: Backend[]; fixtures: string[] }> {
   if (!(req.iterations > 0) || !Number.isInteger(req.iterations)) throw new UsageError(`--iterations must be a whole number > 0 (got ${req.iterations})`);
   if (!(req.warmup >= 0) || !Number.isInteger(req.warmup)) throw new UsageError(`--warmup must be a whole number >= 0 (got ${req.warmup})`);
   if (req.warmup >= req.iterations) throw new UsageError(`--warmup (${req.warmup}) must be smaller than --iterations (${req.iterations})`);
-  if (req.fixtures.length === 0) throw new UsageError('no fixtures given');
-  const fixtures = req.fixtures.map((id) => ({ id, fixture: parseFixture(id) }));
+  const fixtures = parseFixtureList(req.fixtures);
   if (req.models.length === 0) throw new UsageError('no models given');
 
   const backends: Backend[] = [];
@@ -81,13 +81,14 @@ export async function planRun(req: RunRequest, load: BackendLoader): Promise<{ s
       const durationMs = req.durationMs ?? model.defaultDurationMs;
       const logIntervalMs = req.logIntervalMs ?? model.defaultLogIntervalMs;
       if (logIntervalMs > durationMs) throw new UsageError(`--log-interval (${logIntervalMs}) must not exceed --duration (${durationMs})`);
-      for (const { id: fixture } of fixtures) {
+      for (const f of fixtures) {
         specs.push({
-          id: cellId(backend.id, model.id, fixture),
+          id: cellId(backend.id, model.id, f.id),
           backend: backend.id,
           backendModule: req.backendModule ? resolve(req.backendModule) : null,
           model: model.id,
-          fixture,
+          fixture: f.id,
+          fixtureDef: f.fixture,
           iterations: req.iterations,
           warmup: req.warmup,
           durationMs,
@@ -99,7 +100,7 @@ export async function planRun(req: RunRequest, load: BackendLoader): Promise<{ s
     }
   }
   checkOutDir(req.out);
-  return { specs, backends };
+  return { specs, backends, fixtures: fixtures.map((f) => f.id) };
 }
 
 export const pendingRecord = (spec: CellSpec): CellRecord => ({
@@ -132,11 +133,11 @@ export function writeNewManifest(out: string, specs: CellSpec[], options: RunMan
 }
 
 export async function createRun(req: RunRequest, load: BackendLoader): Promise<RunManifest> {
-  const { specs } = await planRun(req, load);
+  const { specs, fixtures } = await planRun(req, load);
   return writeNewManifest(req.out, specs, {
     backends: [...new Set(specs.map((s) => s.backend))],
     models: req.models,
-    fixtures: req.fixtures,
+    fixtures,
     iterations: req.iterations,
     warmup: req.warmup,
     durationMs: specs[0]!.durationMs,

@@ -35,7 +35,7 @@ export function registerCalibrate(program: Command): void {
       }
       const counts = commaList(o.iterations).map((x) => positiveInt('--iterations')(x));
       const out = resolve(o.out ?? `runs/calibration-${new Date().toISOString().replace(/[:]/g, '').replace(/\..*$/, '')}`);
-      const fixtures = parseFixtureList(o.fixtures);
+      const fixtures = parseFixtureList(commaList(o.fixtures)).map((f) => f.id);
       const backends = commaList(o.backends);
       const cells = backends.length * fixtures.reduce((a, f) => a + (f === 'none' ? o.noneTrials : o.trials), 0) * counts.length;
       const p = progressReporter(cells, cells * (counts.reduce((a: number, b: number) => a + b, 0) / counts.length), !!o.json);

@@ -2,7 +2,7 @@
 // table, exit codes and (with --report) the site.
 import { join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import { parseFixtureList, readManifest, readVerdict } from '@leakbench/core';
+import { readManifest, readVerdict } from '@leakbench/core';
 import { createRun, executeRun, resumeRun, RUN_DEFAULTS, type RunOutcome } from '@leakbench/harness';
 import { buildReport } from '@leakbench/report';
 import { commaList, nonNegativeInt, oneOf, positiveInt, positiveNumber } from '../args.js';
@@ -65,7 +65,7 @@ export function registerRun(program: Command): void {
             backends: o.backendModule ? [] : commaList(o.backends),
             backendModule: o.backendModule ?? null,
             models: commaList(o.models),
-            fixtures: parseFixtureList(o.fixtures),
+            fixtures: commaList(o.fixtures),
             iterations: o.iterations,
             warmup: o.warmup,
             durationMs: o.duration,

@@ -1,23 +1,11 @@
-// Run directories on disk: atomic JSON writes, append-only sample streams, validated reads.
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, statSync, writeFileSync, writeSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+// The read side of run storage: every file validated against its schema; errors name the file (and line), and
+// are bad input (exit code 2).
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import type { z } from 'zod';
-import { UsageError } from './errors.js';
-import { CalibrationResult, CellVerdict, RUN_SCHEMA, RunManifest, Sample, VERDICT_SCHEMA } from './schema.js';
-import type { CellRecord } from './schema.js';
-
-export const MANIFEST_FILE = 'run.json';
-export const CALIBRATION_FILE = 'calibration.json';
-
-export const runPaths = (dir: string) => ({
-  manifest: join(dir, MANIFEST_FILE),
-  calibration: join(dir, CALIBRATION_FILE),
-  cellDir: (id: string) => join(dir, 'cells', id),
-  samples: (id: string) => join(dir, 'cells', id, 'samples.ndjson'),
-  verdict: (id: string) => join(dir, 'cells', id, 'verdict.json'),
-  stderr: (id: string) => join(dir, 'cells', id, 'stderr.log'),
-  gcLog: (id: string) => join(dir, 'cells', id, 'gc.log'),
-});
+import { UsageError } from '../errors.js';
+import { CalibrationResult, CellVerdict, RunManifest, Sample } from '../schema.js';
+import type { CellRecord } from '../schema.js';
+import { runPaths } from './paths.js';
 
 /** A run directory (or file in it) that is missing, incomplete or fails its schema. Exit code 2. */
 export class RunDataError extends UsageError {
@@ -27,31 +15,6 @@ export class RunDataError extends UsageError {
   ) {
     super(`${file}: ${message}`);
     this.name = 'RunDataError';
-  }
-}
-
-/** Writes JSON via a temporary file and rename, so readers never see half a file. */
-export function writeJsonAtomic(path: string, value: unknown): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, JSON.stringify(value, null, 2) + '\n');
-  renameSync(tmp, path);
-}
-
-/** Appends one sample per line with one write() each: a crash loses at most the line being written. */
-export class SampleWriter {
-  private fd: number;
-  count = 0;
-  constructor(readonly path: string) {
-    mkdirSync(dirname(path), { recursive: true });
-    this.fd = openSync(path, 'a');
-  }
-  write(sample: Sample): void {
-    writeSync(this.fd, JSON.stringify(sample) + '\n');
-    this.count++;
-  }
-  close(): void {
-    closeSync(this.fd);
   }
 }
 
@@ -124,17 +87,9 @@ export function readManifest(dir: string): RunManifest {
   return readJsonFile(runPaths(dir).manifest, RunManifest, 'run manifest');
 }
 
-export function writeManifest(dir: string, manifest: RunManifest): void {
-  writeJsonAtomic(runPaths(dir).manifest, { ...manifest, schema: RUN_SCHEMA, updatedAt: new Date().toISOString() });
-}
-
 export function readVerdict(dir: string, cellId: string): CellVerdict | null {
   const path = runPaths(dir).verdict(cellId);
   return existsSync(path) ? readJsonFile(path, CellVerdict, 'verdict') : null;
-}
-
-export function writeVerdict(dir: string, verdict: CellVerdict): void {
-  writeJsonAtomic(runPaths(dir).verdict(verdict.cellId), { ...verdict, schema: VERDICT_SCHEMA });
 }
 
 export interface CellData {

@@ -1,0 +1,15 @@
+// Where each file of a run directory lives (docs/FORMAT.md).
+import { join } from 'node:path';
+
+export const MANIFEST_FILE = 'run.json';
+export const CALIBRATION_FILE = 'calibration.json';
+
+export const runPaths = (dir: string) => ({
+  manifest: join(dir, MANIFEST_FILE),
+  calibration: join(dir, CALIBRATION_FILE),
+  cellDir: (id: string) => join(dir, 'cells', id),
+  samples: (id: string) => join(dir, 'cells', id, 'samples.ndjson'),
+  verdict: (id: string) => join(dir, 'cells', id, 'verdict.json'),
+  stderr: (id: string) => join(dir, 'cells', id, 'stderr.log'),
+  gcLog: (id: string) => join(dir, 'cells', id, 'gc.log'),
+});
