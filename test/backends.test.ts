@@ -50,15 +50,15 @@ describe.each(['native', 'wasm'])('%s backend', (id) => {
 
   it('rejects bad options with errors naming what is accepted', () => {
     const b = backends[id]!;
-    expect(() => b.simulate({ model: 'nope', durationMs: 10, logIntervalMs: 1, fixture: { kind: 'none' } })).toThrow(/accepted: hh1952, lr1991/);
-    expect(() => b.simulate({ model: 'hh1952', durationMs: 0, logIntervalMs: 1, fixture: { kind: 'none' } })).toThrow(UsageError);
-    expect(() => b.simulate({ model: 'hh1952', durationMs: -5, logIntervalMs: 1, fixture: { kind: 'none' } })).toThrow(/duration/);
+    expect(() => b.simulate({ model: 'nope', durationMs: 10, logIntervalMs: 1, fixture: parseFixture('none') })).toThrow(/accepted: hh1952, lr1991/);
+    expect(() => b.simulate({ model: 'hh1952', durationMs: 0, logIntervalMs: 1, fixture: parseFixture('none') })).toThrow(UsageError);
+    expect(() => b.simulate({ model: 'hh1952', durationMs: -5, logIntervalMs: 1, fixture: parseFixture('none') })).toThrow(/duration/);
   });
 
   it('reports a CVODE failure with the flag name and the time reached', () => {
     let err: unknown;
     try {
-      backends[id]!.simulate({ model: 'hh1952', durationMs: 100, logIntervalMs: 50, fixture: { kind: 'none' }, maxSteps: 20 });
+      backends[id]!.simulate({ model: 'hh1952', durationMs: 100, logIntervalMs: 50, fixture: parseFixture('none'), maxSteps: 20 });
     } catch (e) {
       err = e;
     }

@@ -155,6 +155,8 @@ describe('bad input is rejected with exit code 2 before any cell starts', () => 
     [['--fixtures', 'none,leaky'], /unknown fixture 'leaky'; accepted: none, object, list, double, double100, malloc:<bytes>/],
     [['--fixtures', 'malloc:0'], /malloc size must be positive/],
     [['--fixtures', 'malloc:99999999999'], /absurd/],
+    [['--backends', 'wasm', '--fixtures', 'none,mmap'], /fixture 'mmap' on backend 'wasm': this build cannot carry mmap \(native only\)/],
+    [['--fixtures', 'every:5'], /every takes <period>:<bytes>/],
     [['--iterations', '0'], /--iterations must be a whole number > 0/],
     [['--iterations', '-3'], /--iterations/],
     [['--iterations', '10', '--warmup', '10'], /--warmup \(10\) must be smaller than --iterations \(10\)/],

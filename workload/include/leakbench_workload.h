@@ -26,11 +26,14 @@ typedef struct {
   double default_duration, default_log_interval;
 } lb_model_info;
 
-/* What the host (the binding) provides: a way to keep one new JS value alive forever. */
+/* What the host (the binding) provides: the JS side of the JS fixtures (keep a value alive, grow a JS store,
+ * make garbage, or own a C block until a finalizer frees it). */
 typedef struct {
   void *ctx;
-  /* kind is LB_FIXTURE_OBJECT or LB_FIXTURE_LIST; returns 0 on success. */
-  int (*retain_js)(void *ctx, int kind);
+  /* kind is a JS fixture kind (lb_fixture_is_js); bytes its size parameter; block a C block of `bytes` the host
+   * takes ownership of (LB_FIXTURE_DEFERRED: freed with lb_fixture_free by the JS object's finalizer), else NULL.
+   * Returns 0 on success. */
+  int (*retain_js)(void *ctx, int kind, size_t bytes, void *block);
 } lb_host;
 
 typedef struct {
@@ -38,7 +41,8 @@ typedef struct {
   double duration;       /* ms, > 0 */
   double log_interval;   /* ms, > 0 and <= duration */
   int fixture_kind;      /* LB_FIXTURE_* */
-  size_t fixture_bytes;  /* LB_FIXTURE_MALLOC only: 1..LB_MAX_FIXTURE_BYTES */
+  size_t fixture_bytes;  /* the fixture's size parameter: 1..LB_MAX_FIXTURE_BYTES where the kind takes one */
+  long fixture_period;   /* the fixture's period (every k-th call, from call k on, k cache entries): 1..LB_MAX_PERIOD */
   long max_steps;        /* CVODE steps allowed per output interval; <= 0 means LB_DEFAULT_MAX_STEPS */
 } lb_options;
 
@@ -64,6 +68,16 @@ int lb_model_find(const char *id);
  * Always leaves `out` valid for lb_result_free, also on error. */
 int lb_simulate(const lb_options *opts, const lb_host *host, lb_result *out);
 void lb_result_free(lb_result *res);
+
+/* The leak fixtures (fixtures.c): whether this build can carry a kind (mmap is native only), whether the host
+ * carries it (JS kinds), and the one injection per call, after the simulation. */
+int lb_fixture_supported(int kind);
+int lb_fixture_is_js(int kind);
+int lb_fixture_takes_bytes(int kind);
+int lb_fixture_takes_period(int kind);
+int lb_fixture_inject(int kind, size_t bytes, long period, const lb_host *host, char *message, size_t message_size);
+/* Frees a block handed to the host for LB_FIXTURE_DEFERRED (the module's own free, so the module heap counts it). */
+void lb_fixture_free(void *block);
 
 /* Bytes the C allocator has handed out and not got back (glibc mallinfo2 / dlmalloc mallinfo). */
 double lb_allocator_in_use(void);

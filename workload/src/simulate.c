@@ -91,31 +91,12 @@ static int check_options(const lb_options *o, lb_result *out) {
   if (o->log_interval > o->duration) return fail_args(out, "log interval must not exceed the duration (got %g ms)", o->log_interval);
   if (o->duration / o->log_interval > LB_MAX_LOG_ROWS)
     return fail_args(out, "too many log rows: duration / log interval = %g (max " LB_STR(LB_MAX_LOG_ROWS) ")", o->duration / o->log_interval);
-  switch (o->fixture_kind) {
-    case LB_FIXTURE_NONE: case LB_FIXTURE_OBJECT: case LB_FIXTURE_LIST: break;
-    case LB_FIXTURE_MALLOC:
-      if (o->fixture_bytes < 1 || o->fixture_bytes > (size_t)LB_MAX_FIXTURE_BYTES)
-        return fail_args(out, "malloc fixture size must be 1.." LB_STR(LB_MAX_FIXTURE_BYTES) " bytes (got %g)", (double)o->fixture_bytes);
-      break;
-    default: return fail_args(out, "unknown fixture kind %g (accepted: none, object, list, malloc)", (double)o->fixture_kind);
-  }
-  return LB_OK;
-}
-
-/* The fixture's deliberate leak, injected from inside the simulation call. */
-static int inject_fixture(const lb_options *o, const lb_host *host, lb_result *out) {
-  if (o->fixture_kind == LB_FIXTURE_MALLOC) {
-    /* Written through a volatile pointer so the compiler cannot drop the allocation; never freed. */
-    volatile unsigned char *leak = (volatile unsigned char *)malloc(o->fixture_bytes);
-    if (!leak) { snprintf(out->message, sizeof out->message, "malloc fixture of %zu bytes failed", o->fixture_bytes); return LB_E_NOMEM; }
-    for (size_t i = 0; i < o->fixture_bytes; i += 64) leak[i] = (unsigned char)i;
-    leak[o->fixture_bytes - 1] = 1;
-  } else if (o->fixture_kind == LB_FIXTURE_OBJECT || o->fixture_kind == LB_FIXTURE_LIST) {
-    if (!host || !host->retain_js || host->retain_js(host->ctx, o->fixture_kind) != 0) {
-      snprintf(out->message, sizeof out->message, "the host could not retain the JS fixture value");
-      return LB_E_HOST;
-    }
-  }
+  if (!lb_fixture_supported(o->fixture_kind))
+    return fail_args(out, "fixture kind %g is not one this build can carry (see leakbench list)", (double)o->fixture_kind);
+  if (lb_fixture_takes_bytes(o->fixture_kind) && (o->fixture_bytes < 1 || o->fixture_bytes > (size_t)LB_MAX_FIXTURE_BYTES))
+    return fail_args(out, "fixture size must be 1.." LB_STR(LB_MAX_FIXTURE_BYTES) " bytes (got %g)", (double)o->fixture_bytes);
+  if (lb_fixture_takes_period(o->fixture_kind) && (o->fixture_period < 1 || o->fixture_period > LB_MAX_PERIOD))
+    return fail_args(out, "fixture period must be 1.." LB_STR(LB_MAX_PERIOD) " iterations (got %g)", (double)o->fixture_period);
   return LB_OK;
 }
 
@@ -199,7 +180,8 @@ int lb_simulate(const lb_options *opts, const lb_host *host, lb_result *out) {
   out->final_t = t;
 
   rc = add_stats(mem, out, t);
-  if (rc == LB_OK) rc = inject_fixture(opts, host, out);
+  /* The fixture's deliberate leak (or non-leak), injected from inside the simulation call. */
+  if (rc == LB_OK) rc = lb_fixture_inject(opts->fixture_kind, opts->fixture_bytes, opts->fixture_period, host, out->message, sizeof out->message);
 
 cleanup:
   /* One cleanup path: every object is freed whether or not the run succeeded. */

@@ -11,7 +11,7 @@ int main(int argc, char **argv) {
   int iters = atoi(argv[2]);
   size_t bytes = argc > 3 ? (size_t)atol(argv[3]) : 0;
   const lb_model_info *info = lb_model_at(model);
-  lb_options o = {model, info->default_duration, info->default_log_interval, bytes ? LB_FIXTURE_MALLOC : LB_FIXTURE_NONE, bytes, 0};
+  lb_options o = {model, info->default_duration, info->default_log_interval, bytes ? LB_FIXTURE_MALLOC : LB_FIXTURE_NONE, bytes, 0, 0};
   double before = 0;
   for (int i = 0; i < iters; i++) {
     lb_result r;

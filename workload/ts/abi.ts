@@ -15,12 +15,42 @@ export const RETURN_CODES = {
 export const FIXTURE_KINDS = {
   /** leaks nothing */
   NONE: 0,
-  /** the host keeps one new JS object alive */
+  /** the host keeps one new JS object alive per call (a strong reference) */
   OBJECT: 1,
-  /** the host keeps one new JS array alive */
+  /** the host keeps one new JS array alive per call */
   LIST: 2,
-  /** malloc(fixture_bytes), written, never freed */
+  /** malloc(bytes) per call, written, never freed */
   MALLOC: 3,
+  /** malloc(bytes) on every period-th call only, never freed (intermittent, periodic-large) */
+  EVERY: 4,
+  /** malloc(bytes) per call from call period + 1 on, never freed (late onset) */
+  LATE: 5,
+  /** one C vector that gains bytes per call, grown by realloc doubling, never shrunk */
+  GEOMETRIC: 6,
+  /** C++ new char[bytes] per call, never deleted */
+  CXX_NEW: 7,
+  /** strdup of a bytes-long string per call, never freed */
+  STRDUP: 8,
+  /** posix_memalign(64, bytes) per call, never freed */
+  MEMALIGN: 9,
+  /** bytes of anonymous pages mmapped and touched per call, never unmapped (native only) */
+  MMAP: 10,
+  /** the host keeps one new bytes-long Buffer alive per call (external memory) */
+  BUFFER: 11,
+  /** the host appends one number per call to one JS array that is never cleared */
+  JS_ARRAY: 12,
+  /** the host memoises one new key per call in a JS Map that never evicts */
+  MEMO: 13,
+  /** a C cache of period entries of bytes each: fills, then replaces (not a leak) */
+  BOUNDED_CACHE: 14,
+  /** malloc(bytes) on the first call only, kept as a global (not a leak) */
+  INIT_ONCE: 15,
+  /** mallocs and frees blocks of varying sizes up to bytes, no net growth (not a leak) */
+  CHURN: 16,
+  /** the host allocates about bytes of short-lived JS objects and drops them (not a leak) */
+  GARBAGE: 17,
+  /** malloc(bytes) owned by an unreferenced JS object, freed by its finalizer after GC (not a leak) */
+  DEFERRED: 18,
 } as const;
 
 export const LIMITS = {
@@ -32,4 +62,6 @@ export const LIMITS = {
   MAX_STATES: 8,
   /** most logged rows per call (duration / log interval) */
   MAX_LOG_ROWS: 10000000,
+  /** largest period (k) of a periodic, late-onset or cache fixture */
+  MAX_PERIOD: 1000000,
 } as const;

@@ -3,7 +3,7 @@
 // shapes — and this module turns any of them into a Backend: fixtures into ABI codes, raw results into
 // SimulationResults or errors, the model table into ModelInfos.
 import { findModel, SimulationError, UsageError } from '@leakbench/core';
-import type { Backend, BuildInfo, Fixture, ModelInfo, Probes, SimulateOptions, SimulationResult } from '@leakbench/core';
+import type { Backend, BuildInfo, Fixture, FixtureKind, ModelInfo, Probes, SimulateOptions, SimulationResult } from '@leakbench/core';
 import { FIXTURE_KINDS, LIMITS, RETURN_CODES } from './abi.js';
 
 /** One lb_simulate call's result as a binding returns it: every field always present. */
@@ -45,7 +45,9 @@ export interface WorkloadDescription {
 /** What a binding of the C workload exposes. Models are passed by index into describe().models. */
 export interface WorkloadBinding {
   describe(): WorkloadDescription;
-  simulate(model: number, durationMs: number, logIntervalMs: number, fixtureKind: number, fixtureBytes: number, maxSteps: number): RawSimulation;
+  simulate(model: number, durationMs: number, logIntervalMs: number, fixtureKind: number, fixtureBytes: number, fixturePeriod: number, maxSteps: number): RawSimulation;
+  /** lb_fixture_supported: whether this build can carry a fixture kind (mmap is native only). */
+  fixtureSupported(kind: number): boolean;
   /** lb_allocator_in_use: glibc's process-wide count natively, dlmalloc's in WASM. */
   allocatorBytes(): number;
   /** Bytes the module's own C code holds from malloc, exactly. */
@@ -59,18 +61,41 @@ export interface WorkloadBinding {
   releaseRetained(): number;
 }
 
-const KIND_OF: Record<Fixture['kind'], number> = { none: FIXTURE_KINDS.NONE, object: FIXTURE_KINDS.OBJECT, list: FIXTURE_KINDS.LIST, malloc: FIXTURE_KINDS.MALLOC };
+const KIND_OF: Record<FixtureKind, number> = {
+  none: FIXTURE_KINDS.NONE,
+  object: FIXTURE_KINDS.OBJECT,
+  list: FIXTURE_KINDS.LIST,
+  malloc: FIXTURE_KINDS.MALLOC,
+  every: FIXTURE_KINDS.EVERY,
+  late: FIXTURE_KINDS.LATE,
+  geometric: FIXTURE_KINDS.GEOMETRIC,
+  new: FIXTURE_KINDS.CXX_NEW,
+  strdup: FIXTURE_KINDS.STRDUP,
+  memalign: FIXTURE_KINDS.MEMALIGN,
+  mmap: FIXTURE_KINDS.MMAP,
+  buffer: FIXTURE_KINDS.BUFFER,
+  'js-array': FIXTURE_KINDS.JS_ARRAY,
+  memo: FIXTURE_KINDS.MEMO,
+  'bounded-cache': FIXTURE_KINDS.BOUNDED_CACHE,
+  'init-once': FIXTURE_KINDS.INIT_ONCE,
+  churn: FIXTURE_KINDS.CHURN,
+  garbage: FIXTURE_KINDS.GARBAGE,
+  deferred: FIXTURE_KINDS.DEFERRED,
+};
 
-/** The fixture as the C ABI takes it: kind code and malloc bytes. */
-export function fixtureToAbi(f: Fixture): { kind: number; bytes: number } {
-  return { kind: KIND_OF[f.kind], bytes: f.kind === 'malloc' ? f.bytes : 0 };
+/** The fixture as the C ABI takes it: kind code, size and period. */
+export function fixtureToAbi(f: Fixture): { kind: number; bytes: number; period: number } {
+  // Plain-JS callers may leave out parameters a kind does not take: they are 0 in the ABI.
+  return { kind: KIND_OF[f.kind], bytes: f.bytes ?? 0, period: f.period ?? 0 };
 }
 
-/** Why the workload cannot run a fixture, or null. */
-export function workloadFixtureProblem(f: Fixture): string | null {
-  if (f.kind === 'malloc' && f.bytes > LIMITS.MAX_FIXTURE_BYTES) {
-    return `${f.bytes} bytes per iteration is absurd for a leak fixture; the CVODE workload accepts malloc:1..${LIMITS.MAX_FIXTURE_BYTES}`;
+/** Why a binding of the workload cannot run a fixture, or null. */
+export function workloadFixtureProblem(f: Fixture, binding: Pick<WorkloadBinding, 'fixtureSupported'>): string | null {
+  if (!binding.fixtureSupported(KIND_OF[f.kind])) return `this build cannot carry ${f.kind} (native only); the other zoo shapes run here`;
+  if (f.bytes > LIMITS.MAX_FIXTURE_BYTES) {
+    return `${f.bytes} bytes per iteration is absurd for a leak fixture; the CVODE workload accepts sizes 1..${LIMITS.MAX_FIXTURE_BYTES}`;
   }
+  if (f.period > LIMITS.MAX_PERIOD) return `a period of ${f.period} iterations is beyond the workload's 1..${LIMITS.MAX_PERIOD}`;
   return null;
 }
 
@@ -110,14 +135,14 @@ export function workloadBackend(binding: WorkloadBinding, meta: { id: string; de
     models: () => models,
     simulate(o: SimulateOptions): SimulationResult {
       const model = findModel(models, o.model);
-      const problem = workloadFixtureProblem(o.fixture);
+      const problem = workloadFixtureProblem(o.fixture, binding);
       if (problem) throw new UsageError(problem);
       const f = fixtureToAbi(o.fixture);
-      const raw = binding.simulate(models.indexOf(model), o.durationMs, o.logIntervalMs, f.kind, f.bytes, o.maxSteps ?? LIMITS.DEFAULT_MAX_STEPS);
+      const raw = binding.simulate(models.indexOf(model), o.durationMs, o.logIntervalMs, f.kind, f.bytes, f.period, o.maxSteps ?? LIMITS.DEFAULT_MAX_STEPS);
       return toSimulationResult(raw, model);
     },
     probe: (): Probes => ({ allocatorBytes: binding.allocatorBytes(), moduleHeapBytes: binding.moduleHeapBytes(), wasmMemoryBytes: binding.wasmMemoryBytes?.() ?? null }),
-    fixtureProblem: workloadFixtureProblem,
+    fixtureProblem: (f: Fixture) => workloadFixtureProblem(f, binding),
     allocatorBlockGrowth: (bytes: number) => binding.blockGrowth(bytes),
     retainedCount: () => binding.retainedCount(),
     releaseRetained: () => binding.releaseRetained(),

@@ -2,3 +2,4 @@
 // it a Backend. The C sources and headers beside this folder are what both bindings compile.
 export * from './abi.js';
 export * from './adapter.js';
+export * from './js-host.js';

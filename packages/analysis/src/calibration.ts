@@ -1,11 +1,11 @@
 // Calibration summaries: how well the verdicts did on trials whose truth is known (the fixtures). Pure: trials
 // and the measured true growth in, summaries out; running the trials is the harness's job.
-import { expectedWhere, fixtureMallocBytes, parseFixture } from '@leakbench/core';
+import { expectedWhere, fixtureMallocBytes, parseFixture, zooEntry } from '@leakbench/core';
 import type { CalibrationSummary, CalibrationTrial, CellSpec, CellVerdict } from '@leakbench/core';
 import { median } from './stats/trend.js';
 
-/** The layer whose own slope is compared with the true growth for a fixture. */
-export const expectedLayer = (fixture: string) => (expectedWhere(parseFixture(fixture)) === 'js-heap' ? 'heapUsedBytes' : 'allocatorBytes');
+/** The layer whose own slope is compared with the true growth for a fixture: the one the zoo catalogues it in. */
+export const expectedLayer = (fixture: string) => zooEntry(parseFixture(fixture).kind).layer;
 
 /** Trial number encoded in a calibration cell id (`…-n<iterations>-t<trial>`). */
 export const trialNumber = (cellId: string) => Number(/-t(\d+)$/.exec(cellId)?.[1] ?? 0);

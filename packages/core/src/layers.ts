@@ -5,8 +5,11 @@
 // Order matters: verdicts list layers in this order, and among locating layers the first that leaks names
 // where the leak is (most specific first: the JS heap, then the C allocator, then WASM memory).
 
-/** Where a cell's leak is, as the verdict reports it. */
-export type Where = 'js-heap' | 'c-allocator' | 'wasm-memory' | 'rss-only';
+/**
+ * Where a cell's leak is, as the verdict reports it. `external` (ArrayBuffer/Buffer stores) is a place a fixture
+ * can leak to; no layer locates it yet, so today's verdicts never say it (the zoo's `buffer` shows the gap).
+ */
+export type Where = 'js-heap' | 'c-allocator' | 'wasm-memory' | 'external' | 'rss-only';
 
 export interface LayerSpec<F extends string = string> {
   /** The Sample field that holds this layer's value. */
@@ -20,7 +23,7 @@ export interface LayerSpec<F extends string = string> {
    */
   readonly paged: boolean;
   /** The `where` a leak in this layer locates; null for layers that only corroborate (RSS is the fallback). */
-  readonly locates: Exclude<Where, 'rss-only'> | null;
+  readonly locates: Exclude<Where, 'rss-only' | 'external'> | null;
   /** Whether a backend or platform may leave the field null (not measurable there). */
   readonly nullable: boolean;
 }

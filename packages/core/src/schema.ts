@@ -190,7 +190,7 @@ export const CellVerdict = z.object({
   decision: Decision,
   /** Layers that explain the growth, most specific first (heap / allocator / wasm), else rss-only. */
   explainedBy: z.array(z.string()),
-  where: z.enum(['js-heap', 'c-allocator', 'wasm-memory', 'rss-only']).nullable(),
+  where: z.enum(['js-heap', 'c-allocator', 'wasm-memory', 'external', 'rss-only']).nullable(),
   bytesPerIteration: nullableNum,
   ciLow: nullableNum,
   ciHigh: nullableNum,

@@ -57,7 +57,7 @@ function checkOutDir(out: string): void {
 }
 
 /** Validates a request against the real backends and returns the cells to run. Throws UsageError. */
-export async function planRun(req: RunRequest, load: BackendLoader): Promise<{ specs: CellSpec[]; backends: Backend[]; fixtures: string[] }> {
+export async function planRun(req: RunRequest, load: BackendLoader): Promise<{ specs: CellSpec[]; backends: Backend[]; fixtures: string[]; skipped: string[] }> {
   if (!(req.iterations > 0) || !Number.isInteger(req.iterations)) throw new UsageError(`--iterations must be a whole number > 0 (got ${req.iterations})`);
   if (!(req.warmup >= 0) || !Number.isInteger(req.warmup)) throw new UsageError(`--warmup must be a whole number >= 0 (got ${req.warmup})`);
   if (req.warmup >= req.iterations) throw new UsageError(`--warmup (${req.warmup}) must be smaller than --iterations (${req.iterations})`);
@@ -74,14 +74,21 @@ export async function planRun(req: RunRequest, load: BackendLoader): Promise<{ s
     }
   }
   const specs: CellSpec[] = [];
+  const skipped: string[] = [];
   for (const backend of backends) {
-    for (const f of fixtures) checkFixture(backend, f.id, f.fixture);
+    // A fixture asked for by name that a backend cannot carry is bad input; one that came with `zoo` is skipped.
+    const carried = fixtures.filter((f) => {
+      const problem = f.fromZoo ? (backend.fixtureProblem?.(f.fixture) ?? null) : null;
+      if (problem) skipped.push(`${backend.id} × ${f.id}: ${problem}`);
+      else checkFixture(backend, f.id, f.fixture);
+      return !problem;
+    });
     for (const modelId of req.models) {
       const model = findModel(backend.models(), modelId);
       const durationMs = req.durationMs ?? model.defaultDurationMs;
       const logIntervalMs = req.logIntervalMs ?? model.defaultLogIntervalMs;
       if (logIntervalMs > durationMs) throw new UsageError(`--log-interval (${logIntervalMs}) must not exceed --duration (${durationMs})`);
-      for (const f of fixtures) {
+      for (const f of carried) {
         specs.push({
           id: cellId(backend.id, model.id, f.id),
           backend: backend.id,
@@ -100,7 +107,7 @@ export async function planRun(req: RunRequest, load: BackendLoader): Promise<{ s
     }
   }
   checkOutDir(req.out);
-  return { specs, backends, fixtures: fixtures.map((f) => f.id) };
+  return { specs, backends, fixtures: fixtures.map((f) => f.id), skipped };
 }
 
 export const pendingRecord = (spec: CellSpec): CellRecord => ({
@@ -132,9 +139,10 @@ export function writeNewManifest(out: string, specs: CellSpec[], options: RunMan
   return manifest;
 }
 
-export async function createRun(req: RunRequest, load: BackendLoader): Promise<RunManifest> {
-  const { specs, fixtures } = await planRun(req, load);
-  return writeNewManifest(req.out, specs, {
+/** Plans and writes the manifest; `skipped` lists zoo shapes a backend cannot carry (not run, not an error). */
+export async function createRun(req: RunRequest, load: BackendLoader): Promise<{ manifest: RunManifest; skipped: string[] }> {
+  const { specs, fixtures, skipped } = await planRun(req, load);
+  const manifest = writeNewManifest(req.out, specs, {
     backends: [...new Set(specs.map((s) => s.backend))],
     models: req.models,
     fixtures,
@@ -148,4 +156,5 @@ export async function createRun(req: RunRequest, load: BackendLoader): Promise<R
     settle: req.settle,
     host: hostSettings(req.host ?? RUN_DEFAULTS.host),
   });
+  return { manifest, skipped };
 }

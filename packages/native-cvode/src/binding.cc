@@ -23,27 +23,47 @@ Retained &retained() {
   return r;
 }
 
+// The JS host of the other JS fixtures (@leakbench/workload's createJsHost().retain), set once by the loader.
+napi_ref js_host = nullptr;
+
 struct HostCtx {
   napi_env env;
 };
 
-int RetainJs(void *ctx, int kind) {
+void FreeBlock(napi_env, void *block, void *) { lb_fixture_free(block); }
+
+int RetainJs(void *ctx, int kind, size_t bytes, void *block) {
   napi_env env = static_cast<HostCtx *>(ctx)->env;
   napi_value value;
-  napi_status st = kind == LB_FIXTURE_LIST ? napi_create_array(env, &value) : napi_create_object(env, &value);
-  if (st != napi_ok) return 1;
-  napi_ref ref;
-  if (napi_create_reference(env, value, 1, &ref) != napi_ok) return 1;
-  retained().refs.push_back(ref);
-  return 0;
+  if (kind == LB_FIXTURE_OBJECT || kind == LB_FIXTURE_LIST) {
+    // The study's shape: a strong napi_ref that is never deleted.
+    napi_status st = kind == LB_FIXTURE_LIST ? napi_create_array(env, &value) : napi_create_object(env, &value);
+    if (st != napi_ok) return 1;
+    napi_ref ref;
+    if (napi_create_reference(env, value, 1, &ref) != napi_ok) return 1;
+    retained().refs.push_back(ref);
+    return 0;
+  }
+  if (kind == LB_FIXTURE_DEFERRED) {
+    // A C block owned by a JS object nobody references: its finalizer frees it once the GC has collected it.
+    return napi_create_external(env, block, FreeBlock, nullptr, &value) == napi_ok ? 0 : 1;
+  }
+  napi_value fn, args[2], result;
+  if (!js_host || napi_get_reference_value(env, js_host, &fn) != napi_ok) return 1;
+  napi_create_int32(env, kind, &args[0]);
+  napi_create_double(env, static_cast<double>(bytes), &args[1]);
+  if (napi_call_function(env, fn, fn, 2, args, &result) != napi_ok) return 1;
+  int32_t rc = 1;
+  napi_get_value_int32(env, result, &rc);
+  return rc;
 }
 
 // The WorkloadBinding ABI of @leakbench/workload: simulate(modelIndex, durationMs, logIntervalMs, fixtureKind,
-// fixtureBytes, maxSteps) -> RawSimulation, every field present (trace null on error); describe() -> { build, models }.
+// fixtureBytes, fixturePeriod, maxSteps) -> RawSimulation, every field present (trace null on error); describe() -> { build, models }.
 Napi::Value Simulate(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
-  if (info.Length() < 6) {
-    Napi::TypeError::New(env, "simulate(model, duration, logInterval, fixtureKind, fixtureBytes, maxSteps)").ThrowAsJavaScriptException();
+  if (info.Length() < 7) {
+    Napi::TypeError::New(env, "simulate(model, duration, logInterval, fixtureKind, fixtureBytes, fixturePeriod, maxSteps)").ThrowAsJavaScriptException();
     return env.Undefined();
   }
   lb_options opts{};
@@ -52,7 +72,8 @@ Napi::Value Simulate(const Napi::CallbackInfo &info) {
   opts.log_interval = info[2].As<Napi::Number>().DoubleValue();
   opts.fixture_kind = info[3].As<Napi::Number>().Int32Value();
   opts.fixture_bytes = static_cast<size_t>(info[4].As<Napi::Number>().DoubleValue());
-  opts.max_steps = static_cast<long>(info[5].As<Napi::Number>().DoubleValue());
+  opts.fixture_period = static_cast<long>(info[5].As<Napi::Number>().DoubleValue());
+  opts.max_steps = static_cast<long>(info[6].As<Napi::Number>().DoubleValue());
 
   HostCtx ctx{env};
   lb_host host{&ctx, RetainJs};
@@ -123,6 +144,16 @@ Napi::Value BlockGrowth(const Napi::CallbackInfo &info) {
 
 Napi::Value ModuleHeapBytes(const Napi::CallbackInfo &info) { return Napi::Number::New(info.Env(), lbn_module_heap_bytes()); }
 
+Napi::Value FixtureSupported(const Napi::CallbackInfo &info) {
+  return Napi::Boolean::New(info.Env(), lb_fixture_supported(info[0].As<Napi::Number>().Int32Value()) != 0);
+}
+
+Napi::Value SetJsHost(const Napi::CallbackInfo &info) {
+  if (js_host) napi_delete_reference(info.Env(), js_host);
+  napi_create_reference(info.Env(), info[0], 1, &js_host);
+  return info.Env().Undefined();
+}
+
 Napi::Value RetainedCount(const Napi::CallbackInfo &info) {
   return Napi::Number::New(info.Env(), static_cast<double>(retained().refs.size()));
 }
@@ -142,6 +173,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("allocatorBytes", Napi::Function::New(env, AllocatorBytes));
   exports.Set("moduleHeapBytes", Napi::Function::New(env, ModuleHeapBytes));
   exports.Set("blockGrowth", Napi::Function::New(env, BlockGrowth));
+  exports.Set("fixtureSupported", Napi::Function::New(env, FixtureSupported));
+  exports.Set("setJsHost", Napi::Function::New(env, SetJsHost));
   exports.Set("retainedCount", Napi::Function::New(env, RetainedCount));
   exports.Set("releaseRetained", Napi::Function::New(env, ReleaseRetained));
   return exports;

@@ -4,13 +4,15 @@ import { createRequire } from 'node:module';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Backend } from '@leakbench/core';
-import { FIXTURE_KINDS, workloadBackend, type RawSimulation, type WorkloadBinding, type WorkloadDescription } from '@leakbench/workload';
+import { createJsHost, FIXTURE_KINDS, workloadBackend, type RawSimulation, type WorkloadBinding, type WorkloadDescription } from '@leakbench/workload';
 
 interface EmModule {
   HEAPF64: Float64Array;
   HEAPU8: Uint8Array;
   UTF8ToString(ptr: number): string;
-  _lbw_simulate(model: number, duration: number, logInterval: number, kind: number, bytes: number, maxSteps: number): number;
+  _lbw_simulate(model: number, duration: number, logInterval: number, kind: number, bytes: number, period: number, maxSteps: number): number;
+  _lbw_fixture_supported(kind: number): number;
+  _lbw_fixture_free(block: number): void;
   _lbw_last_numbers(): number;
   _lbw_last_trace(): number;
   _lbw_last_message(): number;
@@ -30,16 +32,23 @@ export async function load(): Promise<Backend> {
     throw new Error(`the WASM module is not built (${jsPath} missing). Build it: npm run setup && npx turbo run build --filter=@leakbench/wasm-cvode`);
   }
   const factory = createRequire(import.meta.url)(jsPath) as (opts: object) => Promise<EmModule>;
-  // JS values kept alive by the object/list fixtures, reached from C through lb_host_retain.
-  const store: object[] = [];
-  const lbHostRetain = (kind: number) => (store.push(kind === FIXTURE_KINDS.LIST ? [] : {}), 0);
+  // The JS fixtures, reached from C through lb_host_retain: the shared JS host, and `deferred` here — a C block
+  // owned by an unreferenced JS object, freed by a FinalizationRegistry once the GC has collected the object.
+  const host = createJsHost();
+  let mod: EmModule;
+  const finalizer = new FinalizationRegistry<number>((block) => mod._lbw_fixture_free(block));
+  const lbHostRetain = (kind: number, bytes: number, block: number) => {
+    if (kind !== FIXTURE_KINDS.DEFERRED) return host.retain(kind, bytes);
+    finalizer.register({ block }, block);
+    return 0;
+  };
   // emscripten 3.1.6 would fetch() the .wasm path under Node 20; hand it the bytes instead.
-  const mod = await factory({ wasmBinary: readFileSync(WASM_PATH), lbHostRetain });
+  mod = await factory({ wasmBinary: readFileSync(WASM_PATH), lbHostRetain });
 
   const binding: WorkloadBinding = {
     describe: () => JSON.parse(mod.UTF8ToString(mod._lbw_describe_json())) as WorkloadDescription,
-    simulate(model, durationMs, logIntervalMs, fixtureKind, fixtureBytes, maxSteps): RawSimulation {
-      const rc = mod._lbw_simulate(model, durationMs, logIntervalMs, fixtureKind, fixtureBytes, maxSteps);
+    simulate(model, durationMs, logIntervalMs, fixtureKind, fixtureBytes, fixturePeriod, maxSteps): RawSimulation {
+      const rc = mod._lbw_simulate(model, durationMs, logIntervalMs, fixtureKind, fixtureBytes, fixturePeriod, maxSteps);
       // Views over linear memory are replaced when it grows: read HEAPF64 only after the call.
       const at = mod._lbw_last_numbers() / 8;
       const [rows, cols, steps, rhsEvals, jacEvals, finalTime, flag, tReached] = Array.from(mod.HEAPF64.subarray(at, at + 8)) as number[];
@@ -67,8 +76,9 @@ export async function load(): Promise<Backend> {
     moduleHeapBytes: () => mod._lbw_allocator_in_use(), // dlmalloc serves only this module: allocator = module heap
     wasmMemoryBytes: () => mod.HEAPU8.buffer.byteLength,
     blockGrowth: (bytes) => mod._lbw_block_growth(bytes),
-    retainedCount: () => store.length,
-    releaseRetained: () => store.splice(0).length,
+    fixtureSupported: (kind) => mod._lbw_fixture_supported(kind) !== 0,
+    retainedCount: () => host.count(),
+    releaseRetained: () => host.release(),
   };
   return workloadBackend(binding, { id: 'wasm', description: 'emscripten WebAssembly module, dlmalloc in linear memory' });
 }

@@ -1,6 +1,6 @@
 // emscripten --js-library: the one JS import of the WASM workload. The host installs Module.lbHostRetain.
 mergeInto(LibraryManager.library, {
-  lb_host_retain: function (kind) {
-    return Module['lbHostRetain'](kind);
+  lb_host_retain: function (kind, bytes, block) {
+    return Module['lbHostRetain'](kind, bytes, block);
   },
 });

@@ -7,18 +7,18 @@
 #include <string.h>
 #include "leakbench_workload.h"
 
-extern int lb_host_retain(int kind); /* from retain.js (--js-library) */
+extern int lb_host_retain(int kind, double bytes, void *block); /* from retain.js (--js-library) */
 
-static int retain_js(void *ctx, int kind) { (void)ctx; return lb_host_retain(kind); }
+static int retain_js(void *ctx, int kind, size_t bytes, void *block) { (void)ctx; return lb_host_retain(kind, (double)bytes, block); }
 
 static lb_result last;
 /* [rows, cols, steps, rhs_evals, jac_evals, final_t, flag, t_reached] of the last simulate call. */
 static double last_numbers[8];
 
 EMSCRIPTEN_KEEPALIVE int lbw_simulate(int model, double duration, double log_interval, int fixture_kind,
-                                      double fixture_bytes, double max_steps) {
+                                      double fixture_bytes, double fixture_period, double max_steps) {
   lb_result_free(&last);
-  lb_options o = {model, duration, log_interval, fixture_kind, (size_t)fixture_bytes, (long)max_steps};
+  lb_options o = {model, duration, log_interval, fixture_kind, (size_t)fixture_bytes, (long)fixture_period, (long)max_steps};
   lb_host host = {NULL, retain_js};
   int rc = lb_simulate(&o, &host, &last);
   double n[8] = {last.rows, last.cols, (double)last.steps, (double)last.rhs_evals, (double)last.jac_evals,
@@ -33,6 +33,10 @@ EMSCRIPTEN_KEEPALIVE const char *lbw_last_message(void) { return last.message; }
 EMSCRIPTEN_KEEPALIVE const char *lbw_last_flag_name(void) { return last.flag_name; }
 /* Frees the last trace once JS has copied it, so the buffer lives exactly one call, as natively. */
 EMSCRIPTEN_KEEPALIVE void lbw_last_free(void) { lb_result_free(&last); }
+
+EMSCRIPTEN_KEEPALIVE int lbw_fixture_supported(int kind) { return lb_fixture_supported(kind); }
+/* Frees a block the host owned for the deferred fixture (called by its FinalizationRegistry). */
+EMSCRIPTEN_KEEPALIVE void lbw_fixture_free(void *block) { lb_fixture_free(block); }
 
 EMSCRIPTEN_KEEPALIVE double lbw_allocator_in_use(void) { return lb_allocator_in_use(); }
 EMSCRIPTEN_KEEPALIVE double lbw_block_growth(double bytes) { return lb_block_growth((size_t)bytes); }

@@ -32,7 +32,7 @@ export function registerRun(program: Command): void {
     .option('--backends <list>', 'comma list of backends', RUN_DEFAULTS.backends.join(','))
     .option('--backend-module <path>', 'a module implementing the Backend interface (replaces --backends)')
     .option('--models <list>', 'comma list of models', RUN_DEFAULTS.models.join(','))
-    .option('--fixtures <list>', 'comma list of fixtures, or all (none,object,list,double,double100)', 'all')
+    .option('--fixtures <list>', 'comma list of fixture ids (see leakbench list); all = none,object,list,double,double100; zoo = every shape with its defaults', 'all')
     .option('--iterations <n>', 'iterations per cell, warm-up included', positiveInt('--iterations'), RUN_DEFAULTS.iterations)
     .option('--warmup <n>', 'first iterations recorded but marked warm-up', nonNegativeInt('--warmup'), RUN_DEFAULTS.warmup)
     .option('--duration <ms>', "simulated ms per iteration (default: the model's)", positiveNumber('--duration'))
@@ -60,7 +60,7 @@ export function registerRun(program: Command): void {
         }
       } else {
         dir = resolve(o.out ?? defaultOutDir());
-        const manifest = await createRun(
+        const { manifest, skipped } = await createRun(
           {
             backends: o.backendModule ? [] : commaList(o.backends),
             backendModule: o.backendModule ?? null,
@@ -79,6 +79,7 @@ export function registerRun(program: Command): void {
           },
           loadAnyBackend,
         );
+        for (const line of skipped) process.stderr.write(`leakbench: skipped ${line}\n`);
         const p = progressReporter(manifest.cells.length, manifest.cells.reduce((a, c) => a + c.spec.iterations, 0), o.json);
         try {
           outcome = await executeRun(dir, manifest, { worker: WORKER, onEvent: p.onEvent });

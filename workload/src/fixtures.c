@@ -1,0 +1,164 @@
+/*
+ * The leak zoo's C side: one injection per simulate call, after the simulation, from inside the call — as a real
+ * leak in a wrapper would sit. State that must outlive a call (counters, the geometric vector, the bounded cache,
+ * the one-time block) is static: a cell is a fresh process, and a leak that lives in globals is what real leaks
+ * look like. Every block is written so the compiler cannot drop it. JS kinds are handed to the host.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#ifndef __EMSCRIPTEN__
+#include <sys/mman.h>
+#include <unistd.h>
+#endif
+#include "../include/leakbench_workload.h"
+
+void *lb_cxx_new_leak(size_t bytes); /* fixtures_cxx.cc: new char[bytes], never deleted */
+
+int lb_fixture_is_js(int kind) {
+  switch (kind) {
+    case LB_FIXTURE_OBJECT: case LB_FIXTURE_LIST: case LB_FIXTURE_BUFFER: case LB_FIXTURE_JS_ARRAY:
+    case LB_FIXTURE_MEMO: case LB_FIXTURE_GARBAGE: case LB_FIXTURE_DEFERRED: return 1;
+    default: return 0;
+  }
+}
+
+int lb_fixture_supported(int kind) {
+#ifdef __EMSCRIPTEN__
+  if (kind == LB_FIXTURE_MMAP) return 0; /* emscripten's mmap is malloc inside linear memory: no pages to leak */
+#endif
+  return kind >= LB_FIXTURE_NONE && kind <= LB_FIXTURE_DEFERRED;
+}
+
+int lb_fixture_takes_bytes(int kind) {
+  switch (kind) {
+    case LB_FIXTURE_NONE: case LB_FIXTURE_OBJECT: case LB_FIXTURE_LIST: case LB_FIXTURE_JS_ARRAY: case LB_FIXTURE_MEMO: return 0;
+    default: return 1;
+  }
+}
+
+int lb_fixture_takes_period(int kind) {
+  return kind == LB_FIXTURE_EVERY || kind == LB_FIXTURE_LATE || kind == LB_FIXTURE_BOUNDED_CACHE;
+}
+
+/* Touches every 64th byte and the last one: the block is really used. */
+static void *touched(void *p, size_t bytes) {
+  volatile unsigned char *b = (volatile unsigned char *)p;
+  if (!b) return NULL;
+  for (size_t i = 0; i < bytes; i += 64) b[i] = (unsigned char)i;
+  b[bytes - 1] = 1;
+  return p;
+}
+
+static int nomem(char *message, size_t size, const char *what, size_t bytes) {
+  snprintf(message, size, "%s fixture of %zu bytes failed", what, bytes);
+  return LB_E_NOMEM;
+}
+
+static unsigned long calls;            /* fixture calls so far in this process */
+static unsigned char *vector;          /* geometric: one vector that only grows */
+static size_t vector_len, vector_cap;
+static void **cache;                   /* bounded cache: a ring of `period` blocks */
+static long cache_slots;
+static void *once;                     /* init-once */
+static unsigned long churn_state = 12345;
+
+static int inject_c(int kind, size_t bytes, long period, char *message, size_t size) {
+  switch (kind) {
+    case LB_FIXTURE_MALLOC:
+      return touched(malloc(bytes), bytes) ? LB_OK : nomem(message, size, "malloc", bytes);
+    case LB_FIXTURE_EVERY:
+      if (calls % (unsigned long)period != 0) return LB_OK;
+      return touched(malloc(bytes), bytes) ? LB_OK : nomem(message, size, "every", bytes);
+    case LB_FIXTURE_LATE:
+      if (calls <= (unsigned long)period) return LB_OK;
+      return touched(malloc(bytes), bytes) ? LB_OK : nomem(message, size, "late", bytes);
+    case LB_FIXTURE_GEOMETRIC:
+      if (vector_len + bytes > vector_cap) {
+        size_t cap = vector_cap ? vector_cap : 64;
+        while (cap < vector_len + bytes) cap *= 2;
+        unsigned char *grown = (unsigned char *)realloc(vector, cap);
+        if (!grown) return nomem(message, size, "geometric", cap);
+        vector = grown;
+        vector_cap = cap;
+      }
+      memset(vector + vector_len, 1, bytes);
+      vector_len += bytes;
+      return LB_OK;
+    case LB_FIXTURE_CXX_NEW:
+      return touched(lb_cxx_new_leak(bytes), bytes) ? LB_OK : nomem(message, size, "new", bytes);
+    case LB_FIXTURE_STRDUP: {
+      char *text = (char *)malloc(bytes);
+      if (!text) return nomem(message, size, "strdup", bytes);
+      memset(text, 'x', bytes - 1);
+      text[bytes - 1] = '\0';
+      char *copy = strdup(text); /* the C library's own malloc inside strdup: the copy is the leak */
+      free(text);
+      /* Written through, or an optimiser that knows strdup may drop an unused copy (clang does in WASM). */
+      return touched(copy, bytes) ? LB_OK : nomem(message, size, "strdup", bytes);
+    }
+    case LB_FIXTURE_MEMALIGN: {
+      void *p = NULL;
+      if (posix_memalign(&p, 64, bytes) != 0) return nomem(message, size, "memalign", bytes);
+      touched(p, bytes);
+      return LB_OK;
+    }
+    case LB_FIXTURE_MMAP: {
+#ifdef __EMSCRIPTEN__
+      snprintf(message, size, "the mmap fixture is native only");
+      return LB_E_ARGS;
+#else
+      long page = sysconf(_SC_PAGESIZE);
+      size_t len = (bytes + (size_t)page - 1) / (size_t)page * (size_t)page;
+      void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+      if (p == MAP_FAILED) return nomem(message, size, "mmap", len);
+      for (size_t i = 0; i < len; i += (size_t)page) ((volatile unsigned char *)p)[i] = 1; /* fault every page in */
+      return LB_OK;
+#endif
+    }
+    case LB_FIXTURE_BOUNDED_CACHE: {
+      if (!cache) {
+        cache = (void **)calloc((size_t)period, sizeof *cache);
+        if (!cache) return nomem(message, size, "bounded-cache", (size_t)period * sizeof *cache);
+        cache_slots = period;
+      }
+      long slot = (long)(calls % (unsigned long)cache_slots);
+      free(cache[slot]); /* replace the oldest entry once full */
+      cache[slot] = touched(malloc(bytes), bytes);
+      return cache[slot] ? LB_OK : nomem(message, size, "bounded-cache", bytes);
+    }
+    case LB_FIXTURE_INIT_ONCE:
+      if (!once) once = touched(malloc(bytes), bytes);
+      return once ? LB_OK : nomem(message, size, "init-once", bytes);
+    case LB_FIXTURE_CHURN: {
+      enum { N = 16 };
+      void *blocks[N];
+      for (int k = 0; k < N; k++) {
+        churn_state = churn_state * 6364136223846793005UL + 1442695040888963407UL;
+        size_t n = 1 + (size_t)((churn_state >> 33) % bytes);
+        blocks[k] = touched(malloc(n), n);
+      }
+      for (int k = 0; k < N; k += 2) free(blocks[k]); /* free in an interleaved order: holes of varying sizes */
+      for (int k = 1; k < N; k += 2) free(blocks[k]);
+      return LB_OK;
+    }
+    default:
+      return LB_OK;
+  }
+}
+
+int lb_fixture_inject(int kind, size_t bytes, long period, const lb_host *host, char *message, size_t size) {
+  if (kind == LB_FIXTURE_NONE) return LB_OK;
+  calls++;
+  if (!lb_fixture_is_js(kind)) return inject_c(kind, bytes, period, message, size);
+  void *block = NULL;
+  if (kind == LB_FIXTURE_DEFERRED && !(block = touched(malloc(bytes), bytes))) return nomem(message, size, "deferred", bytes);
+  if (!host || !host->retain_js || host->retain_js(host->ctx, kind, bytes, block) != 0) {
+    free(block);
+    snprintf(message, size, "the host could not carry the JS fixture (kind %d)", kind);
+    return LB_E_HOST;
+  }
+  return LB_OK;
+}
+
+void lb_fixture_free(void *block) { free(block); }
