@@ -93,6 +93,26 @@ describe('leakbench check', () => {
     expect(out.findings.map((f: { kind: string }) => f.kind)).toContain('workload-leak');
   });
 
+  it('exits 1 when the workload cell cannot be decided, naming the iterations that would decide it', () => {
+    const dir = join(tmp('undecided'), 'run');
+    const run = leakbench(['run', '--backend-module', module, '--models', 'decay', '--fixtures', 'none', '--iterations', '12', '--warmup', '2', '--out', dir], { LEAKBENCH_TEST_NOISE: '1' });
+    expect(run.status, run.stderr).toBe(0);
+    expect(readRun(dir).cells[0]!.verdict!.decision).toBe('inconclusive');
+    const r = leakbench(['check', dir]);
+    expect(r.status, r.stdout).toBe(1);
+    const needed = Number(/about (\d+) iterations would decide it \(leakbench run --iterations \d+\), or pass --allow-inconclusive/.exec(r.stdout)?.[1]);
+    expect(needed).toBeGreaterThan(12);
+    expect(leakbench(['check', dir, '--allow-inconclusive']).status).toBe(0);
+  });
+
+  it('exits 1 for a run without a `none` cell: nothing judged the real workload', () => {
+    const dir = join(tmp('nonone'), 'run');
+    expect(leakbench(['run', '--backend-module', module, '--models', 'decay', '--fixtures', 'object', '--iterations', '60', '--warmup', '5', '--out', dir]).status).toBe(0);
+    const r = leakbench(['check', dir, '--json']);
+    expect(r.status).toBe(1);
+    expect(JSON.parse(r.stdout).findings.map((f: { kind: string }) => f.kind)).toContain('no-workload-cell');
+  });
+
   it('exits 1 when a layer\'s rate rose beyond its interval against a baseline', () => {
     const r = leakbench(['check', leaky, '--baseline', clean, '--json']);
     expect(r.status).toBe(1);

@@ -1,12 +1,15 @@
-// `leakbench check`: the CI gate. Fails when a cell whose fixture is `none` leaks (the real workload leaks),
-// or, against a baseline run, when any layer's rate rose beyond its confidence interval.
+// `leakbench check`: the CI gate. Fails when a cell whose fixture is `none` leaks (the real workload leaks), when
+// it cannot tell (inconclusive: it says how many iterations would decide it; `allowInconclusive` opts out), when
+// the run has no `none` cell at all (nothing judged the real workload), or, against a baseline run, when any
+// layer's rate rose beyond its confidence interval. A gate that cannot decide fails and says why.
 import { RunDataError, readRun, runPaths, writeVerdict } from '@leakbench/core';
 import type { CellVerdict, LayerVerdict } from '@leakbench/core';
-import { analyseCell, compareRates } from './verdict/index.js';
+import { LOCATING_LAYERS } from '@leakbench/core';
+import { analyseCell, compareRates, iterationsToDecide } from './verdict/index.js';
 
 export interface CheckFinding {
   cell: string;
-  kind: 'workload-leak' | 'rate-rose';
+  kind: 'workload-leak' | 'workload-inconclusive' | 'no-workload-cell' | 'rate-rose';
   layer: string;
   message: string;
 }
@@ -33,14 +36,37 @@ function completeRun(dir: string) {
 
 const byLayer = (v: CellVerdict) => new Map(v.layers.map((l) => [l.layer, l] as [string, LayerVerdict]));
 
-export function checkRun(dir: string, baselineDir: string | null = null): CheckResult {
+export interface CheckOptions {
+  /** Let an inconclusive `none` cell pass (the default fails it). */
+  allowInconclusive?: boolean;
+}
+
+/** The finding for a `none` cell that could not be decided, with the iterations that would decide it. */
+function inconclusiveFinding(cellId: string, v: CellVerdict, warmup: number, iterations: number): CheckFinding {
+  const open = v.layers.filter((l) => LOCATING_LAYERS.includes(l.layer) && l.decision === 'inconclusive');
+  const needed = Math.max(iterations + 1, ...open.map((l) => iterationsToDecide(l, { warmup }) ?? 0));
+  return {
+    cell: cellId,
+    kind: 'workload-inconclusive',
+    layer: open.map((l) => l.layer).join('+') || 'unknown',
+    message: `the workload cell could not be decided after ${iterations} iterations (${v.summary}); about ${needed} iterations would decide it (leakbench run --iterations ${needed}), or pass --allow-inconclusive`,
+  };
+}
+
+export function checkRun(dir: string, baselineDir: string | null = null, options: CheckOptions = {}): CheckResult {
   const run = completeRun(dir);
   const baseline = baselineDir ? completeRun(baselineDir) : null;
   const findings: CheckFinding[] = [];
+  if (!run.cells.some((c) => c.record.spec.fixture === 'none')) {
+    findings.push({ cell: '(run)', kind: 'no-workload-cell', layer: 'none', message: 'the run has no `none` cell, so nothing judged the real workload; run with --fixtures none (plus any others)' });
+  }
   for (const cell of run.cells) {
     const v = cell.verdict!;
     if (cell.record.spec.fixture === 'none' && v.decision === 'leak') {
       findings.push({ cell: v.cellId, kind: 'workload-leak', layer: v.explainedBy.join('+') || 'unknown', message: `the workload itself leaks: ${v.summary}` });
+    }
+    if (cell.record.spec.fixture === 'none' && v.decision === 'inconclusive' && !options.allowInconclusive) {
+      findings.push(inconclusiveFinding(v.cellId, v, cell.record.spec.warmup, cell.record.spec.iterations));
     }
     const base = baseline?.cells.find((c) => c.record.spec.id === v.cellId)?.verdict;
     if (!base) continue;

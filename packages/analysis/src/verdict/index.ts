@@ -11,3 +11,4 @@ export { guardHostAllocator, locate, type Location } from './locate.js';
 export { describeCell } from './describe.js';
 export { settleCheck } from './settle.js';
 export * from './options.js';
+export { iterationsToDecide } from './needed.js';

@@ -7,12 +7,13 @@ import { formatCheck, formatVerdicts } from '../format.js';
 export function registerCheck(program: Command): void {
   program
     .command('check')
-    .description("CI gate: exit 1 when a `none` cell leaks, or (with --baseline) when any layer's rate rose beyond its CI")
+    .description("CI gate: exit 1 when a `none` cell leaks or cannot be decided, when the run has no `none` cell, or (with --baseline) when any layer's rate rose beyond its CI")
     .argument('<run-dir>', 'a finished run directory')
     .option('--baseline <run-dir>', "compare every layer's rate against this run")
+    .option('--allow-inconclusive', 'let a `none` cell that could not be decided pass (by default it fails, naming the iterations that would decide it)')
     .option('--json', 'machine-readable output')
     .action(async (dir: string, o) => {
-      const r = checkRun(resolve(dir), o.baseline ? resolve(o.baseline) : null);
+      const r = checkRun(resolve(dir), o.baseline ? resolve(o.baseline) : null, { allowInconclusive: !!o.allowInconclusive });
       process.stdout.write(o.json ? JSON.stringify(r, null, 2) + '\n' : formatCheck(r));
       process.exitCode = r.ok ? 0 : 1;
     });

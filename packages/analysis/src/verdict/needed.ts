@@ -1,0 +1,28 @@
+// How many iterations an inconclusive layer would need to become decisive — what a strict gate tells the user
+// instead of passing. An estimate, from the rules themselves: structural minimums (paged layers, host-only
+// allocator growth) and the width of the slope's interval, which for independent noise shrinks as n^(-3/2).
+import { layerSpec, type LayerVerdict } from '@leakbench/core';
+import { HOST_ALLOCATOR_MIN_SAMPLES, MIN_SAMPLES, resolveOptions, STEP_LAYER_MIN_SAMPLES, type VerdictOptions } from './options.js';
+
+/** Total iterations (warm-up included) after which `l` would probably be decided; null when it already is. */
+export function iterationsToDecide(l: LayerVerdict, options: VerdictOptions): number | null {
+  if (l.decision !== 'inconclusive') return null;
+  const o = resolveOptions(options);
+  const { paged } = layerSpec(l.layer);
+  const minRate = paged ? o.stepLayerMinRate : o.minRate;
+  let measured = Math.max(l.n + 1, MIN_SAMPLES);
+  if (paged) measured = Math.max(measured, STEP_LAYER_MIN_SAMPLES);
+  if (l.layer === 'allocatorBytes' && /module's own C heap is flat/.test(l.reason)) measured = Math.max(measured, HOST_ALLOCATOR_MIN_SAMPLES);
+  if (Number.isFinite(l.ciLow) && Number.isFinite(l.ciHigh) && l.ciHigh > l.ciLow && l.n > 0) {
+    // The interval must shrink until it clears the floor. The slope of a short noisy series is itself mostly
+    // noise (it heads for 0 without a leak, and overstates a small one), so the interval is asked to get no
+    // wider than the floor — narrower where the slope sits closer to the floor than that (a slope right on the
+    // floor would need unbounded data: a quarter of the floor stands in). This errs towards more iterations.
+    const halfWidth = (l.ciHigh - l.ciLow) / 2;
+    const target = Math.max(minRate / 4, Math.min(minRate, Math.abs(minRate - l.slope)));
+    measured = Math.max(measured, Math.ceil(l.n * (halfWidth / target) ** (2 / 3)));
+  } else {
+    measured = Math.max(measured, 2 * l.n, 20);
+  }
+  return l.warmupEnd + measured;
+}
