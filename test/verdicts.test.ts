@@ -179,19 +179,25 @@ describe('leakbench analyse', () => {
 describe('leakbench calibrate', () => {
   it('runs independent trials, measures the true growth per block, and re-analyses stored trials identically', () => {
     const dir = join(tmp('calibrate'), 'cal');
-    const r = leakbench(['calibrate', '--backends', 'wasm', '--fixtures', 'none,double', '--iterations', '10,20', '--trials', '2', '--none-trials', '3', '--out', dir, '--json']);
+    const r = leakbench(['calibrate', '--backends', 'wasm', '--fixtures', 'none,double,every:2:64', '--iterations', '10,20', '--trials', '2', '--none-trials', '3', '--out', dir, '--json']);
     expect(r.status, r.stderr).toBe(0);
-    const summaries = JSON.parse(r.stdout) as { fixture: string; trueBytesPerIteration: number | null; iterationsToDetect: number | null; falsePositiveRate: number | null; byIterations: { trials: number }[] }[];
+    type Row = { trials: number; leak: number; noLeak: number; inconclusive: number };
+    const summaries = JSON.parse(r.stdout) as { fixture: string; trueBytesPerIteration: number | null; iterationsToDetect: number | null; falsePositiveRate: number | null; byIterations: Row[] }[];
     const double = summaries.find((s) => s.fixture === 'double')!;
     expect(double.trueBytesPerIteration).toBe(16); // one dlmalloc chunk per leaked double
+    // A zoo shape's truth is measured through its own path: one 72-byte dlmalloc chunk every second iteration.
+    expect(summaries.find((s) => s.fixture === 'every:2:64')!.trueBytesPerIteration).toBe(36);
+    // The confusion row accounts for every trial.
+    for (const s of summaries) for (const b of s.byIterations) expect(b.leak + b.noLeak + b.inconclusive).toBe(b.trials);
     expect(double.iterationsToDetect).not.toBeNull();
     expect(double.byIterations.map((b) => b.trials)).toEqual([2, 2]);
     const none = summaries.find((s) => s.fixture === 'none')!;
     expect(none.byIterations.map((b) => b.trials)).toEqual([3, 3]);
     expect(none.falsePositiveRate).toBe(0);
     const run = readRun(dir);
-    expect(run.cells).toHaveLength(2 * 3 + 2 * 2);
-    expect(run.calibration?.trials).toHaveLength(10);
+    expect(run.cells).toHaveLength(2 * 3 + 2 * 2 * 2);
+    expect(run.calibration?.trials).toHaveLength(14);
+    expect(run.calibration?.options.host).toBe('stable');
     const again = leakbench(['calibrate', '--reanalyse', dir, '--json']);
     expect(again.status, again.stderr).toBe(0);
     expect(JSON.parse(again.stdout)).toEqual(summaries);

@@ -76,6 +76,9 @@ int lb_fixture_is_js(int kind);
 int lb_fixture_takes_bytes(int kind);
 int lb_fixture_takes_period(int kind);
 int lb_fixture_inject(int kind, size_t bytes, long period, const lb_host *host, char *message, size_t message_size);
+/* The true growth per iteration of a C leak shape in its layer, measured through the shape's own allocation
+ * path (one block: allocate, measure, free); the resident bytes for LB_FIXTURE_MMAP; -1 where C cannot tell. */
+double lb_fixture_growth(int kind, size_t bytes, long period);
 /* Frees a block handed to the host for LB_FIXTURE_DEFERRED (the module's own free, so the module heap counts it). */
 void lb_fixture_free(void *block);
 

@@ -162,3 +162,54 @@ int lb_fixture_inject(int kind, size_t bytes, long period, const lb_host *host, 
 }
 
 void lb_fixture_free(void *block) { free(block); }
+
+void lb_cxx_delete(void *p); /* fixtures_cxx.cc */
+
+/* What one block of `bytes` costs the allocator when it comes from `kind`'s own path (malloc, operator new,
+ * strdup, posix_memalign): allocate, measure lb_allocator_in_use, free. */
+static double path_growth(int kind, size_t bytes) {
+  double before = lb_allocator_in_use();
+  void *p = NULL;
+  if (kind == LB_FIXTURE_CXX_NEW) p = lb_cxx_new_leak(bytes);
+  else if (kind == LB_FIXTURE_STRDUP) {
+    char *text = (char *)malloc(bytes);
+    if (!text) return -1;
+    memset(text, 'x', bytes - 1);
+    text[bytes - 1] = '\0';
+    before = lb_allocator_in_use(); /* with the source string already counted */
+    p = touched(strdup(text), bytes); /* used, or the optimiser may drop a strdup/free pair */
+    double after = p ? lb_allocator_in_use() : -1;
+    free(p);
+    free(text);
+    return after < 0 ? -1 : after - before;
+  } else if (kind == LB_FIXTURE_MEMALIGN) {
+    if (posix_memalign(&p, 64, bytes) != 0) p = NULL;
+  } else p = malloc(bytes);
+  if (!p) return -1;
+  touched(p, bytes);
+  double after = lb_allocator_in_use();
+  if (kind == LB_FIXTURE_CXX_NEW) lb_cxx_delete(p);
+  else free(p);
+  return after - before;
+}
+
+double lb_fixture_growth(int kind, size_t bytes, long period) {
+  switch (kind) {
+    case LB_FIXTURE_MALLOC: case LB_FIXTURE_LATE: case LB_FIXTURE_CXX_NEW: case LB_FIXTURE_STRDUP: case LB_FIXTURE_MEMALIGN:
+      return path_growth(kind, bytes);
+    case LB_FIXTURE_EVERY: {
+      double g = path_growth(LB_FIXTURE_MALLOC, bytes);
+      return g < 0 ? -1 : g / (double)period;
+    }
+    case LB_FIXTURE_GEOMETRIC:
+      return (double)bytes; /* capacity doubles: over whole doubling cycles it grows by exactly the bytes appended */
+#ifndef __EMSCRIPTEN__
+    case LB_FIXTURE_MMAP: {
+      long page = sysconf(_SC_PAGESIZE);
+      return (double)((bytes + (size_t)page - 1) / (size_t)page * (size_t)page); /* resident pages, not the allocator */
+    }
+#endif
+    default:
+      return -1;
+  }
+}

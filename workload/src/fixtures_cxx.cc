@@ -5,3 +5,5 @@
 extern "C" void *lb_cxx_new_leak(std::size_t bytes) {
   return new (std::nothrow) char[bytes];
 }
+
+extern "C" void lb_cxx_delete(void *p) { delete[] static_cast<char *>(p); }

@@ -48,6 +48,8 @@ export interface WorkloadBinding {
   simulate(model: number, durationMs: number, logIntervalMs: number, fixtureKind: number, fixtureBytes: number, fixturePeriod: number, maxSteps: number): RawSimulation;
   /** lb_fixture_supported: whether this build can carry a fixture kind (mmap is native only). */
   fixtureSupported(kind: number): boolean;
+  /** lb_fixture_growth: a C shape's true growth per iteration, measured through its own allocation path; -1 if none. */
+  fixtureGrowth(kind: number, bytes: number, period: number): number;
   /** lb_allocator_in_use: glibc's process-wide count natively, dlmalloc's in WASM. */
   allocatorBytes(): number;
   /** Bytes the module's own C code holds from malloc, exactly. */
@@ -143,6 +145,13 @@ export function workloadBackend(binding: WorkloadBinding, meta: { id: string; de
     },
     probe: (): Probes => ({ allocatorBytes: binding.allocatorBytes(), moduleHeapBytes: binding.moduleHeapBytes(), wasmMemoryBytes: binding.wasmMemoryBytes?.() ?? null }),
     fixtureProblem: (f: Fixture) => workloadFixtureProblem(f, binding),
+    fixtureGrowth(f: Fixture): number | null {
+      // A Buffer's payload lands in arrayBuffers byte for byte; C shapes are measured in C; the rest cannot be.
+      if (f.kind === 'buffer') return f.bytes;
+      const a = fixtureToAbi(f);
+      const g = binding.fixtureGrowth(a.kind, a.bytes, a.period);
+      return g >= 0 ? g : null;
+    },
     allocatorBlockGrowth: (bytes: number) => binding.blockGrowth(bytes),
     retainedCount: () => binding.retainedCount(),
     releaseRetained: () => binding.releaseRetained(),

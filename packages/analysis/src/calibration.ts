@@ -43,10 +43,12 @@ export function summariseCalibration(input: SummaryInput): CalibrationSummary[] 
     for (const fixture of input.fixtures) {
       const expected = expectedWhere(parseFixture(fixture));
       const mine = input.trials.filter((t) => t.backend === backend && t.fixture === fixture);
+      if (mine.length === 0) continue; // a shape this backend cannot carry (skipped when planned)
       const correct = (t: CalibrationTrial) => (expected === 'none' ? t.decision === 'no-leak' : t.decision === 'leak' && t.where === expected);
       const byIterations = input.iterationCounts.map((iterations) => {
         const at = mine.filter((t) => t.iterations === iterations);
-        return { iterations, trials: at.length, correct: at.filter(correct).length, leak: at.filter((t) => t.decision === 'leak').length };
+        const count = (d: string) => at.filter((t) => t.decision === d).length;
+        return { iterations, trials: at.length, correct: at.filter(correct).length, leak: count('leak'), noLeak: count('no-leak'), inconclusive: count('inconclusive') };
       });
       // The smallest count from which every trial, at it and every larger count, was judged correctly.
       let iterationsToDetect: number | null = null;

@@ -6,10 +6,14 @@ import type { RunOutcome } from '@leakbench/harness';
 
 const fmt = (x: number | null, digits = 1) => (x === null || !Number.isFinite(x) ? '—' : x.toFixed(digits));
 
+/** `(L2 N0 I3)`: how many trials were judged leak, no-leak and inconclusive (empty for older calibrations). */
+export const confusion = (b: { leak: number; noLeak: number | null; inconclusive: number | null }) =>
+  b.noLeak === null || b.inconclusive === null ? '' : ` (L${b.leak} N${b.noLeak} I${b.inconclusive})`;
+
 export function formatCalibration(r: CalibrationResult): string {
   const lines = [
-    `calibration: model ${r.options.model}, gc ${r.options.gc}, counts ${r.options.iterationCounts.join('/')}, ${r.options.trials} trials (none: ${r.options.noneTrials})`,
-    'backend  fixture        expected          detect@  false+  true B/it  est B/it  error   correct per count',
+    `calibration: model ${r.options.model}, gc ${r.options.gc}, host ${r.options.host ?? '—'}, counts ${r.options.iterationCounts.join('/')}, ${r.options.trials} trials (none: ${r.options.noneTrials})`,
+    'backend  fixture        expected          detect@  false+  true B/it  est B/it  error   correct per count (judged Leak / No-leak / Inconclusive)',
   ];
   for (const s of r.summaries) {
     lines.push(
@@ -22,7 +26,7 @@ export function formatCalibration(r: CalibrationResult): string {
         fmt(s.trueBytesPerIteration).padStart(9),
         fmt(s.estimatedBytesPerIteration).padStart(9),
         (s.relativeError === null ? '' : `${(s.relativeError * 100).toFixed(1)}%`).padStart(6),
-        '  ' + s.byIterations.map((b) => `${b.iterations}:${b.correct}/${b.trials}`).join(' '),
+        '  ' + s.byIterations.map((b) => `${b.iterations}:${b.correct}/${b.trials}${confusion(b)}`).join(' '),
       ].join(' '),
     );
   }

@@ -67,6 +67,12 @@ export interface Backend {
    */
   fixtureProblem?(fixture: Fixture): string | null;
   /**
+   * Optional: what one iteration of `fixture` truly adds to the layer the zoo catalogues it in (measured, e.g.
+   * in C through the shape's own allocation path), or null when it cannot be measured — the truth calibration
+   * compares its estimates with.
+   */
+  fixtureGrowth?(fixture: Fixture): number | null;
+  /**
    * Optional: what the allocator probe grows by for one live block of `bytes` (malloc, measure, free in C) — the
    * true per-block cost calibration compares its estimates with.
    */

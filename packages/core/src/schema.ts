@@ -223,14 +223,27 @@ export type CalibrationTrial = z.infer<typeof CalibrationTrial>;
 export const CalibrationSummary = z.object({
   backend: z.string(),
   fixture: z.string(),
-  /** 'js-heap' | 'c-allocator' | 'none' */
+  /** Where the fixture's leak must be located ('js-heap', 'c-allocator', 'external', 'rss-only'), or 'none'. */
   expectedWhere: z.string(),
   /** Bytes the fixture asks malloc for per iteration (0 for JS fixtures and none). */
   requestedBytes: z.number(),
-  /** Allocator growth per leaked block measured directly (median single-call delta vs none), null for JS. */
+  /** True growth per iteration in the fixture's layer, measured directly (in C through the shape's own path); null where it cannot be. */
   trueBytesPerIteration: nullableNum,
   /** Per iteration count: share of trials judged `leak` in the expected layer (or `no-leak` for none). */
-  byIterations: z.array(z.object({ iterations: z.number().int(), trials: z.number().int(), correct: z.number().int(), leak: z.number().int() })),
+  /**
+   * Per iteration count: trials, how many were judged correctly, and the confusion row — how many were judged
+   * leak, no-leak and inconclusive (the last two absent, read as null, in calibrations from before they were kept).
+   */
+  byIterations: z.array(
+    z.object({
+      iterations: z.number().int(),
+      trials: z.number().int(),
+      correct: z.number().int(),
+      leak: z.number().int(),
+      noLeak: z.number().int().nullable().default(null),
+      inconclusive: z.number().int().nullable().default(null),
+    }),
+  ),
   /** Smallest iteration count from which every trial (at it and above) was judged correctly; null if never. */
   iterationsToDetect: z.number().int().nullable(),
   /** For `none`: share of trials judged `leak` (false positives), over every iteration count. */
@@ -245,7 +258,17 @@ export const CalibrationResult = z.object({
   schema: z.literal(CALIBRATION_SCHEMA),
   createdAt: z.string(),
   environment: Environment,
-  options: z.object({ backends: z.array(z.string()), fixtures: z.array(z.string()), iterationCounts: z.array(z.number().int()), trials: z.number().int(), noneTrials: z.number().int(), model: z.string(), gc: GcPolicy }),
+  options: z.object({
+    backends: z.array(z.string()),
+    fixtures: z.array(z.string()),
+    iterationCounts: z.array(z.number().int()),
+    trials: z.number().int(),
+    noneTrials: z.number().int(),
+    model: z.string(),
+    gc: GcPolicy,
+    /** The cells' host profile (absent in calibrations from before it was recorded). */
+    host: z.enum(['stable', 'stock']).nullable().default(null),
+  }),
   summaries: z.array(CalibrationSummary),
   trials: z.array(CalibrationTrial),
 });

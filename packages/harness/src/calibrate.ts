@@ -115,7 +115,7 @@ function summarise(dir: string, manifest: RunManifest, req: CalibrateRequest, wo
     schema: CALIBRATION_SCHEMA,
     createdAt: manifest.createdAt,
     environment: manifest.environment,
-    options: { backends: req.backends, fixtures: req.fixtures, iterationCounts: req.iterationCounts, trials: req.trials, noneTrials: req.noneTrials, model: req.model, gc: req.gc },
+    options: { backends: req.backends, fixtures: req.fixtures, iterationCounts: req.iterationCounts, trials: req.trials, noneTrials: req.noneTrials, model: req.model, gc: req.gc, host: manifest.options.host.profile },
     summaries: summariseCalibration({ ...req, trials, trueGrowth: (b, f) => growth.get(b)?.[f] ?? null }),
     trials,
   };

@@ -3,11 +3,17 @@ import { findModel, parseFixture, type Backend } from '@leakbench/core';
 import { median } from '@leakbench/analysis';
 
 /**
- * Measured in C by the backend when it can (median of 21 malloc/measure/free), else the median single-call
+ * Measured by the backend when it can (median of 21 measurements: for the C workload, in C through the shape's
+ * own allocation path; for malloc by any backend with allocatorBlockGrowth), else, for malloc, the median single-call
  * change of the allocator counter with the fixture, minus the same without it (over `calls` calls each).
  */
 export function measureTrueGrowth(backend: Backend, model: string, fixture: string, calls = 200): number | null {
   const f = parseFixture(fixture);
+  // A backend that measures its shapes itself (the C workload does, through each shape's own allocation path).
+  if (backend.fixtureGrowth) {
+    const direct = Array.from({ length: 21 }, () => backend.fixtureGrowth!(f)).filter((x): x is number => x !== null && x >= 0);
+    if (direct.length) return median(direct);
+  }
   if (f.kind !== 'malloc') return null;
   // Exact when the backend can measure one block in C, with nothing else allocating in between.
   if (backend.allocatorBlockGrowth) {

@@ -144,6 +144,12 @@ Napi::Value BlockGrowth(const Napi::CallbackInfo &info) {
 
 Napi::Value ModuleHeapBytes(const Napi::CallbackInfo &info) { return Napi::Number::New(info.Env(), lbn_module_heap_bytes()); }
 
+Napi::Value FixtureGrowth(const Napi::CallbackInfo &info) {
+  return Napi::Number::New(info.Env(), lb_fixture_growth(info[0].As<Napi::Number>().Int32Value(),
+                                                         static_cast<size_t>(info[1].As<Napi::Number>().DoubleValue()),
+                                                         static_cast<long>(info[2].As<Napi::Number>().DoubleValue())));
+}
+
 Napi::Value FixtureSupported(const Napi::CallbackInfo &info) {
   return Napi::Boolean::New(info.Env(), lb_fixture_supported(info[0].As<Napi::Number>().Int32Value()) != 0);
 }
@@ -174,6 +180,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("moduleHeapBytes", Napi::Function::New(env, ModuleHeapBytes));
   exports.Set("blockGrowth", Napi::Function::New(env, BlockGrowth));
   exports.Set("fixtureSupported", Napi::Function::New(env, FixtureSupported));
+  exports.Set("fixtureGrowth", Napi::Function::New(env, FixtureGrowth));
   exports.Set("setJsHost", Napi::Function::New(env, SetJsHost));
   exports.Set("retainedCount", Napi::Function::New(env, RetainedCount));
   exports.Set("releaseRetained", Napi::Function::New(env, ReleaseRetained));

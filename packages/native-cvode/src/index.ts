@@ -29,6 +29,7 @@ export async function load(): Promise<Backend> {
     moduleHeapBytes: () => addon.moduleHeapBytes(),
     blockGrowth: (bytes) => addon.blockGrowth(bytes),
     fixtureSupported: (kind) => addon.fixtureSupported(kind),
+    fixtureGrowth: (kind, bytes, period) => addon.fixtureGrowth(kind, bytes, period),
     // JS values kept alive: the addon's strong refs (object, list) and the JS host's stores.
     retainedCount: () => addon.retainedCount() + host.count(),
     releaseRetained: () => addon.releaseRetained() + host.release(),

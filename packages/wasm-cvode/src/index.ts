@@ -12,6 +12,7 @@ interface EmModule {
   UTF8ToString(ptr: number): string;
   _lbw_simulate(model: number, duration: number, logInterval: number, kind: number, bytes: number, period: number, maxSteps: number): number;
   _lbw_fixture_supported(kind: number): number;
+  _lbw_fixture_growth(kind: number, bytes: number, period: number): number;
   _lbw_fixture_free(block: number): void;
   _lbw_last_numbers(): number;
   _lbw_last_trace(): number;
@@ -77,6 +78,7 @@ export async function load(): Promise<Backend> {
     wasmMemoryBytes: () => mod.HEAPU8.buffer.byteLength,
     blockGrowth: (bytes) => mod._lbw_block_growth(bytes),
     fixtureSupported: (kind) => mod._lbw_fixture_supported(kind) !== 0,
+    fixtureGrowth: (kind, bytes, period) => mod._lbw_fixture_growth(kind, bytes, period),
     retainedCount: () => host.count(),
     releaseRetained: () => host.release(),
   };

@@ -35,6 +35,9 @@ EMSCRIPTEN_KEEPALIVE const char *lbw_last_flag_name(void) { return last.flag_nam
 EMSCRIPTEN_KEEPALIVE void lbw_last_free(void) { lb_result_free(&last); }
 
 EMSCRIPTEN_KEEPALIVE int lbw_fixture_supported(int kind) { return lb_fixture_supported(kind); }
+EMSCRIPTEN_KEEPALIVE double lbw_fixture_growth(int kind, double bytes, double period) {
+  return lb_fixture_growth(kind, (size_t)bytes, (long)period);
+}
 /* Frees a block the host owned for the deferred fixture (called by its FinalizationRegistry). */
 EMSCRIPTEN_KEEPALIVE void lbw_fixture_free(void *block) { lb_fixture_free(block); }
 

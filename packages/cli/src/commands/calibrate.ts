@@ -35,9 +35,10 @@ export function registerCalibrate(program: Command): void {
       }
       const counts = commaList(o.iterations).map((x) => positiveInt('--iterations')(x));
       const out = resolve(o.out ?? `runs/calibration-${new Date().toISOString().replace(/[:]/g, '').replace(/\..*$/, '')}`);
-      const fixtures = parseFixtureList(commaList(o.fixtures)).map((f) => f.id);
+      const fixtures = commaList(o.fixtures); // as given (`zoo` expands when planned, skipping what a backend cannot carry)
+      const planned = parseFixtureList(fixtures).map((f) => f.id); // for the progress total
       const backends = commaList(o.backends);
-      const cells = backends.length * fixtures.reduce((a, f) => a + (f === 'none' ? o.noneTrials : o.trials), 0) * counts.length;
+      const cells = backends.length * planned.reduce((a, f) => a + (f === 'none' ? o.noneTrials : o.trials), 0) * counts.length;
       const p = progressReporter(cells, cells * (counts.reduce((a: number, b: number) => a + b, 0) / counts.length), !!o.json);
       let result;
       try {
