@@ -1,6 +1,8 @@
 // A complete, small user backend for `leakbench run --backend-module examples/js-backend.mjs`.
 // It integrates the FitzHugh–Nagumo neuron with explicit Euler in plain JS. JS fixtures keep values in a
 // store; `malloc:<bytes>` fixtures are emulated with Buffers kept alive (they show in `external`/`arrayBuffers`).
+// It says which zoo shapes it cannot carry (fixtureProblem), so they are refused before any cell starts.
+const CARRIED = ['none', 'object', 'list', 'malloc', 'buffer'];
 const MODELS = [
   {
     id: 'fhn',
@@ -35,9 +37,10 @@ export async function load() {
       }
       if (fixture.kind === 'object') store.push({});
       else if (fixture.kind === 'list') store.push([]);
-      else if (fixture.kind === 'malloc') store.push(Buffer.alloc(fixture.bytes, 1));
+      else if (fixture.kind === 'malloc' || fixture.kind === 'buffer') store.push(Buffer.alloc(fixture.bytes, 1));
       return { stateNames: ['v', 'w'], trace, rows, stats: { steps, rhsEvals: steps, jacEvals: 0, finalTime: t } };
     },
+    fixtureProblem: (fixture) => (CARRIED.includes(fixture.kind) ? null : `this plain-JS backend carries ${CARRIED.join(', ')} only`),
     probe: () => ({ allocatorBytes: null, wasmMemoryBytes: null }),
     retainedCount: () => store.length,
     releaseRetained: () => store.splice(0).length,
