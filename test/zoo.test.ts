@@ -96,6 +96,23 @@ describe.each(['native', 'wasm'])('%s backend', (id) => {
     expect(Math.abs(g.median), `${kind}: ${layer} per iteration`).toBeLessThan(layer === 'heapUsedBytes' ? 8 : 0.5);
   });
 
+  // (geometric is left out: its one vector, grown by the test above, now doubles less often than this window.)
+  it.each(carried.filter((z) => z.leaks && z.carrier === 'c' && z.layer === 'allocatorBytes' && z.kind !== 'geometric').map((z) => z.kind))(
+    'leak %s shows in the module\'s own heap too, exactly',
+    async (kind) => {
+      const [fixture, payload] = tried[kind]!;
+      const g = await growth(backends[id]!, fixture, 'moduleHeapBytes');
+      expect(g.median, `${fixture}: moduleHeapBytes per iteration`).toBeGreaterThanOrEqual(payload);
+    },
+  );
+
+  it('keeps the module heap balanced when blocks come from library paths (strdup, aligned, new) and are freed', () => {
+    const b = backends[id]!;
+    const before = b.probe().moduleHeapBytes;
+    for (let k = 0; k < 50; k++) for (const f of ['strdup:100', 'memalign:300', 'new:50', 'malloc:20']) b.fixtureGrowth!(parseFixture(f));
+    expect(b.probe().moduleHeapBytes).toBe(before);
+  });
+
   if (id === 'wasm') {
     it('refuses the native-only mmap shape before running it, saying why', () => {
       const b = backends.wasm!;
