@@ -16,7 +16,7 @@ emcc $opt "-DLB_OPT_FLAGS=\"$opt\"" -I"$workload/include" -I"$prefix/include" \
   "$here/src/wasm_api.c" $sources "$prefix/lib/libsundials_cvode.a" -lm \
   --js-library "$here/src/retain.js" \
   -sMODULARIZE=1 -sEXPORT_NAME=createLeakbenchWasm -sENVIRONMENT=node -sALLOW_MEMORY_GROWTH=1 \
-  -sEXPORTED_FUNCTIONS=_lbw_simulate,_lbw_last_numbers,_lbw_last_trace,_lbw_last_message,_lbw_last_flag_name,_lbw_last_free,_lbw_fixture_supported,_lbw_fixture_growth,_lbw_fixture_free,_lbw_allocator_in_use,_lbw_block_growth,_lbw_describe_json \
+  -sEXPORTED_FUNCTIONS=_lbw_simulate,_lbw_last_numbers,_lbw_last_trace,_lbw_last_message,_lbw_last_flag_name,_lbw_last_free,_lbw_fixture_supported,_lbw_fixture_growth,_lbw_fixture_free,_lbw_allocator_in_use,_lbw_describe_json \
   -sEXPORTED_RUNTIME_METHODS=UTF8ToString \
   -o "$here/wasm/leakbench_wasm_cvode.cjs"
 emcc --version | head -1 > "$here/wasm/emcc-version.txt"

@@ -77,16 +77,15 @@ int lb_fixture_takes_bytes(int kind);
 int lb_fixture_takes_period(int kind);
 int lb_fixture_inject(int kind, size_t bytes, long period, const lb_host *host, char *message, size_t message_size);
 /* The true growth per iteration of a C leak shape in its layer, measured through the shape's own allocation
- * path (one block: allocate, measure, free); the resident bytes for LB_FIXTURE_MMAP; -1 where C cannot tell. */
+ * path (one block: allocate, measure lb_allocator_in_use, free — chunk header and rounding included); the
+ * resident bytes for LB_FIXTURE_MMAP; -1 where C cannot tell. LB_FIXTURE_MALLOC is the allocator's cost of
+ * one leaked malloc block. */
 double lb_fixture_growth(int kind, size_t bytes, long period);
 /* Frees a block handed to the host for LB_FIXTURE_DEFERRED (the module's own free, so the module heap counts it). */
 void lb_fixture_free(void *block);
 
 /* Bytes the C allocator has handed out and not got back (glibc mallinfo2 / dlmalloc mallinfo). */
 double lb_allocator_in_use(void);
-/* What lb_allocator_in_use grows by for one live block of `bytes` (malloc, measure, free): the allocator's real
- * cost of one leaked block, chunk header and rounding included. */
-double lb_block_growth(size_t bytes);
 /* Name of the allocator behind lb_allocator_in_use. */
 const char *lb_allocator_name(void);
 

@@ -55,6 +55,37 @@ static int nomem(char *message, size_t size, const char *what, size_t bytes) {
   return LB_E_NOMEM;
 }
 
+void lb_cxx_delete(void *p); /* fixtures_cxx.cc */
+
+/* One block of `bytes` from a C leak shape's own allocation path — malloc (malloc, every, late), operator new,
+ * strdup of a bytes-long string, posix_memalign(64) — written through (an optimiser that knows these functions
+ * may otherwise drop an unused block; clang does for strdup in WASM). NULL when it fails. Injection leaks it;
+ * lb_fixture_growth measures it and gives it back with release_from_path. */
+static void *alloc_from_path(int kind, size_t bytes) {
+  void *p = NULL;
+  if (kind == LB_FIXTURE_CXX_NEW) p = lb_cxx_new_leak(bytes);
+  else if (kind == LB_FIXTURE_STRDUP) {
+    char *text = (char *)malloc(bytes);
+    if (!text) return NULL;
+    memset(text, 'x', bytes - 1);
+    text[bytes - 1] = '\0';
+    p = strdup(text); /* the C library's own malloc inside strdup: the copy is the block */
+    free(text);
+  } else if (kind == LB_FIXTURE_MEMALIGN) {
+    if (posix_memalign(&p, 64, bytes) != 0) p = NULL;
+  } else p = malloc(bytes);
+  return touched(p, bytes);
+}
+
+static void release_from_path(int kind, void *p) {
+  if (kind == LB_FIXTURE_CXX_NEW) lb_cxx_delete(p);
+  else free(p);
+}
+
+static int leak_from_path(int kind, size_t bytes, const char *what, char *message, size_t size) {
+  return alloc_from_path(kind, bytes) ? LB_OK : nomem(message, size, what, bytes);
+}
+
 static unsigned long calls;            /* fixture calls so far in this process */
 static unsigned char *vector;          /* geometric: one vector that only grows */
 static size_t vector_len, vector_cap;
@@ -66,13 +97,13 @@ static unsigned long churn_state = 12345;
 static int inject_c(int kind, size_t bytes, long period, char *message, size_t size) {
   switch (kind) {
     case LB_FIXTURE_MALLOC:
-      return touched(malloc(bytes), bytes) ? LB_OK : nomem(message, size, "malloc", bytes);
+      return leak_from_path(kind, bytes, "malloc", message, size);
     case LB_FIXTURE_EVERY:
       if (calls % (unsigned long)period != 0) return LB_OK;
-      return touched(malloc(bytes), bytes) ? LB_OK : nomem(message, size, "every", bytes);
+      return leak_from_path(kind, bytes, "every", message, size);
     case LB_FIXTURE_LATE:
       if (calls <= (unsigned long)period) return LB_OK;
-      return touched(malloc(bytes), bytes) ? LB_OK : nomem(message, size, "late", bytes);
+      return leak_from_path(kind, bytes, "late", message, size);
     case LB_FIXTURE_GEOMETRIC:
       if (vector_len + bytes > vector_cap) {
         size_t cap = vector_cap ? vector_cap : 64;
@@ -86,23 +117,11 @@ static int inject_c(int kind, size_t bytes, long period, char *message, size_t s
       vector_len += bytes;
       return LB_OK;
     case LB_FIXTURE_CXX_NEW:
-      return touched(lb_cxx_new_leak(bytes), bytes) ? LB_OK : nomem(message, size, "new", bytes);
-    case LB_FIXTURE_STRDUP: {
-      char *text = (char *)malloc(bytes);
-      if (!text) return nomem(message, size, "strdup", bytes);
-      memset(text, 'x', bytes - 1);
-      text[bytes - 1] = '\0';
-      char *copy = strdup(text); /* the C library's own malloc inside strdup: the copy is the leak */
-      free(text);
-      /* Written through, or an optimiser that knows strdup may drop an unused copy (clang does in WASM). */
-      return touched(copy, bytes) ? LB_OK : nomem(message, size, "strdup", bytes);
-    }
-    case LB_FIXTURE_MEMALIGN: {
-      void *p = NULL;
-      if (posix_memalign(&p, 64, bytes) != 0) return nomem(message, size, "memalign", bytes);
-      touched(p, bytes);
-      return LB_OK;
-    }
+      return leak_from_path(kind, bytes, "new", message, size);
+    case LB_FIXTURE_STRDUP:
+      return leak_from_path(kind, bytes, "strdup", message, size);
+    case LB_FIXTURE_MEMALIGN:
+      return leak_from_path(kind, bytes, "memalign", message, size);
     case LB_FIXTURE_MMAP: {
 #ifdef __EMSCRIPTEN__
       snprintf(message, size, "the mmap fixture is native only");
@@ -163,33 +182,14 @@ int lb_fixture_inject(int kind, size_t bytes, long period, const lb_host *host, 
 
 void lb_fixture_free(void *block) { free(block); }
 
-void lb_cxx_delete(void *p); /* fixtures_cxx.cc */
-
-/* What one block of `bytes` costs the allocator when it comes from `kind`'s own path (malloc, operator new,
- * strdup, posix_memalign): allocate, measure lb_allocator_in_use, free. */
+/* What one block of `bytes` costs the allocator when it comes from `kind`'s own path: allocate, measure
+ * lb_allocator_in_use, give it back. */
 static double path_growth(int kind, size_t bytes) {
   double before = lb_allocator_in_use();
-  void *p = NULL;
-  if (kind == LB_FIXTURE_CXX_NEW) p = lb_cxx_new_leak(bytes);
-  else if (kind == LB_FIXTURE_STRDUP) {
-    char *text = (char *)malloc(bytes);
-    if (!text) return -1;
-    memset(text, 'x', bytes - 1);
-    text[bytes - 1] = '\0';
-    before = lb_allocator_in_use(); /* with the source string already counted */
-    p = touched(strdup(text), bytes); /* used, or the optimiser may drop a strdup/free pair */
-    double after = p ? lb_allocator_in_use() : -1;
-    free(p);
-    free(text);
-    return after < 0 ? -1 : after - before;
-  } else if (kind == LB_FIXTURE_MEMALIGN) {
-    if (posix_memalign(&p, 64, bytes) != 0) p = NULL;
-  } else p = malloc(bytes);
+  void *p = alloc_from_path(kind, bytes);
   if (!p) return -1;
-  touched(p, bytes);
   double after = lb_allocator_in_use();
-  if (kind == LB_FIXTURE_CXX_NEW) lb_cxx_delete(p);
-  else free(p);
+  release_from_path(kind, p);
   return after - before;
 }
 
@@ -198,7 +198,7 @@ double lb_fixture_growth(int kind, size_t bytes, long period) {
     case LB_FIXTURE_MALLOC: case LB_FIXTURE_LATE: case LB_FIXTURE_CXX_NEW: case LB_FIXTURE_STRDUP: case LB_FIXTURE_MEMALIGN:
       return path_growth(kind, bytes);
     case LB_FIXTURE_EVERY: {
-      double g = path_growth(LB_FIXTURE_MALLOC, bytes);
+      double g = path_growth(kind, bytes);
       return g < 0 ? -1 : g / (double)period;
     }
     case LB_FIXTURE_GEOMETRIC:

@@ -25,16 +25,6 @@ const char *lb_allocator_name(void) { return "glibc malloc (mallinfo2.uordblks +
 const char *lb_emscripten_version(void) { return ""; }
 #endif
 
-double lb_block_growth(size_t bytes) {
-  double before = lb_allocator_in_use();
-  volatile unsigned char *p = (volatile unsigned char *)malloc(bytes);
-  if (!p) return -1;
-  p[0] = 1;
-  double after = lb_allocator_in_use();
-  free((void *)p);
-  return after - before;
-}
-
 const char *lb_compiler(void) {
 #if defined(__clang__)
   return "clang";

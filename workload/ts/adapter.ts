@@ -48,7 +48,8 @@ export interface WorkloadBinding {
   simulate(model: number, durationMs: number, logIntervalMs: number, fixtureKind: number, fixtureBytes: number, fixturePeriod: number, maxSteps: number): RawSimulation;
   /** lb_fixture_supported: whether this build can carry a fixture kind (mmap is native only). */
   fixtureSupported(kind: number): boolean;
-  /** lb_fixture_growth: a C shape's true growth per iteration, measured through its own allocation path; -1 if none. */
+  /** lb_fixture_growth: a C shape's true growth per iteration, measured through its own allocation path; -1 if none
+   * (for MALLOC: what allocatorBytes grows by for one live block of `bytes`). */
   fixtureGrowth(kind: number, bytes: number, period: number): number;
   /** lb_allocator_in_use: glibc's process-wide count natively, dlmalloc's in WASM. */
   allocatorBytes(): number;
@@ -56,8 +57,6 @@ export interface WorkloadBinding {
   moduleHeapBytes(): number;
   /** Linear memory size; absent for native bindings. */
   wasmMemoryBytes?(): number;
-  /** lb_block_growth: what allocatorBytes grows by for one live block of `bytes`. */
-  blockGrowth(bytes: number): number;
   /** JS values kept alive by the object/list fixtures, and dropping them. */
   retainedCount(): number;
   releaseRetained(): number;
@@ -137,6 +136,8 @@ export function workloadBackend(binding: WorkloadBinding, meta: { id: string; de
     models: () => models,
     simulate(o: SimulateOptions): SimulationResult {
       const model = findModel(models, o.model);
+      // Checked here too, not only when a run is planned: a size beyond 32 bits would wrap in WASM's size_t
+      // before the C side could refuse it.
       const problem = workloadFixtureProblem(o.fixture, binding);
       if (problem) throw new UsageError(problem);
       const f = fixtureToAbi(o.fixture);
@@ -152,7 +153,7 @@ export function workloadBackend(binding: WorkloadBinding, meta: { id: string; de
       const g = binding.fixtureGrowth(a.kind, a.bytes, a.period);
       return g >= 0 ? g : null;
     },
-    allocatorBlockGrowth: (bytes: number) => binding.blockGrowth(bytes),
+    allocatorBlockGrowth: (bytes: number) => binding.fixtureGrowth(FIXTURE_KINDS.MALLOC, bytes, 0),
     retainedCount: () => binding.retainedCount(),
     releaseRetained: () => binding.releaseRetained(),
   };

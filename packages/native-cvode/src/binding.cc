@@ -138,10 +138,6 @@ Napi::Value Describe(const Napi::CallbackInfo &info) {
 
 Napi::Value AllocatorBytes(const Napi::CallbackInfo &info) { return Napi::Number::New(info.Env(), lb_allocator_in_use()); }
 
-Napi::Value BlockGrowth(const Napi::CallbackInfo &info) {
-  return Napi::Number::New(info.Env(), lb_block_growth(static_cast<size_t>(info[0].As<Napi::Number>().DoubleValue())));
-}
-
 Napi::Value ModuleHeapBytes(const Napi::CallbackInfo &info) { return Napi::Number::New(info.Env(), lbn_module_heap_bytes()); }
 
 Napi::Value FixtureGrowth(const Napi::CallbackInfo &info) {
@@ -178,7 +174,6 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("describe", Napi::Function::New(env, Describe));
   exports.Set("allocatorBytes", Napi::Function::New(env, AllocatorBytes));
   exports.Set("moduleHeapBytes", Napi::Function::New(env, ModuleHeapBytes));
-  exports.Set("blockGrowth", Napi::Function::New(env, BlockGrowth));
   exports.Set("fixtureSupported", Napi::Function::New(env, FixtureSupported));
   exports.Set("fixtureGrowth", Napi::Function::New(env, FixtureGrowth));
   exports.Set("setJsHost", Napi::Function::New(env, SetJsHost));

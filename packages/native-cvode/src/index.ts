@@ -23,13 +23,7 @@ export async function load(): Promise<Backend> {
   const host = createJsHost();
   addon.setJsHost(host.retain);
   const binding: WorkloadBinding = {
-    describe: () => addon.describe(),
-    simulate: (...args) => addon.simulate(...args),
-    allocatorBytes: () => addon.allocatorBytes(),
-    moduleHeapBytes: () => addon.moduleHeapBytes(),
-    blockGrowth: (bytes) => addon.blockGrowth(bytes),
-    fixtureSupported: (kind) => addon.fixtureSupported(kind),
-    fixtureGrowth: (kind, bytes, period) => addon.fixtureGrowth(kind, bytes, period),
+    ...addon,
     // JS values kept alive: the addon's strong refs (object, list) and the JS host's stores.
     retainedCount: () => addon.retainedCount() + host.count(),
     releaseRetained: () => addon.releaseRetained() + host.release(),

@@ -20,7 +20,6 @@ interface EmModule {
   _lbw_last_flag_name(): number;
   _lbw_last_free(): void;
   _lbw_allocator_in_use(): number;
-  _lbw_block_growth(bytes: number): number;
   _lbw_describe_json(): number;
 }
 
@@ -76,7 +75,6 @@ export async function load(): Promise<Backend> {
     allocatorBytes: () => mod._lbw_allocator_in_use(),
     moduleHeapBytes: () => mod._lbw_allocator_in_use(), // dlmalloc serves only this module: allocator = module heap
     wasmMemoryBytes: () => mod.HEAPU8.buffer.byteLength,
-    blockGrowth: (bytes) => mod._lbw_block_growth(bytes),
     fixtureSupported: (kind) => mod._lbw_fixture_supported(kind) !== 0,
     fixtureGrowth: (kind, bytes, period) => mod._lbw_fixture_growth(kind, bytes, period),
     retainedCount: () => host.count(),

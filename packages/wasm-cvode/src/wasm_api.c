@@ -42,7 +42,6 @@ EMSCRIPTEN_KEEPALIVE double lbw_fixture_growth(int kind, double bytes, double pe
 EMSCRIPTEN_KEEPALIVE void lbw_fixture_free(void *block) { lb_fixture_free(block); }
 
 EMSCRIPTEN_KEEPALIVE double lbw_allocator_in_use(void) { return lb_allocator_in_use(); }
-EMSCRIPTEN_KEEPALIVE double lbw_block_growth(double bytes) { return lb_block_growth((size_t)bytes); }
 
 /* Build facts and the model table as one JSON document (static buffer), in the shape of the WorkloadBinding's
  * describe(): {"build": {...}, "models": [...]}. */
