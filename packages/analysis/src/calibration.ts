@@ -27,6 +27,11 @@ export function calibrationTrial(spec: CellSpec, v: CellVerdict | null): Calibra
   };
 }
 
+/** ` (L2 N0 I3)`: how many trials of a count were judged leak, no-leak and inconclusive ('' for calibrations from
+ * before the confusion row was kept) — as the CLI table and the report print it. */
+export const confusionText = (b: CalibrationSummary['byIterations'][number]): string =>
+  b.noLeak === null || b.inconclusive === null ? '' : ` (L${b.leak} N${b.noLeak} I${b.inconclusive})`;
+
 export interface SummaryInput {
   backends: string[];
   fixtures: string[];

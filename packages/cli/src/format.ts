@@ -1,14 +1,10 @@
 // Text the CLI prints: simulation traces (CSV/JSON), calibration tables, check and run outcomes. Pure: data in,
 // strings out; the commands write them.
 import type { Backend, CalibrationResult, CellVerdict, SimulationResult } from '@leakbench/core';
-import type { CheckResult } from '@leakbench/analysis';
+import { confusionText, type CheckResult } from '@leakbench/analysis';
 import type { RunOutcome } from '@leakbench/harness';
 
 const fmt = (x: number | null, digits = 1) => (x === null || !Number.isFinite(x) ? '—' : x.toFixed(digits));
-
-/** `(L2 N0 I3)`: how many trials were judged leak, no-leak and inconclusive (empty for older calibrations). */
-export const confusion = (b: { leak: number; noLeak: number | null; inconclusive: number | null }) =>
-  b.noLeak === null || b.inconclusive === null ? '' : ` (L${b.leak} N${b.noLeak} I${b.inconclusive})`;
 
 export function formatCalibration(r: CalibrationResult): string {
   const lines = [
@@ -26,7 +22,7 @@ export function formatCalibration(r: CalibrationResult): string {
         fmt(s.trueBytesPerIteration).padStart(9),
         fmt(s.estimatedBytesPerIteration).padStart(9),
         (s.relativeError === null ? '' : `${(s.relativeError * 100).toFixed(1)}%`).padStart(6),
-        '  ' + s.byIterations.map((b) => `${b.iterations}:${b.correct}/${b.trials}${confusion(b)}`).join(' '),
+        '  ' + s.byIterations.map((b) => `${b.iterations}:${b.correct}/${b.trials}${confusionText(b)}`).join(' '),
       ].join(' '),
     );
   }

@@ -1,6 +1,7 @@
 // The calibration section of a run's index: detection per fixture and iteration count, false positives, and
 // estimated against true growth per leaked block.
 import type { CalibrationResult } from '@leakbench/core';
+import { confusionText } from '@leakbench/analysis';
 import { esc, table } from '../html.js';
 import { rateChart } from '../plots.js';
 
@@ -14,7 +15,7 @@ export function calibrationSection(cal: CalibrationResult): string {
     `<span class="num">${s.trueBytesPerIteration === null ? '—' : `${s.trueBytesPerIteration.toFixed(1)} B`}</span>`,
     `<span class="num">${s.estimatedBytesPerIteration === null ? '—' : `${s.estimatedBytesPerIteration.toFixed(1)} B`}</span>`,
     `<span class="num">${s.relativeError === null ? '' : `${(s.relativeError * 100).toFixed(1)}%`}</span>`,
-    esc(s.byIterations.map((b) => `${b.iterations}: ${b.correct}/${b.trials}${b.noLeak === null || b.inconclusive === null ? '' : ` (L${b.leak} N${b.noLeak} I${b.inconclusive})`}`).join(', ')),
+    esc(s.byIterations.map((b) => `${b.iterations}: ${b.correct}/${b.trials}${confusionText(b)}`).join(', ')),
   ]);
   const chart = rateChart(
     cal.summaries.flatMap((s) => s.byIterations.map((b) => ({ group: s.backend, label: s.fixture, x: b.iterations, rate: b.trials ? b.correct / b.trials : 0 }))),
