@@ -44,7 +44,7 @@ export interface CheckOptions {
 /** The finding for a `none` cell that could not be decided, with the iterations that would decide it. */
 function inconclusiveFinding(cellId: string, v: CellVerdict, warmup: number, iterations: number): CheckFinding {
   const open = v.layers.filter((l) => LOCATING_LAYERS.includes(l.layer) && l.decision === 'inconclusive');
-  const needed = Math.max(iterations + 1, ...open.map((l) => iterationsToDecide(l, { warmup }) ?? 0));
+  const needed = Math.max(iterations + 1, ...open.map((l) => iterationsToDecide(l, { warmup }, v.layers) ?? 0));
   return {
     cell: cellId,
     kind: 'workload-inconclusive',

@@ -40,5 +40,9 @@ describe('iterationsToDecide', () => {
     expect(iterationsToDecide(v, { warmup: 2 })).toBeNull();
     const paged = { ...v, layer: 'rssBytes' as const, decision: 'inconclusive' as const, n: 40, warmupEnd: 2 };
     expect(iterationsToDecide(paged, { warmup: 2 })).toBeGreaterThanOrEqual(102);
+    // glibc growth the module's exact heap does not share waits for the host-allocator minimum.
+    const hostOnly = { ...v, layer: 'allocatorBytes' as const, decision: 'inconclusive' as const, n: 20, warmupEnd: 2 };
+    const moduleFlat = { ...v, layer: 'moduleHeapBytes' as const, decision: 'no-leak' as const };
+    expect(iterationsToDecide(hostOnly, { warmup: 2 }, [hostOnly, moduleFlat])).toBeGreaterThanOrEqual(52);
   });
 });

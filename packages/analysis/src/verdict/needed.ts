@@ -4,15 +4,20 @@
 import { layerSpec, type LayerVerdict } from '@leakbench/core';
 import { HOST_ALLOCATOR_MIN_SAMPLES, MIN_SAMPLES, resolveOptions, STEP_LAYER_MIN_SAMPLES, type VerdictOptions } from './options.js';
 
-/** Total iterations (warm-up included) after which `l` would probably be decided; null when it already is. */
-export function iterationsToDecide(l: LayerVerdict, options: VerdictOptions): number | null {
+/**
+ * Total iterations (warm-up included) after which `l` would probably be decided; null when it already is.
+ * `cellLayers` (the other layers of the same cell) tell whether glibc growth is the host's alone.
+ */
+export function iterationsToDecide(l: LayerVerdict, options: VerdictOptions, cellLayers: LayerVerdict[] = []): number | null {
   if (l.decision !== 'inconclusive') return null;
   const o = resolveOptions(options);
   const { paged } = layerSpec(l.layer);
   const minRate = paged ? o.stepLayerMinRate : o.minRate;
   let measured = Math.max(l.n + 1, MIN_SAMPLES);
   if (paged) measured = Math.max(measured, STEP_LAYER_MIN_SAMPLES);
-  if (l.layer === 'allocatorBytes' && /module's own C heap is flat/.test(l.reason)) measured = Math.max(measured, HOST_ALLOCATOR_MIN_SAMPLES);
+  // Growth of glibc's count that the module's exact heap does not share is only called a leak from this many on.
+  const moduleFlat = cellLayers.some((c) => c.layer === 'moduleHeapBytes' && c.decision === 'no-leak');
+  if (l.layer === 'allocatorBytes' && moduleFlat) measured = Math.max(measured, HOST_ALLOCATOR_MIN_SAMPLES);
   if (Number.isFinite(l.ciLow) && Number.isFinite(l.ciHigh) && l.ciHigh > l.ciLow && l.n > 0) {
     // The interval must shrink until it clears the floor. The slope of a short noisy series is itself mostly
     // noise (it heads for 0 without a leak, and overstates a small one), so the interval is asked to get no
