@@ -126,7 +126,7 @@ describe('zoo ids', () => {
   it('parse with defaults, parameters and aliases, and reject what is not one', () => {
     expect(parseFixture('periodic-large')).toEqual({ kind: 'every', period: 50, bytes: 65536 });
     expect(parseFixture('every:3:40')).toEqual({ kind: 'every', period: 3, bytes: 40 });
-    expect(parseFixture('geometric')).toEqual({ kind: 'geometric', period: 0, bytes: 8 });
+    expect(parseFixture('geometric')).toEqual({ kind: 'geometric', period: 0, bytes: 64 });
     expect(() => parseFixture('every:3')).toThrow(/every takes <period>:<bytes>/);
     expect(() => parseFixture('memo:5')).toThrow(/memo takes no parameters/);
     expect(() => parseFixture('late:0:8')).toThrow(/late period must be positive/);

@@ -58,7 +58,9 @@ export function summariseCalibration(input: SummaryInput): CalibrationSummary[] 
       // The smallest count from which every trial, at it and every larger count, was judged correctly.
       let iterationsToDetect: number | null = null;
       for (let k = byIterations.length - 1; k >= 0 && byIterations[k]!.correct === byIterations[k]!.trials; k--) iterationsToDetect = byIterations[k]!.iterations;
-      const estimates = mine.filter((t) => t.iterations === largestCount).map((t) => t.expectedLayerSlope).filter((x): x is number => x !== null);
+      // The size the verdict claims (the cell's bytes/iteration, summed over the layers that explain it), from the
+      // trials at the largest count that judged a leak.
+      const estimates = mine.filter((t) => t.iterations === largestCount && t.decision === 'leak').map((t) => t.bytesPerIteration).filter((x): x is number => x !== null);
       const estimated = estimates.length ? median(estimates) : null;
       const trueGrowth = input.trueGrowth(backend, fixture);
       summaries.push({

@@ -4,8 +4,7 @@
 // layer's rate rose beyond its confidence interval. A gate that cannot decide fails and says why.
 import { RunDataError, readRun, runPaths, writeVerdict } from '@leakbench/core';
 import type { CellVerdict, LayerVerdict } from '@leakbench/core';
-import { LOCATING_LAYERS } from '@leakbench/core';
-import { analyseCell, compareRates, iterationsToDecide } from './verdict/index.js';
+import { analyseCell, compareRates, hostTraits, iterationsToDecide } from './verdict/index.js';
 
 export interface CheckFinding {
   cell: string;
@@ -43,7 +42,8 @@ export interface CheckOptions {
 
 /** The finding for a `none` cell that could not be decided, with the iterations that would decide it. */
 function inconclusiveFinding(cellId: string, v: CellVerdict, warmup: number, iterations: number): CheckFinding {
-  const open = v.layers.filter((l) => LOCATING_LAYERS.includes(l.layer) && l.decision === 'inconclusive');
+  const deferred = new Set(v.settle?.deferredLayers ?? []);
+  const open = v.layers.filter((l) => l.decision === 'inconclusive' && !deferred.has(l.layer));
   const needed = Math.max(iterations + 1, ...open.map((l) => iterationsToDecide(l, { warmup }, v.layers) ?? 0));
   return {
     cell: cellId,
@@ -100,7 +100,7 @@ export function reanalyseRun(dir: string): CellVerdict[] {
   const out: CellVerdict[] = [];
   for (const cell of run.cells) {
     if (!cell.samples.some((s) => s.phase === 'measure')) continue;
-    const v = analyseCell(cell.record.spec.id, cell.samples, { warmup: cell.record.spec.warmup });
+    const v = analyseCell(cell.record.spec.id, cell.samples, { warmup: cell.record.spec.warmup, host: hostTraits(run.manifest.options.host) });
     writeVerdict(dir, v);
     out.push(v);
   }

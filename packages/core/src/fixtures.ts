@@ -53,7 +53,7 @@ export const ZOO: ZooEntry[] = [
   entry('malloc', ['bytes'], { bytes: 8 }, true, 'allocatorBytes', 'c', 'malloc of <bytes> per iteration, written, never freed'),
   entry('every', ['period', 'bytes'], { period: 10, bytes: 256 }, true, 'allocatorBytes', 'c', 'intermittent: malloc of <bytes> on every <period>-th iteration only, never freed'),
   entry('late', ['period', 'bytes'], { period: 50, bytes: 64 }, true, 'allocatorBytes', 'c', 'late onset: malloc of <bytes> per iteration after iteration <period>, never freed'),
-  entry('geometric', ['bytes'], { bytes: 8 }, true, 'allocatorBytes', 'c', 'one C vector gains <bytes> per iteration, grown by realloc doubling (steps that double), never shrunk'),
+  entry('geometric', ['bytes'], { bytes: 64 }, true, 'allocatorBytes', 'c', 'one C vector gains <bytes> per iteration, grown by realloc doubling (steps that double), never shrunk'),
   entry('new', ['bytes'], { bytes: 64 }, true, 'allocatorBytes', 'c', 'C++ new char[<bytes>] per iteration, never deleted'),
   entry('strdup', ['bytes'], { bytes: 64 }, true, 'allocatorBytes', 'c', 'strdup of a <bytes>-long string per iteration, never freed'),
   entry('memalign', ['bytes'], { bytes: 256 }, true, 'allocatorBytes', 'c', 'posix_memalign(64, <bytes>) per iteration, never freed'),
@@ -147,7 +147,7 @@ export function fixtureMallocBytes(f: Fixture): number {
 export function expectedWhere(f: Fixture): Where | 'none' {
   const z = zooEntry(f.kind);
   if (!z.leaks) return 'none';
-  return layerSpec(z.layer).locates ?? (z.layer === 'rssBytes' ? 'rss-only' : 'external');
+  return layerSpec(z.layer).locates;
 }
 
 export interface ParsedFixture {

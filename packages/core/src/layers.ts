@@ -1,14 +1,12 @@
-// The one table of memory layers. Verdicts (which layers are judged, which are page-stepped, which locate a
-// leak), report rows (labels, units) and the sample/verdict schemas (which fields exist, which may be null) all
-// read it, so a new layer is one new row here.
+// The one table of memory layers. Verdicts (which layers are judged, which are page-stepped, where a leak in each
+// is, which layers' growth shows up in which), report rows (labels, units) and the sample/verdict schemas (which
+// fields exist, which may be null) all read it, so a new layer is one new row here.
 //
-// Order matters: verdicts list layers in this order, and among locating layers the first that leaks names
-// where the leak is (most specific first: the JS heap, then the C allocator, then WASM memory).
+// Every layer can decide a cell. Order matters: it is the order in which a verdict attributes growth — the most
+// exact layers first; a later layer only adds the part of its growth that the layers it may contain (`contains`)
+// have not already explained, so that no byte is counted twice.
 
-/**
- * Where a cell's leak is, as the verdict reports it. `external` (ArrayBuffer/Buffer stores) is a place a fixture
- * can leak to; no layer locates it yet, so today's verdicts never say it (the zoo's `buffer` shows the gap).
- */
+/** Where a cell's leak is, as the verdict reports it: the place that holds most of the bytes it attributes. */
 export type Where = 'js-heap' | 'c-allocator' | 'wasm-memory' | 'external' | 'rss-only';
 
 export interface LayerSpec<F extends string = string> {
@@ -19,37 +17,57 @@ export interface LayerSpec<F extends string = string> {
   readonly unit: 'bytes';
   /**
    * Moves in pages or growth steps (RSS, VMS, max RSS, WASM memory, V8 heap total), not in single allocations:
-   * a verdict needs more evidence (several steps, a longer series) and a page-sized floor before calling a leak.
+   * a verdict needs more evidence (several steps, growth sustained over the series) and a page-sized floor before
+   * calling a leak, and a young process's page faults are no leak.
    */
   readonly paged: boolean;
-  /** The `where` a leak in this layer locates; null for layers that only corroborate (RSS is the fallback). */
-  readonly locates: Exclude<Where, 'rss-only' | 'external'> | null;
+  /** The `where` of growth first attributed to this layer. */
+  readonly locates: Where;
+  /**
+   * Layers whose growth may show in this one too (on some backend): the module heap in the C allocator, the WASM
+   * module's allocator in its linear memory, Node's ArrayBuffer stores in glibc, everything in RSS. Only growth
+   * beyond theirs is attributed to this layer.
+   */
+  readonly contains: readonly string[];
   /** Whether a backend or platform may leave the field null (not measurable there). */
   readonly nullable: boolean;
 }
 
-const layer = <F extends string>(field: F, label: string, o: { paged?: boolean; locates?: LayerSpec['locates']; nullable?: boolean } = {}): LayerSpec<F> => ({
+interface LayerOptions {
+  paged?: boolean;
+  contains?: string[];
+  nullable?: boolean;
+}
+
+const layer = <F extends string>(field: F, label: string, locates: Where, o: LayerOptions = {}): LayerSpec<F> => ({
   field,
   label,
   unit: 'bytes',
   paged: o.paged ?? false,
-  locates: o.locates ?? null,
+  locates,
+  contains: o.contains ?? [],
   nullable: o.nullable ?? false,
 });
 
+const INSIDE_RSS = ['moduleHeapBytes', 'heapUsedBytes', 'arrayBuffersBytes', 'globalHandlesBytes', 'allocatorBytes', 'wasmMemoryBytes', 'externalBytes'];
+
 export const LAYER_TABLE = [
-  layer('heapUsedBytes', 'JS heap used', { locates: 'js-heap' }),
-  layer('allocatorBytes', 'C allocator in use (process-wide natively)', { locates: 'c-allocator', nullable: true }),
-  // The module's exact own heap is a view of the same C allocator: a leak there is a C-allocator leak.
-  layer('moduleHeapBytes', "module's own C heap (exact)", { locates: 'c-allocator', nullable: true }),
-  layer('wasmMemoryBytes', 'WASM linear memory', { paged: true, locates: 'wasm-memory', nullable: true }),
-  layer('rssBytes', 'RSS (resident set)', { paged: true, nullable: true }),
-  layer('vmsBytes', 'VMS (virtual size)', { paged: true, nullable: true }),
-  layer('maxRssBytes', 'max RSS', { paged: true }),
-  layer('externalBytes', 'external (C++ objects bound to JS, incl. WASM memory)'),
-  layer('arrayBuffersBytes', 'arrayBuffers'),
-  layer('heapTotalBytes', 'JS heap total', { paged: true }),
-  layer('globalHandlesBytes', 'V8 global handles', { nullable: true }),
+  // The module's exact own heap (blocks the workload's allocator wrapper handed out and did not get back).
+  layer('moduleHeapBytes', "module's own C heap (exact)", 'c-allocator', { nullable: true }),
+  layer('heapUsedBytes', 'JS heap used', 'js-heap'),
+  // Buffer/ArrayBuffer backing stores (natively malloc'ed by Node, so also in glibc's count).
+  layer('arrayBuffersBytes', 'arrayBuffers', 'external'),
+  // V8 global handles (napi references, weak callbacks): malloc'ed by V8 natively.
+  layer('globalHandlesBytes', 'V8 global handles', 'js-heap', { nullable: true }),
+  // glibc's process-wide count natively (the module heap, Node's ArrayBuffer stores, global handles and all
+  // other host allocations); the WASM module's own dlmalloc in WASM.
+  layer('allocatorBytes', 'C allocator in use (process-wide natively)', 'c-allocator', { nullable: true, contains: ['moduleHeapBytes', 'arrayBuffersBytes', 'globalHandlesBytes'] }),
+  layer('wasmMemoryBytes', 'WASM linear memory', 'wasm-memory', { paged: true, nullable: true, contains: ['moduleHeapBytes', 'allocatorBytes'] }),
+  layer('externalBytes', 'external (C++ objects bound to JS, incl. WASM memory)', 'external', { contains: ['arrayBuffersBytes', 'wasmMemoryBytes', 'allocatorBytes', 'moduleHeapBytes'] }),
+  layer('heapTotalBytes', 'JS heap total', 'js-heap', { paged: true, contains: ['heapUsedBytes'] }),
+  layer('rssBytes', 'RSS (resident set)', 'rss-only', { paged: true, nullable: true, contains: [...INSIDE_RSS, 'heapTotalBytes'] }),
+  layer('vmsBytes', 'VMS (virtual size)', 'rss-only', { paged: true, nullable: true, contains: [...INSIDE_RSS, 'heapTotalBytes', 'rssBytes'] }),
+  layer('maxRssBytes', 'max RSS', 'rss-only', { paged: true, contains: [...INSIDE_RSS, 'heapTotalBytes', 'rssBytes'] }),
 ] as const;
 
 export type Layer = (typeof LAYER_TABLE)[number]['field'];
@@ -68,5 +86,5 @@ export function layerSpec(field: string): LayerSpec<Layer> {
 
 export const isLayer = (field: string): field is Layer => BY_FIELD.has(field);
 
-/** Locating layers in table order (most specific first). */
-export const LOCATING_LAYERS = LAYER_TABLE.filter((l) => l.locates !== null).map((l) => l.field) as Layer[];
+/** Layers that move in single allocations (not paged): a cell is decided only when each of these is. */
+export const EXACT_LAYERS = LAYER_TABLE.filter((l) => !l.paged).map((l) => l.field) as Layer[];

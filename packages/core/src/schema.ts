@@ -171,6 +171,11 @@ export const LayerVerdict = z.object({
   n: z.number().int(),
   /** Smallest per-iteration change this layer can resolve (e.g. page size for RSS). */
   resolution: num,
+  /**
+   * A single step that did not repeat, taken out of the series before the rate was judged (a one-time
+   * allocation): its size and the iteration it landed in. Null when none was (and in runs analysed before).
+   */
+  setAside: z.object({ bytes: num, atIteration: z.number().int() }).nullable().default(null),
   reason: z.string(),
 });
 export type LayerVerdict = z.infer<typeof LayerVerdict>;
@@ -190,6 +195,14 @@ export const CellVerdict = z.object({
   decision: Decision,
   /** Layers that explain the growth, most specific first (heap / allocator / wasm), else rss-only. */
   explainedBy: z.array(z.string()),
+  /**
+   * The cell's bytes/iteration by layer, most bytes first: each leaking layer with the part of its growth that the
+   * more exact layers it may contain had not already explained (no byte counted twice). Their sum is
+   * bytesPerIteration. Empty for a cell that does not leak (and in runs analysed before it was stored).
+   */
+  attribution: z
+    .array(z.object({ layer: z.string(), where: z.enum(['js-heap', 'c-allocator', 'wasm-memory', 'external', 'rss-only']), bytesPerIteration: num, ciLow: num, ciHigh: num }))
+    .default([]),
   where: z.enum(['js-heap', 'c-allocator', 'wasm-memory', 'external', 'rss-only']).nullable(),
   bytesPerIteration: nullableNum,
   ciLow: nullableNum,

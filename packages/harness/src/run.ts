@@ -5,7 +5,7 @@ import type { ChildProcess } from 'node:child_process';
 import { existsSync, renameSync, rmSync } from 'node:fs';
 import { readManifest, readSamples, runPaths, writeManifest, writeVerdict } from '@leakbench/core';
 import type { CellRecord, RunManifest, Sample } from '@leakbench/core';
-import { analyseCell } from '@leakbench/analysis';
+import { analyseCell, hostTraits } from '@leakbench/analysis';
 import { endStatus, startCellProcess, type CellProcessEnd } from './cell-process.js';
 import { pendingRecord } from './plan.js';
 import { runPool } from './pool.js';
@@ -80,7 +80,7 @@ export async function executeRun(dir: string, manifest: RunManifest, opts: Execu
     // Verdicts are computed once, here, and stored beside the series; also for partial series.
     if (samples.some((s) => s.phase === 'measure')) {
       try {
-        writeVerdict(dir, analyseCell(id, samples, { warmup: cell.spec.warmup }));
+        writeVerdict(dir, analyseCell(id, samples, { warmup: cell.spec.warmup, host: hostTraits(manifest.options.host) }));
       } catch (e) {
         cell.error ??= `verdict failed: ${(e as Error).message}`;
       }

@@ -97,7 +97,7 @@ describe('buildReport', () => {
     expect(index.body.textContent).toMatch(/1 cell\(s\) did not finish/);
     const cell = parse(readFileSync(join(site, 'cells/native-lr1991-double.html'), 'utf8'));
     expect(cell.querySelectorAll('svg').length).toBeGreaterThanOrEqual(20); // 10 measured rows × 2 columns
-    expect(cell.body.textContent).toMatch(/leak in c-allocator: 3\d\.\d B\/iter/);
+    expect(cell.body.textContent).toMatch(/leak in c-allocator: 3\d\.\d B\/iter .*= 24\.0 B c-allocator \(moduleHeapBytes\) \+ \d\.\d B c-allocator \(allocatorBytes\)/);
     expect(cell.body.textContent).toMatch(/WASM linear memory not measured by this backend/);
     const crashed = parse(readFileSync(join(site, 'cells/wasm-lr1991-list-crashed.html'), 'utf8'));
     expect(crashed.body.textContent).toMatch(/No samples were recorded/);

@@ -1,21 +1,43 @@
-// Step 6 — describe: the cell's verdict in one sentence (what `check`, `run` and the report print).
-import { formatBytes, LOCATING_LAYERS, type LayerVerdict } from '@leakbench/core';
+// Step 6 — describe: the cell's verdict in one sentence (what `check`, `run` and the report print). Everything the
+// rules set aside is named: one-time steps with their size and iteration, growth judged bounded, growth that came
+// back after settling; a fall during warm-up is said to be one, never printed as a negative cost.
+import { formatBytes, layerSpec, type LayerVerdict } from '@leakbench/core';
 import type { Location } from './locate.js';
+
+const pct = (l: { confidence: number }) => `${Math.round(l.confidence * 100)}%`;
+
+/** What happened before measurement started, in the layer that holds most of the leak. */
+function beforeMeasurement(l: LayerVerdict): string {
+  if (l.oneTime > 0) return `; ${formatBytes(l.oneTime)} one-time before iteration ${l.warmupEnd}`;
+  if (l.oneTime < 0) return `; ${l.layer} fell by ${formatBytes(-l.oneTime)} during warm-up (memory released before iteration ${l.warmupEnd})`;
+  return '';
+}
 
 export function describeCell(loc: Location, layers: LayerVerdict[], deferred: ReadonlySet<string>): string {
   const get = (layer: string) => layers.find((l) => l.layer === layer);
-  const locating = LOCATING_LAYERS.map(get).filter((l): l is LayerVerdict => !!l);
   let summary: string;
-  if (loc.main) {
-    const m = loc.main;
-    summary = `leak in ${loc.where}: ${formatBytes(m.slope)}/iter (${Math.round(m.confidence * 100)}% CI ${formatBytes(m.ciLow)}–${formatBytes(m.ciHigh)}), one-time ${formatBytes(m.oneTime)}`;
-    if (loc.explainedBy.length > 1) summary += `; also ${loc.explainedBy.slice(1).join(', ')}`;
-    if (loc.hostOnlyAllocator) summary += " (allocator growth is the host's: the module's own C heap is flat)";
+  if (loc.attribution.length) {
+    const total = loc.attribution.reduce((a, c) => a + c.bytesPerIteration, 0);
+    const lo = loc.attribution.reduce((a, c) => a + c.ciLow, 0);
+    const hi = loc.attribution.reduce((a, c) => a + c.ciHigh, 0);
+    const main = get(loc.attribution[0]!.layer)!;
+    summary = `leak in ${loc.where}: ${formatBytes(total)}/iter (${pct(main)} CI ${formatBytes(lo)}–${formatBytes(hi)})`;
+    if (loc.attribution.length > 1) summary += ` = ${loc.attribution.map((a) => `${formatBytes(a.bytesPerIteration)} ${a.where} (${a.layer})`).join(' + ')}`;
+    else summary += ` in ${main.layer}`;
+    summary += beforeMeasurement(main);
+    if (loc.explained.length) summary += `; also grows: ${loc.explained.join(', ')} (the same bytes)`;
+    if (loc.hostOnlyAllocator) summary += "; the allocator's part is the host's (the module's own C heap is flat)";
   } else if (loc.decision === 'no-leak') {
-    summary = `no leak: ${locating.map((l) => `${l.layer} ${formatBytes(l.slope)}/iter`).join(', ')}`;
+    const exact = layers.filter((l) => !layerSpec(l.layer).paged);
+    summary = `no leak: ${exact.map((l) => `${l.layer} ${formatBytes(l.slope)}/iter`).join(', ')}`;
+    const bounded = layers.filter((l) => l.decision === 'no-leak' && l.reason.startsWith('grew '));
+    if (bounded.length) summary += `; ${bounded.map((l) => `${l.layer} ${l.reason}`).join('; ')}`;
   } else {
-    summary = `inconclusive: ${locating.filter((l) => l.decision !== 'no-leak').map((l) => `${l.layer}: ${l.reason}`).join('; ')}`;
+    summary = `inconclusive: ${loc.undecided.map((l) => `${l.layer}: ${l.reason}`).join('; ')}`;
   }
+  if (loc.abstained.length) summary += `; not deciding: ${loc.abstained.map((a) => `${a.layer.layer} (${a.why})`).join('; ')}`;
+  const steps = layers.filter((l) => l.setAside && l.decision !== 'inconclusive' && !deferred.has(l.layer));
+  if (steps.length) summary += `; set aside as one-time: ${steps.map((l) => `${formatBytes(l.setAside!.bytes)} in ${l.layer} at iteration ${l.setAside!.atIteration}`).join(', ')}`;
   const deferredLeaks = [...deferred].some((l) => get(l)?.decision === 'leak');
   if (deferredLeaks) summary += ` (growth in ${[...deferred].join(', ')} came back after settling: deferred finalisation, not a leak)`;
   return summary;

@@ -1,13 +1,14 @@
-// Verdicts as a pipeline of small pure steps: window → one-time step → fit → decide (per layer), then
+// Verdicts as a pipeline of small pure steps: window → steps → fit → decide (per layer), then
 // locate → describe (per cell). Each step is its own module; this is their public face.
 export { analyseCell } from './cell.js';
 export { analyseLayer } from './layer.js';
 export { compareRates } from './compare.js';
 export { measuredWindow, type Window } from './window.js';
-export { setAsideOneTimeStep } from './one-time-step.js';
+export { analyseSteps, upwardJumps, type StepAnalysis } from './steps.js';
+export { stoppedGrowth } from './stopped.js';
 export { fitTrend, type Fit } from './fit.js';
 export { decideLayer } from './decide.js';
-export { guardHostAllocator, locate, type Location } from './locate.js';
+export { attribute, guardHost, locate, type Contribution, type Location } from './locate.js';
 export { describeCell } from './describe.js';
 export { settleCheck } from './settle.js';
 export * from './options.js';

@@ -1,16 +1,17 @@
-// One layer's verdict: window → one-time step → fit → decide, each a pure step of its own.
+// One layer's verdict: window → steps → fit → decide, each a pure step of its own.
 import { layerSpec, type Layer, type LayerVerdict, type Sample } from '@leakbench/core';
 import { decideLayer } from './decide.js';
 import { fitTrend } from './fit.js';
-import { describeStep, setAsideOneTimeStep } from './one-time-step.js';
-import { MIN_SAMPLES, resolveOptions, type VerdictOptions } from './options.js';
+import { analyseSteps, describeSetAside } from './steps.js';
+import { layerFloor, MIN_SAMPLES, resolveOptions, type VerdictOptions } from './options.js';
 import { measuredWindow } from './window.js';
+import { median } from '../stats/trend.js';
 
 /** Analyses one layer; null when the layer is not measured (null values) in these samples. */
 export function analyseLayer(samples: Sample[], layer: Layer, options: VerdictOptions): LayerVerdict | null {
   const o = resolveOptions(options);
   const { paged } = layerSpec(layer);
-  const minRate = paged ? o.stepLayerMinRate : o.minRate;
+  const floor = layerFloor(o, paged);
   const w = measuredWindow(samples, layer, o.warmup);
   if (!w) return null;
   const base = {
@@ -24,10 +25,25 @@ export function analyseLayer(samples: Sample[], layer: Layer, options: VerdictOp
     resolution: w.resolution,
   };
   if (w.y.length < MIN_SAMPLES) {
-    return { ...base, decision: 'inconclusive', slope: 0, intercept: null, ciLow: -Infinity, ciHigh: Infinity, pValue: 1, reason: `only ${w.y.length} measured samples` };
+    return { ...base, decision: 'inconclusive', slope: 0, intercept: null, ciLow: -Infinity, ciHigh: Infinity, pValue: 1, setAside: null, reason: `only ${w.y.length} measured samples` };
   }
-  const adjusted = setAsideOneTimeStep(w, paged, minRate);
-  const fit = fitTrend(w.x, adjusted.judged, o.confidence);
-  const { decision, reason } = decideLayer(fit, w, { alpha: o.alpha, minRate, paged });
-  return { ...base, decision, slope: fit.slope, intercept: fit.intercept, ciLow: fit.ciLow, ciHigh: fit.ciHigh, pValue: fit.pValue, reason: reason + describeStep(adjusted.setAside) };
+  const steps = analyseSteps(w, paged, floor);
+  // Repeated steps are the leak's own shape: judged as they are. A single step (set aside or pending) is out.
+  const fit = fitTrend(w.x, steps.judged, o.confidence);
+  const { decision, reason } = decideLayer(fit, w, steps, { alpha: o.alpha, confidence: o.confidence, minRate: floor, paged });
+  // The single step taken out of the series: one-time (below the floor even if it repeated), beside a rate that
+  // leaks on its own anyway, or (inconclusive) one that has not had time to repeat.
+  const setAside = steps.setAside ?? (steps.pending ? { bytes: steps.pending.bytes, atIteration: steps.pending.atIteration } : null);
+  // A staircase that leaks reports the rate of its jumps, with the range of one period's rate as its interval.
+  const stair = decision === 'leak' ? steps.staircase : null;
+  return {
+    ...base,
+    decision,
+    ...(stair
+      ? { slope: stair.rate, intercept: median(w.y.map((v, k) => v - stair.rate * w.x[k]!)), ciLow: stair.low, ciHigh: stair.high }
+      : { slope: fit.slope, intercept: fit.intercept, ciLow: fit.ciLow, ciHigh: fit.ciHigh }),
+    pValue: fit.pValue,
+    setAside,
+    reason: reason + (decision === 'inconclusive' ? '' : describeSetAside(setAside)),
+  };
 }

@@ -1,56 +1,118 @@
-// Step 5 — locate: from the layers' verdicts (and the settle check), the cell's decision and where the leak is.
-import { layerSpec, LOCATING_LAYERS, type Decision, type Layer, type LayerVerdict, type Where } from '@leakbench/core';
-import { HOST_ALLOCATOR_MIN_SAMPLES } from './options.js';
+// Step 5 — locate: from the layers' verdicts (and the settle check), the cell's decision, where the leak is and
+// how many bytes per iteration it costs, without counting a byte twice.
+import { formatBytes, LAYERS, layerSpec, type CellVerdict, type Decision, type Layer, type LayerVerdict, type Where } from '@leakbench/core';
+import { HOST_ALLOCATOR_MIN_SAMPLES, JIT_MIN_SAMPLES, layerFloor, resolveOptions, TCACHE_BYTES, type VerdictOptions } from './options.js';
 
 /**
- * Growth of glibc's process-wide count while the module's exact own heap stays flat is the host's. A young Node
- * process keeps allocating for its first dozens of iterations, so such growth needs a longer series: below
- * HOST_ALLOCATOR_MIN_SAMPLES the allocator layer's `leak` becomes `inconclusive`. Returns new layer verdicts.
+ * Growth that is the host's, not yet evidence of a leak; returns new layer verdicts (`leak` → `inconclusive`):
+ * - glibc's process-wide count growing while the module's exact own heap stays flat (host allocations): a young
+ *   Node process keeps allocating for its first dozens of iterations, so below HOST_ALLOCATOR_MIN_SAMPLES; and
+ *   with glibc's per-thread cache on, while the growth over the window is within what that cache can hold;
+ * - the JS heap with V8's JIT on, below JIT_MIN_SAMPLES (the young process's code and feedback).
  */
-export function guardHostAllocator(layers: LayerVerdict[]): LayerVerdict[] {
+export function guardHost(layers: LayerVerdict[], options: VerdictOptions): LayerVerdict[] {
+  const o = resolveOptions(options);
   const module = layers.find((l) => l.layer === 'moduleHeapBytes');
-  return layers.map((l) =>
-    l.layer === 'allocatorBytes' && l.decision === 'leak' && module?.decision === 'no-leak' && l.n < HOST_ALLOCATOR_MIN_SAMPLES
-      ? {
-          ...l,
-          decision: 'inconclusive',
-          reason: `grows while the module's own C heap is flat (host allocations), and ${l.n} measured samples are too few to tell a young process's start-up from a leak (needs ${HOST_ALLOCATOR_MIN_SAMPLES}); ${l.reason}`,
-        }
-      : l,
-  );
+  const undecided = (l: LayerVerdict, why: string): LayerVerdict => ({ ...l, decision: 'inconclusive', reason: `${why}; ${l.reason}` });
+  return layers.map((l) => {
+    if (l.decision !== 'leak') return l;
+    if (l.layer === 'allocatorBytes' && module?.decision === 'no-leak') {
+      if (l.n < HOST_ALLOCATOR_MIN_SAMPLES) {
+        return undecided(l, `grows while the module's own C heap is flat (host allocations), and ${l.n} measured samples are too few to tell a young process's start-up from a leak (needs ${HOST_ALLOCATOR_MIN_SAMPLES})`);
+      }
+      const grew = l.slope * l.n;
+      if (o.host.allocatorCache && grew < TCACHE_BYTES) {
+        return undecided(
+          l,
+          `grows while the module's own C heap is flat (host allocations) by ${formatBytes(grew)}, within what glibc's per-thread cache holds (${formatBytes(TCACHE_BYTES)}): not evidence of a leak with the cache on — decided by iteration ${Math.ceil(l.warmupEnd + TCACHE_BYTES / Math.max(l.slope, 1))}, or measure with --host stable`,
+        );
+      }
+    }
+    if (l.layer === 'heapUsedBytes' && o.host.jit && l.n < JIT_MIN_SAMPLES) {
+      return undecided(l, `V8's JIT is on (host profile stock): a young process's JS heap grows while code and feedback are made, so JS-heap growth needs ${JIT_MIN_SAMPLES} measured samples (has ${l.n}) — decided by iteration ${l.warmupEnd + JIT_MIN_SAMPLES}`);
+    }
+    return l;
+  });
+}
+
+/**
+ * Why an undecided layer need not hold the cell's decision back (null when it must):
+ * - a paged layer that shows no significant growth above its floor: pages (first touches of memory an allocator
+ *   already owns, a young process faulting in) cannot tell, and the layers that move in single allocations decide;
+ * - the host's single step in glibc's process-wide count while the module's exact own heap is flat: a young
+ *   process's one-time allocation outside the workload (it is named, and a repeat would make it a trend).
+ */
+function abstains(l: LayerVerdict, layers: LayerVerdict[], options: VerdictOptions): string | null {
+  const o = resolveOptions(options);
+  const spec = layerSpec(l.layer);
+  if (spec.paged && !(l.pValue < o.alpha && l.ciLow > layerFloor(o, true))) return `pages: no growth above ${layerFloor(o, true)} B/iter to tell`;
+  const module = layers.find((x) => x.layer === 'moduleHeapBytes');
+  if (l.layer === 'allocatorBytes' && l.setAside && module?.decision === 'no-leak') {
+    return `the host's single step of ${formatBytes(l.setAside.bytes)} at iteration ${l.setAside.atIteration} while the module's own heap is flat`;
+  }
+  return null;
+}
+
+export type Contribution = CellVerdict['attribution'][number];
+
+/**
+ * The cell's bytes/iteration by layer. Layers are visited in table order (most exact first); a leaking layer
+ * contributes the part of its rate that the layers it may contain have not already contributed, when that part is
+ * significantly above zero. A leak of 1000-byte Buffers natively: the JS heap's wrapper objects,
+ * the arrayBuffers' 1000 B, and glibc's remainder beyond those 1000 B (chunk headers, backing-store records);
+ * RSS and external add nothing. Sorted by bytes, largest first.
+ */
+export function attribute(layers: LayerVerdict[], deferred: ReadonlySet<string>): Contribution[] {
+  const counted = new Map<string, Contribution>();
+  const leaks = (layer: Layer) => layers.some((x) => x.layer === layer && x.decision === 'leak' && !deferred.has(layer));
+  // Paged layers are the coarse fallback: they hold the same bytes as the finer layers, in pages and heap chunks
+  // that cannot be matched to them byte for byte, so they only attribute growth when every finer layer is decided
+  // and none leaks (a finer layer still undecided may be growing by the same bytes).
+  const finerOpen = layers.some((l) => !layerSpec(l.layer).paged && !deferred.has(l.layer) && l.decision !== 'no-leak');
+  for (const layer of LAYERS) {
+    const l = layers.find((x) => x.layer === layer);
+    if (!l || !leaks(layer)) continue;
+    const spec = layerSpec(layer);
+    if (spec.paged && finerOpen) continue;
+    const explained = spec.contains.reduce((a, c) => a + (counted.get(c)?.bytesPerIteration ?? 0), 0);
+    // A leaking layer's own part counts when it is significantly above zero (glibc's 8-byte chunk header beside the
+    // module heap's usable size, Node's records beside a Buffer's store).
+    if (l.ciLow - explained > 0) {
+      counted.set(layer, { layer, where: spec.locates, bytesPerIteration: l.slope - explained, ciLow: l.ciLow - explained, ciHigh: l.ciHigh - explained });
+    }
+  }
+  return [...counted.values()].sort((a, b) => b.bytesPerIteration - a.bytesPerIteration);
 }
 
 export interface Location {
   decision: Decision;
   where: Where | null;
-  /** Layers that explain the growth, most specific first. */
-  explainedBy: Layer[];
-  /** The layer whose rate the cell reports. */
-  main: LayerVerdict | null;
+  attribution: Contribution[];
+  /** Leaking layers whose growth the attributed layers explain (no bytes of their own). */
+  explained: Layer[];
+  /** Layers that keep the cell from being decided. */
+  undecided: LayerVerdict[];
+  /** Undecided layers that do not hold the cell's decision back, and why (named in the summary). */
+  abstained: { layer: LayerVerdict; why: string }[];
   /** The C allocator grows but the module's own heap is flat: the growth is the host's. */
   hostOnlyAllocator: boolean;
 }
 
-export function locate(layers: LayerVerdict[], deferred: ReadonlySet<string>): Location {
-  const get = (layer: Layer) => layers.find((l) => l.layer === layer);
-  const leaking = (layer: Layer) => get(layer)?.decision === 'leak' && !deferred.has(layer);
-  const explainedBy = LOCATING_LAYERS.filter(leaking);
-  let where: Where | null = explainedBy.length ? layerSpec(explainedBy[0]!).locates : null;
-  let decision: Decision;
-  if (explainedBy.length) decision = 'leak';
-  else if (leaking('rssBytes')) {
-    decision = 'leak';
-    where = 'rss-only';
-    explainedBy.push('rssBytes');
-  } else {
-    const present = LOCATING_LAYERS.map(get).filter((l): l is LayerVerdict => !!l);
-    decision = present.length && present.every((l) => l.decision === 'no-leak' || deferred.has(l.layer)) ? 'no-leak' : 'inconclusive';
-  }
+export function locate(layers: LayerVerdict[], deferred: ReadonlySet<string>, options: VerdictOptions): Location {
+  const attribution = attribute(layers, deferred);
+  const leaking = layers.filter((l) => l.decision === 'leak' && !deferred.has(l.layer));
+  const explained = leaking.filter((l) => !attribution.some((a) => a.layer === l.layer)).map((l) => l.layer);
+  const open = layers.filter((l) => l.decision === 'inconclusive' && !deferred.has(l.layer));
+  const abstained = open.map((l) => ({ layer: l, why: abstains(l, layers, options) })).filter((a): a is { layer: LayerVerdict; why: string } => a.why !== null);
+  const undecided = open.filter((l) => !abstained.some((a) => a.layer === l));
+  const decision: Decision = attribution.length ? 'leak' : undecided.length || layers.length === 0 ? 'inconclusive' : 'no-leak';
   return {
     decision,
-    where: decision === 'leak' ? where : null,
-    explainedBy,
-    main: explainedBy.length ? get(explainedBy[0]!)! : null,
-    hostOnlyAllocator: explainedBy.includes('allocatorBytes') && get('moduleHeapBytes')?.decision === 'no-leak',
+    where: attribution[0]?.where ?? null,
+    attribution,
+    explained,
+    undecided,
+    abstained,
+    hostOnlyAllocator: attribution.some((a) => a.layer === 'allocatorBytes') && layers.find((l) => l.layer === 'moduleHeapBytes')?.decision === 'no-leak',
   };
 }

@@ -1,8 +1,9 @@
 // How many iterations an inconclusive layer would need to become decisive — what a strict gate tells the user
 // instead of passing. An estimate, from the rules themselves: structural minimums (paged layers, host-only
-// allocator growth) and the width of the slope's interval, which for independent noise shrinks as n^(-3/2).
+// allocator growth), iterations the rules named (a step that has not repeated yet, growth that stopped), and the
+// width of the slope's interval, which for independent noise shrinks as n^(-3/2).
 import { layerSpec, type LayerVerdict } from '@leakbench/core';
-import { HOST_ALLOCATOR_MIN_SAMPLES, MIN_SAMPLES, resolveOptions, STEP_LAYER_MIN_SAMPLES, type VerdictOptions } from './options.js';
+import { HOST_ALLOCATOR_MIN_SAMPLES, layerFloor, MIN_SAMPLES, PAGED_MIN_SAMPLES, resolveOptions, type VerdictOptions } from './options.js';
 
 /**
  * Total iterations (warm-up included) after which `l` would probably be decided; null when it already is.
@@ -12,12 +13,15 @@ export function iterationsToDecide(l: LayerVerdict, options: VerdictOptions, cel
   if (l.decision !== 'inconclusive') return null;
   const o = resolveOptions(options);
   const { paged } = layerSpec(l.layer);
-  const minRate = paged ? o.stepLayerMinRate : o.minRate;
+  const minRate = layerFloor(o, paged);
   let measured = Math.max(l.n + 1, MIN_SAMPLES);
-  if (paged) measured = Math.max(measured, STEP_LAYER_MIN_SAMPLES);
+  if (paged) measured = Math.max(measured, PAGED_MIN_SAMPLES);
   // Growth of glibc's count that the module's exact heap does not share is only called a leak from this many on.
   const moduleFlat = cellLayers.some((c) => c.layer === 'moduleHeapBytes' && c.decision === 'no-leak');
   if (l.layer === 'allocatorBytes' && moduleFlat) measured = Math.max(measured, HOST_ALLOCATOR_MIN_SAMPLES);
+  // A rule or guard that named the iteration by which it decides (a step not repeated yet, growth that stopped).
+  const named = /decided by iteration (\d+)/.exec(l.reason);
+  if (named) return Math.max(l.warmupEnd + measured, Number(named[1]) + 1);
   if (Number.isFinite(l.ciLow) && Number.isFinite(l.ciHigh) && l.ciHigh > l.ciLow && l.n > 0) {
     // The interval must shrink until it clears the floor. The slope of a short noisy series is itself mostly
     // noise (it heads for 0 without a leak, and overstates a small one), so the interval is asked to get no

@@ -1,16 +1,21 @@
 // The verdict rules' parameters, in one place (see README "How leakbench measures").
 //
-//   leak          Mann–Kendall p < alpha (0.01)  AND  Theil–Sen CI low > minRate (8 B/iteration)
-//   no-leak       CI high < minRate, or the trend is not significant and |slope| < minRate
+//   leak          Mann–Kendall p < alpha (0.01)  AND  Theil–Sen CI low > floor (8 B/iteration) — or, for growth
+//                 in repeated jumps, every period's rate above the floor — AND growth that is sustained (each half
+//                 of the window trends upward on its own, the later not significantly slower: a warm-up decays)
+//                 and still going on (not a rise followed by a flat tail), and not one single jump that may be
+//                 one-time
+//   no-leak       CI high < floor, or the trend is not significant and |slope| < floor; or growth that stopped
+//                 long enough ago that a repeat would be below the floor (bounded), or one jump that did not
+//                 repeat for long enough (set aside as one-time, named)
 //   inconclusive  otherwise
-// minRate: the smallest leak the C allocators can produce is one minimum chunk (16 B in dlmalloc, 32 B in glibc)
+// The floor: the smallest leak the C allocators can produce is one minimum chunk (16 B in dlmalloc, 32 B in glibc)
 // per iteration; Node/V8 themselves drift a few bytes per iteration in glibc's process-wide counters.
-// Paged layers (layer table: RSS, VMS, max RSS, WASM memory, V8 heap total) move in pages or growth steps: one or
-// two steps are not evidence of per-iteration growth, so they need >= 3 upward steps for `leak`, and their
-// practical floor is one 4 kB page per 16 iterations (256 B/iteration): below that, first-touch of pages the
-// allocators already own (e.g. WASM linear memory) looks like slow RSS growth without anything being leaked.
-// A young process keeps faulting pages in for its first dozens of iterations, so these layers also need
-// >= 100 measured samples before they can say `leak`.
+// Paged layers (layer table: RSS, VMS, max RSS, WASM memory, V8 heap total) move in pages or growth steps, and
+// a young process keeps faulting pages in for its first dozens of iterations: they need >= 3 upward steps,
+// PAGED_MIN_SAMPLES measured samples and a page-sized floor (one 4 kB page per 16 iterations, 256 B/iteration)
+// for `leak`; while shorter, a paged layer that shows no such growth abstains (the cell is decided by the layers
+// that move in single allocations). Paged layers only attribute growth that no finer layer shows.
 
 export interface VerdictOptions {
   /** Iterations recorded as warm-up (the explicit warm-up). */
@@ -21,20 +26,68 @@ export interface VerdictOptions {
   minRate?: number;
   /** The same for paged layers. */
   stepLayerMinRate?: number;
+  /** How the cell's process ran (hostTraits of the run's host settings); the stable profile's when not given. */
+  host?: HostTraits;
 }
 
-export const VERDICT_DEFAULTS = { confidence: 0.95, alpha: 0.01, minRate: 8, stepLayerMinRate: 256 };
+/** What about the cell's host process changes what its growth means. */
+export interface HostTraits {
+  /** V8's optimising/baseline JIT tiers were on: a young process's JS heap grows while code and feedback are made. */
+  jit: boolean;
+  /** glibc's per-thread cache was on: freed chunks it keeps are still counted as in use by the allocator. */
+  allocatorCache: boolean;
+}
+
+export const VERDICT_DEFAULTS = { confidence: 0.95, alpha: 0.01, minRate: 8, stepLayerMinRate: 256, host: { jit: false, allocatorCache: false } as HostTraits };
+
+/** The traits of a run's host settings (its node flags and environment; see harness/host.ts). */
+export function hostTraits(host: { nodeFlags: string[]; env: Record<string, string> }): HostTraits {
+  const flags = new Set(host.nodeFlags);
+  return {
+    jit: !(flags.has('--no-opt') && flags.has('--no-maglev') && flags.has('--no-sparkplug')),
+    allocatorCache: !/glibc\.malloc\.tcache_count=0\b/.test(host.env.GLIBC_TUNABLES ?? ''),
+  };
+}
+
+/**
+ * With the JIT on, the JS heap of a young process grows for its first ~100 iterations (measured in the stock
+ * profile: 5.7 kB/iteration over iterations 2–10, 1.6 kB over 10–20, 520 B over 20–50, 230 B over 50–100, flat
+ * after): JS-heap growth is only called a leak from this many measured samples on.
+ */
+export const JIT_MIN_SAMPLES = 100;
+/**
+ * What glibc's per-thread cache can hold: 7 chunks in each of its 64 bins (32…1040 bytes). With it on, glibc's
+ * count wanders by up to this much as the cache fills and empties; host-only growth smaller than this over the
+ * measured window is not evidence of a leak.
+ */
+export const TCACHE_BYTES = 7 * Array.from({ length: 64 }, (_, k) => 32 + 16 * k).reduce((a, b) => a + b, 0);
 
 export type ResolvedOptions = Required<VerdictOptions>;
 
 export const resolveOptions = (o: VerdictOptions): ResolvedOptions => ({ ...VERDICT_DEFAULTS, ...o });
 
+/** The floor (bytes/iteration) of a layer. */
+export const layerFloor = (o: ResolvedOptions, paged: boolean) => (paged ? o.stepLayerMinRate : o.minRate);
+
 /** Host-only C-allocator growth (module heap flat) needs this many measured samples to be called a leak. */
 export const HOST_ALLOCATOR_MIN_SAMPLES = 50;
-/** Smallest single jump that can be set aside as a one-time allocation (one page). */
-export const ONE_TIME_STEP_MIN = 4096;
-/** Paged layers need this many measured samples before growth can be called a leak. */
-export const STEP_LAYER_MIN_SAMPLES = 100;
+/** A change stands out as a jump beyond this many robust deviations (1.4826 × MAD) of the series' changes. */
+export const JUMP_Z = 6;
+/** Comparable jumps needed to judge growth as a staircase (two periods). */
+export const STAIR_MIN_JUMPS = 3;
+/** Jumps at least this fraction of the largest count as a repeat of it. */
+export const REPEAT_FRACTION = 0.25;
+/** The tail (last third) needs this many samples before growth can be judged to have stopped. */
+export const STOPPED_TAIL_MIN_SAMPLES = 8;
+/** One-sided level at which each half of the window must trend upward on its own for a leak. */
+export const HALF_ALPHA = 0.05;
+/** A flat stretch at the end is growth that stopped only when longer than this many times every earlier pause. */
+export const STOPPED_PAUSE_FACTOR = 2;
+/**
+ * Paged layers need this many measured samples before they can call a leak (and abstain while shorter unless they
+ * grow above their floor): enough for each half of the window to show a trend of its own.
+ */
+export const PAGED_MIN_SAMPLES = 12;
 /** Paged layers need this many upward steps before growth can be called a leak. */
 export const STEP_LAYER_MIN_STEPS = 3;
 /** Fewer measured samples than this cannot be judged at all. */

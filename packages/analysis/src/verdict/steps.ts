@@ -1,0 +1,97 @@
+// Step 2 — steps: growth that arrives in jumps rather than a little every iteration. A jump is a change between
+// samples that stands out from the series' ordinary changes (beyond JUMP_Z robust deviations of them, and beyond
+// the layer's floor); two adjacent outstanding changes are one jump (an allocation can land across two samples); longer runs are
+// growth of every iteration, jump after jump.
+// - Jumps of comparable size (≥ a quarter of the largest) that repeat are a leak's own shape (a block every k
+//   iterations, a buffer that doubles): nothing is set aside. From STAIR_MIN_JUMPS of them (two periods, so the
+//   period itself repeated) the series is a staircase, judged on its jumps; two jumps are judged as a series.
+// - A single jump that does not repeat may be a one-time allocation — or the first of a rare periodic leak. If it
+//   were periodic, no repeat in the `before` iterations before it nor the `after` iterations after it means a
+//   period longer than both, so a rate below jump / max(before, after). Only when that bound is below the floor
+//   is the jump set aside as one-time (and named in the cell's summary); otherwise the layer cannot be decided
+//   until a repeat would have shown (`pending`).
+// Paged layers move in steps by nature and are judged as they are.
+import { formatBytes } from '@leakbench/core';
+import { mad, median } from '../stats/trend.js';
+import { JUMP_Z, REPEAT_FRACTION, STAIR_MIN_JUMPS } from './options.js';
+import type { Window } from './window.js';
+
+export interface Jump {
+  /** Index of the sample before the jump, and of the first sample after it. */
+  from: number;
+  to: number;
+  /** Size beyond the ordinary change over those samples. */
+  bytes: number;
+  /** Iteration of the first sample that includes the jump. */
+  atIteration: number;
+}
+
+/** Upward jumps that stand out from the ordinary changes of the series (largest first). */
+export function upwardJumps(x: number[], y: number[], floor: number): Jump[] {
+  const d = y.slice(1).map((v, k) => v - y[k]!);
+  if (d.length < 3) return [];
+  const center = median(d);
+  const threshold = Math.max(JUMP_Z * mad(d), floor);
+  const jumps: Jump[] = [];
+  for (let k = 0; k < d.length; k++) {
+    if (!(d[k]! - center > threshold)) continue;
+    const last = jumps.at(-1);
+    if (last && last.to === k && last.to - last.from < 2) {
+      last.to = k + 1;
+      last.bytes += d[k]! - center;
+    } else jumps.push({ from: k, to: k + 1, bytes: d[k]! - center, atIteration: x[k + 1]! });
+  }
+  return jumps.sort((a, b) => b.bytes - a.bytes);
+}
+
+export interface StepAnalysis {
+  /** The values the rate is judged on: the window's, with a one-time jump (set aside or pending) taken out. */
+  judged: number[];
+  /** A jump set aside as one-time: it cannot be a leak at or above the floor. */
+  setAside: { bytes: number; atIteration: number } | null;
+  /** A single jump that could still be the first of a rare periodic leak: the layer is undecided about it. */
+  pending: { bytes: number; atIteration: number; boundRate: number; decidedAt: number } | null;
+  /** How many jumps of comparable size there were (≥ 2: a repeating step, judged as growth). */
+  repeats: number;
+  /**
+   * Growth made mostly of repeated jumps (a staircase): its rate from the jumps themselves — the jumps after the
+   * first over the iterations from the first to the last — and the lowest and highest rate of one period. Sen's
+   * interval assumes independent noise around a line and does not fit a staircase; null when not one.
+   */
+  staircase: { rate: number; low: number; high: number } | null;
+}
+
+export function analyseSteps(w: Window, paged: boolean, floor: number): StepAnalysis {
+  const { x, y } = w;
+  const none = { judged: y, setAside: null, pending: null, repeats: 0, staircase: null };
+  if (paged || y.length < 8) return none;
+  const jumps = upwardJumps(x, y, floor);
+  if (jumps.length === 0) return none;
+  const largest = jumps[0]!;
+  const comparable = jumps.filter((j) => j.bytes >= REPEAT_FRACTION * largest.bytes).sort((a, b) => a.atIteration - b.atIteration);
+  const repeats = comparable.length;
+  if (repeats >= 2) return { ...none, repeats, staircase: repeats >= STAIR_MIN_JUMPS ? staircaseRate(comparable, w.total) : null };
+  const judged = y.map((v, k) => (k >= largest.to ? v - largest.bytes : v));
+  const before = x[largest.from]! - x[0]!;
+  const after = x[x.length - 1]! - x[largest.to]!;
+  const boundRate = largest.bytes / Math.max(before, after, 1);
+  const step = { bytes: largest.bytes, atIteration: largest.atIteration };
+  if (boundRate < floor) return { judged, setAside: step, pending: null, repeats: 1, staircase: null };
+  // Decided once a repeat would have shown at a rate at the floor: `bytes / floor` iterations past the jump.
+  return { judged, setAside: null, pending: { ...step, boundRate, decidedAt: Math.ceil(x[largest.to]! + largest.bytes / floor) }, repeats: 1, staircase: null };
+}
+
+/**
+ * The rate of a staircase (jumps in time order): when the jumps make at least half of the growth, and the series
+ * keeps at least half of what they added (jumps that are given back again are churn, not steps).
+ */
+function staircaseRate(jumps: Jump[], total: number): StepAnalysis['staircase'] {
+  const sum = jumps.reduce((a, j) => a + j.bytes, 0);
+  if (!(total > 0 && sum >= 0.5 * total && total >= 0.5 * sum)) return null;
+  const periods = jumps.slice(1).map((j, k) => j.bytes / (j.atIteration - jumps[k]!.atIteration));
+  const span = jumps.at(-1)!.atIteration - jumps[0]!.atIteration;
+  return { rate: (sum - jumps[0]!.bytes) / span, low: Math.min(...periods), high: Math.max(...periods) };
+}
+
+export const describeSetAside = (s: StepAnalysis['setAside']): string =>
+  s ? `; a single step of ${formatBytes(s.bytes)} at iteration ${s.atIteration} set aside as one-time (it did not repeat)` : '';
