@@ -176,6 +176,11 @@ export const LayerVerdict = z.object({
    * allocation): its size and the iteration it landed in. Null when none was (and in runs analysed before).
    */
   setAside: z.object({ bytes: num, atIteration: z.number().int() }).nullable().default(null),
+  /**
+   * For an inconclusive layer whose rule names it: the iteration by which it will be decided (a step that has not
+   * had time to repeat, growth that stopped, a host still warming up). Null otherwise.
+   */
+  decidedBy: z.number().int().nullable().default(null),
   reason: z.string(),
 });
 export type LayerVerdict = z.infer<typeof LayerVerdict>;

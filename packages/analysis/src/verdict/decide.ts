@@ -11,6 +11,8 @@ import type { Window } from './window.js';
 export interface LayerDecision {
   decision: Decision;
   reason: string;
+  /** For `inconclusive`: the iteration by which the rule that withheld the decision will have decided. */
+  decidedBy?: number;
 }
 
 export interface DecideRules {
@@ -69,7 +71,11 @@ export function decideLayer(fit: Fit, w: Window, steps: StepAnalysis, r: DecideR
       const what = `grew ${formatBytes(stopped.grew)} until iteration ${stopped.since}, then stayed flat for ${stopped.flatIterations} iterations (longer than any pause before)`;
       return stopped.bounded
         ? { decision: 'no-leak', reason: `${what}: bounded (a cache or pool that filled), not a leak — a repeat of its largest increase (${formatBytes(stopped.largest)}) after that long would be under ${floor} B/iter` }
-        : { decision: 'inconclusive', reason: `${what}: bounded or a slow leak; a repeat of its largest increase (${formatBytes(stopped.largest)}) could still be ${formatBytes(stopped.boundRate)}/iter — decided by iteration ${stopped.decidedAt}` };
+        : {
+            decision: 'inconclusive',
+            reason: `${what}: bounded or a slow leak; a repeat of its largest increase (${formatBytes(stopped.largest)}) could still be ${formatBytes(stopped.boundRate)}/iter — decided by iteration ${stopped.decidedAt}`,
+            decidedBy: stopped.decidedAt,
+          };
     }
     if (stair) {
       return { decision: 'leak', reason: `grows in ${steps.repeats} repeated steps (p=${fit.pValue.toExponential(1)}): ${formatBytes(stair.rate)}/iter, each period between ${formatBytes(stair.low)} and ${formatBytes(stair.high)}/iter > ${floor} B/iter` };
@@ -82,6 +88,7 @@ export function decideLayer(fit: Fit, w: Window, steps: StepAnalysis, r: DecideR
     return {
       decision: 'inconclusive',
       reason: `a single step of ${formatBytes(p.bytes)} at iteration ${p.atIteration} has not repeated yet; if it does it is a leak of up to ${formatBytes(p.boundRate)}/iter — decided by iteration ${p.decidedAt}`,
+      decidedBy: p.decidedAt,
     };
   }
   if (fit.ciHigh < floor || (!significant && Math.abs(fit.slope) < floor)) {

@@ -13,7 +13,7 @@ import { HOST_ALLOCATOR_MIN_SAMPLES, JIT_MIN_SAMPLES, layerFloor, resolveOptions
 export function guardHost(layers: LayerVerdict[], options: VerdictOptions): LayerVerdict[] {
   const o = resolveOptions(options);
   const module = layers.find((l) => l.layer === 'moduleHeapBytes');
-  const undecided = (l: LayerVerdict, why: string): LayerVerdict => ({ ...l, decision: 'inconclusive', reason: `${why}; ${l.reason}` });
+  const undecided = (l: LayerVerdict, why: string, decidedBy: number | null = null): LayerVerdict => ({ ...l, decision: 'inconclusive', decidedBy, reason: `${why}; ${l.reason}` });
   return layers.map((l) => {
     if (l.decision !== 'leak') return l;
     if (l.layer === 'allocatorBytes' && module?.decision === 'no-leak') {
@@ -25,11 +25,16 @@ export function guardHost(layers: LayerVerdict[], options: VerdictOptions): Laye
         return undecided(
           l,
           `grows while the module's own C heap is flat (host allocations) by ${formatBytes(grew)}, within what glibc's per-thread cache holds (${formatBytes(TCACHE_BYTES)}): not evidence of a leak with the cache on — decided by iteration ${Math.ceil(l.warmupEnd + TCACHE_BYTES / Math.max(l.slope, 1))}, or measure with --host stable`,
+          Math.ceil(l.warmupEnd + TCACHE_BYTES / Math.max(l.slope, 1)),
         );
       }
     }
     if (l.layer === 'heapUsedBytes' && o.host.jit && l.n < JIT_MIN_SAMPLES) {
-      return undecided(l, `V8's JIT is on (host profile stock): a young process's JS heap grows while code and feedback are made, so JS-heap growth needs ${JIT_MIN_SAMPLES} measured samples (has ${l.n}) — decided by iteration ${l.warmupEnd + JIT_MIN_SAMPLES}`);
+      return undecided(
+        l,
+        `V8's JIT is on (host profile stock): a young process's JS heap grows while code and feedback are made, so JS-heap growth needs ${JIT_MIN_SAMPLES} measured samples (has ${l.n}) — decided by iteration ${l.warmupEnd + JIT_MIN_SAMPLES}`,
+        l.warmupEnd + JIT_MIN_SAMPLES,
+      );
     }
     return l;
   });

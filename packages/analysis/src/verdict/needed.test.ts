@@ -39,7 +39,7 @@ describe('iterationsToDecide', () => {
     const paged = { ...v, layer: 'rssBytes' as const, decision: 'inconclusive' as const, n: 5, warmupEnd: 2 };
     expect(iterationsToDecide(paged, { warmup: 2 })).toBeGreaterThanOrEqual(2 + PAGED_MIN_SAMPLES);
     // A rule that named the iteration by which it decides (a step that has not repeated yet) is taken at its word.
-    const pending = { ...v, decision: 'inconclusive' as const, reason: 'a single step of 8.0 kB at iteration 30 has not repeated yet; … — decided by iteration 1054' };
+    const pending = { ...v, decision: 'inconclusive' as const, decidedBy: 1054 };
     expect(iterationsToDecide(pending, { warmup: 2 })).toBe(1055);
     // glibc growth the module's exact heap does not share waits for the host-allocator minimum.
     const hostOnly = { ...v, layer: 'allocatorBytes' as const, decision: 'inconclusive' as const, n: 20, warmupEnd: 2 };

@@ -20,8 +20,7 @@ export function iterationsToDecide(l: LayerVerdict, options: VerdictOptions, cel
   const moduleFlat = cellLayers.some((c) => c.layer === 'moduleHeapBytes' && c.decision === 'no-leak');
   if (l.layer === 'allocatorBytes' && moduleFlat) measured = Math.max(measured, HOST_ALLOCATOR_MIN_SAMPLES);
   // A rule or guard that named the iteration by which it decides (a step not repeated yet, growth that stopped).
-  const named = /decided by iteration (\d+)/.exec(l.reason);
-  if (named) return Math.max(l.warmupEnd + measured, Number(named[1]) + 1);
+  if (l.decidedBy !== null) return Math.max(l.warmupEnd + measured, l.decidedBy + 1);
   if (Number.isFinite(l.ciLow) && Number.isFinite(l.ciHigh) && l.ciHigh > l.ciLow && l.n > 0) {
     // The interval must shrink until it clears the floor. The slope of a short noisy series is itself mostly
     // noise (it heads for 0 without a leak, and overstates a small one), so the interval is asked to get no

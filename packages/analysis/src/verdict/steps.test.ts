@@ -7,7 +7,7 @@ const sample = (i: number, heap: number, alloc: number | null = null): Sample =>
   ({ i, phase: i === 0 ? 'baseline' : 'measure', iterNs: null, tMs: 0, gcMinor: 0, gcMajor: 0, gcIncremental: 0, gcWeakCallbacks: null, gcPauseNs: 0, heapUsedBytes: heap, allocatorBytes: alloc, moduleHeapBytes: null, wasmMemoryBytes: null, rssBytes: null, vmsBytes: null, maxRssBytes: 0, heapTotalBytes: 0, externalBytes: 0, arrayBuffersBytes: 0, globalHandlesBytes: null }) as Sample;
 
 const layer = (over: Partial<LayerVerdict>): LayerVerdict => ({
-  layer: 'heapUsedBytes', decision: 'no-leak', slope: 0, intercept: 0, ciLow: 0, ciHigh: 0, confidence: 0.95, pValue: 1, warmupEnd: 0, warmupDetected: false, oneTime: 0, total: 0, n: 100, resolution: 0, reason: '', ...over,
+  layer: 'heapUsedBytes', decision: 'no-leak', slope: 0, intercept: 0, setAside: null, decidedBy: null, ciLow: 0, ciHigh: 0, confidence: 0.95, pValue: 1, warmupEnd: 0, warmupDetected: false, oneTime: 0, total: 0, n: 100, resolution: 0, reason: '', ...over,
 });
 
 describe('window', () => {
@@ -111,6 +111,7 @@ describe('locate and describe', () => {
     // With the JIT on, a young process's JS heap growth needs a longer series.
     const jit = guardHost([layer({ layer: 'heapUsedBytes', decision: 'leak', n: 50 })], { ...opts, host: { jit: true, allocatorCache: false } });
     expect(jit[0]!.decision).toBe('inconclusive');
+    expect(jit[0]!.decidedBy).toBe(100); // its rule names when it decides: the gate's estimate
   });
 
   it('falls back to RSS only when every finer layer is decided and none leaks, and ignores growth that came back', () => {
