@@ -199,8 +199,8 @@ describe('leakbench calibrate', () => {
     expect(none.falsePositiveRate).toBe(0);
     const run = readRun(dir);
     expect(run.cells).toHaveLength(2 * 3 + 2 * 2 * 2);
-    expect(run.calibration?.trials).toHaveLength(14);
-    expect(run.calibration?.options.host).toBe('stable');
+    expect(run.calibrations[0]?.trials).toHaveLength(14);
+    expect(run.calibrations[0]?.options.host).toBe('stable');
     const again = leakbench(['calibrate', '--reanalyse', dir, '--json']);
     expect(again.status, again.stderr).toBe(0);
     expect(JSON.parse(again.stdout)).toEqual(summaries);

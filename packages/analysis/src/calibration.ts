@@ -55,7 +55,8 @@ export function summariseCalibration(input: SummaryInput): CalibrationSummary[] 
         const count = (d: string) => at.filter((t) => t.decision === d).length;
         return { iterations, trials: at.length, correct: at.filter(correct).length, leak: count('leak'), noLeak: count('no-leak'), inconclusive: count('inconclusive') };
       });
-      // The smallest count from which every trial, at it and every larger count, was judged correctly.
+      // The smallest count from which every trial, at it and every larger count, was judged correctly (for `none`
+      // and the other non-leaks: from which it is decided, no-leak, every time).
       let iterationsToDetect: number | null = null;
       for (let k = byIterations.length - 1; k >= 0 && byIterations[k]!.correct === byIterations[k]!.trials; k--) iterationsToDetect = byIterations[k]!.iterations;
       // The size the verdict claims (the cell's bytes/iteration, summed over the layers that explain it), from the
@@ -70,7 +71,7 @@ export function summariseCalibration(input: SummaryInput): CalibrationSummary[] 
         requestedBytes: fixtureMallocBytes(parseFixture(fixture)),
         trueBytesPerIteration: trueGrowth,
         byIterations,
-        iterationsToDetect: expected === 'none' ? null : iterationsToDetect,
+        iterationsToDetect,
         falsePositiveRate: expected === 'none' ? mine.filter((t) => t.decision === 'leak').length / Math.max(1, mine.length) : null,
         estimatedBytesPerIteration: estimated,
         relativeError: estimated !== null && trueGrowth ? (estimated - trueGrowth) / trueGrowth : null,

@@ -9,7 +9,7 @@ const fmt = (x: number | null, digits = 1) => (x === null || !Number.isFinite(x)
 export function formatCalibration(r: CalibrationResult): string {
   const lines = [
     `calibration: model ${r.options.model}, gc ${r.options.gc}, host ${r.options.host ?? '—'}, counts ${r.options.iterationCounts.join('/')}, ${r.options.trials} trials (none: ${r.options.noneTrials})`,
-    'backend  fixture        expected          detect@  false+  true B/it  est B/it  error   correct per count (judged Leak / No-leak / Inconclusive)',
+    'backend  fixture        expected          right@   false+  true B/it  est B/it  error   correct per count (judged Leak / No-leak / Inconclusive)',
   ];
   for (const s of r.summaries) {
     lines.push(
@@ -17,7 +17,7 @@ export function formatCalibration(r: CalibrationResult): string {
         s.backend.padEnd(8),
         s.fixture.padEnd(14),
         s.expectedWhere.padEnd(17),
-        String(s.iterationsToDetect ?? (s.expectedWhere === 'none' ? '' : 'never')).padStart(7),
+        String(s.iterationsToDetect ?? 'never').padStart(7),
         (s.falsePositiveRate === null ? '' : `${(s.falsePositiveRate * 100).toFixed(0)}%`).padStart(6),
         fmt(s.trueBytesPerIteration).padStart(9),
         fmt(s.estimatedBytesPerIteration).padStart(9),

@@ -262,7 +262,10 @@ export const CalibrationSummary = z.object({
       inconclusive: z.number().int().nullable().default(null),
     }),
   ),
-  /** Smallest iteration count from which every trial (at it and above) was judged correctly; null if never. */
+  /**
+   * Smallest iteration count from which every trial (at it and above) was judged correctly — for a non-leak, from
+   * which it is decided `no-leak` every time; null if never (and for `none` in calibrations from before).
+   */
   iterationsToDetect: z.number().int().nullable(),
   /** For `none`: share of trials judged `leak` (false positives), over every iteration count. */
   falsePositiveRate: nullableNum,

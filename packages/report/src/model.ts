@@ -60,7 +60,7 @@ export interface RunView {
   backends: string[];
   comparisons: ComparisonView[];
   builds: { backend: string; build: BuildInfo | null }[];
-  calibration: CalibrationResult | null;
+  calibrations: CalibrationResult[];
 }
 
 const MS_PER_NS = 1e-6;
@@ -188,6 +188,6 @@ export function runView(run: RunData): RunView {
     backends,
     comparisons: comparisons(run, views),
     builds: backends.map((b) => ({ backend: b, build: m.cells.find((c) => c.spec.backend === b && c.build)?.build ?? null })),
-    calibration: run.calibration,
+    calibrations: run.calibrations,
   };
 }

@@ -3,6 +3,8 @@ import { join } from 'node:path';
 
 export const MANIFEST_FILE = 'run.json';
 export const CALIBRATION_FILE = 'calibration.json';
+/** Further calibrations published beside a run (e.g. `calibration-stock.json`). */
+export const CALIBRATION_EXTRA = /^calibration-[a-z0-9-]+\.json$/;
 
 export const runPaths = (dir: string) => ({
   manifest: join(dir, MANIFEST_FILE),

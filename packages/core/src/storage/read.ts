@@ -1,11 +1,12 @@
 // The read side of run storage: every file validated against its schema; errors name the file (and line), and
 // are bad input (exit code 2).
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import type { z } from 'zod';
 import { UsageError } from '../errors.js';
 import { CalibrationResult, CellVerdict, RunManifest, Sample } from '../schema.js';
 import type { CellRecord } from '../schema.js';
-import { runPaths } from './paths.js';
+import { CALIBRATION_EXTRA, runPaths } from './paths.js';
 
 /** A run directory (or file in it) that is missing, incomplete or fails its schema. Exit code 2. */
 export class RunDataError extends UsageError {
@@ -103,7 +104,11 @@ export interface RunData {
   dir: string;
   manifest: RunManifest;
   cells: CellData[];
-  calibration: CalibrationResult | null;
+  /**
+   * The calibrations the run carries: its own `calibration.json` (a `leakbench calibrate` directory), then any
+   * published beside a run as `calibration-<name>.json` (one per host profile), by name.
+   */
+  calibrations: CalibrationResult[];
 }
 
 /** Reads and validates a whole run directory. */
@@ -114,6 +119,9 @@ export function readRun(dir: string): RunData {
     const { samples, truncatedTail } = readSamples(paths.samples(record.spec.id));
     return { record, samples, truncatedTail, verdict: readVerdict(dir, record.spec.id) };
   });
-  const calibration = existsSync(paths.calibration) ? readJsonFile(paths.calibration, CalibrationResult, 'calibration') : null;
-  return { dir, manifest, cells, calibration };
+  const extra = readdirSync(dir).filter((f) => CALIBRATION_EXTRA.test(f)).sort();
+  const calibrations = [...(existsSync(paths.calibration) ? [paths.calibration] : []), ...extra.map((f) => join(dir, f))].map((f) =>
+    readJsonFile(f, CalibrationResult, 'calibration'),
+  );
+  return { dir, manifest, cells, calibrations };
 }

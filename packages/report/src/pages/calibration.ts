@@ -10,7 +10,7 @@ export function calibrationSection(cal: CalibrationResult): string {
     esc(s.backend),
     esc(s.fixture),
     esc(s.expectedWhere),
-    `<span class="num">${s.iterationsToDetect ?? (s.expectedWhere === 'none' ? '' : 'never')}</span>`,
+    `<span class="num">${s.iterationsToDetect ?? 'never'}</span>`,
     `<span class="num">${s.falsePositiveRate === null ? '' : `${(s.falsePositiveRate * 100).toFixed(0)}%`}</span>`,
     `<span class="num">${s.trueBytesPerIteration === null ? '—' : `${s.trueBytesPerIteration.toFixed(1)} B`}</span>`,
     `<span class="num">${s.estimatedBytesPerIteration === null ? '—' : `${s.estimatedBytesPerIteration.toFixed(1)} B`}</span>`,
@@ -20,8 +20,8 @@ export function calibrationSection(cal: CalibrationResult): string {
   const chart = rateChart(
     cal.summaries.flatMap((s) => s.byIterations.map((b) => ({ group: s.backend, label: s.fixture, x: b.iterations, rate: b.trials ? b.correct / b.trials : 0 }))),
   );
-  return `<h2>Calibration (fixtures as ground truth)</h2>
-<p>Model ${esc(cal.options.model)}, GC ${esc(cal.options.gc)}${cal.options.host ? `, host profile ${esc(cal.options.host)}` : ''}, ${cal.options.trials} trials per count (none: ${cal.options.noneTrials}). “Correct” is <i>leak</i> in the expected layer, or <i>no-leak</i> for <code>none</code> and the other non-leaks; in brackets, how many trials were judged Leak, No-leak and Inconclusive.</p>
-${table(['backend', 'fixture', 'expected', 'iterations to detect', 'false positives', 'true growth/iter', 'estimated/iter', 'error', 'correct per count'], rows)}
+  return `<h2>Calibration (fixtures as ground truth)${cal.options.host ? `, host profile ${esc(cal.options.host)}` : ''}</h2>
+<p>Model ${esc(cal.options.model)}, GC ${esc(cal.options.gc)}${cal.options.host ? `, host profile ${esc(cal.options.host)}` : ''}, ${cal.options.trials} trials per count (none: ${cal.options.noneTrials}), each a fresh process; leakbench commit ${esc(cal.environment.commit ?? '—')}, ${esc(cal.createdAt.slice(0, 10))}. “Correct” is <i>leak</i> in the expected layer, or <i>no-leak</i> for <code>none</code> and the other non-leaks; “right from”: the smallest count from which every trial, there and above, was correct; in brackets, the confusion row: how many trials were judged Leak, No-leak and Inconclusive. Estimated: the verdict's bytes/iteration (summed over the layers that explain it) at the largest count; true growth measured in C where the shape allocates there.</p>
+${table(['backend', 'fixture', 'expected', 'right from (iterations)', 'false positives', 'true growth/iter', 'estimated/iter', 'error', 'correct per count'], rows)}
 <figure>${chart}</figure>`;
 }

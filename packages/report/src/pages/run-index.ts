@@ -47,6 +47,6 @@ ${table(['', ''], [
   ['cell environment', esc(Object.entries(o.host.env).map(([k, v]) => `${k}=${v}`).join(' ') || '—')],
 ])}
 ${table(['backend', 'compiler', 'emcc', 'SUNDIALS', 'optimisation', 'allocator'], builds)}
-${run.calibration ? calibrationSection(run.calibration) : ''}`;
+${run.calibrations.map(calibrationSection).join('\n')}`;
   return page(`run ${run.id}`, body, root);
 }
