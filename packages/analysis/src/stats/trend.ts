@@ -107,9 +107,10 @@ export function mad(xs: number[]): number {
  * The end of warm-up is one past the last point in the first third that sits, together with its neighbour,
  * more than 4 robust standard deviations off the line on the same side. Isolated spikes (one point) do not
  * count, and a genuine constant-slope leak stays on its line, so it is not cut away. Then, while the first
- * half of what remains grows significantly faster than the second half, the start moves on by a quarter.
+ * half of what remains grows significantly faster than the second half, the start moves on by a quarter (unless
+ * `decaying` is false: for series whose halves differ by the phase of their steps).
  */
-export function detectWarmupEnd(y: number[], minStart: number): number {
+export function detectWarmupEnd(y: number[], minStart: number, decaying = true): number {
   const n = y.length;
   if (n - minStart < 12) return minStart;
   const tailStart = Math.max(minStart, Math.floor(n / 3));
@@ -126,7 +127,7 @@ export function detectWarmupEnd(y: number[], minStart: number): number {
   end = Math.min(end, tailStart);
   // A warm-up that decays slowly (allocation caches filling, lazy initialisation) shows as a first half that
   // grows significantly faster than the second half. A constant-rate leak has equal halves and is not cut.
-  for (let round = 0; round < 3; round++) {
+  for (let round = 0; decaying && round < 3; round++) {
     const m = n - end;
     if (m < 24 || end + Math.floor(m / 4) > n / 2) break;
     const mid = end + Math.floor(m / 2);

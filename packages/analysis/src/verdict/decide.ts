@@ -2,7 +2,7 @@
 // reason in words.
 import { formatBytes, type Decision } from '@leakbench/core';
 import { mannKendall, theilSen } from '../stats/trend.js';
-import { HALF_ALPHA, PAGED_MIN_SAMPLES, STEP_LAYER_MIN_STEPS } from './options.js';
+import { HALF_ALPHA, PAGED_MIN_SAMPLES, SLOWING_FACTOR, STEP_LAYER_MIN_STEPS } from './options.js';
 import type { Fit } from './fit.js';
 import type { StepAnalysis } from './steps.js';
 import { stoppedGrowth } from './stopped.js';
@@ -25,8 +25,9 @@ export interface DecideRules {
 
 /**
  * How the growth goes over the two halves of the window. A leak keeps growing: each half trends upward on its own
- * (Mann–Kendall, one-sided at HALF_ALPHA), and the later half is not significantly slower than the earlier one
- * (a decaying rate is a host warming up: lazy feedback vectors and JIT code in the JS heap, glibc caches filling).
+ * (Mann–Kendall, one-sided at HALF_ALPHA), and the later half is not significantly slower than the earlier one by
+ * SLOWING_FACTOR or more (a decaying rate is a host warming up: lazy feedback vectors and JIT code in the JS heap,
+ * glibc caches filling; a leak's rate varies by a few % at most — aligned blocks' padding, say).
  */
 function halves(x: number[], y: number[], r: DecideRules): { sustained: boolean; slowing: { early: number; late: number } | null } {
   const h = Math.floor(y.length / 2);
@@ -38,7 +39,7 @@ function halves(x: number[], y: number[], r: DecideRules): { sustained: boolean;
   };
   const e = theilSen(early.x, early.y, r.confidence);
   const l = theilSen(late.x, late.y, r.confidence);
-  return { sustained: up(early) && up(late), slowing: e.ciLow > l.ciHigh ? { early: e.slope, late: l.slope } : null };
+  return { sustained: up(early) && up(late), slowing: e.ciLow > SLOWING_FACTOR * l.ciHigh ? { early: e.slope, late: l.slope } : null };
 }
 
 export function decideLayer(fit: Fit, w: Window, steps: StepAnalysis, r: DecideRules): LayerDecision {

@@ -12,7 +12,7 @@ export function analyseLayer(samples: Sample[], layer: Layer, options: VerdictOp
   const o = resolveOptions(options);
   const { paged } = layerSpec(layer);
   const floor = layerFloor(o, paged);
-  const w = measuredWindow(samples, layer, o.warmup);
+  const w = measuredWindow(samples, layer, o.warmup, floor, paged);
   if (!w) return null;
   const base = {
     layer,

@@ -79,6 +79,8 @@ export const STAIR_MIN_JUMPS = 3;
 export const REPEAT_FRACTION = 0.25;
 /** The tail (last third) needs this many samples before growth can be judged to have stopped. */
 export const STOPPED_TAIL_MIN_SAMPLES = 8;
+/** A later half slower than the earlier by this factor (significantly) is a warm-up decaying, not a leak. */
+export const SLOWING_FACTOR = 1.5;
 /** One-sided level at which each half of the window must trend upward on its own for a leak. */
 export const HALF_ALPHA = 0.05;
 /** A flat stretch at the end is growth that stopped only when longer than this many times every earlier pause. */

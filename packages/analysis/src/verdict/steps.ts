@@ -44,6 +44,19 @@ export function upwardJumps(x: number[], y: number[], floor: number): Jump[] {
   return jumps.sort((a, b) => b.bytes - a.bytes);
 }
 
+/** Jumps of comparable size (≥ REPEAT_FRACTION of the largest), in time order. */
+function comparableJumps(x: number[], y: number[], floor: number): Jump[] {
+  const jumps = upwardJumps(x, y, floor);
+  const largest = jumps[0];
+  return largest ? jumps.filter((j) => j.bytes >= REPEAT_FRACTION * largest.bytes).sort((a, b) => a.atIteration - b.atIteration) : [];
+}
+
+/** Whether a series grows as a staircase: STAIR_MIN_JUMPS comparable jumps that make most of the growth and stay. */
+export function isStaircase(x: number[], y: number[], floor: number): boolean {
+  const jumps = comparableJumps(x, y, floor);
+  return jumps.length >= STAIR_MIN_JUMPS && staircaseRate(jumps, y[y.length - 1]! - y[0]!) !== null;
+}
+
 export interface StepAnalysis {
   /** The values the rate is judged on: the window's, with a one-time jump (set aside or pending) taken out. */
   judged: number[];
@@ -65,10 +78,9 @@ export function analyseSteps(w: Window, paged: boolean, floor: number): StepAnal
   const { x, y } = w;
   const none = { judged: y, setAside: null, pending: null, repeats: 0, staircase: null };
   if (paged || y.length < 8) return none;
-  const jumps = upwardJumps(x, y, floor);
-  if (jumps.length === 0) return none;
-  const largest = jumps[0]!;
-  const comparable = jumps.filter((j) => j.bytes >= REPEAT_FRACTION * largest.bytes).sort((a, b) => a.atIteration - b.atIteration);
+  const comparable = comparableJumps(x, y, floor);
+  if (comparable.length === 0) return none;
+  const largest = comparable.reduce((a, j) => (j.bytes > a.bytes ? j : a));
   const repeats = comparable.length;
   if (repeats >= 2) return { ...none, repeats, staircase: repeats >= STAIR_MIN_JUMPS ? staircaseRate(comparable, w.total) : null };
   const judged = y.map((v, k) => (k >= largest.to ? v - largest.bytes : v));
@@ -76,7 +88,8 @@ export function analyseSteps(w: Window, paged: boolean, floor: number): StepAnal
   const after = x[x.length - 1]! - x[largest.to]!;
   const boundRate = largest.bytes / Math.max(before, after, 1);
   const step = { bytes: largest.bytes, atIteration: largest.atIteration };
-  if (boundRate < floor) return { judged, setAside: step, pending: null, repeats: 1, staircase: null };
+  // A leak must exceed the floor; a rate that can be at most the floor is not one.
+  if (boundRate <= floor) return { judged, setAside: step, pending: null, repeats: 1, staircase: null };
   // Decided once a repeat would have shown at a rate at the floor: `bytes / floor` iterations past the jump.
   return { judged, setAside: null, pending: { ...step, boundRate, decidedAt: Math.ceil(x[largest.to]! + largest.bytes / floor) }, repeats: 1, staircase: null };
 }

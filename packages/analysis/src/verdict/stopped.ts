@@ -45,5 +45,5 @@ export function stoppedGrowth(x: number[], y: number[], floor: number, slope: nu
   if (flatIterations <= STOPPED_PAUSE_FACTOR * longestPause) return null;
   const largest = Math.max(...d);
   const boundRate = largest / Math.max(flatIterations, 1);
-  return { since, flatIterations, grew: y[k]! - y[0]!, longestPause, largest, boundRate, bounded: boundRate < floor, decidedAt: Math.ceil(since + largest / floor) };
+  return { since, flatIterations, grew: y[k]! - y[0]!, longestPause, largest, boundRate, bounded: boundRate <= floor, decidedAt: Math.ceil(since + largest / floor) };
 }

@@ -2,6 +2,7 @@
 // warm-up, or later when a warm-up is still visible in the series (detectWarmupEnd).
 import type { Layer, Sample } from '@leakbench/core';
 import { detectWarmupEnd, median } from '../stats/trend.js';
+import { isStaircase } from './steps.js';
 
 export interface Window {
   layer: Layer;
@@ -22,13 +23,16 @@ export interface Window {
 }
 
 /** The measured window of `layer`; null when the layer is not measured (null values) in these samples. */
-export function measuredWindow(samples: Sample[], layer: Layer, warmup: number): Window | null {
+export function measuredWindow(samples: Sample[], layer: Layer, warmup: number, floor = 8, paged = false): Window | null {
   const series = samples.filter((s) => s.phase !== 'settle');
   if (series.length === 0 || series.some((s) => s[layer] === null)) return null;
   const allX = series.map((s) => s.i);
   const allY = series.map((s) => s[layer] as number);
   const explicitIdx = Math.max(0, allX.findIndex((i) => i >= warmup));
-  const startIdx = detectWarmupEnd(allY, explicitIdx);
+  // A staircase (a block every k iterations, a buffer that doubles) has halves of unequal slope by its phase alone:
+  // only a sustained offset at the start counts as warm-up there, not a first half that grows faster.
+  const staircase = !paged && isStaircase(allX.slice(explicitIdx), allY.slice(explicitIdx), floor);
+  const startIdx = detectWarmupEnd(allY, explicitIdx, !staircase);
   const x = allX.slice(startIdx);
   const y = allY.slice(startIdx);
   const steps = y.slice(1).map((v, k) => v - y[k]!).filter((d) => d !== 0);
