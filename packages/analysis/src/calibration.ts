@@ -10,6 +10,13 @@ export const expectedLayer = (fixture: string) => zooEntry(parseFixture(fixture)
 /** Trial number encoded in a calibration cell id (`…-n<iterations>-t<trial>`). */
 export const trialNumber = (cellId: string) => Number(/-t(\d+)$/.exec(cellId)?.[1] ?? 0);
 
+/** What a verdict attributed to the place a fixture leaks into (null when nothing there). */
+function inPlace(fixture: string, v: CellVerdict | null): number | null {
+  const where = expectedWhere(parseFixture(fixture));
+  const parts = (v?.attribution ?? []).filter((a) => a.where === where);
+  return parts.length ? parts.reduce((a, p) => a + p.bytesPerIteration, 0) : null;
+}
+
 /** One trial: what the verdict said about a calibration cell (an inconclusive record when it has no verdict). */
 export function calibrationTrial(spec: CellSpec, v: CellVerdict | null): CalibrationTrial {
   const layer = expectedLayer(spec.fixture);
@@ -24,6 +31,7 @@ export function calibrationTrial(spec: CellSpec, v: CellVerdict | null): Calibra
     ciLow: v?.ciLow ?? null,
     ciHigh: v?.ciHigh ?? null,
     expectedLayerSlope: v?.layers.find((l) => l.layer === layer)?.slope ?? null,
+    bytesInPlace: inPlace(spec.fixture, v),
   };
 }
 
@@ -59,9 +67,9 @@ export function summariseCalibration(input: SummaryInput): CalibrationSummary[] 
       // and the other non-leaks: from which it is decided, no-leak, every time).
       let iterationsToDetect: number | null = null;
       for (let k = byIterations.length - 1; k >= 0 && byIterations[k]!.correct === byIterations[k]!.trials; k--) iterationsToDetect = byIterations[k]!.iterations;
-      // The size the verdict claims (the cell's bytes/iteration, summed over the layers that explain it), from the
-      // trials at the largest count that judged a leak.
-      const estimates = mine.filter((t) => t.iterations === largestCount && t.decision === 'leak').map((t) => t.bytesPerIteration).filter((x): x is number => x !== null);
+      // The size the verdict claims in the shape's place (its attribution there: a Buffer's store, not its JS
+      // wrapper), from the trials at the largest count that judged a leak.
+      const estimates = mine.filter((t) => t.iterations === largestCount && t.decision === 'leak').map((t) => t.bytesInPlace).filter((x): x is number => x !== null);
       const estimated = estimates.length ? median(estimates) : null;
       const trueGrowth = input.trueGrowth(backend, fixture);
       summaries.push({

@@ -235,6 +235,11 @@ export const CalibrationTrial = z.object({
   ciHigh: nullableNum,
   /** The expected layer's own slope (even when the cell verdict is not a leak). */
   expectedLayerSlope: nullableNum,
+  /**
+   * Bytes/iteration the verdict attributed to the place the shape leaks into (its attribution parts with the
+   * expected `where`); null when it attributed none there (and in calibrations from before it was kept).
+   */
+  bytesInPlace: nullableNum.default(null),
 });
 export type CalibrationTrial = z.infer<typeof CalibrationTrial>;
 
@@ -269,7 +274,10 @@ export const CalibrationSummary = z.object({
   iterationsToDetect: z.number().int().nullable(),
   /** For `none`: share of trials judged `leak` (false positives), over every iteration count. */
   falsePositiveRate: nullableNum,
-  /** Median estimated bytes/iteration at the largest iteration count, and its error vs the true growth. */
+  /**
+   * Median bytes/iteration the verdicts attributed to the expected place, over the trials at the largest iteration
+   * count judged leak there, and its error vs the true growth.
+   */
   estimatedBytesPerIteration: nullableNum,
   relativeError: nullableNum,
 });
