@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { buildReport } from '@leakbench/report';
-import { readRun } from '@leakbench/core';
+import { readRun, ZOO } from '@leakbench/core';
 
 const PUBLISHED = resolve(import.meta.dirname, '../published');
 const files = (dir: string): string[] =>
@@ -15,7 +15,41 @@ describe('published report', () => {
     const run = readRun(join(PUBLISHED, 'data/default-run'));
     expect(run.cells).toHaveLength(10);
     expect(run.cells.every((c) => c.record.status === 'ok' && c.verdict)).toBe(true);
-    expect(run.calibration?.summaries.length).toBeGreaterThan(0);
+    expect(run.calibrations.map((c) => c.options.host)).toEqual(['stable', 'stock']);
+  });
+
+  // What the README claims of the published zoo calibrations, checked against them.
+  describe.each(['stable', 'stock'])('zoo calibration, host profile %s', (host) => {
+    const cal = () => readRun(join(PUBLISHED, 'data/default-run')).calibrations.find((c) => c.options.host === host && c.options.fixtures.length > 1)!;
+
+    it('covers the whole zoo on both backends', () => {
+      const c = cal();
+      expect(c.options.backends).toEqual(['native', 'wasm']);
+      for (const kind of ZOO.map((z) => z.kind)) expect(c.summaries.some((s) => s.fixture === kind), kind).toBe(true);
+    });
+
+    it('never judged the real workload a leak: >= 20 `none` trials per backend at every count, none called leak', () => {
+      for (const s of cal().summaries.filter((x) => x.fixture === 'none')) {
+        for (const b of s.byIterations) {
+          expect(b.trials, `${s.backend} ${b.iterations}`).toBeGreaterThanOrEqual(20);
+          expect(b.leak, `${s.backend} ${b.iterations}`).toBe(0);
+        }
+      }
+    });
+
+    it('judged every C leak shape right, in its place, from some count on', () => {
+      for (const s of cal().summaries.filter((x) => x.expectedWhere === 'c-allocator' && x.fixture !== 'geometric')) {
+        expect(s.iterationsToDetect, `${s.backend} ${s.fixture}`).not.toBeNull();
+      }
+    });
+  });
+
+  it('in the stable profile, `none` is decided no-leak at 20 iterations in >= 95 % of trials per backend', () => {
+    const stable = readRun(join(PUBLISHED, 'data/default-run')).calibrations.find((c) => c.options.host === 'stable')!;
+    for (const s of stable.summaries.filter((x) => x.fixture === 'none')) {
+      const at20 = s.byIterations.find((b) => b.iterations === 20)!;
+      expect(at20.noLeak! / at20.trials, s.backend).toBeGreaterThanOrEqual(0.95);
+    }
   });
 
   it('is regenerated from its data byte for byte (run `npx turbo run report` after changing the report)', async () => {
