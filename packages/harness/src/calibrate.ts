@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { CALIBRATION_SCHEMA, readManifest, readVerdict, runPaths, UsageError, writeJsonAtomic } from '@leakbench/core';
 import type { CalibrationResult, CellSpec, GcPolicy, RunManifest } from '@leakbench/core';
 import { calibrationTrial, reanalyseRun, summariseCalibration, trialNumber } from '@leakbench/analysis';
-import { hostSettings, type HostProfile } from './host.js';
+import { hostSettings, STABLE_ENV, type HostProfile } from './host.js';
 import { planRun, writeNewManifest } from './plan.js';
 import { executeRun, type ExecuteOptions } from './run.js';
 import type { BackendLoader } from './worker.js';
@@ -98,10 +98,14 @@ export function recalibrate(dir: string, worker: string): CalibrationResult {
   );
 }
 
-/** The true growth per leaked block of each fixture, measured in a process started like the cells. */
+/**
+ * The true growth per leaked block of each fixture, measured in a process started like the cells — except that
+ * glibc's per-thread cache is always off: with it on, the probe's freed block goes to the cache and its size is
+ * not seen (it read 0 B in the stock profile); what a block costs does not depend on the cache.
+ */
 function probeTrueGrowth(manifest: RunManifest, backend: string, model: string, fixtures: string[], worker: string): Record<string, number | null> {
   const r = spawnSync(process.execPath, ['--expose-gc', ...manifest.options.host.nodeFlags, worker, 'growth-probe', backend, model, ...fixtures], {
-    env: { ...process.env, ...manifest.options.host.env },
+    env: { ...process.env, ...manifest.options.host.env, ...STABLE_ENV },
     encoding: 'utf8',
   });
   if (r.status !== 0) throw new Error(`growth probe for ${backend} failed: ${r.stderr}`);

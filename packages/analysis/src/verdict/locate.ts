@@ -45,15 +45,21 @@ export function guardHost(layers: LayerVerdict[], options: VerdictOptions): Laye
  * - a paged layer that shows no significant growth above its floor: pages (first touches of memory an allocator
  *   already owns, a young process faulting in) cannot tell, and the layers that move in single allocations decide;
  * - the host's single step in glibc's process-wide count while the module's exact own heap is flat: a young
- *   process's one-time allocation outside the workload (it is named, and a repeat would make it a trend).
+ *   process's one-time allocation outside the workload (it is named, and a repeat would make it a trend);
+ * - host-only glibc growth (module heap flat) with glibc's per-thread cache on, within what that cache can hold:
+ *   glibc's count wanders by that much with the cache, so it cannot tell a leak of that size from none.
  */
 function abstains(l: LayerVerdict, layers: LayerVerdict[], options: VerdictOptions): string | null {
   const o = resolveOptions(options);
   const spec = layerSpec(l.layer);
   if (spec.paged && !(l.pValue < o.alpha && l.ciLow > layerFloor(o, true))) return `pages: no growth above ${layerFloor(o, true)} B/iter to tell`;
   const module = layers.find((x) => x.layer === 'moduleHeapBytes');
-  if (l.layer === 'allocatorBytes' && l.setAside && module?.decision === 'no-leak') {
-    return `the host's single step of ${formatBytes(l.setAside.bytes)} at iteration ${l.setAside.atIteration} while the module's own heap is flat`;
+  if (l.layer === 'allocatorBytes' && module?.decision === 'no-leak') {
+    if (l.setAside) return `the host's single step of ${formatBytes(l.setAside.bytes)} at iteration ${l.setAside.atIteration} while the module's own heap is flat`;
+    const moved = Math.max(Math.abs(l.total), Math.abs(l.slope * l.n));
+    if (o.host.allocatorCache && moved < TCACHE_BYTES) {
+      return `host allocations moved ${formatBytes(moved)} while the module's own heap is flat: within what glibc's per-thread cache holds (${formatBytes(TCACHE_BYTES)}), so glibc's count cannot tell; --host stable can`;
+    }
   }
   return null;
 }
@@ -67,24 +73,29 @@ export type Contribution = CellVerdict['attribution'][number];
  * the arrayBuffers' 1000 B, and glibc's remainder beyond those 1000 B (chunk headers, backing-store records);
  * RSS and external add nothing. Sorted by bytes, largest first.
  */
-export function attribute(layers: LayerVerdict[], deferred: ReadonlySet<string>): Contribution[] {
+export function attribute(layers: LayerVerdict[], deferred: ReadonlySet<string>, options: VerdictOptions = { warmup: 0 }): Contribution[] {
+  const o = resolveOptions(options);
   const counted = new Map<string, Contribution>();
   const leaks = (layer: Layer) => layers.some((x) => x.layer === layer && x.decision === 'leak' && !deferred.has(layer));
   // Paged layers are the coarse fallback: they hold the same bytes as the finer layers, in pages and heap chunks
-  // that cannot be matched to them byte for byte, so they only attribute growth when every finer layer is decided
-  // and none leaks (a finer layer still undecided may be growing by the same bytes).
-  const finerOpen = layers.some((l) => !layerSpec(l.layer).paged && !deferred.has(l.layer) && l.decision !== 'no-leak');
+  // that cannot be matched to them byte for byte, so they only attribute growth when no finer layer leaks, and only
+  // beyond everything the finer layers still undecided could be growing by (their intervals' high ends).
+  const finerLeaks = layers.some((l) => !layerSpec(l.layer).paged && leaks(l.layer));
+  const finerUndecided = layers
+    .filter((l) => !layerSpec(l.layer).paged && !deferred.has(l.layer) && l.decision === 'inconclusive')
+    .reduce((a, l) => a + Math.max(0, Number.isFinite(l.ciHigh) ? l.ciHigh : Infinity), 0);
   for (const layer of LAYERS) {
     const l = layers.find((x) => x.layer === layer);
     if (!l || !leaks(layer)) continue;
     const spec = layerSpec(layer);
-    if (spec.paged && finerOpen) continue;
-    const explained = spec.contains.reduce((a, c) => a + (counted.get(c)?.bytesPerIteration ?? 0), 0);
+    if (spec.paged && finerLeaks) continue;
+    const explained = spec.contains.reduce((a, c) => a + (counted.get(c)?.bytesPerIteration ?? 0), 0) + (spec.paged ? finerUndecided : 0);
     // A leaking layer's own part counts when it is significantly above zero (glibc's 8-byte chunk header beside the
-    // module heap's usable size, Node's records beside a Buffer's store).
-    if (l.ciLow - explained > 0) {
-      counted.set(layer, { layer, where: spec.locates, bytesPerIteration: l.slope - explained, ciLow: l.ciLow - explained, ciHigh: l.ciHigh - explained });
-    }
+    // module heap's usable size, Node's records beside a Buffer's store) — and, for glibc with its per-thread cache
+    // on, when it adds up over the window to more than that cache can hold (below that it is the cache's wander).
+    if (!(l.ciLow - explained > 0)) continue;
+    if (layer === 'allocatorBytes' && o.host.allocatorCache && (l.slope - explained) * l.n < TCACHE_BYTES) continue;
+    counted.set(layer, { layer, where: spec.locates, bytesPerIteration: l.slope - explained, ciLow: l.ciLow - explained, ciHigh: l.ciHigh - explained });
   }
   return [...counted.values()].sort((a, b) => b.bytesPerIteration - a.bytesPerIteration);
 }
@@ -104,7 +115,7 @@ export interface Location {
 }
 
 export function locate(layers: LayerVerdict[], deferred: ReadonlySet<string>, options: VerdictOptions): Location {
-  const attribution = attribute(layers, deferred);
+  const attribution = attribute(layers, deferred, options);
   const leaking = layers.filter((l) => l.decision === 'leak' && !deferred.has(l.layer));
   const explained = leaking.filter((l) => !attribution.some((a) => a.layer === l.layer)).map((l) => l.layer);
   const open = layers.filter((l) => l.decision === 'inconclusive' && !deferred.has(l.layer));

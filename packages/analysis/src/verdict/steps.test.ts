@@ -114,10 +114,25 @@ describe('locate and describe', () => {
     expect(jit[0]!.decidedBy).toBe(100); // its rule names when it decides: the gate's estimate
   });
 
-  it('falls back to RSS only when every finer layer is decided and none leaks, and ignores growth that came back', () => {
+  it('falls back to RSS only beyond what finer layers could explain, and ignores growth that came back', () => {
     const rss = layer({ layer: 'rssBytes', decision: 'leak', slope: 16384, ciLow: 16384, ciHigh: 16384 });
     expect(locate([layer({ layer: 'heapUsedBytes', decision: 'leak', slope: 56, ciLow: 56, ciHigh: 56 }), rss], new Set(['heapUsedBytes']), opts)).toMatchObject({ decision: 'leak', where: 'rss-only' });
-    expect(locate([layer({ layer: 'heapUsedBytes', decision: 'inconclusive' }), rss], new Set(), opts)).toMatchObject({ decision: 'inconclusive', attribution: [] });
+    // A finer layer that is undecided could be growing by up to its interval's high end: RSS only attributes beyond.
+    expect(locate([layer({ layer: 'heapUsedBytes', decision: 'inconclusive', ciHigh: 20000 }), rss], new Set(), opts)).toMatchObject({ decision: 'inconclusive', attribution: [] });
+    const beyond = locate([layer({ layer: 'heapUsedBytes', decision: 'inconclusive', ciHigh: 384 }), rss], new Set(), opts);
+    expect(beyond.attribution).toEqual([{ layer: 'rssBytes', where: 'rss-only', bytesPerIteration: 16000, ciLow: 16000, ciHigh: 16000 }]);
+    // A finer layer that leaks holds the same bytes as RSS: RSS adds nothing.
+    expect(locate([layer({ layer: 'heapUsedBytes', decision: 'leak', slope: 56, ciLow: 56, ciHigh: 56 }), rss], new Set(), opts).attribution.map((a) => a.layer)).toEqual(['heapUsedBytes']);
+  });
+
+  it('with glibc\'s per-thread cache on, attributes no glibc remainder within the cache and lets host-only wander abstain', () => {
+    const cache = { ...opts, host: { jit: false, allocatorCache: true } };
+    const layers = [layer({ layer: 'moduleHeapBytes', decision: 'leak', slope: 24, ciLow: 24, ciHigh: 24 }), layer({ layer: 'allocatorBytes', decision: 'leak', slope: 60, ciLow: 50, ciHigh: 70, n: 280 })];
+    expect(attribute(layers, new Set(), cache).map((a) => a.layer)).toEqual(['moduleHeapBytes']);
+    expect(attribute(layers, new Set(), opts).map((a) => a.layer)).toEqual(['allocatorBytes', 'moduleHeapBytes']);
+    const wander = [layer({ layer: 'moduleHeapBytes' }), layer({ layer: 'allocatorBytes', decision: 'inconclusive', slope: 20, total: 5000, n: 280 })];
+    expect(locate(wander, new Set(), cache).decision).toBe('no-leak');
+    expect(locate(wander, new Set(), opts).decision).toBe('inconclusive');
   });
 
   it('lets a paged layer without growth above its floor abstain, and names it', () => {
