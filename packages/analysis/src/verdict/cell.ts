@@ -15,7 +15,7 @@ export function analyseCell(cellId: string, samples: Sample[], options: VerdictO
   const deferred = new Set(settle?.deferredLayers ?? []);
   const loc = locate(layers, deferred, options);
   const total = loc.attribution.length ? loc.attribution.reduce((a, c) => a + c.bytesPerIteration, 0) : null;
-  const main = loc.attribution[0] ? layers.find((l) => l.layer === loc.attribution[0]!.layer)! : null;
+  const main = loc.mainLayer ? layers.find((l) => l.layer === loc.mainLayer)! : null;
   return {
     schema: VERDICT_SCHEMA,
     cellId,

@@ -42,6 +42,20 @@ function halves(x: number[], y: number[], r: DecideRules): { sustained: boolean;
   return { sustained: up(early) && up(late), slowing: e.ciLow > SLOWING_FACTOR * l.ciHigh ? { early: e.slope, late: l.slope } : null };
 }
 
+/** Growth that rose and stopped (stopped.ts): bounded (no leak), or undecided until a repeat would have shown. */
+function stoppedDecision(w: Window, steps: StepAnalysis, floor: number, slope: number): LayerDecision | null {
+  const stopped = stoppedGrowth(w.x, steps.judged, floor, slope);
+  if (!stopped) return null;
+  const what = `grew ${formatBytes(stopped.grew)} until iteration ${stopped.since}, then stayed flat for ${stopped.flatIterations} iterations (longer than any pause before)`;
+  return stopped.bounded
+    ? { decision: 'no-leak', reason: `${what}: bounded (a cache or pool that filled), not a leak — a repeat of its largest increase (${formatBytes(stopped.largest)}) after that long would be under ${floor} B/iter` }
+    : {
+        decision: 'inconclusive',
+        reason: `${what}: bounded or a slow leak; a repeat of its largest increase (${formatBytes(stopped.largest)}) could still be ${formatBytes(stopped.boundRate)}/iter — decided by iteration ${stopped.decidedAt}`,
+        decidedBy: stopped.decidedAt,
+      };
+}
+
 export function decideLayer(fit: Fit, w: Window, steps: StepAnalysis, r: DecideRules): LayerDecision {
   const significant = fit.pValue < r.alpha;
   const upSteps = w.steps.filter((d) => d > 0).length;
@@ -67,23 +81,17 @@ export function decideLayer(fit: Fit, w: Window, steps: StepAnalysis, r: DecideR
     if (!split.sustained) {
       return { decision: 'inconclusive', reason: 'grows, but not in both halves of the series on their own: growth that wanders or has not shown long enough to call it a leak' };
     }
-    const stopped = stoppedGrowth(w.x, steps.judged, floor, stair?.rate ?? fit.slope);
-    if (stopped) {
-      const what = `grew ${formatBytes(stopped.grew)} until iteration ${stopped.since}, then stayed flat for ${stopped.flatIterations} iterations (longer than any pause before)`;
-      return stopped.bounded
-        ? { decision: 'no-leak', reason: `${what}: bounded (a cache or pool that filled), not a leak — a repeat of its largest increase (${formatBytes(stopped.largest)}) after that long would be under ${floor} B/iter` }
-        : {
-            decision: 'inconclusive',
-            reason: `${what}: bounded or a slow leak; a repeat of its largest increase (${formatBytes(stopped.largest)}) could still be ${formatBytes(stopped.boundRate)}/iter — decided by iteration ${stopped.decidedAt}`,
-            decidedBy: stopped.decidedAt,
-          };
-    }
+    const stopped = stoppedDecision(w, steps, floor, stair?.rate ?? fit.slope);
+    if (stopped) return stopped;
     if (stair) {
       return { decision: 'leak', reason: `grows in ${steps.repeats} repeated steps (p=${fit.pValue.toExponential(1)}): ${formatBytes(stair.rate)}/iter, each period between ${formatBytes(stair.low)} and ${formatBytes(stair.high)}/iter > ${floor} B/iter` };
     }
     const shape = steps.repeats >= 2 ? `; grows in ${steps.repeats} repeated steps` : '';
     return { decision: 'leak', reason: `significant upward trend (p=${fit.pValue.toExponential(1)}) and CI low ${formatBytes(fit.ciLow)}/iter > ${floor} B/iter${shape}` };
   }
+  // A significant rise that stopped is judged as such even when the whole window's interval does not clear the floor.
+  const stopped = significant ? stoppedDecision(w, steps, floor, fit.slope) : null;
+  if (stopped) return stopped;
   if (steps.pending) {
     const p = steps.pending;
     return {

@@ -20,7 +20,7 @@ export function describeCell(loc: Location, layers: LayerVerdict[], deferred: Re
     const total = loc.attribution.reduce((a, c) => a + c.bytesPerIteration, 0);
     const lo = loc.attribution.reduce((a, c) => a + c.ciLow, 0);
     const hi = loc.attribution.reduce((a, c) => a + c.ciHigh, 0);
-    const main = get(loc.attribution[0]!.layer)!;
+    const main = get(loc.mainLayer!)!;
     summary = `leak in ${loc.where}: ${formatBytes(total)}/iter (${pct(main)} CI ${formatBytes(lo)}–${formatBytes(hi)})`;
     if (loc.attribution.length > 1) summary += ` = ${loc.attribution.map((a) => `${formatBytes(a.bytesPerIteration)} ${a.where} (${a.layer})`).join(' + ')}`;
     else summary += ` in ${main.layer}`;

@@ -102,7 +102,9 @@ export function attribute(layers: LayerVerdict[], deferred: ReadonlySet<string>,
 
 export interface Location {
   decision: Decision;
+  /** The place of the largest attributed part that is not the host's share of glibc, and its layer. */
   where: Where | null;
+  mainLayer: Layer | null;
   attribution: Contribution[];
   /** Leaking layers whose growth the attributed layers explain (no bytes of their own). */
   explained: Layer[];
@@ -122,9 +124,14 @@ export function locate(layers: LayerVerdict[], deferred: ReadonlySet<string>, op
   const abstained = open.map((l) => ({ layer: l, why: abstains(l, layers, options) })).filter((a): a is { layer: LayerVerdict; why: string } => a.why !== null);
   const undecided = open.filter((l) => !abstained.some((a) => a.layer === l));
   const decision: Decision = attribution.length ? 'leak' : undecided.length || layers.length === 0 ? 'inconclusive' : 'no-leak';
+  // The host's part of glibc (grown while the module's own heap is flat: Node's record per napi_ref, a Buffer's
+  // backing-store bookkeeping) follows from the leak elsewhere; it names the place only when it is all there is.
+  const moduleFlat = layers.find((l) => l.layer === 'moduleHeapBytes')?.decision === 'no-leak';
+  const placed = attribution.find((a) => !(a.layer === 'allocatorBytes' && moduleFlat)) ?? attribution[0];
   return {
     decision,
-    where: attribution[0]?.where ?? null,
+    where: placed?.where ?? null,
+    mainLayer: (placed?.layer as Layer | undefined) ?? null,
     attribution,
     explained,
     undecided,

@@ -75,6 +75,8 @@ export const HOST_ALLOCATOR_MIN_SAMPLES = 50;
 export const JUMP_Z = 6;
 /** Comparable jumps needed to judge growth as a staircase (two periods). */
 export const STAIR_MIN_JUMPS = 3;
+/** Changes beyond the jump threshold are jumps only while they are at most this share of all changes (rare). */
+export const MAX_JUMP_SHARE = 0.25;
 /** Jumps at least this fraction of the largest count as a repeat of it. */
 export const REPEAT_FRACTION = 0.25;
 /** The tail (last third) needs this many samples before growth can be judged to have stopped. */

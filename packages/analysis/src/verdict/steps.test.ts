@@ -99,6 +99,18 @@ describe('locate and describe', () => {
     );
   });
 
+  it("names the place by the workload's parts: the host's share of glibc never outranks the leak it follows from", () => {
+    const layers = [
+      layer({ layer: 'moduleHeapBytes', decision: 'no-leak' }),
+      layer({ layer: 'heapUsedBytes', decision: 'leak', slope: 32, ciLow: 32, ciHigh: 32 }),
+      layer({ layer: 'globalHandlesBytes', decision: 'leak', slope: 32, ciLow: 32, ciHigh: 32 }),
+      layer({ layer: 'allocatorBytes', decision: 'leak', slope: 88, ciLow: 84, ciHigh: 91 }),
+    ];
+    const loc = locate(layers, new Set(), opts);
+    expect(loc.attribution.map((a) => a.layer)).toEqual(['allocatorBytes', 'heapUsedBytes', 'globalHandlesBytes']);
+    expect(loc.where).toBe('js-heap');
+  });
+
   it('turns host growth that is not yet evidence into inconclusive, without touching its input', () => {
     const input = [layer({ layer: 'allocatorBytes', decision: 'leak', slope: 40, n: 20 }), layer({ layer: 'moduleHeapBytes', decision: 'no-leak' })];
     const out = guardHost(input, opts);

@@ -13,7 +13,7 @@
 // Paged layers move in steps by nature and are judged as they are.
 import { formatBytes } from '@leakbench/core';
 import { mad, median } from '../stats/trend.js';
-import { JUMP_Z, REPEAT_FRACTION, STAIR_MIN_JUMPS } from './options.js';
+import { JUMP_Z, MAX_JUMP_SHARE, REPEAT_FRACTION, STAIR_MIN_JUMPS } from './options.js';
 import type { Window } from './window.js';
 
 export interface Jump {
@@ -33,6 +33,9 @@ export function upwardJumps(x: number[], y: number[], floor: number): Jump[] {
   const center = median(d);
   const threshold = Math.max(JUMP_Z * mad(d), floor);
   const jumps: Jump[] = [];
+  // A jump is rare: when changes beyond the threshold are more than a quarter of all (a series alternating between
+  // two values, a leak every other iteration), they are the series' ordinary texture, judged as a trend.
+  if (d.filter((v) => v - center > threshold).length > MAX_JUMP_SHARE * d.length) return [];
   for (let k = 0; k < d.length; k++) {
     if (!(d[k]! - center > threshold)) continue;
     const last = jumps.at(-1);
@@ -45,6 +48,13 @@ export function upwardJumps(x: number[], y: number[], floor: number): Jump[] {
 }
 
 /** Jumps of comparable size (≥ REPEAT_FRACTION of the largest), in time order. */
+/** The ordinary change per iteration between jumps: the median change per sample over the median sample spacing. */
+export function ordinaryRate(x: number[], y: number[]): number {
+  const d = y.slice(1).map((v, k) => v - y[k]!);
+  const dx = x.slice(1).map((v, k) => v - x[k]!);
+  return d.length ? median(d) / Math.max(median(dx), 1) : 0;
+}
+
 function comparableJumps(x: number[], y: number[], floor: number): Jump[] {
   const jumps = upwardJumps(x, y, floor);
   const largest = jumps[0];
@@ -54,7 +64,7 @@ function comparableJumps(x: number[], y: number[], floor: number): Jump[] {
 /** Whether a series grows as a staircase: STAIR_MIN_JUMPS comparable jumps that make most of the growth and stay. */
 export function isStaircase(x: number[], y: number[], floor: number): boolean {
   const jumps = comparableJumps(x, y, floor);
-  return jumps.length >= STAIR_MIN_JUMPS && staircaseRate(jumps, y[y.length - 1]! - y[0]!) !== null;
+  return jumps.length >= STAIR_MIN_JUMPS && staircaseRate(jumps, y[y.length - 1]! - y[0]!, ordinaryRate(x, y), x[x.length - 1]! - x[0]!) !== null;
 }
 
 export interface StepAnalysis {
@@ -82,7 +92,7 @@ export function analyseSteps(w: Window, paged: boolean, floor: number): StepAnal
   if (comparable.length === 0) return none;
   const largest = comparable.reduce((a, j) => (j.bytes > a.bytes ? j : a));
   const repeats = comparable.length;
-  if (repeats >= 2) return { ...none, repeats, staircase: repeats >= STAIR_MIN_JUMPS ? staircaseRate(comparable, w.total) : null };
+  if (repeats >= 2) return { ...none, repeats, staircase: repeats >= STAIR_MIN_JUMPS ? staircaseRate(comparable, w.total, ordinaryRate(x, y), x[x.length - 1]! - x[0]!) : null };
   const judged = y.map((v, k) => (k >= largest.to ? v - largest.bytes : v));
   const before = x[largest.from]! - x[0]!;
   const after = x[x.length - 1]! - x[largest.to]!;
@@ -95,15 +105,17 @@ export function analyseSteps(w: Window, paged: boolean, floor: number): StepAnal
 }
 
 /**
- * The rate of a staircase (jumps in time order): when the jumps make at least half of the growth, and the series
- * keeps at least half of what they added (jumps that are given back again are churn, not steps).
+ * The rate of a staircase (jumps in time order, and the ordinary change per iteration between them): when the
+ * jumps make at least half of the growth, and the series keeps at least half of what they and the ordinary change
+ * add up to over the window (jumps that are given back again are churn or an alternating series, not steps). The rate is the ordinary change plus the jumps after the first over
+ * the iterations from the first to the last; a period's rate likewise.
  */
-function staircaseRate(jumps: Jump[], total: number): StepAnalysis['staircase'] {
+function staircaseRate(jumps: Jump[], total: number, drift: number, window: number): StepAnalysis['staircase'] {
   const sum = jumps.reduce((a, j) => a + j.bytes, 0);
-  if (!(total > 0 && sum >= 0.5 * total && total >= 0.5 * sum)) return null;
-  const periods = jumps.slice(1).map((j, k) => j.bytes / (j.atIteration - jumps[k]!.atIteration));
+  if (!(total > 0 && sum >= 0.5 * total && total >= 0.5 * (drift * window + sum))) return null;
+  const periods = jumps.slice(1).map((j, k) => drift + j.bytes / (j.atIteration - jumps[k]!.atIteration));
   const span = jumps.at(-1)!.atIteration - jumps[0]!.atIteration;
-  return { rate: (sum - jumps[0]!.bytes) / span, low: Math.min(...periods), high: Math.max(...periods) };
+  return { rate: drift + (sum - jumps[0]!.bytes) / span, low: Math.min(...periods), high: Math.max(...periods) };
 }
 
 export const describeSetAside = (s: StepAnalysis['setAside']): string =>
