@@ -63,6 +63,14 @@ export function decideLayer(fit: Fit, w: Window, steps: StepAnalysis, r: DecideR
   // A staircase (repeated jumps) is judged on its jumps: each period's rate above the floor is the evidence.
   const stair = steps.staircase;
   const grows = significant && (fit.ciLow > floor || (stair !== null && stair.low > floor));
+  const two = steps.twoSteps;
+  if (grows && two && w.x[w.x.length - 1]! < two.decidedAt) {
+    return {
+      decision: 'inconclusive',
+      reason: `grows in two steps (${formatBytes(two.bytes)} at iterations ${two.first} and ${two.second}): a repeat of that period is due by iteration ${two.decidedAt} — decided then`,
+      decidedBy: two.decidedAt,
+    };
+  }
   if (grows) {
     if (r.paged && upSteps < STEP_LAYER_MIN_STEPS) {
       return { decision: 'inconclusive', reason: `grows in only ${upSteps} step(s) of ~${formatBytes(w.resolution)}: not enough steps to call a per-iteration leak` };

@@ -8,7 +8,8 @@ import { HOST_ALLOCATOR_MIN_SAMPLES, JIT_MIN_SAMPLES, layerFloor, resolveOptions
  * - glibc's process-wide count growing while the module's exact own heap stays flat (host allocations): a young
  *   Node process keeps allocating for its first dozens of iterations, so below HOST_ALLOCATOR_MIN_SAMPLES; and
  *   with glibc's per-thread cache on, while the growth over the window is within what that cache can hold;
- * - the JS heap with V8's JIT on, below JIT_MIN_SAMPLES (the young process's code and feedback).
+ * - the JS heap and the page-stepped layers with V8's JIT on, below JIT_MIN_SAMPLES (the young process's code,
+ *   feedback and compiler memory).
  */
 export function guardHost(layers: LayerVerdict[], options: VerdictOptions): LayerVerdict[] {
   const o = resolveOptions(options);
@@ -29,10 +30,10 @@ export function guardHost(layers: LayerVerdict[], options: VerdictOptions): Laye
         );
       }
     }
-    if (l.layer === 'heapUsedBytes' && o.host.jit && l.n < JIT_MIN_SAMPLES) {
+    if ((l.layer === 'heapUsedBytes' || layerSpec(l.layer).paged) && o.host.jit && l.n < JIT_MIN_SAMPLES) {
       return undecided(
         l,
-        `V8's JIT is on (host profile stock): a young process's JS heap grows while code and feedback are made, so JS-heap growth needs ${JIT_MIN_SAMPLES} measured samples (has ${l.n}) — decided by iteration ${l.warmupEnd + JIT_MIN_SAMPLES}`,
+        `V8's JIT is on (host profile stock): a young process grows while code and feedback are made, so ${l.layer} growth needs ${JIT_MIN_SAMPLES} measured samples (has ${l.n}) — decided by iteration ${l.warmupEnd + JIT_MIN_SAMPLES}`,
         l.warmupEnd + JIT_MIN_SAMPLES,
       );
     }

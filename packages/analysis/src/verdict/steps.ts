@@ -82,6 +82,8 @@ export interface StepAnalysis {
    * interval assumes independent noise around a line and does not fit a staircase; null when not one.
    */
   staircase: { rate: number; low: number; high: number } | null;
+  /** Growth made mostly of just two comparable jumps: undecided until a third would have come (`decidedAt`). */
+  twoSteps?: { first: number; second: number; bytes: number; decidedAt: number };
 }
 
 export function analyseSteps(w: Window, paged: boolean, floor: number): StepAnalysis {
@@ -92,7 +94,18 @@ export function analyseSteps(w: Window, paged: boolean, floor: number): StepAnal
   if (comparable.length === 0) return none;
   const largest = comparable.reduce((a, j) => (j.bytes > a.bytes ? j : a));
   const repeats = comparable.length;
-  if (repeats >= 2) return { ...none, repeats, staircase: repeats >= STAIR_MIN_JUMPS ? staircaseRate(comparable, w.total, ordinaryRate(x, y), x[x.length - 1]! - x[0]!) : null };
+  if (repeats >= STAIR_MIN_JUMPS) return { ...none, repeats, staircase: staircaseRate(comparable, w.total, ordinaryRate(x, y), x[x.length - 1]! - x[0]!) };
+  if (repeats === 2) {
+    // Two jumps that make most of the growth: one period seen, not yet a repeat of it. Sen's interval around a line
+    // through two steps is no evidence; a third jump is due one period after the second.
+    const [a, b] = comparable as [Jump, Jump];
+    const sum = a.bytes + b.bytes;
+    if (w.total > 0 && sum >= 0.5 * w.total) {
+      const gap = b.atIteration - a.atIteration;
+      return { ...none, repeats, twoSteps: { first: a.atIteration, second: b.atIteration, bytes: sum, decidedAt: b.atIteration + gap + 1 } };
+    }
+    return { ...none, repeats };
+  }
   const judged = y.map((v, k) => (k >= largest.to ? v - largest.bytes : v));
   const before = x[largest.from]! - x[0]!;
   const after = x[x.length - 1]! - x[largest.to]!;

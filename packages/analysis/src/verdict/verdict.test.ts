@@ -121,6 +121,15 @@ describe('analyseLayer', () => {
     expect(analyseLayer(makeSamples(400, { alloc: (i) => 1024 * i }), 'allocatorBytes', { warmup: 2 })!.decision).toBe('leak');
   });
 
+  it('does not call two steps a leak before a third is due, nor RSS growth under a page per iteration with the JIT on', () => {
+    const two = analyseLayer(makeSamples(1000, { heap: (i) => (i > 400 ? 100_000 : 0) + (i > 700 ? 100_000 : 0) }), 'heapUsedBytes', { warmup: 100 })!;
+    expect(two.decision).toBe('inconclusive');
+    expect(two.decidedBy).toBe(1002);
+    const rss = makeSamples(400, { rss: (i) => Math.floor(i / 4) * 4096 }); // 1 kB/iteration in pages
+    expect(analyseLayer(rss, 'rssBytes', { warmup: 10 })!.decision).toBe('leak');
+    expect(analyseLayer(rss, 'rssBytes', { warmup: 10, host: { jit: true, allocatorCache: true } })!.decision).not.toBe('leak');
+  });
+
   it('does not call a decaying warm-up a leak', () => {
     const r = rng(21);
     // A warm-up that saturates (lazily made tables, caches filling): fast at first, then ever slower.
