@@ -286,7 +286,13 @@ export type CalibrationSummary = z.infer<typeof CalibrationSummary>;
 export const CalibrationResult = z.object({
   schema: z.literal(CALIBRATION_SCHEMA),
   createdAt: z.string(),
+  /** Where the trials ran (its commit: the code that recorded them). */
   environment: Environment,
+  /**
+   * When the stored trials were last judged (`leakbench calibrate --reanalyse`): the commit of the verdict rules and
+   * the time. Null when the verdicts are those computed as the trials ran.
+   */
+  analysed: z.object({ commit: z.string().nullable(), at: z.string() }).nullable().default(null),
   options: z.object({
     backends: z.array(z.string()),
     fixtures: z.array(z.string()),

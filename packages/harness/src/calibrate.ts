@@ -7,6 +7,7 @@ import { CALIBRATION_SCHEMA, readManifest, readVerdict, runPaths, UsageError, wr
 import type { CalibrationResult, CellSpec, GcPolicy, RunManifest } from '@leakbench/core';
 import { calibrationTrial, reanalyseRun, summariseCalibration, trialNumber } from '@leakbench/analysis';
 import { hostSettings, STABLE_ENV, type HostProfile } from './host.js';
+import { gitCommit } from './environment.js';
 import { planRun, writeNewManifest } from './plan.js';
 import { executeRun, type ExecuteOptions } from './run.js';
 import type { BackendLoader } from './worker.js';
@@ -76,6 +77,7 @@ export async function calibrate(req: CalibrateRequest, load: BackendLoader, opts
 /** Re-analyses every stored trial with the current verdict code and rebuilds calibration.json (no re-run). */
 export function recalibrate(dir: string, worker: string): CalibrationResult {
   reanalyseRun(dir);
+  const analysed = { commit: gitCommit(), at: new Date().toISOString() };
   const manifest = readManifest(dir);
   const specs = manifest.cells.map((c) => c.spec);
   const counts = [...new Set(specs.map((s) => s.iterations))].sort((a, b) => a - b);
@@ -95,6 +97,7 @@ export function recalibrate(dir: string, worker: string): CalibrationResult {
       out: dir,
     },
     worker,
+    analysed,
   );
 }
 
@@ -112,13 +115,14 @@ function probeTrueGrowth(manifest: RunManifest, backend: string, model: string, 
   return JSON.parse(r.stdout) as Record<string, number | null>;
 }
 
-function summarise(dir: string, manifest: RunManifest, req: CalibrateRequest, worker: string): CalibrationResult {
+function summarise(dir: string, manifest: RunManifest, req: CalibrateRequest, worker: string, analysed: CalibrationResult['analysed'] = null): CalibrationResult {
   const trials = manifest.cells.map((c) => calibrationTrial(c.spec, readVerdict(dir, c.spec.id)));
   const growth = new Map(req.backends.map((b) => [b, probeTrueGrowth(manifest, b, req.model, req.fixtures, worker)]));
   const result: CalibrationResult = {
     schema: CALIBRATION_SCHEMA,
     createdAt: manifest.createdAt,
     environment: manifest.environment,
+    analysed,
     options: { backends: req.backends, fixtures: req.fixtures, iterationCounts: req.iterationCounts, trials: req.trials, noneTrials: req.noneTrials, model: req.model, gc: req.gc, host: manifest.options.host.profile },
     summaries: summariseCalibration({ ...req, trials, trueGrowth: (b, f) => growth.get(b)?.[f] ?? null }),
     trials,

@@ -4,7 +4,8 @@ import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import type { Environment } from '@leakbench/core';
 
-function gitCommit(): string | null {
+/** The commit of the working tree (with `+dirty` when it differs), or null outside a git checkout. */
+export function gitCommit(): string | null {
   try {
     const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
     const head = execFileSync('git', ['rev-parse', 'HEAD'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
