@@ -58,7 +58,7 @@ describe('leakbench run', () => {
     for (let k = 0; k < 600 && pid === null; k++) {
       await new Promise((r) => setTimeout(r, 50));
       if (!existsSync(samplesFile) || readFileSync(samplesFile, 'utf8').split('\n').length < 30) continue;
-      pid = findCellPid(victim);
+      pid = findCellPid(victim, out);
     }
     expect(pid).not.toBeNull();
     process.kill(pid!, 'SIGKILL');
@@ -127,13 +127,16 @@ describe('leakbench run', () => {
   });
 });
 
-/** Finds the pid of the cell process running `cellId` by its command line (Linux /proc). */
-function findCellPid(cellId: string): number | null {
+/**
+ * Finds the pid of the cell process running `cellId` of the run in `out` by its command line (Linux /proc): other
+ * tests run cells with the same ids at the same time, in their own run directories.
+ */
+function findCellPid(cellId: string, out: string): number | null {
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const cmd = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
-      if (cmd.includes('worker.js') && cmd.includes(`"id":"${cellId}"`)) return Number(entry);
+      if (cmd.includes('worker.js') && cmd.includes(`"id":"${cellId}"`) && cmd.includes(out)) return Number(entry);
     } catch {
       /* process ended meanwhile */
     }
