@@ -1,13 +1,14 @@
 // Step 2 — steps: growth that arrives in jumps rather than a little every iteration. A jump is a change between
-// samples that stands out from the series' ordinary changes (beyond JUMP_Z robust deviations of them, and beyond
-// the layer's floor); two adjacent outstanding changes are one jump (an allocation can land across two samples); longer runs are
-// growth of every iteration, jump after jump.
-// - Jumps of comparable size (≥ a quarter of the largest) that repeat are a leak's own shape (a block every k
+// samples that stands out from the series' ordinary changes (beyond JUMP_Z robust deviations of them, beyond the
+// layer's floor, and rare: at most MAX_JUMP_SHARE of the changes); two adjacent outstanding changes are one jump (an
+// allocation can land across two samples), longer runs are growth of every iteration, jump after jump.
+// - Jumps of comparable size (≥ REPEAT_FRACTION of the largest) that repeat are a leak's own shape (a block every k
 //   iterations, a buffer that doubles): nothing is set aside. From STAIR_MIN_JUMPS of them (two periods, so the
-//   period itself repeated) the series is a staircase, judged on its jumps; two jumps are judged as a series.
+//   period itself repeated) the series is a staircase, judged on its jumps; two jumps that make most of the growth
+//   are one period seen, undecided until a third is due.
 // - A single jump that does not repeat may be a one-time allocation — or the first of a rare periodic leak. If it
 //   were periodic, no repeat in the `before` iterations before it nor the `after` iterations after it means a
-//   period longer than both, so a rate below jump / max(before, after). Only when that bound is below the floor
+//   period longer than both, so a rate below jump / max(before, after). Only when that bound is at most the floor
 //   is the jump set aside as one-time (and named in the cell's summary); otherwise the layer cannot be decided
 //   until a repeat would have shown (`pending`).
 // Paged layers move in steps by nature and are judged as they are.
@@ -47,7 +48,6 @@ export function upwardJumps(x: number[], y: number[], floor: number): Jump[] {
   return jumps.sort((a, b) => b.bytes - a.bytes);
 }
 
-/** Jumps of comparable size (≥ REPEAT_FRACTION of the largest), in time order. */
 /** The ordinary change per iteration between jumps: the median change per sample over the median sample spacing. */
 export function ordinaryRate(x: number[], y: number[]): number {
   const d = y.slice(1).map((v, k) => v - y[k]!);
@@ -55,6 +55,7 @@ export function ordinaryRate(x: number[], y: number[]): number {
   return d.length ? median(d) / Math.max(median(dx), 1) : 0;
 }
 
+/** Jumps of comparable size (≥ REPEAT_FRACTION of the largest), in time order. */
 function comparableJumps(x: number[], y: number[], floor: number): Jump[] {
   const jumps = upwardJumps(x, y, floor);
   const largest = jumps[0];
@@ -64,7 +65,7 @@ function comparableJumps(x: number[], y: number[], floor: number): Jump[] {
 /** Whether a series grows as a staircase: STAIR_MIN_JUMPS comparable jumps that make most of the growth and stay. */
 export function isStaircase(x: number[], y: number[], floor: number): boolean {
   const jumps = comparableJumps(x, y, floor);
-  return jumps.length >= STAIR_MIN_JUMPS && staircaseRate(jumps, y[y.length - 1]! - y[0]!, ordinaryRate(x, y), x[x.length - 1]! - x[0]!) !== null;
+  return jumps.length >= STAIR_MIN_JUMPS && staircaseOf(x, y, jumps) !== null;
 }
 
 export interface StepAnalysis {
@@ -94,7 +95,7 @@ export function analyseSteps(w: Window, paged: boolean, floor: number): StepAnal
   if (comparable.length === 0) return none;
   const largest = comparable.reduce((a, j) => (j.bytes > a.bytes ? j : a));
   const repeats = comparable.length;
-  if (repeats >= STAIR_MIN_JUMPS) return { ...none, repeats, staircase: staircaseRate(comparable, w.total, ordinaryRate(x, y), x[x.length - 1]! - x[0]!) };
+  if (repeats >= STAIR_MIN_JUMPS) return { ...none, repeats, staircase: staircaseOf(x, y, comparable) };
   if (repeats === 2) {
     // Two jumps that make most of the growth: one period seen, not yet a repeat of it. Sen's interval around a line
     // through two steps is no evidence; a third jump is due one period after the second.
@@ -118,14 +119,17 @@ export function analyseSteps(w: Window, paged: boolean, floor: number): StepAnal
 }
 
 /**
- * The rate of a staircase (jumps in time order, and the ordinary change per iteration between them): when the
- * jumps make at least half of the growth, and the series keeps at least half of what they and the ordinary change
- * add up to over the window (jumps that are given back again are churn or an alternating series, not steps). The rate is the ordinary change plus the jumps after the first over
- * the iterations from the first to the last; a period's rate likewise.
+ * The rate of a staircase (comparable jumps in time order, and the ordinary change per iteration between them):
+ * when the jumps make at least half of the growth, and the series keeps at least half of what they and the
+ * ordinary change add up to over the window (jumps that are given back again are churn or an alternating series,
+ * not steps). The rate is the ordinary change plus the jumps after the first over the iterations from the first
+ * to the last; a period's rate likewise.
  */
-function staircaseRate(jumps: Jump[], total: number, drift: number, window: number): StepAnalysis['staircase'] {
+function staircaseOf(x: number[], y: number[], jumps: Jump[]): StepAnalysis['staircase'] {
+  const total = y[y.length - 1]! - y[0]!;
+  const drift = ordinaryRate(x, y);
   const sum = jumps.reduce((a, j) => a + j.bytes, 0);
-  if (!(total > 0 && sum >= 0.5 * total && total >= 0.5 * (drift * window + sum))) return null;
+  if (!(total > 0 && sum >= 0.5 * total && total >= 0.5 * (drift * (x[x.length - 1]! - x[0]!) + sum))) return null;
   const periods = jumps.slice(1).map((j, k) => drift + j.bytes / (j.atIteration - jumps[k]!.atIteration));
   const span = jumps.at(-1)!.atIteration - jumps[0]!.atIteration;
   return { rate: drift + (sum - jumps[0]!.bytes) / span, low: Math.min(...periods), high: Math.max(...periods) };

@@ -2,6 +2,7 @@
 // warm-up, or later when a warm-up is still visible in the series (detectWarmupEnd).
 import type { Layer, Sample } from '@leakbench/core';
 import { detectWarmupEnd, median } from '../stats/trend.js';
+import { VERDICT_DEFAULTS } from './options.js';
 import { isStaircase } from './steps.js';
 
 export interface Window {
@@ -23,7 +24,7 @@ export interface Window {
 }
 
 /** The measured window of `layer`; null when the layer is not measured (null values) in these samples. */
-export function measuredWindow(samples: Sample[], layer: Layer, warmup: number, floor = 8, paged = false): Window | null {
+export function measuredWindow(samples: Sample[], layer: Layer, warmup: number, floor = VERDICT_DEFAULTS.minRate, paged = false): Window | null {
   const series = samples.filter((s) => s.phase !== 'settle');
   if (series.length === 0 || series.some((s) => s[layer] === null)) return null;
   const allX = series.map((s) => s.i);
