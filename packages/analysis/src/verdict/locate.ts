@@ -1,7 +1,13 @@
 // Step 5 — locate: from the layers' verdicts (and the settle check), the cell's decision, where the leak is and
 // how many bytes per iteration it costs, without counting a byte twice.
 import { formatBytes, LAYERS, layerSpec, type CellVerdict, type Decision, type Layer, type LayerVerdict, type Where } from '@leakbench/core';
-import { HOST_ALLOCATOR_MIN_SAMPLES, JIT_MIN_SAMPLES, layerFloor, resolveOptions, TCACHE_BYTES, type VerdictOptions } from './options.js';
+import { HOST_ALLOCATOR_MIN_SAMPLES, JIT_MIN_SAMPLES, layerFloor, resolveOptions, TCACHE_BYTES, type ResolvedOptions, type VerdictOptions } from './options.js';
+
+/** The module's exact own heap is measured and does not grow: glibc's growth beside it is the host's. */
+export const moduleHeapFlat = (layers: LayerVerdict[]) => layers.find((l) => l.layer === 'moduleHeapBytes')?.decision === 'no-leak';
+
+/** `bytes` of glibc's count could be its per-thread cache filling or emptying (when the cell ran with it on). */
+const withinAllocatorCache = (o: ResolvedOptions, bytes: number) => o.host.allocatorCache && bytes < TCACHE_BYTES;
 
 /**
  * Growth that is the host's, not yet evidence of a leak; returns new layer verdicts (`leak` → `inconclusive`):
@@ -13,28 +19,30 @@ import { HOST_ALLOCATOR_MIN_SAMPLES, JIT_MIN_SAMPLES, layerFloor, resolveOptions
  */
 export function guardHost(layers: LayerVerdict[], options: VerdictOptions): LayerVerdict[] {
   const o = resolveOptions(options);
-  const module = layers.find((l) => l.layer === 'moduleHeapBytes');
+  const hostOnly = moduleHeapFlat(layers);
   const undecided = (l: LayerVerdict, why: string, decidedBy: number | null = null): LayerVerdict => ({ ...l, decision: 'inconclusive', decidedBy, reason: `${why}; ${l.reason}` });
   return layers.map((l) => {
     if (l.decision !== 'leak') return l;
-    if (l.layer === 'allocatorBytes' && module?.decision === 'no-leak') {
+    if (l.layer === 'allocatorBytes' && hostOnly) {
       if (l.n < HOST_ALLOCATOR_MIN_SAMPLES) {
         return undecided(l, `grows while the module's own C heap is flat (host allocations), and ${l.n} measured samples are too few to tell a young process's start-up from a leak (needs ${HOST_ALLOCATOR_MIN_SAMPLES})`);
       }
       const grew = l.slope * l.n;
-      if (o.host.allocatorCache && grew < TCACHE_BYTES) {
+      if (withinAllocatorCache(o, grew)) {
+        const decidedBy = Math.ceil(l.warmupEnd + TCACHE_BYTES / Math.max(l.slope, 1));
         return undecided(
           l,
-          `grows while the module's own C heap is flat (host allocations) by ${formatBytes(grew)}, within what glibc's per-thread cache holds (${formatBytes(TCACHE_BYTES)}): not evidence of a leak with the cache on — decided by iteration ${Math.ceil(l.warmupEnd + TCACHE_BYTES / Math.max(l.slope, 1))}, or measure with --host stable`,
-          Math.ceil(l.warmupEnd + TCACHE_BYTES / Math.max(l.slope, 1)),
+          `grows while the module's own C heap is flat (host allocations) by ${formatBytes(grew)}, within what glibc's per-thread cache holds (${formatBytes(TCACHE_BYTES)}): not evidence of a leak with the cache on — decided by iteration ${decidedBy}, or measure with --host stable`,
+          decidedBy,
         );
       }
     }
     if ((l.layer === 'heapUsedBytes' || layerSpec(l.layer).paged) && o.host.jit && l.n < JIT_MIN_SAMPLES) {
+      const decidedBy = l.warmupEnd + JIT_MIN_SAMPLES;
       return undecided(
         l,
-        `V8's JIT is on (host profile stock): a young process grows while code and feedback are made, so ${l.layer} growth needs ${JIT_MIN_SAMPLES} measured samples (has ${l.n}) — decided by iteration ${l.warmupEnd + JIT_MIN_SAMPLES}`,
-        l.warmupEnd + JIT_MIN_SAMPLES,
+        `V8's JIT is on (host profile stock): a young process grows while code and feedback are made, so ${l.layer} growth needs ${JIT_MIN_SAMPLES} measured samples (has ${l.n}) — decided by iteration ${decidedBy}`,
+        decidedBy,
       );
     }
     return l;
@@ -54,11 +62,10 @@ function abstains(l: LayerVerdict, layers: LayerVerdict[], options: VerdictOptio
   const o = resolveOptions(options);
   const spec = layerSpec(l.layer);
   if (spec.paged && !(l.pValue < o.alpha && l.ciLow > layerFloor(o, true))) return `pages: no growth above ${layerFloor(o, true)} B/iter to tell`;
-  const module = layers.find((x) => x.layer === 'moduleHeapBytes');
-  if (l.layer === 'allocatorBytes' && module?.decision === 'no-leak') {
+  if (l.layer === 'allocatorBytes' && moduleHeapFlat(layers)) {
     if (l.setAside) return `the host's single step of ${formatBytes(l.setAside.bytes)} at iteration ${l.setAside.atIteration} while the module's own heap is flat`;
     const moved = Math.max(Math.abs(l.total), Math.abs(l.slope * l.n));
-    if (o.host.allocatorCache && moved < TCACHE_BYTES) {
+    if (withinAllocatorCache(o, moved)) {
       return `host allocations moved ${formatBytes(moved)} while the module's own heap is flat: within what glibc's per-thread cache holds (${formatBytes(TCACHE_BYTES)}), so glibc's count cannot tell; --host stable can`;
     }
   }
@@ -95,7 +102,7 @@ export function attribute(layers: LayerVerdict[], deferred: ReadonlySet<string>,
     // module heap's usable size, Node's records beside a Buffer's store) — and, for glibc with its per-thread cache
     // on, when it adds up over the window to more than that cache can hold (below that it is the cache's wander).
     if (!(l.ciLow - explained > 0)) continue;
-    if (layer === 'allocatorBytes' && o.host.allocatorCache && (l.slope - explained) * l.n < TCACHE_BYTES) continue;
+    if (layer === 'allocatorBytes' && withinAllocatorCache(o, (l.slope - explained) * l.n)) continue;
     counted.set(layer, { layer, where: spec.locates, bytesPerIteration: l.slope - explained, ciLow: l.ciLow - explained, ciHigh: l.ciHigh - explained });
   }
   return [...counted.values()].sort((a, b) => b.bytesPerIteration - a.bytesPerIteration);
@@ -127,7 +134,7 @@ export function locate(layers: LayerVerdict[], deferred: ReadonlySet<string>, op
   const decision: Decision = attribution.length ? 'leak' : undecided.length || layers.length === 0 ? 'inconclusive' : 'no-leak';
   // The host's part of glibc (grown while the module's own heap is flat: Node's record per napi_ref, a Buffer's
   // backing-store bookkeeping) follows from the leak elsewhere; it names the place only when it is all there is.
-  const moduleFlat = layers.find((l) => l.layer === 'moduleHeapBytes')?.decision === 'no-leak';
+  const moduleFlat = moduleHeapFlat(layers);
   const placed = attribution.find((a) => !(a.layer === 'allocatorBytes' && moduleFlat)) ?? attribution[0];
   return {
     decision,
@@ -137,6 +144,6 @@ export function locate(layers: LayerVerdict[], deferred: ReadonlySet<string>, op
     explained,
     undecided,
     abstained,
-    hostOnlyAllocator: attribution.some((a) => a.layer === 'allocatorBytes') && layers.find((l) => l.layer === 'moduleHeapBytes')?.decision === 'no-leak',
+    hostOnlyAllocator: moduleFlat && attribution.some((a) => a.layer === 'allocatorBytes'),
   };
 }

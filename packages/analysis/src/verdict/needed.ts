@@ -3,6 +3,7 @@
 // allocator growth), iterations the rules named (a step that has not repeated yet, growth that stopped), and the
 // width of the slope's interval, which for independent noise shrinks as n^(-3/2).
 import { layerSpec, type LayerVerdict } from '@leakbench/core';
+import { moduleHeapFlat } from './locate.js';
 import { HOST_ALLOCATOR_MIN_SAMPLES, layerFloor, MIN_SAMPLES, PAGED_MIN_SAMPLES, resolveOptions, type VerdictOptions } from './options.js';
 
 /**
@@ -17,8 +18,7 @@ export function iterationsToDecide(l: LayerVerdict, options: VerdictOptions, cel
   let measured = Math.max(l.n + 1, MIN_SAMPLES);
   if (paged) measured = Math.max(measured, PAGED_MIN_SAMPLES);
   // Growth of glibc's count that the module's exact heap does not share is only called a leak from this many on.
-  const moduleFlat = cellLayers.some((c) => c.layer === 'moduleHeapBytes' && c.decision === 'no-leak');
-  if (l.layer === 'allocatorBytes' && moduleFlat) measured = Math.max(measured, HOST_ALLOCATOR_MIN_SAMPLES);
+  if (l.layer === 'allocatorBytes' && moduleHeapFlat(cellLayers)) measured = Math.max(measured, HOST_ALLOCATOR_MIN_SAMPLES);
   // A rule or guard that named the iteration by which it decides (a step not repeated yet, growth that stopped).
   if (l.decidedBy !== null) return Math.max(l.warmupEnd + measured, l.decidedBy + 1);
   if (Number.isFinite(l.ciLow) && Number.isFinite(l.ciHigh) && l.ciHigh > l.ciLow && l.n > 0) {
