@@ -14,7 +14,7 @@
 // Paged layers (layer table: RSS, VMS, max RSS, WASM memory, V8 heap total) move in pages or growth steps, and
 // a young process keeps faulting pages in for its first dozens of iterations: they need >= 3 upward steps,
 // PAGED_MIN_SAMPLES measured samples and a page-sized floor (one 4 kB page per 16 iterations, 256 B/iteration)
-// for `leak`; while shorter, a paged layer that shows no such growth abstains (the cell is decided by the layers
+// for `leak`; one that shows no significant growth above that floor abstains (the cell is decided by the layers
 // that move in single allocations). Paged layers only attribute growth that no finer layer shows.
 
 export interface VerdictOptions {
@@ -86,7 +86,7 @@ export const STAIR_MIN_JUMPS = 3;
 export const MAX_JUMP_SHARE = 0.25;
 /** Jumps at least this fraction of the largest count as a repeat of it. */
 export const REPEAT_FRACTION = 0.25;
-/** The tail (last third) needs this many samples before growth can be judged to have stopped. */
+/** Growth is judged to have stopped only over a flat stretch (and a window) of at least this many samples. */
 export const STOPPED_TAIL_MIN_SAMPLES = 8;
 /** A later half slower than the earlier by this factor (significantly) is a warm-up decaying, not a leak. */
 export const SLOWING_FACTOR = 1.5;
@@ -94,10 +94,7 @@ export const SLOWING_FACTOR = 1.5;
 export const HALF_ALPHA = 0.05;
 /** A flat stretch at the end is growth that stopped only when longer than this many times every earlier pause. */
 export const STOPPED_PAUSE_FACTOR = 2;
-/**
- * Paged layers need this many measured samples before they can call a leak (and abstain while shorter unless they
- * grow above their floor): enough for each half of the window to show a trend of its own.
- */
+/** Paged layers need this many measured samples before they can call a leak: each half of the window a trend. */
 export const PAGED_MIN_SAMPLES = 12;
 /** Paged layers need this many upward steps before growth can be called a leak. */
 export const STEP_LAYER_MIN_STEPS = 3;

@@ -1,9 +1,10 @@
 // Step 4a — stopped growth: a leak keeps growing. Growth that filled something and stopped (a bounded cache, a
 // pool that reached its size) shows as a rise followed by a flat stretch at the end. The flat stretch counts as
-// "stopped" only when it is more than twice as long as every pause the growth made before it (a leak that grows
-// in rare steps pauses between them too, and the longest pause seen underestimates the longest there is). Whether it is over is then judged like a single step: had the growth resumed with
-// increases no larger than the largest seen, their period must exceed the flat stretch, so the rate is below
-// largest / flat. Below the floor: bounded, no leak; otherwise undecided until the stretch is long enough.
+// "stopped" only when it is more than STOPPED_PAUSE_FACTOR times as long as every pause the growth made before it
+// (a leak that grows in rare steps pauses between them too, and the longest pause seen underestimates the longest
+// there is). Whether it is over is then judged like a single step: had the growth resumed with increases no larger
+// than the largest seen, their period must exceed the flat stretch, so the rate is below largest / flat. At most
+// the floor: bounded, no leak; otherwise undecided until the stretch is long enough.
 import { mad, median } from '../stats/trend.js';
 import { STOPPED_PAUSE_FACTOR, STOPPED_TAIL_MIN_SAMPLES } from './options.js';
 
@@ -16,7 +17,7 @@ export interface Stopped {
   longestPause: number;
   largest: number;
   boundRate: number;
-  /** Bounded (no leak) when the bound is below the floor, else undecided until `decidedAt`. */
+  /** Bounded (no leak) when the bound is at most the floor, else undecided until `decidedAt`. */
   bounded: boolean;
   decidedAt: number;
 }
