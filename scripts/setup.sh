@@ -34,6 +34,8 @@ bash scripts/fetch-sundials.sh >/dev/null
 
 if [ ! -d node_modules/turbo ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   log "installing npm workspace dependencies"
+  # memlab (heap-snapshot analysis) depends on puppeteer, whose install must not try to download a browser.
+  export PUPPETEER_SKIP_DOWNLOAD=true
   if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
 fi
 log "setup complete"

@@ -3,6 +3,7 @@
 // this file wires them together and maps errors to exit codes (2 for bad input, naming what is accepted).
 import { Command, CommanderError } from 'commander';
 import { SimulationError, UsageError } from '@leakbench/core';
+import { registerAttribute } from './commands/attribute.js';
 import { registerCalibrate } from './commands/calibrate.js';
 import { registerCheck } from './commands/check.js';
 import { registerList } from './commands/list.js';
@@ -15,7 +16,7 @@ const program = new Command('leakbench')
   .exitOverride()
   .configureOutput({ outputError: (s, write) => write(s) });
 
-for (const register of [registerSimulate, registerList, registerRun, registerCheck, registerCalibrate, registerReport]) register(program);
+for (const register of [registerSimulate, registerList, registerRun, registerAttribute, registerCheck, registerCalibrate, registerReport]) register(program);
 
 async function main(argv: string[]): Promise<number> {
   try {

@@ -1,6 +1,7 @@
 // Text the CLI prints: simulation traces (CSV/JSON), calibration tables, check and run outcomes. Pure: data in,
 // strings out; the commands write them.
-import type { Backend, CalibrationResult, CellVerdict, SimulationResult } from '@leakbench/core';
+import { formatBytes } from '@leakbench/core';
+import type { Attribution, Backend, CalibrationResult, CellVerdict, JsSite, SimulationResult } from '@leakbench/core';
 import { confusionText, type CheckResult } from '@leakbench/analysis';
 import type { RunOutcome } from '@leakbench/harness';
 
@@ -73,5 +74,28 @@ export function formatOutcome(dir: string, outcome: RunOutcome, rows: OutcomeRow
     lines.push(`failed cells: ${outcome.failed.map((c) => `${c.spec.id} (${c.status}${c.error ? `: ${c.error}` : ''})`).join(', ')}`);
     lines.push(`re-run them with: leakbench run --resume ${dir}`);
   }
+  return lines.join('\n') + '\n';
+}
+
+/** A retainer path as one line: root first, each holder with the edge it holds the next by. */
+export function formatRetainers(site: JsSite): string {
+  return site.retainers.map((r) => `${r.holder}.${r.edge}`).join(' → ');
+}
+
+/** A cell's attribution: the growing sites (program first) with bytes/iteration and the path that holds them. */
+export function formatAttribution(a: Attribution, verdict: CellVerdict | null): string {
+  const [s0, , s2] = a.snapshots;
+  const lines = [
+    `${a.cellId}: heap snapshots after iterations ${a.snapshots.map((s) => s.iteration).join(', ')} of ${a.iterations} (${(a.wallMs / 1000).toFixed(1)} s)` +
+      (verdict ? `; verdict: ${verdict.summary}` : ''),
+  ];
+  const program = a.js.sites.filter((s) => s.owner === 'program');
+  if (!program.length) lines.push(`  no growing JS objects of the program between iterations ${s0?.iteration} and ${s2?.iteration}`);
+  for (const s of program) {
+    const ext = s.externalBytesPerIteration > 0 ? ` + ${formatBytes(s.externalBytesPerIteration)}/iter external` : '';
+    lines.push(`  ${s.name.padEnd(28)} ${formatBytes(s.bytesPerIteration).padStart(9)}/iter${ext}  ${s.objectsPerIteration.toFixed(2)} objects/iter`);
+    if (s.retainers.length) lines.push(`      held by ${formatRetainers(s)}`);
+  }
+  if (a.js.engineBytesPerIteration > 0) lines.push(`  V8's own objects (JIT code, feedback, maps): ${formatBytes(a.js.engineBytesPerIteration)}/iter — not the program's`);
   return lines.join('\n') + '\n';
 }

@@ -3,6 +3,7 @@
 // <run>/run.json                      RunManifest: environment, options, every cell's status
 // <run>/cells/<cellId>/samples.ndjson one Sample per line, appended as the cell runs
 // <run>/cells/<cellId>/verdict.json   CellVerdict, computed once by the CLI and read by the report
+// <run>/cells/<cellId>/attribution.json  Attribution: where the cell's growth is (leakbench run --attribute / attribute)
 import { z } from 'zod';
 import { FixtureDef } from './fixtures.js';
 import { LAYER_TABLE, LAYERS, type Layer } from './layers.js';
@@ -12,6 +13,7 @@ export const RUN_SCHEMA = `leakbench/run@${SCHEMA_VERSION}`;
 export const SAMPLE_SCHEMA = `leakbench/sample@${SCHEMA_VERSION}`;
 export const VERDICT_SCHEMA = `leakbench/verdict@${SCHEMA_VERSION}`;
 export const CALIBRATION_SCHEMA = `leakbench/calibration@${SCHEMA_VERSION}`;
+export const ATTRIBUTION_SCHEMA = `leakbench/attribution@${SCHEMA_VERSION}`;
 
 const num = z.number();
 const nullableNum = z.number().nullable();
@@ -308,3 +310,66 @@ export const CalibrationResult = z.object({
   trials: z.array(CalibrationTrial),
 });
 export type CalibrationResult = z.infer<typeof CalibrationResult>;
+
+// ---- attribution (leakbench run --attribute, leakbench attribute) ----
+
+/** One step of a retainer path, from a GC root towards the growing objects: the holder and the edge it holds by. */
+export const RetainerStep = z.object({ holder: z.string(), edge: z.string() });
+export type RetainerStep = z.infer<typeof RetainerStep>;
+
+/**
+ * A group of JS heap objects that grew between the heap snapshots: objects of one constructor (closures by function,
+ * other values by kind), with the internal storage they own (element and property stores, hash tables) folded in.
+ */
+export const JsSite = z.object({
+  /** Constructor or function of the growing objects (strings, numbers and stores count with what holds them). */
+  name: z.string(),
+  /** V8's node type of the group ('object', 'closure', 'string', 'code', …). */
+  type: z.string(),
+  /** 'program': objects the program made; 'engine': V8's own (compiled code, feedback, maps) that the JIT grows. */
+  owner: z.enum(['program', 'engine']),
+  /** Net growth of the group over the whole interval between the first and last snapshot, per iteration. */
+  bytesPerIteration: num,
+  objectsPerIteration: num,
+  /** Bytes of ArrayBuffer backing stores (external memory) the group's objects hold, growth per iteration. */
+  externalBytesPerIteration: num,
+  /** Growth per iteration in each interval between consecutive snapshots (a leak grows in every one). */
+  intervals: z.array(num),
+  /** Objects of the group made after the first snapshot and alive at the last (memlab's "allocated and kept"). */
+  keptObjects: z.number().int(),
+  /** Stores (elements, tables) made after the first snapshot for objects that lived through every snapshot. */
+  grownStores: z.number().int(),
+  /** Shortest path from a GC root to a representative growing object (memlab's retainer trace). */
+  retainers: z.array(RetainerStep),
+});
+export type JsSite = z.infer<typeof JsSite>;
+
+export const Attribution = z.object({
+  schema: z.literal(ATTRIBUTION_SCHEMA),
+  cellId: z.string(),
+  createdAt: z.string(),
+  /** Commit of the code that took and analysed the snapshots. */
+  commit: z.string().nullable(),
+  /** The attribution pass: a fresh process running the cell again, snapshots after these iterations. */
+  iterations: z.number().int().positive(),
+  snapshots: z.array(
+    z.object({
+      iteration: z.number().int().nonnegative(),
+      /** File name inside the cell's attribution directory. */
+      file: z.string(),
+      /** Sum of self sizes of every node, and the node count. */
+      heapBytes: num,
+      nodes: z.number().int(),
+    }),
+  ),
+  js: z.object({
+    /** Growing groups, most bytes first: program sites, then V8's own. */
+    sites: z.array(JsSite),
+    /** Sums over the growing sites by owner, bytes per iteration. */
+    programBytesPerIteration: num,
+    engineBytesPerIteration: num,
+  }),
+  /** Wall time of the attribution pass (process start to analysis end), ms. */
+  wallMs: num,
+});
+export type Attribution = z.infer<typeof Attribution>;

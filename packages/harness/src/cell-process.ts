@@ -2,6 +2,7 @@
 // kill it after the timeout, and say how it ended. Knows nothing of manifests or verdicts.
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdirSync, openSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { runPaths } from '@leakbench/core';
 import type { CellSpec, CellStatus, RunManifest, BuildInfo } from '@leakbench/core';
 import type { CellMessage } from './protocol.js';
@@ -16,6 +17,11 @@ export interface CellProcessOptions {
   onStart?: (build: BuildInfo) => void;
   /** Called with the number of completed iterations as samples reach the disk. */
   onProgress?: (done: number) => void;
+  /**
+   * 'cell' (default): the measured cell, files in the cell's directory. 'attribute': the attribution pass, which
+   * runs the cell again with heap snapshots and keeps its files in the cell's attribution directory.
+   */
+  mode?: 'cell' | 'attribute';
 }
 
 export interface CellProcessEnd {
@@ -41,17 +47,25 @@ export interface CellProcess {
   ended: Promise<CellProcessEnd>;
 }
 
-export function startCellProcess(dir: string, spec: CellSpec, o: CellProcessOptions): CellProcess {
+/** The files a cell process writes: the measured cell's, or the attribution pass's (see CellProcessOptions.mode). */
+export function processFiles(dir: string, id: string, mode: 'cell' | 'attribute') {
   const paths = runPaths(dir);
-  const id = spec.id;
-  mkdirSync(paths.cellDir(id), { recursive: true });
-  const log = openSync(paths.stderr(id), 'a');
+  if (mode === 'cell') return { dir: paths.cellDir(id), samples: paths.samples(id), stderr: paths.stderr(id), gcLog: paths.gcLog(id) };
+  const a = paths.attributionDir(id);
+  return { dir: a, samples: join(a, 'samples.ndjson'), stderr: join(a, 'stderr.log'), gcLog: join(a, 'gc.log') };
+}
+
+export function startCellProcess(dir: string, spec: CellSpec, o: CellProcessOptions): CellProcess {
+  const mode = o.mode ?? 'cell';
+  const files = processFiles(dir, spec.id, mode);
+  mkdirSync(files.dir, { recursive: true });
+  const log = openSync(files.stderr, 'a');
   // V8's --trace-gc lines go to the cell's gc.log on stdout; the cell counts GCs by kind from it.
-  const gcLog = openSync(paths.gcLog(id), 'w');
-  const child = fork(o.worker, ['cell', JSON.stringify(spec), paths.samples(id)], {
+  const gcLog = openSync(files.gcLog, 'w');
+  const child = fork(o.worker, [mode, JSON.stringify(spec), mode === 'cell' ? files.samples : files.dir], {
     execArgv: ['--expose-gc', '--trace-gc', ...o.host.nodeFlags],
     stdio: ['ignore', gcLog, log, 'ipc'],
-    env: { ...(o.env ?? process.env), ...o.host.env, LEAKBENCH_GC_LOG: paths.gcLog(id) },
+    env: { ...(o.env ?? process.env), ...o.host.env, LEAKBENCH_GC_LOG: files.gcLog },
   });
   let finished = false;
   let error: string | null = null;
@@ -64,7 +78,7 @@ export function startCellProcess(dir: string, spec: CellSpec, o: CellProcessOpti
   let seen = 0;
   const poll = setInterval(() => {
     try {
-      const lines = countLines(paths.samples(id));
+      const lines = countLines(files.samples);
       if (lines > seen) {
         seen = lines;
         o.onProgress?.(Math.max(0, lines - 1));

@@ -21,7 +21,12 @@ function timedIteration(backend: Backend, opts: SimulateOptions): number {
   return Number(process.hrtime.bigint() - t);
 }
 
-export async function runCell(spec: CellSpec, samplesPath: string, backend: Backend): Promise<number> {
+export interface CellHooks {
+  /** Called after the sample of iteration `i` is on disk (the attribution pass takes its heap snapshots here). */
+  afterSample?: (i: number) => void;
+}
+
+export async function runCell(spec: CellSpec, samplesPath: string, backend: Backend, hooks: CellHooks = {}): Promise<number> {
   const fixture = spec.fixtureDef ?? parseFixture(spec.fixture); // parsed when planned; older runs: from the id
   const model = findModel(backend.models(), spec.model);
   // A full (mark-compact) GC: in Node 20's V8 any argument to gc() makes it a minor GC.
@@ -35,6 +40,7 @@ export async function runCell(spec: CellSpec, samplesPath: string, backend: Back
     // GC last, right before reading: nothing the event loop allocated since can pass for live heap.
     if (spec.gc === 'before-sample') gcFn!();
     writer.write(takeSample(ctx, i, phase, iterNs));
+    if (phase !== 'settle') hooks.afterSample?.(i);
   };
   try {
     await sample(0, 'baseline', null);

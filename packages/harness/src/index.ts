@@ -4,7 +4,8 @@
 export { planRun, createRun, writeNewManifest, cellId, RUN_DEFAULTS, type RunRequest } from './plan.js';
 export { executeRun, resumeRun, type RunEvent, type RunOutcome, type ExecuteOptions } from './run.js';
 export { runWorker, type BackendLoader } from './worker.js';
-export { runCell, SETTLE_TURNS } from './cell.js';
+export { runCell, SETTLE_TURNS, type CellHooks } from './cell.js';
+export { attributeCell, reattributeCell, snapshotPoints, snapshotFile, type AttributeOptions } from './attribute.js';
 export { calibrate, recalibrate, calibrationWarmup, CALIBRATE_DEFAULTS, type CalibrateRequest } from './calibrate.js';
 export { measureTrueGrowth } from './growth.js';
 export { runSimulation, type SimulateRequest } from './simulate.js';

@@ -1,11 +1,13 @@
 // Executing a run: every cell of the manifest that is not `ok`, `jobs` at a time, each in its own process
 // (cell-process.ts), with run.json kept current on disk after every change and each cell's verdict computed
-// once, when it ends, and stored beside its series. Resuming re-runs only unfinished cells.
+// once, when it ends, and stored beside its series (with --attribute, the cell's attribution pass follows in the
+// same slot). Resuming re-runs only unfinished cells.
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, renameSync, rmSync } from 'node:fs';
 import { readManifest, readSamples, runPaths, writeManifest, writeVerdict } from '@leakbench/core';
 import type { CellRecord, RunManifest, Sample } from '@leakbench/core';
 import { analyseCell, hostTraits } from '@leakbench/analysis';
+import { attributeCell } from './attribute.js';
 import { endStatus, startCellProcess, type CellProcessEnd } from './cell-process.js';
 import { pendingRecord } from './plan.js';
 import { runPool } from './pool.js';
@@ -21,12 +23,16 @@ export interface ExecuteOptions {
   onEvent?: (e: RunEvent) => void;
   /** Environment for cell processes (defaults to this process's). */
   env?: NodeJS.ProcessEnv;
+  /** After each cell that ends ok, run its attribution pass (attribute.ts) and store attribution.json. */
+  attribute?: boolean;
 }
 
 export interface RunOutcome {
   manifest: RunManifest;
   failed: CellRecord[];
   interrupted: boolean;
+  /** Cells whose attribution pass failed (the cell's own measurement stands), with why. */
+  attributionFailed: { cell: string; error: string }[];
 }
 
 /** What a finished cell process leaves in its record. */
@@ -49,6 +55,7 @@ export async function executeRun(dir: string, manifest: RunManifest, opts: Execu
   const save = () => writeManifest(dir, manifest);
   const running = new Set<ChildProcess>();
   let interrupted = false;
+  const attributionFailed: RunOutcome['attributionFailed'] = [];
 
   const runOne = async (cell: CellRecord) => {
     const id = cell.spec.id;
@@ -86,6 +93,13 @@ export async function executeRun(dir: string, manifest: RunManifest, opts: Execu
       }
     }
     save();
+    if (opts.attribute && cell.status === 'ok' && !interrupted) {
+      try {
+        await attributeCell(dir, manifest, cell, { worker: opts.worker, env: opts.env });
+      } catch (e) {
+        attributionFailed.push({ cell: id, error: (e as Error).message });
+      }
+    }
     opts.onEvent?.({ type: 'cell-end', cell });
   };
 
@@ -96,7 +110,7 @@ export async function executeRun(dir: string, manifest: RunManifest, opts: Execu
     },
   });
   save();
-  return { manifest, failed: manifest.cells.filter((c) => c.status !== 'ok'), interrupted };
+  return { manifest, failed: manifest.cells.filter((c) => c.status !== 'ok'), interrupted, attributionFailed };
 }
 
 /** Re-runs only the cells of `dir` that did not finish; their partial series are kept beside as attempts. */

@@ -1,8 +1,13 @@
-// What runs inside the child processes the harness starts: a cell (`cell <spec-json> <samples-path>`) or a
-// growth probe (`growth-probe <backend> <model> <fixture>...`, prints {"<fixture>": bytes | null, ...}).
+// What runs inside the child processes the harness starts: a cell (`cell <spec-json> <samples-path>`), the
+// attribution pass of a cell (`attribute <spec-json> <dir>`: the same loop, a heap snapshot at each of
+// attribution.ts's points, everything written into <dir>), or a growth probe
+// (`growth-probe <backend> <model> <fixture>...`, prints {"<fixture>": bytes | null, ...}).
 // The harness does not know how backends are found: the composition root (the CLI) owns an entry script that
 // calls runWorker with its backend loader, and passes that script's path to the harness.
+import { join } from 'node:path';
+import { writeHeapSnapshot } from 'node:v8';
 import { CellSpec, type Backend } from '@leakbench/core';
+import { snapshotFile, snapshotPoints } from './attribute.js';
 import { runCell } from './cell.js';
 import { measureTrueGrowth } from './growth.js';
 import type { CellMessage } from './protocol.js';
@@ -21,6 +26,21 @@ async function cellMain(args: string[], load: BackendLoader): Promise<void> {
   send({ type: 'done', samples });
 }
 
+async function attributeMain(args: string[], load: BackendLoader): Promise<void> {
+  const [specJson, dir] = args;
+  // The settle check's extra GCs and sample add nothing to where the growth is.
+  const spec = { ...CellSpec.parse(JSON.parse(specJson!)), settle: false };
+  const points = new Set(snapshotPoints(spec));
+  const backend = await load(spec.backend, spec.backendModule);
+  send({ type: 'start', build: backend.info(), pid: process.pid });
+  const samples = await runCell(spec, join(dir!, 'samples.ndjson'), backend, {
+    afterSample: (i) => {
+      if (points.has(i)) writeHeapSnapshot(join(dir!, snapshotFile(i)));
+    },
+  });
+  send({ type: 'done', samples });
+}
+
 async function growthProbeMain(args: string[], load: BackendLoader): Promise<void> {
   const [backendId, model, ...fixtures] = args;
   const backend = await load(backendId!, null);
@@ -32,9 +52,9 @@ async function growthProbeMain(args: string[], load: BackendLoader): Promise<voi
 /** The entry of a harness child process: dispatches on argv[2]. Errors reach the parent and exit code 3. */
 export function runWorker(load: BackendLoader, argv = process.argv): void {
   const [mode, ...args] = argv.slice(2);
-  const main = mode === 'cell' ? cellMain : mode === 'growth-probe' ? growthProbeMain : null;
+  const main = mode === 'cell' ? cellMain : mode === 'attribute' ? attributeMain : mode === 'growth-probe' ? growthProbeMain : null;
   if (!main) {
-    process.stderr.write(`leakbench worker: unknown mode '${mode}'; accepted: cell, growth-probe\n`);
+    process.stderr.write(`leakbench worker: unknown mode '${mode}'; accepted: cell, attribute, growth-probe\n`);
     process.exitCode = 2;
     return;
   }

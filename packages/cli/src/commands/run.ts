@@ -16,8 +16,9 @@ function reportOutcome(dir: string, outcome: RunOutcome, json: boolean): number 
   const rows = outcome.manifest.cells.map((c) => ({ cell: c.spec.id, status: c.status, samples: c.samples, error: c.error, verdict: readVerdict(dir, c.spec.id) }));
   if (json) process.stdout.write(JSON.stringify({ dir, interrupted: outcome.interrupted, failed: outcome.failed.map((c) => c.spec.id), cells: rows }, null, 2) + '\n');
   else process.stdout.write(formatOutcome(dir, outcome, rows));
+  for (const a of outcome.attributionFailed) process.stderr.write(`leakbench: attribution of ${a.cell} failed: ${a.error}\n`);
   if (outcome.interrupted) return 130;
-  return outcome.failed.length ? 1 : 0;
+  return outcome.failed.length || outcome.attributionFailed.length ? 1 : 0;
 }
 
 function defaultOutDir(): string {
@@ -44,6 +45,7 @@ export function registerRun(program: Command): void {
     .option('--no-settle', 'skip the settle check (GC + event-loop turns, then one more sample)')
     .option('--out <dir>', 'new or empty run directory (default: runs/run-<timestamp>)')
     .option('--resume <dir>', 're-run only the cells of <dir> that did not finish')
+    .option('--attribute', "after each cell, a second pass of it with heap snapshots: where the growth is (cells/<id>/attribution.json)")
     .option('--report [site-dir]', 'build the static report after the run (default: <run>/site)')
     .option('--json', 'print the outcome as JSON')
     .action(async (o) => {
@@ -54,7 +56,7 @@ export function registerRun(program: Command): void {
         const todo = readManifest(dir).cells.filter((c) => c.status !== 'ok');
         const p = progressReporter(todo.length, todo.reduce((a, c) => a + c.spec.iterations, 0), o.json);
         try {
-          outcome = await resumeRun(dir, { worker: WORKER, onEvent: p.onEvent, jobs: o.jobs });
+          outcome = await resumeRun(dir, { worker: WORKER, onEvent: p.onEvent, jobs: o.jobs, attribute: !!o.attribute });
         } finally {
           p.stop();
         }
@@ -82,7 +84,7 @@ export function registerRun(program: Command): void {
         for (const line of skipped) process.stderr.write(`leakbench: skipped ${line}\n`);
         const p = progressReporter(manifest.cells.length, manifest.cells.reduce((a, c) => a + c.spec.iterations, 0), o.json);
         try {
-          outcome = await executeRun(dir, manifest, { worker: WORKER, onEvent: p.onEvent });
+          outcome = await executeRun(dir, manifest, { worker: WORKER, onEvent: p.onEvent, attribute: !!o.attribute });
         } finally {
           p.stop();
         }

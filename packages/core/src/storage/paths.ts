@@ -14,4 +14,7 @@ export const runPaths = (dir: string) => ({
   verdict: (id: string) => join(dir, 'cells', id, 'verdict.json'),
   stderr: (id: string) => join(dir, 'cells', id, 'stderr.log'),
   gcLog: (id: string) => join(dir, 'cells', id, 'gc.log'),
+  /** The attribution pass's own files (its series, snapshots, logs), apart from the measured cell's. */
+  attributionDir: (id: string) => join(dir, 'cells', id, 'attribution'),
+  attribution: (id: string) => join(dir, 'cells', id, 'attribution.json'),
 });

@@ -4,7 +4,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { z } from 'zod';
 import { UsageError } from '../errors.js';
-import { CalibrationResult, CellVerdict, RunManifest, Sample } from '../schema.js';
+import { Attribution, CalibrationResult, CellVerdict, RunManifest, Sample } from '../schema.js';
 import type { CellRecord } from '../schema.js';
 import { CALIBRATION_EXTRA, runPaths } from './paths.js';
 
@@ -93,11 +93,18 @@ export function readVerdict(dir: string, cellId: string): CellVerdict | null {
   return existsSync(path) ? readJsonFile(path, CellVerdict, 'verdict') : null;
 }
 
+export function readAttribution(dir: string, cellId: string): Attribution | null {
+  const path = runPaths(dir).attribution(cellId);
+  return existsSync(path) ? readJsonFile(path, Attribution, 'attribution') : null;
+}
+
 export interface CellData {
   record: CellRecord;
   samples: Sample[];
   truncatedTail: boolean;
   verdict: CellVerdict | null;
+  /** Where the cell's growth is, when it was attributed (leakbench run --attribute / attribute). */
+  attribution: Attribution | null;
 }
 
 export interface RunData {
@@ -117,7 +124,7 @@ export function readRun(dir: string): RunData {
   const paths = runPaths(dir);
   const cells = manifest.cells.map((record) => {
     const { samples, truncatedTail } = readSamples(paths.samples(record.spec.id));
-    return { record, samples, truncatedTail, verdict: readVerdict(dir, record.spec.id) };
+    return { record, samples, truncatedTail, verdict: readVerdict(dir, record.spec.id), attribution: readAttribution(dir, record.spec.id) };
   });
   const extra = readdirSync(dir).filter((f) => CALIBRATION_EXTRA.test(f)).sort();
   const calibrations = [...(existsSync(paths.calibration) ? [paths.calibration] : []), ...extra.map((f) => join(dir, f))].map((f) =>

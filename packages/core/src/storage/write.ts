@@ -2,8 +2,8 @@
 // never leaves half a file and loses at most the sample being written.
 import { closeSync, mkdirSync, openSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { RUN_SCHEMA, VERDICT_SCHEMA } from '../schema.js';
-import type { CellVerdict, RunManifest, Sample } from '../schema.js';
+import { ATTRIBUTION_SCHEMA, RUN_SCHEMA, VERDICT_SCHEMA } from '../schema.js';
+import type { Attribution, CellVerdict, RunManifest, Sample } from '../schema.js';
 import { runPaths } from './paths.js';
 
 /** Writes JSON via a temporary file and rename, so readers never see half a file. */
@@ -37,4 +37,8 @@ export function writeManifest(dir: string, manifest: RunManifest): void {
 
 export function writeVerdict(dir: string, verdict: CellVerdict): void {
   writeJsonAtomic(runPaths(dir).verdict(verdict.cellId), { ...verdict, schema: VERDICT_SCHEMA });
+}
+
+export function writeAttribution(dir: string, attribution: Attribution): void {
+  writeJsonAtomic(runPaths(dir).attribution(attribution.cellId), { ...attribution, schema: ATTRIBUTION_SCHEMA });
 }

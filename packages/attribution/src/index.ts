@@ -1,0 +1,17 @@
+// @leakbench/attribution: where a cell's growth is. Today: growing JS objects and their retainers, from V8 heap
+// snapshots taken by the harness's attribution pass (js-heap.ts). Pure of the run format except for the types.
+import type { Attribution } from '@leakbench/core';
+import { growingSites, readSnapshots } from './js-heap.js';
+
+export { growingSites, readSnapshots, retainerPath, type GroupTotals, type LastSnapshotExtras, type SnapshotSummary } from './js-heap.js';
+
+/** The JS part of an attribution, and the snapshots' own figures, from three snapshot files of one process. */
+export async function attributeJsHeap(snapshots: { file: string; iteration: number }[]): Promise<Pick<Attribution, 'snapshots' | 'js'>> {
+  const { summaries, last } = await readSnapshots(snapshots);
+  const sites = growingSites(summaries, last);
+  const sum = (owner: string) => sites.filter((s) => s.owner === owner).reduce((a, s) => a + s.bytesPerIteration + s.externalBytesPerIteration, 0);
+  return {
+    snapshots: summaries.map((s) => ({ iteration: s.iteration, file: s.file.replace(/^.*\//, ''), heapBytes: s.heapBytes, nodes: s.nodes })),
+    js: { sites, programBytesPerIteration: sum('program'), engineBytesPerIteration: sum('engine') },
+  };
+}

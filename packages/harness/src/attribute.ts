@@ -1,0 +1,81 @@
+// The attribution pass: where a cell's growth is. The cell runs again in a fresh process of the same host profile
+// with the same spec, and takes V8 heap snapshots after the warm-up, after N and after 2N more iterations
+// (memlab's baseline/target/final); @leakbench/attribution compares them. A separate pass, so that the measured
+// series never carries a snapshot's own allocations and pauses.
+import { existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { ATTRIBUTION_SCHEMA, runPaths, UsageError, writeAttribution } from '@leakbench/core';
+import type { Attribution, CellRecord, CellSpec, RunManifest } from '@leakbench/core';
+import { attributeJsHeap } from '@leakbench/attribution';
+import { endStatus, processFiles, startCellProcess } from './cell-process.js';
+import { gitCommit } from './environment.js';
+
+/** Snapshot file name of the snapshot taken after iteration `i`. */
+export const snapshotFile = (i: number) => `heap-${i}.heapsnapshot`;
+
+/**
+ * After which iterations the pass takes its snapshots: the end of the warm-up (the first iteration when there is
+ * none), then two equal intervals to the end.
+ */
+export function snapshotPoints(spec: Pick<CellSpec, 'iterations' | 'warmup'>): number[] {
+  const first = Math.max(1, spec.warmup);
+  const n = Math.floor((spec.iterations - first) / 2);
+  if (n < 1) throw new UsageError(`attribution needs at least 2 iterations after the warm-up (${first}); the cell runs ${spec.iterations}`);
+  return [first, first + n, first + 2 * n];
+}
+
+export interface AttributeOptions {
+  /** Path of the worker entry script (see worker.ts). */
+  worker: string;
+  env?: NodeJS.ProcessEnv;
+  /** Iterations of the pass (default: the cell's). */
+  iterations?: number;
+  onProgress?: (done: number) => void;
+}
+
+/** Analyses the pass's snapshots in `dir` and stores attribution.json; `startedAt` times the whole pass. */
+async function analyseSnapshots(dir: string, spec: CellSpec, startedAt: number): Promise<Attribution> {
+  const adir = runPaths(dir).attributionDir(spec.id);
+  const js = await attributeJsHeap(snapshotPoints(spec).map((i) => ({ file: join(adir, snapshotFile(i)), iteration: i })));
+  const attribution: Attribution = {
+    schema: ATTRIBUTION_SCHEMA,
+    cellId: spec.id,
+    createdAt: new Date().toISOString(),
+    commit: gitCommit(),
+    iterations: spec.iterations,
+    ...js,
+    wallMs: Date.now() - startedAt,
+  };
+  writeAttribution(dir, attribution);
+  return attribution;
+}
+
+/** Runs the attribution pass of one cell of a run and stores cells/<id>/attribution.json. */
+export async function attributeCell(dir: string, manifest: RunManifest, cell: CellRecord, o: AttributeOptions): Promise<Attribution> {
+  const spec: CellSpec = { ...cell.spec, iterations: o.iterations ?? cell.spec.iterations };
+  snapshotPoints(spec); // bad input before a process starts
+  const t0 = Date.now();
+  const files = processFiles(dir, spec.id, 'attribute');
+  rmSync(files.dir, { recursive: true, force: true }); // a pass is whole or redone, never mixed with an earlier one
+  const proc = startCellProcess(dir, spec, {
+    worker: o.worker,
+    host: manifest.options.host,
+    // Snapshots add a few tenths of a second each to the cell's own time.
+    timeoutS: manifest.options.cellTimeoutS * 2,
+    env: o.env,
+    onProgress: o.onProgress,
+    mode: 'attribute',
+  });
+  const end = await proc.ended;
+  const status = endStatus(end, false);
+  if (status !== 'ok') throw new Error(`attribution pass of ${spec.id} ended ${status}${end.error ? `: ${end.error}` : ''} (see ${files.stderr})`);
+  return analyseSnapshots(dir, spec, t0);
+}
+
+/** Re-analyses the snapshots an earlier pass left (no re-run); null when they are not all there. */
+export async function reattributeCell(dir: string, cell: CellRecord, iterations: number): Promise<Attribution | null> {
+  const spec: CellSpec = { ...cell.spec, iterations };
+  const adir = runPaths(dir).attributionDir(spec.id);
+  if (!snapshotPoints(spec).every((i) => existsSync(join(adir, snapshotFile(i))))) return null;
+  return analyseSnapshots(dir, spec, Date.now());
+}
