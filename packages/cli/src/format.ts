@@ -1,7 +1,7 @@
 // Text the CLI prints: simulation traces (CSV/JSON), calibration tables, check and run outcomes. Pure: data in,
 // strings out; the commands write them.
-import { formatBytes } from '@leakbench/core';
-import type { Attribution, Backend, CalibrationResult, CellVerdict, JsSite, SimulationResult } from '@leakbench/core';
+import { formatBytes, retainerText } from '@leakbench/core';
+import type { Attribution, Backend, CalibrationResult, CellVerdict, SimulationResult } from '@leakbench/core';
 import { confusionText, type CheckResult } from '@leakbench/analysis';
 import type { RunOutcome } from '@leakbench/harness';
 
@@ -77,11 +77,6 @@ export function formatOutcome(dir: string, outcome: RunOutcome, rows: OutcomeRow
   return lines.join('\n') + '\n';
 }
 
-/** A retainer path as one line: root first, each holder with the edge it holds the next by. */
-export function formatRetainers(site: JsSite): string {
-  return site.retainers.map((r) => `${r.holder}.${r.edge}`).join(' → ');
-}
-
 /** A cell's attribution: the growing sites (program first) with bytes/iteration and the path that holds them. */
 export function formatAttribution(a: Attribution, verdict: CellVerdict | null): string {
   const [s0, , s2] = a.snapshots;
@@ -94,7 +89,7 @@ export function formatAttribution(a: Attribution, verdict: CellVerdict | null): 
   for (const s of program) {
     const ext = s.externalBytesPerIteration > 0 ? ` + ${formatBytes(s.externalBytesPerIteration)}/iter external` : '';
     lines.push(`  ${s.name.padEnd(28)} ${formatBytes(s.bytesPerIteration).padStart(9)}/iter${ext}  ${s.objectsPerIteration.toFixed(2)} objects/iter`);
-    if (s.retainers.length) lines.push(`      held by ${formatRetainers(s)}`);
+    if (s.retainers.length) lines.push(`      held by ${retainerText(s.retainers)}`);
   }
   if (a.js.engineBytesPerIteration > 0) lines.push(`  V8's own objects (JIT code, feedback, maps): ${formatBytes(a.js.engineBytesPerIteration)}/iter — not the program's`);
   return lines.join('\n') + '\n';

@@ -6,5 +6,6 @@ export * from './errors.js';
 export * from './fixtures.js';
 export * from './layers.js';
 export * from './units.js';
+export * from './retainers.js';
 export * from './schema.js';
 export * from './storage/index.js';

@@ -2,7 +2,7 @@
 // that needs thought (which points, which trend line, which comparisons, which ratios) happens here, once;
 // pages only lay it out. The trend line is the verdict's own (slope and intercept stored with it): nothing is
 // fitted twice.
-import type { BuildInfo, CalibrationResult, CellData, CellStatus, CellVerdict, LayerVerdict, RunData, Sample } from '@leakbench/core';
+import type { Attribution, BuildInfo, CalibrationResult, CellData, CellStatus, CellVerdict, LayerVerdict, RunData, Sample } from '@leakbench/core';
 import { median } from '@leakbench/analysis';
 import type { SeriesPlotOptions, Series } from './plots.js';
 import { CELL_ROWS, COMPARE_ROWS, FIELD_NAMES, type Field, type RowSpec } from './rows.js';
@@ -33,6 +33,8 @@ export interface CellView {
   gc: string;
   build: BuildInfo | null;
   verdict: CellVerdict | null;
+  /** Where the growth is (heap snapshots of an attribution pass), when the cell was attributed. */
+  attribution: Attribution | null;
   medianIterationMs: number | null;
   hasSamples: boolean;
   rows: RowView[];
@@ -129,6 +131,7 @@ export function cellView(cell: CellData): CellView {
     gc: spec.gc,
     build: cell.record.build,
     verdict: cell.verdict,
+    attribution: cell.attribution,
     medianIterationMs: medianIterationMs(cell.samples),
     hasSamples: cell.samples.length > 0,
     rows: cell.samples.length ? CELL_ROWS.map((row) => cellRow(cell, row)) : [],

@@ -1,6 +1,7 @@
 // A cell's page: what ran, its verdict per layer, and one row per memory measure (absolute | change since the
 // first sample), with the verdict's warm-up shading and fitted trend.
-import type { CellVerdict, LayerVerdict } from '@leakbench/core';
+import { retainerText } from '@leakbench/core';
+import type { Attribution, CellVerdict, LayerVerdict } from '@leakbench/core';
 import { badge, esc, formatBytes, page, statusBadge, table } from '../html.js';
 import type { CellView, RowView } from '../model.js';
 import { seriesPlot } from '../plots.js';
@@ -38,6 +39,25 @@ function verdictBlock(v: CellVerdict | null): string {
   return `<p>${badge(v.decision)} ${esc(v.summary)}</p>${settle}${table(['layer', 'verdict', 'slope', '95% CI', 'p (trend)', 'measured from', 'one-time', 'why'], rows)}`;
 }
 
+function attributionBlock(a: Attribution | null, id: string): string {
+  if (!a) return `<p class="note">Not attributed. <code>leakbench attribute &lt;run&gt; --cells ${esc(id)}</code> runs the cell again with heap snapshots and says where its growth is.</p>`;
+  const at = a.snapshots.map((s) => s.iteration).join(', ');
+  const rows = a.js.sites.map((s) => [
+    esc(s.owner === 'program' ? 'program' : "V8's own"),
+    `<b>${esc(s.name)}</b>`,
+    `<span class="num">${esc(formatBytes(s.bytesPerIteration))}/iter</span>`,
+    `<span class="num">${s.externalBytesPerIteration > 0 ? `${esc(formatBytes(s.externalBytesPerIteration))}/iter` : '—'}</span>`,
+    `<span class="num">${s.objectsPerIteration.toFixed(2)}</span>`,
+    `<span class="num">${s.intervals.map((x) => esc(formatBytes(x))).join(' · ')}</span>`,
+    `<span title="${esc(retainerText(s.retainers, Infinity))}">${esc(retainerText(s.retainers))}</span>`,
+  ]);
+  const program = a.js.sites.some((s) => s.owner === 'program')
+    ? `The program's growing JS objects add ${esc(formatBytes(a.js.programBytesPerIteration))}/iteration`
+    : 'No JS objects of the program grow';
+  return `<p>${program}; V8's own objects (compiled code, feedback, hidden classes) ${esc(formatBytes(a.js.engineBytesPerIteration))}/iteration. Heap snapshots after iterations ${esc(at)} of a second run of the cell (${a.iterations} iterations, ${(a.wallMs / 1000).toFixed(1)} s).</p>
+${rows.length ? table(['owner', 'what grows', 'JS heap', 'external', 'objects/iter', 'per interval', 'held by (shortest path from a GC root)'], rows) : ''}`;
+}
+
 const buildText = (c: CellView) =>
   c.build ? `${c.build.compiler} ${c.build.compilerVersion}; ${c.build.emccVersion ? `emcc ${c.build.emccVersion}; ` : ''}SUNDIALS ${c.build.sundialsVersion}; ${c.build.optFlags}; ${c.build.allocator}` : null;
 
@@ -56,6 +76,7 @@ export function cellPage(c: CellView, runId: string, root: string): string {
   const body = `<p><a href="../index.html">← run ${esc(runId)}</a></p>
 ${table(['', ''], info)}
 <h2>Verdict</h2>${verdictBlock(c.verdict)}
+<h2>Where</h2>${attributionBlock(c.attribution, c.id)}
 <h2>Memory layers per iteration</h2>
 <p class="note">Step lines over iteration; shaded: warm-up (explicit, or detected for that layer); dashed: the fitted per-iteration trend of the layer's verdict. Times and counts have no change panel.</p>
 ${c.hasSamples ? grid : '<p><b>No samples were recorded for this cell.</b></p>'}`;

@@ -1,0 +1,99 @@
+// Where the growth is, end to end: `leakbench run --attribute` on both real backends and a plug-in backend, and
+// `leakbench attribute` on an existing run (issue 11's JS part). Each cell's attribution pass is a fresh process
+// with three heap snapshots; the sites it names must be the fixture's objects, held by what holds them, with
+// bytes/iteration that agree with the verdict's JS heap share.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, existsSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { readRun, retainerText, type RunData, type CellData } from '@leakbench/core';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const CLI = join(ROOT, 'packages/cli/dist/cli.js');
+const tmp = (name: string) => mkdtempSync(join(tmpdir(), `leakbench-${name}-`));
+const leakbench = (args: string[]) => spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 290_000 });
+
+const programSites = (c: CellData) => c.attribution!.js.sites.filter((s) => s.owner === 'program');
+const heapShare = (c: CellData) => c.verdict!.attribution.find((a) => a.layer === 'heapUsedBytes')?.bytesPerIteration ?? null;
+
+describe('leakbench run --attribute (both backends)', () => {
+  let run: RunData;
+  const cell = (id: string) => run.cells.find((c) => c.record.spec.id === id)!;
+  beforeAll(() => {
+    const dir = join(tmp('attribute'), 'run');
+    const r = leakbench(['run', '--backends', 'native,wasm', '--fixtures', 'none,object,list,double', '--iterations', '200', '--out', dir, '--attribute', '--json']);
+    expect(r.status, r.stderr).toBe(0);
+    run = readRun(dir);
+  }, 300_000);
+
+  it('attributes every cell and keeps its snapshots', () => {
+    for (const c of run.cells) {
+      expect(c.attribution, c.record.spec.id).not.toBeNull();
+      expect(c.attribution!.snapshots.map((s) => s.iteration)).toEqual([20, 110, 200]);
+      for (const s of c.attribution!.snapshots) expect(existsSync(join(run.dir, 'cells', c.record.spec.id, 'attribution', s.file))).toBe(true);
+    }
+  });
+
+  it.each(['native', 'wasm'])('%s: none and double show no growing JS object of the program', (backend) => {
+    for (const f of ['none', 'double']) expect(programSites(cell(`${backend}-lr1991-${f}`)), f).toEqual([]);
+  });
+
+  it.each([
+    ['native', 'object', 'Object', '(Global handles)'], // a napi_ref never deleted is a global handle
+    ['native', 'list', 'Array', '(Global handles)'],
+    ['wasm', 'object', 'Object', 'kept'], // the WASM backend's JS store
+    ['wasm', 'list', 'Array', 'kept'],
+  ])('%s %s: names %s, one per iteration, held by %s', (backend, fixture, name, holder) => {
+    const c = cell(`${backend}-lr1991-${fixture}`);
+    const site = programSites(c).find((s) => s.name === name && s.objectsPerIteration > 0);
+    expect(site, JSON.stringify(programSites(c).map((s) => s.name))).toBeDefined();
+    expect(site!.objectsPerIteration).toBeCloseTo(1, 2);
+    const path = retainerText(site!.retainers, Infinity);
+    expect(path).toContain(holder);
+  });
+
+  it.each(['object', 'list'])('native %s: bytes/iteration by site agree with the verdict within 2 %%', (fixture) => {
+    const c = cell(`native-lr1991-${fixture}`);
+    const heap = heapShare(c);
+    expect(heap).not.toBeNull();
+    expect(Math.abs(c.attribution!.js.programBytesPerIteration - heap!) / heap!).toBeLessThan(0.02);
+  });
+});
+
+describe('leakbench attribute <run>', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = join(tmp('attribute-plugin'), 'run');
+    const r = leakbench(['run', '--backend-module', 'test/fixtures/memo-backend.mjs', '--models', 'decay', '--fixtures', 'none', '--iterations', '150', '--warmup', '10', '--out', dir, '--json']);
+    expect(r.status, r.stderr).toBe(0);
+  }, 300_000);
+
+  it("names a plug-in backend's growing Map and what holds it, for a leaking cell of an existing run", () => {
+    const r = leakbench(['attribute', dir, '--json']); // default: the cells judged leak
+    expect(r.status, r.stderr).toBe(0);
+    const cell = readRun(dir).cells[0]!;
+    expect(cell.verdict!.decision).toBe('leak');
+    const names = programSites(cell).map((s) => s.name);
+    expect(names).toContain('Map');
+    expect(names).toContain('SolveRecord');
+    const map = programSites(cell).find((s) => s.name === 'Map')!;
+    expect(map.retainers.map((s) => s.edge)).toContain('resultCache');
+    // Re-analysing the kept snapshots gives the same sites.
+    const again = leakbench(['attribute', dir, '--reanalyse', '--json']);
+    expect(again.status, again.stderr).toBe(0);
+    expect(JSON.parse(again.stdout)[0].js.sites).toEqual(cell.attribution!.js.sites);
+  });
+
+  it('exits 2 for a cell that does not exist, or one without a series', () => {
+    const missing = leakbench(['attribute', dir, '--cells', 'memo-decay-nope']);
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toMatch(/no cell 'memo-decay-nope'.*its cells: memo-decay-none/);
+    const id = readRun(dir).cells[0]!.record.spec.id;
+    rmSync(join(dir, 'cells', id, 'samples.ndjson'));
+    const noSeries = leakbench(['attribute', dir, '--cells', id]);
+    expect(noSeries.status).toBe(2);
+    expect(noSeries.stderr).toMatch(/has no finished series/);
+    expect(leakbench(['attribute', join(dir, 'nope')]).status).toBe(2);
+  });
+});
