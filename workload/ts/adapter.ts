@@ -3,7 +3,7 @@
 // shapes — and this module turns any of them into a Backend: fixtures into ABI codes, raw results into
 // SimulationResults or errors, the model table into ModelInfos.
 import { findModel, SimulationError, UsageError } from '@leakbench/core';
-import type { Backend, BuildInfo, Fixture, FixtureKind, ModelInfo, Probes, SimulateOptions, SimulationResult } from '@leakbench/core';
+import type { Backend, BuildInfo, CHeapSites, Fixture, FixtureKind, ModelInfo, Probes, SimulateOptions, SimulationResult } from '@leakbench/core';
 import { FIXTURE_KINDS, LIMITS, RETURN_CODES } from './abi.js';
 
 /** One lb_simulate call's result as a binding returns it: every field always present. */
@@ -60,6 +60,9 @@ export interface WorkloadBinding {
   /** JS values kept alive by the object/list fixtures, and dropping them. */
   retainedCount(): number;
   releaseRetained(): number;
+  /** Allocation-site tracking of the module's C heap, where the build offers it (Backend.trackAllocationSites). */
+  trackAllocationSites?(): boolean;
+  allocationSites?(): CHeapSites;
 }
 
 const KIND_OF: Record<FixtureKind, number> = {
@@ -156,5 +159,8 @@ export function workloadBackend(binding: WorkloadBinding, meta: { id: string; de
     allocatorBlockGrowth: (bytes: number) => binding.fixtureGrowth(FIXTURE_KINDS.MALLOC, bytes, 0),
     retainedCount: () => binding.retainedCount(),
     releaseRetained: () => binding.releaseRetained(),
+    ...(binding.trackAllocationSites && binding.allocationSites
+      ? { trackAllocationSites: () => binding.trackAllocationSites!(), allocationSites: () => binding.allocationSites!() }
+      : {}),
   };
 }

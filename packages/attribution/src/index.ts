@@ -1,8 +1,10 @@
-// @leakbench/attribution: where a cell's growth is. Today: growing JS objects and their retainers, from V8 heap
-// snapshots taken by the harness's attribution pass (js-heap.ts). Pure of the run format except for the types.
+// @leakbench/attribution: where a cell's growth is — growing JS objects and their retainers from V8 heap snapshots
+// (js-heap.ts), and C heap allocation sites from a backend's site counts (c-heap.ts), both taken by the harness's
+// attribution pass. Knows the run format only by its types.
 import type { Attribution } from '@leakbench/core';
 import { growingSites, readSnapshots } from './js-heap.js';
 
+export { attributeCHeap, callerFrames, findSymbolizer, frameText, symbolise, type Frame } from './c-heap.js';
 export { growingSites, readSnapshots, retainerPath, type GroupTotals, type LastSnapshotExtras, type SnapshotSummary } from './js-heap.js';
 
 /** The JS part of an attribution, and the snapshots' own figures, from three snapshot files of one process. */

@@ -144,6 +144,8 @@ function summarise(heap: IHeapSnapshot, iteration: number, file: string, visit?:
   heap.nodes.forEach((node) => {
     nodes++;
     heapBytes += node.self_size;
+    // Only what a GC root retains: an object reachable by weak references alone is garbage-to-be, not growth.
+    if (!node.pathEdge && node.type !== 'synthetic') return;
     const head = resolve(node);
     if (!head) return;
     let g = groups.get(head.key);

@@ -92,5 +92,12 @@ export function formatAttribution(a: Attribution, verdict: CellVerdict | null): 
     if (s.retainers.length) lines.push(`      held by ${retainerText(s.retainers)}`);
   }
   if (a.js.engineBytesPerIteration > 0) lines.push(`  V8's own objects (JIT code, feedback, maps): ${formatBytes(a.js.engineBytesPerIteration)}/iter — not the program's`);
+  if (a.c) {
+    if (!a.c.sites.length) lines.push(`  no growing C heap allocation site of the module between iterations ${s0?.iteration} and ${s2?.iteration}`);
+    for (const s of a.c.sites) {
+      lines.push(`  C heap: ${formatBytes(s.bytesPerIteration).padStart(9)}/iter  ${s.blocksPerIteration.toFixed(2)} blocks/iter  allocated at ${s.site}`);
+      lines.push(`      called from ${s.stack.slice(1, 5).join(' ← ')}`);
+    }
+  }
   return lines.join('\n') + '\n';
 }

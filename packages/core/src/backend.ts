@@ -53,6 +53,29 @@ export interface Probes {
   wasmMemoryBytes: number | null;
 }
 
+/** Live C heap blocks of one allocation stack that were allocated in one epoch (see Backend.allocationSites). */
+export interface CHeapSiteCount {
+  /** Index into CHeapSites.stacks. */
+  stack: number;
+  /** How many allocationSites() calls came before these blocks were allocated (0: before the first). */
+  epoch: number;
+  blocks: number;
+  /** Bytes as the backend's module heap probe counts them (e.g. malloc_usable_size). */
+  bytes: number;
+}
+
+/** The live C heap blocks of the module, by allocation stack and epoch. */
+export interface CHeapSites {
+  /**
+   * Allocation stacks, innermost frame first. A frame is '<path of an ELF module>+0x<offset>' (a return address,
+   * symbolised by leakbench with addr2line) or text the backend already symbolised ('function (file:line)').
+   * Leading frames of the allocator wrapper itself (functions named __wrap_*) are dropped when symbolised. An
+   * empty stack: blocks allocated while tracking was off.
+   */
+  stacks: string[][];
+  sites: CHeapSiteCount[];
+}
+
 export interface Backend {
   readonly id: string;
   readonly description: string;
@@ -77,6 +100,14 @@ export interface Backend {
    * true per-block cost calibration compares its estimates with.
    */
   allocatorBlockGrowth?(bytes: number): number | null;
+  /**
+   * Optional, with allocationSites: start recording the allocation stack of every C heap block the module
+   * allocates from now on. Attribution passes call it before their first iteration (it costs time per allocation;
+   * measured cells never call it). Returns false when this build cannot.
+   */
+  trackAllocationSites?(): boolean;
+  /** Optional: the module's live C heap blocks by allocation stack and epoch; each call starts a new epoch. */
+  allocationSites?(): CHeapSites;
   /** Number of JS values fixtures retain right now. */
   retainedCount(): number;
   /** Drops every JS value retained by fixtures (C fixtures stay leaked by design). Returns how many. */

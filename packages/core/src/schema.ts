@@ -344,6 +344,23 @@ export const JsSite = z.object({
 });
 export type JsSite = z.infer<typeof JsSite>;
 
+/** An allocation site of the module's C heap whose live bytes grew in every interval between the snapshots. */
+export const CSite = z.object({
+  /** The allocating call site as one line: function (file:line) of the innermost frame after the allocator wrapper. */
+  site: z.string(),
+  function: z.string().nullable(),
+  file: z.string().nullable(),
+  line: z.number().int().nullable(),
+  /** The whole allocation stack, innermost first, inlined calls as frames of their own. */
+  stack: z.array(z.string()),
+  bytesPerIteration: num,
+  blocksPerIteration: num,
+  intervals: z.array(num),
+  /** Blocks allocated in the first interval and still live at the last snapshot. */
+  keptBlocks: z.number(),
+});
+export type CSite = z.infer<typeof CSite>;
+
 export const Attribution = z.object({
   schema: z.literal(ATTRIBUTION_SCHEMA),
   cellId: z.string(),
@@ -369,6 +386,11 @@ export const Attribution = z.object({
     programBytesPerIteration: num,
     engineBytesPerIteration: num,
   }),
+  /**
+   * The module's C heap by allocation site, when the backend offers site tracking (Backend.allocationSites); null
+   * otherwise. `symbolizer`: the symboliser's version line.
+   */
+  c: z.object({ symbolizer: z.string(), sites: z.array(CSite), bytesPerIteration: num }).nullable().default(null),
   /** Wall time of the attribution pass (process start to analysis end), ms. */
   wallMs: num,
 });

@@ -1,17 +1,19 @@
 // The attribution pass: where a cell's growth is. The cell runs again in a fresh process of the same host profile
 // with the same spec, and takes V8 heap snapshots after the warm-up, after N and after 2N more iterations
-// (memlab's baseline/target/final); @leakbench/attribution compares them. A separate pass, so that the measured
+// (memlab's baseline/target/final) and, where the backend offers it, its C heap's live blocks by allocation
+// stack at the same points; @leakbench/attribution compares them. A separate pass, so that the measured
 // series never carries a snapshot's own allocations and pauses.
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ATTRIBUTION_SCHEMA, runPaths, UsageError, writeAttribution } from '@leakbench/core';
 import type { Attribution, CellRecord, CellSpec, RunManifest } from '@leakbench/core';
-import { attributeJsHeap } from '@leakbench/attribution';
+import { attributeCHeap, attributeJsHeap } from '@leakbench/attribution';
 import { endStatus, processFiles, startCellProcess } from './cell-process.js';
 import { gitCommit } from './environment.js';
 
-/** Snapshot file name of the snapshot taken after iteration `i`. */
+/** File names of the heap snapshot and of the C heap's sites (backends that offer them) after iteration `i`. */
 export const snapshotFile = (i: number) => `heap-${i}.heapsnapshot`;
+export const cHeapFile = (i: number) => `c-heap-${i}.json`;
 
 /**
  * After which iterations the pass takes its snapshots: the end of the warm-up (the first iteration when there is
@@ -36,7 +38,10 @@ export interface AttributeOptions {
 /** Analyses the pass's snapshots in `dir` and stores attribution.json; `startedAt` times the whole pass. */
 async function analyseSnapshots(dir: string, spec: CellSpec, startedAt: number): Promise<Attribution> {
   const adir = runPaths(dir).attributionDir(spec.id);
-  const js = await attributeJsHeap(snapshotPoints(spec).map((i) => ({ file: join(adir, snapshotFile(i)), iteration: i })));
+  const points = snapshotPoints(spec);
+  const js = await attributeJsHeap(points.map((i) => ({ file: join(adir, snapshotFile(i)), iteration: i })));
+  const cFiles = points.map((i) => ({ file: join(adir, cHeapFile(i)), iteration: i }));
+  const c = cFiles.every((f) => existsSync(f.file)) ? attributeCHeap(cFiles) : null;
   const attribution: Attribution = {
     schema: ATTRIBUTION_SCHEMA,
     cellId: spec.id,
@@ -44,6 +49,7 @@ async function analyseSnapshots(dir: string, spec: CellSpec, startedAt: number):
     commit: gitCommit(),
     iterations: spec.iterations,
     ...js,
+    c,
     wallMs: Date.now() - startedAt,
   };
   writeAttribution(dir, attribution);

@@ -4,10 +4,11 @@
 // (`growth-probe <backend> <model> <fixture>...`, prints {"<fixture>": bytes | null, ...}).
 // The harness does not know how backends are found: the composition root (the CLI) owns an entry script that
 // calls runWorker with its backend loader, and passes that script's path to the harness.
+import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeHeapSnapshot } from 'node:v8';
-import { CellSpec, type Backend } from '@leakbench/core';
-import { snapshotFile, snapshotPoints } from './attribute.js';
+import { CellSpec, type Backend, type CHeapSites } from '@leakbench/core';
+import { cHeapFile, snapshotFile, snapshotPoints } from './attribute.js';
 import { runCell } from './cell.js';
 import { measureTrueGrowth } from './growth.js';
 import type { CellMessage } from './protocol.js';
@@ -26,6 +27,22 @@ async function cellMain(args: string[], load: BackendLoader): Promise<void> {
   send({ type: 'done', samples });
 }
 
+/**
+ * The site counts with each module file their frames point into, by size and modification time: symbolising
+ * against a module rebuilt since would name the wrong lines, so a re-analysis checks them first.
+ */
+function withModules(sites: CHeapSites): CHeapSites & { modules: Record<string, { size: number; mtimeMs: number }> } {
+  const modules: Record<string, { size: number; mtimeMs: number }> = {};
+  for (const frame of sites.stacks.flat()) {
+    const path = /^(.+)\+0x[0-9a-f]+$/i.exec(frame)?.[1];
+    if (path && !modules[path] && existsSync(path)) {
+      const st = statSync(path);
+      modules[path] = { size: st.size, mtimeMs: st.mtimeMs };
+    }
+  }
+  return { ...sites, modules };
+}
+
 async function attributeMain(args: string[], load: BackendLoader): Promise<void> {
   const [specJson, dir] = args;
   // The settle check's extra GCs and sample add nothing to where the growth is.
@@ -33,9 +50,14 @@ async function attributeMain(args: string[], load: BackendLoader): Promise<void>
   const points = new Set(snapshotPoints(spec));
   const backend = await load(spec.backend, spec.backendModule);
   send({ type: 'start', build: backend.info(), pid: process.pid });
+  // C heap sites where the backend offers them: tracked from before the first iteration.
+  const cSites = backend.trackAllocationSites?.() === true && backend.allocationSites ? backend.allocationSites.bind(backend) : null;
   const samples = await runCell(spec, join(dir!, 'samples.ndjson'), backend, {
     afterSample: (i) => {
-      if (points.has(i)) writeHeapSnapshot(join(dir!, snapshotFile(i)));
+      if (!points.has(i)) return;
+      // The C count first: its result is written and dropped before the JS heap is photographed.
+      if (cSites) writeFileSync(join(dir!, cHeapFile(i)), JSON.stringify(withModules(cSites())));
+      writeHeapSnapshot(join(dir!, snapshotFile(i)));
     },
   });
   send({ type: 'done', samples });

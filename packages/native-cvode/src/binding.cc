@@ -1,13 +1,16 @@
 // Node-API binding of the leakbench workload. It only converts arguments and results; the logic is the
 // plain C in workload/. JS fixtures are kept alive by strong napi_refs that are never deleted (until a test
 // asks for releaseRetained).
+#include <dlfcn.h>
 #include <napi.h>
 
+#include <cstdio>
+#include <map>
+#include <string>
 #include <vector>
 
 #include "leakbench_workload.h"
-
-extern "C" double lbn_module_heap_bytes(void);
+#include "module_heap.h"
 
 namespace {
 
@@ -168,6 +171,60 @@ Napi::Value ReleaseRetained(const Napi::CallbackInfo &info) {
   return Napi::Number::New(info.Env(), static_cast<double>(n));
 }
 
+// Site tracking for attribution passes (module_heap.c): on from now, for blocks allocated from now.
+Napi::Value TrackAllocationSites(const Napi::CallbackInfo &info) {
+  lbn_track_sites(1);
+  return Napi::Boolean::New(info.Env(), true);
+}
+
+// A return address as "<module path>+0x<offset in the module>", what a symboliser (addr2line -e) reads.
+std::string FrameText(void *pc) {
+  Dl_info where;
+  char buf[64];
+  if (dladdr(pc, &where) && where.dli_fname) {
+    std::snprintf(buf, sizeof buf, "+0x%zx", static_cast<size_t>(static_cast<char *>(pc) - static_cast<char *>(where.dli_fbase)));
+    return std::string(where.dli_fname) + buf;
+  }
+  std::snprintf(buf, sizeof buf, "0x%zx", reinterpret_cast<size_t>(pc));
+  return buf;
+}
+
+// The Backend's allocationSites(): { stacks: string[][], sites: {stack, epoch, blocks, bytes}[] }; starts a new epoch.
+Napi::Value AllocationSites(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  lbn_site_count *rows = nullptr;
+  long n = lbn_site_counts(&rows);
+  if (n < 0) {
+    Napi::Error::New(env, "out of memory while counting allocation sites").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  Napi::Array stacks = Napi::Array::New(env);
+  Napi::Array sites = Napi::Array::New(env);
+  std::map<uint32_t, uint32_t> position;  // stack index in C -> index in `stacks`
+  for (long k = 0; k < n; k++) {
+    auto it = position.find(rows[k].stack);
+    if (it == position.end()) {
+      void *pcs[32];
+      int depth = lbn_site_stack(rows[k].stack, pcs, 32);
+      Napi::Array frames = Napi::Array::New(env, depth);
+      for (int f = 0; f < depth; f++) frames.Set(f, FrameText(pcs[f]));
+      it = position.emplace(rows[k].stack, stacks.Length()).first;
+      stacks.Set(stacks.Length(), frames);
+    }
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("stack", it->second);
+    o.Set("epoch", rows[k].epoch);
+    o.Set("blocks", rows[k].blocks);
+    o.Set("bytes", rows[k].bytes);
+    sites.Set(static_cast<uint32_t>(k), o);
+  }
+  lbn_free_site_counts(rows);
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("stacks", stacks);
+  out.Set("sites", sites);
+  return out;
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   retained();
   exports.Set("simulate", Napi::Function::New(env, Simulate));
@@ -179,6 +236,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("setJsHost", Napi::Function::New(env, SetJsHost));
   exports.Set("retainedCount", Napi::Function::New(env, RetainedCount));
   exports.Set("releaseRetained", Napi::Function::New(env, ReleaseRetained));
+  exports.Set("trackAllocationSites", Napi::Function::New(env, TrackAllocationSites));
+  exports.Set("allocationSites", Napi::Function::New(env, AllocationSites));
   return exports;
 }
 

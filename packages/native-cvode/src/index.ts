@@ -7,7 +7,7 @@ import type { Backend } from '@leakbench/core';
 import { createJsHost, workloadBackend, type WorkloadBinding } from '@leakbench/workload';
 
 /** The addon: the WorkloadBinding calls, plus the JS host it calls back for JS fixtures. */
-type Addon = Omit<WorkloadBinding, 'retainedCount' | 'releaseRetained'> & {
+type Addon = Omit<WorkloadBinding, 'retainedCount' | 'releaseRetained' | 'trackAllocationSites' | 'allocationSites'> & Required<Pick<WorkloadBinding, 'trackAllocationSites' | 'allocationSites'>> & {
   setJsHost(retain: (kind: number, bytes: number) => number): void;
   retainedCount(): number;
   releaseRetained(): number;

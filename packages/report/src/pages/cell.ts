@@ -54,7 +54,19 @@ function attributionBlock(a: Attribution | null, id: string): string {
   const program = a.js.sites.some((s) => s.owner === 'program')
     ? `The program's growing JS objects add ${esc(formatBytes(a.js.programBytesPerIteration))}/iteration`
     : 'No JS objects of the program grow';
-  return `<p>${program}; V8's own objects (compiled code, feedback, hidden classes) ${esc(formatBytes(a.js.engineBytesPerIteration))}/iteration. Heap snapshots after iterations ${esc(at)} of a second run of the cell (${a.iterations} iterations, ${(a.wallMs / 1000).toFixed(1)} s).</p>
+  const cRows = (a.c?.sites ?? []).map((s) => [
+    `<b>${esc(s.site)}</b>`,
+    `<span class="num">${esc(formatBytes(s.bytesPerIteration))}/iter</span>`,
+    `<span class="num">${s.blocksPerIteration.toFixed(2)}</span>`,
+    `<span class="num">${s.intervals.map((x) => esc(formatBytes(x))).join(' · ')}</span>`,
+    `<span class="num">${s.keptBlocks}</span>`,
+    `<span title="${esc(s.stack.join('\n'))}">${esc(s.stack.slice(1, 5).join(' ← '))}</span>`,
+  ]);
+  const cBlock = !a.c
+    ? '<p class="note">The backend does not offer C heap allocation sites (Backend.allocationSites).</p>'
+    : `<p>${cRows.length ? `C heap allocation sites of the module that grew in every interval (${esc(formatBytes(a.c.bytesPerIteration))}/iteration)` : 'No C heap allocation site of the module grew'}; symbolised by ${esc(a.c.symbolizer)}.</p>
+${cRows.length ? table(['allocated at', 'bytes', 'blocks/iter', 'per interval', 'kept blocks', 'called from'], cRows) : ''}`;
+  return `${cBlock}<p>${program}; V8's own objects (compiled code, feedback, hidden classes) ${esc(formatBytes(a.js.engineBytesPerIteration))}/iteration. Heap snapshots after iterations ${esc(at)} of a second run of the cell (${a.iterations} iterations, ${(a.wallMs / 1000).toFixed(1)} s).</p>
 ${rows.length ? table(['owner', 'what grows', 'JS heap', 'external', 'objects/iter', 'per interval', 'held by (shortest path from a GC root)'], rows) : ''}`;
 }
 
