@@ -19,4 +19,20 @@ emcc $opt "-DLB_OPT_FLAGS=\"$opt\"" -I"$workload/include" -I"$prefix/include" \
   -sEXPORTED_FUNCTIONS=_lbw_simulate,_lbw_last_numbers,_lbw_last_trace,_lbw_last_message,_lbw_last_flag_name,_lbw_last_free,_lbw_fixture_supported,_lbw_fixture_growth,_lbw_fixture_free,_lbw_allocator_in_use,_lbw_describe_json \
   -sEXPORTED_RUNTIME_METHODS=UTF8ToString \
   -o "$here/wasm/leakbench_wasm_cvode.cjs"
+# The tracking variant for attribution passes (src/wasm_sites.c): the same sources compiled with the same flags
+# plus -g (DWARF, so allocation stacks resolve to functions and lines, inlined calls included) and the
+# site-recording malloc family. Linked without wasm-opt's optimisations (-O0 at link), which would drop the
+# inlining records from the DWARF; the code LLVM optimised is the same.
+objs="$here/build/sites"
+rm -rf "$objs" && mkdir -p "$objs"
+for f in "$here/src/wasm_api.c" "$here/src/wasm_sites.c" "$workload/tracking/block_table.c" $sources; do
+  emcc -c $opt -g "-DLB_OPT_FLAGS=\"$opt -g\"" -I"$workload/include" -I"$workload/tracking" -I"$prefix/include" "$f" -o "$objs/$(basename "$f").o"
+done
+# shellcheck disable=SC2086
+emcc -O0 -g "$objs"/*.o "$prefix/lib/libsundials_cvode.a" -lm \
+  --js-library "$here/src/retain.js" --js-library "$here/src/sites.js" \
+  -sMODULARIZE=1 -sEXPORT_NAME=createLeakbenchWasmSites -sENVIRONMENT=node -sALLOW_MEMORY_GROWTH=1 \
+  -sEXPORTED_FUNCTIONS=_lbw_simulate,_lbw_last_numbers,_lbw_last_trace,_lbw_last_message,_lbw_last_flag_name,_lbw_last_free,_lbw_fixture_supported,_lbw_fixture_growth,_lbw_fixture_free,_lbw_allocator_in_use,_lbw_describe_json,_lbw_track_sites,_lbw_site_counts,_lbw_site_counts_free,_malloc,_free \
+  -sEXPORTED_RUNTIME_METHODS=UTF8ToString \
+  -o "$here/wasm/leakbench_wasm_cvode_sites.cjs"
 emcc --version | head -1 > "$here/wasm/emcc-version.txt"

@@ -61,7 +61,7 @@ export interface WorkloadBinding {
   retainedCount(): number;
   releaseRetained(): number;
   /** Allocation-site tracking of the module's C heap, where the build offers it (Backend.trackAllocationSites). */
-  trackAllocationSites?(): boolean;
+  trackAllocationSites?(): boolean | Promise<boolean>;
   allocationSites?(): CHeapSites;
 }
 

@@ -31,34 +31,67 @@ export function findSymbolizer(): { command: string; version: string } | null {
   return null;
 }
 
-const FRAME = /^(.+)\+0x([0-9a-f]+)$/i;
+/** '<module>+0x<offset>': a return address in an ELF module; '<module>@0x<offset>': a call's position in a .wasm file. */
+const FRAME = /^(.+)([+@])0x([0-9a-f]+)$/i;
 
 interface SymbolizerEntry {
-  Address?: string;
-  ModuleName?: string;
   Symbol?: { FunctionName?: string; FileName?: string; Line?: number }[];
 }
 
 /**
- * Symbolises 'module+0xoffset' frames (return addresses: looked up one byte before, inside the call), module by
- * module in one symboliser call each. Frames it cannot read stay as their text.
+ * Where a wasm file's Code section contents start: its DWARF addresses count from there, while V8's stack traces
+ * give offsets in the whole file.
+ */
+export function wasmCodeOffset(bytes: Uint8Array): number {
+  if (bytes[0] !== 0 || bytes[1] !== 0x61 || bytes[2] !== 0x73 || bytes[3] !== 0x6d) throw new Error('not a wasm module');
+  let p = 8;
+  const leb = () => {
+    let result = 0;
+    let shift = 0;
+    let byte: number;
+    do {
+      byte = bytes[p++]!;
+      result += (byte & 0x7f) * 2 ** shift;
+      shift += 7;
+    } while (byte & 0x80);
+    return result;
+  };
+  while (p < bytes.length) {
+    const id = bytes[p++]!;
+    const size = leb();
+    if (id === 10) return p;
+    p += size;
+  }
+  throw new Error('wasm module without a Code section');
+}
+
+/**
+ * Symbolises frames module by module, in one symboliser call each: ELF return addresses one byte before (inside
+ * the call), wasm positions as they are, relative to the Code section. Frames it cannot read stay as their text.
  */
 export function symbolise(frames: string[], command: string): Map<string, Frame[]> {
   const out = new Map<string, Frame[]>();
-  const byModule = new Map<string, { frame: string; offset: bigint }[]>();
+  const byModule = new Map<string, { frame: string; address: bigint }[]>();
+  const codeOffsets = new Map<string, number>();
   for (const f of new Set(frames)) {
     const m = FRAME.exec(f);
     if (!m) {
       out.set(f, [{ function: f, file: null, line: null }]);
       continue;
     }
-    const list = byModule.get(m[1]!) ?? [];
-    list.push({ frame: f, offset: BigInt(`0x${m[2]}`) });
-    byModule.set(m[1]!, list);
+    const [, module, kind, hex] = m as unknown as [string, string, string, string];
+    let address = BigInt(`0x${hex}`);
+    if (kind === '+') address = address > 0n ? address - 1n : 0n;
+    else {
+      if (!codeOffsets.has(module)) codeOffsets.set(module, wasmCodeOffset(readFileSync(module)));
+      address -= BigInt(codeOffsets.get(module)!);
+    }
+    const list = byModule.get(module) ?? [];
+    list.push({ frame: f, address });
+    byModule.set(module, list);
   }
   for (const [module, list] of byModule) {
-    const addresses = list.map((x) => `0x${(x.offset > 0n ? x.offset - 1n : 0n).toString(16)}`);
-    const text = execFileSync(command, ['--obj', module, '--inlines', '--demangle', '--output-style=JSON', ...addresses], {
+    const text = execFileSync(command, ['--obj', module, '--inlines', '--demangle', '--output-style=JSON', ...list.map((x) => `0x${x.address.toString(16)}`)], {
       encoding: 'utf8',
       maxBuffer: 64 * 1024 * 1024,
     });
@@ -83,15 +116,22 @@ export function frameText(f: Frame): string {
   return `${f.function} (${file}${f.line ? `:${f.line}` : ''})`;
 }
 
+/** The allocator's own entry points: a block is allocated *at* the first frame past them. */
+const ALLOCATOR_ENTRY = /^(__wrap_\w+|malloc|calloc|realloc|reallocf|free|memalign|posix_memalign|aligned_alloc|valloc|pvalloc|strdup|strndup|operator new(\[\])?\(.*\))$/;
+
 /**
- * A stack's frames after the allocator wrapper: every physical frame whose own function (the outermost of its
- * inlined chain) is a link-time wrapper (__wrap_*) is dropped from the top.
+ * A stack's frames past the allocator: physical frames whose own function (the outermost of their inlined chain)
+ * is a link-time wrapper (__wrap_*) or an allocator entry point are dropped from the top, then inlined frames of
+ * entry points (malloc inlined into its caller).
  */
 export function callerFrames(stack: string[], symbols: Map<string, Frame[]>): Frame[] {
   const physical = stack.map((f) => symbols.get(f) ?? [{ function: f, file: null, line: null }]);
   let k = 0;
-  while (k < physical.length && physical[k]!.at(-1)!.function.startsWith('__wrap_')) k++;
-  return physical.slice(k).flat();
+  while (k < physical.length && ALLOCATOR_ENTRY.test(physical[k]!.at(-1)!.function)) k++;
+  const frames = physical.slice(k).flat();
+  let j = 0;
+  while (j < frames.length - 1 && ALLOCATOR_ENTRY.test(frames[j]!.function)) j++;
+  return frames.slice(j);
 }
 
 interface SiteAcc {

@@ -67,10 +67,12 @@ export interface CHeapSiteCount {
 /** The live C heap blocks of the module, by allocation stack and epoch. */
 export interface CHeapSites {
   /**
-   * Allocation stacks, innermost frame first. A frame is '<path of an ELF module>+0x<offset>' (a return address,
-   * symbolised by leakbench with addr2line) or text the backend already symbolised ('function (file:line)').
-   * Leading frames of the allocator wrapper itself (functions named __wrap_*) are dropped when symbolised. An
-   * empty stack: blocks allocated while tracking was off.
+   * Allocation stacks, innermost frame first. A frame is '<path of an ELF module>+0x<offset>' (a return address:
+   * looked up one byte before, inside the call), '<path of a .wasm module>@0x<offset>' (the call's own position
+   * in the module file, as V8's stack traces give it), or text the backend already symbolised. Both forms are
+   * symbolised by leakbench with llvm-symbolizer through the module's DWARF. Leading frames of the allocator
+   * itself (link-time wrappers named __wrap_*, the malloc family, operator new) are dropped. An empty stack:
+   * blocks allocated while tracking was off.
    */
   stacks: string[][];
   sites: CHeapSiteCount[];
@@ -103,9 +105,9 @@ export interface Backend {
   /**
    * Optional, with allocationSites: start recording the allocation stack of every C heap block the module
    * allocates from now on. Attribution passes call it before their first iteration (it costs time per allocation;
-   * measured cells never call it). Returns false when this build cannot.
+   * measured cells never call it). Returns (or resolves to) false when this build cannot.
    */
-  trackAllocationSites?(): boolean;
+  trackAllocationSites?(): boolean | Promise<boolean>;
   /** Optional: the module's live C heap blocks by allocation stack and epoch; each call starts a new epoch. */
   allocationSites?(): CHeapSites;
   /** Number of JS values fixtures retain right now. */

@@ -34,7 +34,7 @@ async function cellMain(args: string[], load: BackendLoader): Promise<void> {
 function withModules(sites: CHeapSites): CHeapSites & { modules: Record<string, { size: number; mtimeMs: number }> } {
   const modules: Record<string, { size: number; mtimeMs: number }> = {};
   for (const frame of sites.stacks.flat()) {
-    const path = /^(.+)\+0x[0-9a-f]+$/i.exec(frame)?.[1];
+    const path = /^(.+)[+@]0x[0-9a-f]+$/i.exec(frame)?.[1];
     if (path && !modules[path] && existsSync(path)) {
       const st = statSync(path);
       modules[path] = { size: st.size, mtimeMs: st.mtimeMs };
@@ -51,7 +51,7 @@ async function attributeMain(args: string[], load: BackendLoader): Promise<void>
   const backend = await load(spec.backend, spec.backendModule);
   send({ type: 'start', build: backend.info(), pid: process.pid });
   // C heap sites where the backend offers them: tracked from before the first iteration.
-  const cSites = backend.trackAllocationSites?.() === true && backend.allocationSites ? backend.allocationSites.bind(backend) : null;
+  const cSites = (await backend.trackAllocationSites?.()) === true && backend.allocationSites ? backend.allocationSites.bind(backend) : null;
   const samples = await runCell(spec, join(dir!, 'samples.ndjson'), backend, {
     afterSample: (i) => {
       if (!points.has(i)) return;

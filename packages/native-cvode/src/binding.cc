@@ -192,7 +192,7 @@ std::string FrameText(void *pc) {
 // The Backend's allocationSites(): { stacks: string[][], sites: {stack, epoch, blocks, bytes}[] }; starts a new epoch.
 Napi::Value AllocationSites(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
-  lbn_site_count *rows = nullptr;
+  lb_site_count *rows = nullptr;
   long n = lbn_site_counts(&rows);
   if (n < 0) {
     Napi::Error::New(env, "out of memory while counting allocation sites").ThrowAsJavaScriptException();

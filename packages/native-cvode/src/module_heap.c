@@ -3,16 +3,17 @@
  * new/delete (see CMakeLists.txt), so their calls land here. Node's and V8's own allocations do not, which is
  * what separates the module's leaks from the host's in glibc's process-wide counters.
  *
- * Only blocks handed out here are counted, and only they are subtracted when freed: a pointer set records them,
- * so a block that came from somewhere else (glibc inside a library call, Node) and is freed by the module cannot
- * make the count underflow. A mutex guards the count and the set: the module's code runs on the JS thread, but
- * nothing stops a library it links from allocating on another.
+ * Only blocks handed out here are counted, and only they are subtracted when freed: a table of live blocks
+ * (workload/tracking/block_table.c) records them, so a block that came from somewhere else (glibc inside a
+ * library call, Node) and is freed by the module cannot make the count underflow. A mutex guards the count and
+ * the table: the module's code runs on the JS thread, but nothing stops a library it links from allocating on
+ * another.
  *
  * Allocation sites (attribution passes only, off by default): once lbn_track_sites(1) is called, each block also
  * records its allocation stack (glibc backtrace(), interned in a table of distinct stacks) and the epoch it was
  * allocated in. lbn_site_counts() sums the live blocks by (stack, epoch) and starts a new epoch, so the caller can
- * tell blocks kept since an earlier snapshot from new ones. The stacks are return addresses; the binding turns
- * them into module+offset for a symboliser. */
+ * tell blocks kept since an earlier count from new ones. The stacks are return addresses; the binding turns them
+ * into module+offset for a symboliser. */
 #include <execinfo.h>
 #include <malloc.h>
 #include <pthread.h>
@@ -34,54 +35,14 @@ char *__real_strndup(const char *s, size_t n);
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static size_t module_bytes;
-
-/* One live block: its address, and with site tracking on, its allocation stack (index into `stacks`, 0 = not
- * recorded) and epoch. */
-typedef struct {
-  void *p;
-  uint32_t stack;
-  uint32_t epoch;
-} block;
-
-/* Open addressing with linear probing; the table itself lives outside the count (__real_ allocations). */
-static block *slots;
-static size_t capacity, used;
-
-static size_t hash_of(uintptr_t h) {
-
-  h ^= h >> 33;
-  h *= 0xff51afd7ed558ccdULL;
-  h ^= h >> 33;
-  return (size_t)h;
-}
-
-static size_t slot_of(const void *p) { return hash_of((uintptr_t)p) & (capacity - 1); }
-
-static int grow(void) {
-  size_t old_capacity = capacity;
-  block *old = slots;
-  size_t next = capacity ? capacity * 2 : 4096;
-  block *fresh = (block *)__real_calloc(next, sizeof *fresh);
-  if (!fresh) return 0;
-  slots = fresh;
-  capacity = next;
-  used = 0;
-  for (size_t k = 0; k < old_capacity; k++) {
-    if (!old[k].p) continue;
-    size_t i = slot_of(old[k].p);
-    while (slots[i].p) i = (i + 1) & (capacity - 1);
-    slots[i] = old[k];
-    used++;
-  }
-  __real_free(old);
-  return 1;
-}
+/* The table's own memory comes from glibc directly: it is not the module's. */
+static lb_block_table blocks = {NULL, 0, 0, __real_calloc, __real_realloc, __real_free};
 
 /* ---- allocation stacks (site tracking) ---- */
 
 #define LB_STACK_DEPTH 16
 typedef struct {
-  size_t hash;
+  uint64_t hash;
   int depth;
   void *pcs[LB_STACK_DEPTH];
 } stack_rec;
@@ -93,14 +54,11 @@ static size_t n_stacks, stacks_cap;
 static uint32_t *stack_index; /* open addressing over stacks by hash; 0 = empty */
 static size_t index_cap;
 
-static size_t stack_hash(void *const *pcs, int depth) {
-  size_t h = (size_t)depth;
-  for (int k = 0; k < depth; k++) h = hash_of(h ^ (uintptr_t)pcs[k]);
+static uint64_t mix(uint64_t h) {
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccdULL;
+  h ^= h >> 33;
   return h;
-}
-
-static int same_stack(const stack_rec *s, size_t hash, void *const *pcs, int depth) {
-  return s->hash == hash && s->depth == depth && memcmp(s->pcs, pcs, (size_t)depth * sizeof *pcs) == 0;
 }
 
 static int grow_stacks(void) {
@@ -122,14 +80,16 @@ static int grow_stacks(void) {
   return 1;
 }
 
-/* The index of a stack in the table, interning it (lock held); 0 when it cannot be kept. */
+/* The id of a stack, interning it (lock held); 0 when it cannot be kept. */
 static uint32_t intern_stack(void *const *pcs, int depth) {
   if (depth <= 0) return 0;
   if (n_stacks == 0) n_stacks = 1; /* reserve 0 */
-  size_t hash = stack_hash(pcs, depth);
+  uint64_t hash = (uint64_t)depth;
+  for (int k = 0; k < depth; k++) hash = mix(hash ^ (uint64_t)(uintptr_t)pcs[k]);
   if (index_cap) {
     for (size_t i = hash & (index_cap - 1); stack_index[i]; i = (i + 1) & (index_cap - 1)) {
-      if (same_stack(&stacks[stack_index[i]], hash, pcs, depth)) return stack_index[i];
+      const stack_rec *s = &stacks[stack_index[i]];
+      if (s->hash == hash && s->depth == depth && memcmp(s->pcs, pcs, (size_t)depth * sizeof *pcs) == 0) return stack_index[i];
     }
   }
   if ((n_stacks + 1) * 2 > index_cap && !grow_stacks()) return 0;
@@ -144,56 +104,36 @@ static uint32_t intern_stack(void *const *pcs, int depth) {
 }
 
 /* The caller's stack, taken outside the lock (backtrace may load the unwinder on first use). Frame 0 is this
- * function; the wrapper frames that follow are named __wrap_* and are dropped when the stack is symbolised. */
+ * function (dropped when interned); frame 1 the wrapper, named __wrap_*, dropped when the stack is symbolised. */
 __attribute__((noinline)) static int backtrace_here(void **pcs) { return backtrace(pcs, LB_STACK_DEPTH); }
 #define capture(pcs) (tracking ? backtrace_here(pcs) : 0) /* with tracking off, one load and branch per call */
+
+/* ---- the count ---- */
 
 /* Records a block handed out here (lock held), with its stack when one was captured. */
 static void own_at(void *p, void *const *pcs, int depth) {
   if (!p) return;
-  if ((used + 1) * 2 > capacity && !grow()) return; /* out of memory for the table: the block goes uncounted */
-  size_t i = slot_of(p);
-  while (slots[i].p) i = (i + 1) & (capacity - 1);
-  slots[i].p = p;
-  slots[i].stack = depth > 1 ? intern_stack(pcs + 1, depth - 1) : 0;
-  slots[i].epoch = epoch;
-  used++;
-  module_bytes += malloc_usable_size(p);
+  size_t bytes = malloc_usable_size(p);
+  uint32_t stack = depth > 1 ? intern_stack(pcs + 1, depth - 1) : 0;
+  if (lb_blocks_add(&blocks, p, stack, epoch, bytes)) module_bytes += bytes; /* else: no room to record it, uncounted */
 }
 
-static void own(void *p) { own_at(p, NULL, 0); }
-
-/* Forgets a block if it was handed out here, subtracting its size (lock held). Backward-shift deletion keeps
- * every probe chain intact without tombstones. */
+/* Forgets a block if it was handed out here, subtracting its size (lock held). */
 static void disown(void *p) {
-  if (!p || !capacity) return;
-  size_t i = slot_of(p);
-  while (slots[i].p && slots[i].p != p) i = (i + 1) & (capacity - 1);
-  if (!slots[i].p) return; /* not ours */
-  module_bytes -= malloc_usable_size(p);
-  slots[i].p = NULL;
-  used--;
-  for (size_t j = (i + 1) & (capacity - 1); slots[j].p; j = (j + 1) & (capacity - 1)) {
-    size_t home = slot_of(slots[j].p);
-    /* Move slots[j] into the hole at i when its home does not lie cyclically in (i, j]. */
-    if ((j > i && (home <= i || home > j)) || (j < i && (home <= i && home > j))) {
-      slots[i] = slots[j];
-      slots[j].p = NULL;
-      i = j;
-    }
-  }
+  lb_block b;
+  if (lb_blocks_remove(&blocks, p, &b)) module_bytes -= b.bytes;
 }
 
-/* Each wrapper captures its caller's stack itself (inlined), so frame 1 is the wrapper and frame 2 its caller. */
-#define OWNED(expr)                        \
-  do {                                     \
-    void *pcs_[LB_STACK_DEPTH];            \
-    int depth_ = capture(pcs_);            \
-    void *p_ = (expr);                     \
-    pthread_mutex_lock(&lock);             \
-    own_at(p_, pcs_, depth_);              \
-    pthread_mutex_unlock(&lock);           \
-    return p_;                             \
+/* Each wrapper captures its caller's stack itself, so frame 1 is the wrapper and frame 2 its caller. */
+#define OWNED(expr)              \
+  do {                           \
+    void *pcs_[LB_STACK_DEPTH];  \
+    int depth_ = capture(pcs_);  \
+    void *p_ = (expr);           \
+    pthread_mutex_lock(&lock);   \
+    own_at(p_, pcs_, depth_);    \
+    pthread_mutex_unlock(&lock); \
+    return p_;                   \
   } while (0)
 
 void *__wrap_malloc(size_t size) { OWNED(__real_malloc(size)); }
@@ -222,7 +162,7 @@ void *__wrap_realloc(void *old, size_t size) {
   disown(old); /* the old block's bytes leave the count whether realloc moves it, shrinks it or frees it */
   void *p = __real_realloc(old, size);
   if (p) own_at(p, pcs, depth); /* a grown block is the realloc site's, allocated now */
-  else if (old && size != 0) own(old); /* failed: the old block is still ours */
+  else if (old && size != 0) own_at(old, NULL, 0); /* failed: the old block is still ours */
   pthread_mutex_unlock(&lock);
   return p;
 }
@@ -240,40 +180,16 @@ void lbn_track_sites(int on) {
   pthread_mutex_unlock(&lock);
 }
 
-/* Sums the live blocks by (stack, epoch) into a new array (free with lbn_free_site_counts) and starts a new epoch.
- * Returns the number of entries, or -1 when out of memory. */
-long lbn_site_counts(lbn_site_count **out) {
+long lbn_site_counts(lb_site_count **out) {
   pthread_mutex_lock(&lock);
-  size_t cap = 64, n = 0;
-  lbn_site_count *rows = (lbn_site_count *)__real_malloc(cap * sizeof *rows);
-  for (size_t k = 0; rows && k < capacity; k++) {
-    if (!slots[k].p) continue;
-    size_t j = 0;
-    while (j < n && !(rows[j].stack == slots[k].stack && rows[j].epoch == slots[k].epoch)) j++;
-    if (j == n) {
-      if (n == cap) {
-        lbn_site_count *more = (lbn_site_count *)__real_realloc(rows, (cap *= 2) * sizeof *rows);
-        if (!more) {
-          __real_free(rows);
-          rows = NULL;
-          break;
-        }
-        rows = more;
-      }
-      rows[n++] = (lbn_site_count){slots[k].stack, slots[k].epoch, 0, 0};
-    }
-    rows[j].blocks++;
-    rows[j].bytes += malloc_usable_size(slots[k].p);
-  }
+  long n = lb_blocks_site_counts(&blocks, out);
   epoch++;
   pthread_mutex_unlock(&lock);
-  *out = rows;
-  return rows ? (long)n : -1;
+  return n;
 }
 
-void lbn_free_site_counts(lbn_site_count *rows) { __real_free(rows); }
+void lbn_free_site_counts(lb_site_count *rows) { __real_free(rows); }
 
-/* The return addresses of stack `k` (innermost first, the capture frame dropped); 0 for unknown stacks. */
 int lbn_site_stack(uint32_t k, void **pcs, int cap) {
   pthread_mutex_lock(&lock);
   int depth = 0;

@@ -5,22 +5,20 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lb_block_table.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-/* Live blocks of one allocation stack allocated in one epoch. */
-typedef struct {
-  uint32_t stack; /* lbn_site_stack index; 0 = allocated while tracking was off */
-  uint32_t epoch; /* how many lbn_site_counts calls came before the allocation */
-  double blocks;
-  double bytes; /* malloc_usable_size, as the module heap count */
-} lbn_site_count;
-
 double lbn_module_heap_bytes(void);
+/* Site tracking on (1) or off (0), for blocks allocated from now. */
 void lbn_track_sites(int on);
-long lbn_site_counts(lbn_site_count **out);
-void lbn_free_site_counts(lbn_site_count *rows);
+/* Live blocks by (stack, epoch) into a new array (free with lbn_free_site_counts), and a new epoch starts.
+ * Returns the number of rows, or -1 when out of memory. */
+long lbn_site_counts(lb_site_count **out);
+void lbn_free_site_counts(lb_site_count *rows);
+/* The return addresses of stack `k`, innermost first; 0 for unknown stacks. */
 int lbn_site_stack(uint32_t k, void **pcs, int cap);
 
 #ifdef __cplusplus

@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Backend } from '@leakbench/core';
+import { createStackTable, type StackTable } from './sites.js';
 import { createJsHost, FIXTURE_KINDS, workloadBackend, type RawSimulation, type WorkloadBinding, type WorkloadDescription } from '@leakbench/workload';
 
 interface EmModule {
@@ -21,10 +22,19 @@ interface EmModule {
   _lbw_last_free(): void;
   _lbw_allocator_in_use(): number;
   _lbw_describe_json(): number;
+  HEAP32: Int32Array;
+  _malloc(n: number): number;
+  _free(p: number): void;
+  /** The tracking variant only (wasm_sites.c). */
+  _lbw_track_sites?(on: number): void;
+  _lbw_site_counts?(nOut: number): number;
+  _lbw_site_counts_free?(rows: number): void;
 }
 
 const WASM_DIR = fileURLToPath(new URL('../wasm/', import.meta.url));
 export const WASM_PATH = `${WASM_DIR}leakbench_wasm_cvode.wasm`;
+/** The tracking variant for attribution passes: the same sources with -g and a site-recording malloc family. */
+export const WASM_SITES_PATH = `${WASM_DIR}leakbench_wasm_cvode_sites.wasm`;
 
 export async function load(): Promise<Backend> {
   const jsPath = `${WASM_DIR}leakbench_wasm_cvode.cjs`;
@@ -44,6 +54,18 @@ export async function load(): Promise<Backend> {
   };
   // emscripten 3.1.6 would fetch() the .wasm path under Node 20; hand it the bytes instead.
   mod = await factory({ wasmBinary: readFileSync(WASM_PATH), lbHostRetain });
+  let stacks: StackTable | null = null;
+  // An attribution pass swaps in the tracking variant before its first iteration: the module's state is only its
+  // heap, which holds nothing between iterations but what fixtures leak (none yet).
+  const trackAllocationSites = async (): Promise<boolean> => {
+    const sitesJs = `${WASM_DIR}leakbench_wasm_cvode_sites.cjs`;
+    if (!existsSync(sitesJs) || !existsSync(WASM_SITES_PATH)) return false;
+    const variant = createRequire(import.meta.url)(sitesJs) as (opts: object) => Promise<EmModule>;
+    const table = (stacks = createStackTable(WASM_SITES_PATH));
+    mod = await variant({ wasmBinary: readFileSync(WASM_SITES_PATH), lbHostRetain, lbStackId: () => table.current() });
+    mod._lbw_track_sites!(1);
+    return true;
+  };
 
   const binding: WorkloadBinding = {
     describe: () => JSON.parse(mod.UTF8ToString(mod._lbw_describe_json())) as WorkloadDescription,
@@ -79,6 +101,22 @@ export async function load(): Promise<Backend> {
     fixtureGrowth: (kind, bytes, period) => mod._lbw_fixture_growth(kind, bytes, period),
     retainedCount: () => host.count(),
     releaseRetained: () => host.release(),
+    trackAllocationSites,
+    allocationSites: () => {
+      if (!stacks) throw new Error('allocationSites() before trackAllocationSites()');
+      // Rows of lb_site_count: uint32 stack, uint32 epoch, double blocks, double bytes (24 bytes each).
+      const nOut = mod._malloc(8);
+      const rows = mod._lbw_site_counts!(nOut);
+      const n = mod.HEAP32[nOut >> 2]!;
+      mod._free(nOut);
+      if (n < 0) throw new Error('out of memory while counting allocation sites');
+      const sites = Array.from({ length: n }, (_, k) => {
+        const at = rows + k * 24;
+        return { stack: mod.HEAP32[at >> 2]! >>> 0, epoch: mod.HEAP32[(at >> 2) + 1]! >>> 0, blocks: mod.HEAPF64[(at + 8) >> 3]!, bytes: mod.HEAPF64[(at + 16) >> 3]! };
+      });
+      mod._lbw_site_counts_free!(rows);
+      return { stacks: stacks.all(), sites };
+    },
   };
   return workloadBackend(binding, { id: 'wasm', description: 'emscripten WebAssembly module, dlmalloc in linear memory' });
 }
