@@ -1,0 +1,133 @@
+// leakbench's C allocation sites against the leak checkers users trust, on the same C: the plain C driver of the
+// workload (workload/test/driver.c, no JS host) under valgrind memcheck natively, and built with emscripten's
+// LeakSanitizer in WASM. For the `double` and `double100` shapes each checker's definitely-lost / direct-leak stack
+// must name the same functions and source lines as the attribution pass of a leakbench cell of the same shape.
+// valgrind and emcc are installed by scripts/setup.sh: if one is missing this test fails, it does not skip.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { XMLParser } from 'fast-xml-parser';
+import { readRun, type RunData } from '@leakbench/core';
+import { findSymbolizer, symbolise } from '@leakbench/attribution';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const CLI = join(ROOT, 'packages/cli/dist/cli.js');
+const tmp = mkdtempSync(join(tmpdir(), 'leakbench-crosscheck-'));
+const ITERATIONS = 5;
+const SHAPES = [
+  ['double', 8],
+  ['double100', 800],
+] as const;
+
+/** A frame as both checkers and leakbench can state it: function and source line (file by its name). */
+interface Site {
+  function: string;
+  file: string | null;
+  line: number | null;
+}
+const key = (s: Site) => `${s.function} (${s.file?.replace(/^.*\//, '') ?? '?'}:${s.line ?? '?'})`;
+
+/** The chain from the allocating frame down to lb_simulate: what every tool should agree on. */
+function chain(sites: Site[]): string[] {
+  const end = sites.findIndex((s) => s.function === 'lb_simulate');
+  expect(end, `lb_simulate in ${sites.map(key).join(' ← ')}`).toBeGreaterThan(0);
+  return sites.slice(0, end + 1).map(key);
+}
+
+/** leakbench's stack text 'fn (dir/file.c:12)' back to a Site. */
+function parseLeakbenchFrame(text: string): Site {
+  const m = /^(.*) \((?:.*\/)?([^/:]+):(\d+)\)$/.exec(text);
+  return m ? { function: m[1]!, file: m[2]!, line: Number(m[3]) } : { function: text, file: null, line: null };
+}
+
+function leakbenchChain(run: RunData, backend: string, fixture: string): string[] {
+  const cell = run.cells.find((c) => c.record.spec.id === `${backend}-lr1991-${fixture}`)!;
+  const sites = cell.attribution?.c?.sites ?? [];
+  expect(sites.length, `${cell.record.spec.id}: ${JSON.stringify(sites.map((s) => s.site))}`).toBe(1);
+  return chain(sites[0]!.stack.map(parseLeakbenchFrame));
+}
+
+/** valgrind memcheck's definitely-lost stacks from its XML, past the allocator's own frames. */
+function valgrindLeaks(xmlFile: string): { bytes: number; blocks: number; sites: Site[] }[] {
+  const doc = new XMLParser({ isArray: (name) => name === 'error' || name === 'frame' }).parse(readFileSync(xmlFile, 'utf8'));
+  const errors = (doc.valgrindoutput?.error ?? []) as {
+    kind: string;
+    xwhat: { leakedbytes: number; leakedblocks: number };
+    stack: { frame: { fn?: string; file?: string; line?: number }[] };
+  }[];
+  return errors
+    .filter((e) => e.kind === 'Leak_DefinitelyLost')
+    .map((e) => ({
+      bytes: Number(e.xwhat.leakedbytes),
+      blocks: Number(e.xwhat.leakedblocks),
+      sites: e.stack.frame.filter((f) => f.fn && f.fn !== 'malloc').map((f) => ({ function: f.fn!, file: f.file ?? null, line: f.line ? Number(f.line) : null })),
+    }));
+}
+
+/** LeakSanitizer's direct leaks: its own function names, lines from the module's DWARF at the offsets it prints. */
+function lsanLeaks(output: string): { bytes: number; blocks: number; sites: Site[] }[] {
+  const symbolizer = findSymbolizer();
+  expect(symbolizer, 'llvm-symbolizer (Debian: llvm-14, a dependency of emscripten)').not.toBeNull();
+  const leaks = [];
+  for (const block of output.split(/\n(?=Direct leak|Indirect leak|SUMMARY)/)) {
+    const head = /^Direct leak of (\d+) byte\(s\) in (\d+) object\(s\)/.exec(block);
+    if (!head) continue;
+    const frames = [...block.matchAll(/#\d+ 0x[0-9a-f]+ in (\S+?)\+0x[0-9a-f]+ \((\S+\.wasm)\+(0x[0-9a-f]+)\)/g)].map((m) => ({ fn: m[1]!, frame: `${m[2]}@${m[3]}` }));
+    const lines = symbolise(frames.map((f) => f.frame), symbolizer!.command);
+    const sites = frames
+      .filter((f) => f.fn !== 'malloc')
+      .map((f) => {
+        const own = lines.get(f.frame)!.at(-1)!; // the physical frame's own function (LSan's build is -O0: no inlining)
+        return { function: f.fn, file: own.file, line: own.line };
+      });
+    leaks.push({ bytes: Number(head[1]), blocks: Number(head[2]), sites });
+  }
+  return leaks;
+}
+
+describe('C allocation sites: leakbench agrees with valgrind (native) and LeakSanitizer (WASM)', () => {
+  let run: RunData;
+  beforeAll(() => {
+    for (const mode of ['native', 'wasm-lsan']) {
+      const out = join(tmp, mode === 'native' ? 'driver' : 'driver.cjs');
+      const b = spawnSync('bash', [join(ROOT, 'workload/test/build-driver.sh'), mode, out], { encoding: 'utf8' });
+      expect(b.status, `build-driver.sh ${mode}: ${b.stderr}`).toBe(0);
+    }
+    const dir = join(tmp, 'run');
+    const r = spawnSync(process.execPath, [CLI, 'run', '--backends', 'native,wasm', '--fixtures', 'double,double100', '--iterations', '60', '--warmup', '10', '--out', dir, '--attribute', '--json'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 290_000,
+    });
+    expect(r.status, r.stderr).toBe(0);
+    run = readRun(dir);
+  }, 300_000);
+
+  it.each(SHAPES)('%s natively: valgrind memcheck names the same stack, function and line', (fixture, bytes) => {
+    const xml = join(tmp, `valgrind-${fixture}.xml`);
+    const vg = spawnSync('valgrind', ['--leak-check=full', '--xml=yes', `--xml-file=${xml}`, join(tmp, 'driver'), 'lr1991', String(ITERATIONS), String(bytes)], { encoding: 'utf8' });
+    expect(vg.error, 'valgrind must be installed (scripts/setup.sh installs it)').toBeUndefined();
+    expect(vg.status, vg.stderr).toBe(0);
+    const leaks = valgrindLeaks(xml);
+    expect(leaks.length, 'one definitely-lost record').toBe(1);
+    expect(leaks[0]!.blocks).toBe(ITERATIONS);
+    expect(leaks[0]!.bytes).toBe(ITERATIONS * bytes);
+    expect(chain(leaks[0]!.sites)).toEqual(leakbenchChain(run, 'native', fixture));
+  });
+
+  it.each(SHAPES)('%s in WASM: LeakSanitizer names the same stack, function and line', (fixture, bytes) => {
+    const r = spawnSync(process.execPath, ['--no-experimental-fetch', join(tmp, 'driver.cjs'), 'lr1991', String(ITERATIONS), String(bytes)], { encoding: 'utf8' });
+    const leaks = lsanLeaks(r.stdout + r.stderr);
+    expect(leaks.length, r.stdout + r.stderr).toBe(1);
+    expect(leaks[0]!.blocks).toBe(ITERATIONS);
+    expect(leaks[0]!.bytes).toBe(ITERATIONS * bytes);
+    expect(chain(leaks[0]!.sites)).toEqual(leakbenchChain(run, 'wasm', fixture));
+  });
+
+  it('the checkers and leakbench agree across backends too', () => {
+    for (const [fixture] of SHAPES) expect(leakbenchChain(run, 'wasm', fixture)).toEqual(leakbenchChain(run, 'native', fixture));
+    expect(execFileSync('valgrind', ['--version'], { encoding: 'utf8' })).toMatch(/^valgrind-/);
+  });
+});
