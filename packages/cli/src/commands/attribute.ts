@@ -2,7 +2,7 @@
 // each chosen cell's attribution pass (harness attribute.ts), stored as cells/<id>/attribution.json.
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { readManifest, readSamples, readVerdict, runPaths, UsageError } from '@leakbench/core';
+import { readAttribution, readManifest, readSamples, readVerdict, runPaths, UsageError } from '@leakbench/core';
 import type { Attribution, CellRecord } from '@leakbench/core';
 import { attributeCell, reattributeCell } from '@leakbench/harness';
 import { commaList, positiveInt } from '../args.js';
@@ -52,7 +52,8 @@ export function registerAttribute(program: Command): void {
       for (const cell of cells) {
         let a: Attribution | null;
         if (o.reanalyse) {
-          a = await reattributeCell(dir, cell, o.iterations ?? cell.spec.iterations);
+          // The points of the earlier pass: its own iteration count unless one is given.
+          a = await reattributeCell(dir, cell, o.iterations ?? readAttribution(dir, cell.spec.id)?.iterations ?? cell.spec.iterations);
           if (!a) throw new UsageError(`cell '${cell.spec.id}' has no snapshots of an earlier pass in ${runPaths(dir).attributionDir(cell.spec.id)}; run: leakbench attribute ${dir} --cells ${cell.spec.id}`);
         } else {
           if (!o.json) process.stderr.write(`attributing ${cell.spec.id} (${o.iterations ?? cell.spec.iterations} iterations, 3 heap snapshots)…\n`);
