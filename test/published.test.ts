@@ -56,6 +56,45 @@ describe('published report', () => {
     }
   });
 
+  // What the README and the report claim of the published attribution passes, checked against them.
+  describe('attribution of every cell', () => {
+    const cells = () => readRun(join(PUBLISHED, 'data/default-run')).cells;
+    const cell = (id: string) => cells().find((c) => c.record.spec.id === id)!;
+
+    it('attributes every cell; `none` shows no growing site of the program, JS or C, in either backend', () => {
+      expect(cells().every((c) => c.attribution !== null)).toBe(true);
+      for (const b of ['native', 'wasm']) {
+        const a = cell(`${b}-lr1991-none`).attribution!;
+        expect(a.js.sites.filter((s) => s.owner === 'program'), b).toEqual([]);
+        expect(a.c?.sites, b).toEqual([]);
+      }
+    });
+
+    it.each(['double', 'double100'])('%s: the same C site and stack in both backends, at the verdict\'s module heap rate (within 2 per cent)', (f) => {
+      const stacks = ['native', 'wasm'].map((b) => {
+        const c = cell(`${b}-lr1991-${f}`);
+        const [site, ...rest] = c.attribution!.c!.sites;
+        expect(rest).toEqual([]);
+        const moduleHeap = c.verdict!.attribution.find((a) => a.layer === 'moduleHeapBytes')!.bytesPerIteration;
+        expect(Math.abs(site!.bytesPerIteration - moduleHeap) / moduleHeap).toBeLessThan(0.02);
+        return site!.stack.slice(0, site!.stack.findIndex((x) => x.startsWith('lb_simulate')) + 1);
+      });
+      expect(stacks[0]!.length).toBeGreaterThan(1);
+      expect(stacks[1]).toEqual(stacks[0]);
+    });
+
+    it.each([
+      ['native', 'object', 'Object', '(Global handles)'],
+      ['native', 'list', 'Array', '(Global handles)'],
+      ['wasm', 'object', 'Object', 'kept'],
+      ['wasm', 'list', 'Array', 'kept'],
+    ])('%s %s: %s, one per iteration, held by %s', (b, f, name, holder) => {
+      const site = cell(`${b}-lr1991-${f}`).attribution!.js.sites.find((s) => s.owner === 'program' && s.name === name)!;
+      expect(site.objectsPerIteration).toBeCloseTo(1, 2);
+      expect(site.retainers.map((r) => `${r.holder}.${r.edge}`).join(' ')).toContain(holder);
+    });
+  });
+
   it('is regenerated from its data byte for byte (run `npx turbo run report` after changing the report)', async () => {
     const out = join(mkdtempSync(join(tmpdir(), 'leakbench-published-')), 'site');
     await buildReport([join(PUBLISHED, 'data/default-run')], out);
