@@ -114,6 +114,17 @@ describe('leakbench attribute <run>', () => {
     expect(JSON.parse(again.stdout)[0].js.sites).toEqual(cell.attribution!.js.sites);
   });
 
+  it("names a plug-in backend's own C allocation site, offered through the optional Backend methods", () => {
+    const dir2 = join(tmp('attribute-sites'), 'run');
+    const r = leakbench(['run', '--backend-module', 'test/fixtures/sites-backend.mjs', '--models', 'decay', '--fixtures', 'none', '--iterations', '60', '--warmup', '10', '--out', dir2, '--attribute', '--json']);
+    expect(r.status, r.stderr).toBe(0);
+    const c = readRun(dir2).cells[0]!.attribution!.c!;
+    expect(c.sites.map((s) => s.site)).toEqual(['solver_step (solver.c:42)']);
+    expect(c.sites[0]!.bytesPerIteration).toBe(48);
+    expect(c.sites[0]!.keptBlocks).toBe(25); // made between the first two snapshots (iterations 10 and 35), still live
+    expect(c.sites[0]!.stack).toEqual(['solver_step (solver.c:42)', 'solve (solver.c:7)']);
+  });
+
   it('exits 2 for a cell that does not exist, or one without a series', () => {
     const missing = leakbench(['attribute', dir, '--cells', 'memo-decay-nope']);
     expect(missing.status).toBe(2);
