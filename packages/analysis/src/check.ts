@@ -3,7 +3,7 @@
 // the run has no `none` cell at all (nothing judged the real workload), or, against a baseline run, when any
 // layer's rate rose beyond its confidence interval. A gate that cannot decide fails and says why.
 import { RunDataError, readRun, runPaths, writeVerdict } from '@leakbench/core';
-import type { CellVerdict, LayerVerdict } from '@leakbench/core';
+import type { CellData, CellVerdict, LayerVerdict, RunData } from '@leakbench/core';
 import { analyseCell, compareRates, hostTraits, iterationsToDecide } from './verdict/index.js';
 
 export interface CheckFinding {
@@ -94,15 +94,30 @@ export function checkRun(dir: string, baselineDir: string | null = null, options
   };
 }
 
+/** A stored cell's verdict from its series, its run's host settings and its attribution pass (when it has one). */
+function judgeStored(run: RunData, cell: CellData): CellVerdict | null {
+  if (!cell.samples.some((s) => s.phase === 'measure')) return null;
+  return analyseCell(cell.record.spec.id, cell.samples, { warmup: cell.record.spec.warmup, host: hostTraits(run.manifest.options.host), attribution: cell.attribution });
+}
+
 /** Recomputes every cell's verdict from its stored series and stores it (e.g. after the method improved). */
 export function reanalyseRun(dir: string): CellVerdict[] {
   const run = readRun(dir);
   const out: CellVerdict[] = [];
   for (const cell of run.cells) {
-    if (!cell.samples.some((s) => s.phase === 'measure')) continue;
-    const v = analyseCell(cell.record.spec.id, cell.samples, { warmup: cell.record.spec.warmup, host: hostTraits(run.manifest.options.host) });
+    const v = judgeStored(run, cell);
+    if (!v) continue;
     writeVerdict(dir, v);
     out.push(v);
   }
   return out;
+}
+
+/** Recomputes and stores one cell's verdict (after its attribution pass); null when it has no measured series. */
+export function reanalyseCell(dir: string, cellId: string): CellVerdict | null {
+  const run = readRun(dir);
+  const cell = run.cells.find((c) => c.record.spec.id === cellId);
+  const v = cell ? judgeStored(run, cell) : null;
+  if (v) writeVerdict(dir, v);
+  return v;
 }

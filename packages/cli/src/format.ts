@@ -9,7 +9,7 @@ const fmt = (x: number | null, digits = 1) => (x === null || !Number.isFinite(x)
 
 export function formatCalibration(r: CalibrationResult): string {
   const lines = [
-    `calibration: model ${r.options.model}, gc ${r.options.gc}, host ${r.options.host ?? '—'}, counts ${r.options.iterationCounts.join('/')}, ${r.options.trials} trials (none: ${r.options.noneTrials})`,
+    `calibration: model ${r.options.model}, gc ${r.options.gc}, host ${r.options.host ?? '—'}${r.options.attribute ? ', with attribution passes' : ''}, counts ${r.options.iterationCounts.join('/')}, ${r.options.trials} trials (none: ${r.options.noneTrials})`,
     'backend  fixture        expected          right@   false+  true B/it  est B/it  error   correct per count (judged Leak / No-leak / Inconclusive)',
   ];
   for (const s of r.summaries) {

@@ -305,6 +305,8 @@ export const CalibrationResult = z.object({
     gc: GcPolicy,
     /** The cells' host profile (absent in calibrations from before it was recorded). */
     host: z.enum(['stable', 'stock']).nullable().default(null),
+    /** Whether the trials had attribution passes that their verdicts read (calibrate --attribute). */
+    attribute: z.boolean().default(false),
   }),
   summaries: z.array(CalibrationSummary),
   trials: z.array(CalibrationTrial),

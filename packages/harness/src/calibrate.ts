@@ -3,6 +3,7 @@
 // allocator growth per leaked block in a process started like the cells, and stores the summaries (computed by
 // @leakbench/analysis) in <dir>/calibration.json.
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { CALIBRATION_SCHEMA, readManifest, readVerdict, runPaths, UsageError, writeJsonAtomic } from '@leakbench/core';
 import type { CalibrationResult, CellSpec, GcPolicy, RunManifest } from '@leakbench/core';
 import { calibrationTrial, reanalyseRun, summariseCalibration, trialNumber } from '@leakbench/analysis';
@@ -23,6 +24,8 @@ export interface CalibrateRequest {
   jobs: number;
   durationMs?: number;
   host?: HostProfile;
+  /** Each trial also gets an attribution pass, and its verdict reads it (run --attribute). */
+  attribute?: boolean;
   out: string;
 }
 
@@ -70,7 +73,7 @@ export async function calibrate(req: CalibrateRequest, load: BackendLoader, opts
     },
     'calibration-',
   );
-  await executeRun(req.out, manifest, opts);
+  await executeRun(req.out, manifest, { ...opts, attribute: !!req.attribute });
   return summarise(req.out, manifest, { ...req, fixtures }, opts.worker);
 }
 
@@ -123,7 +126,17 @@ function summarise(dir: string, manifest: RunManifest, req: CalibrateRequest, wo
     createdAt: manifest.createdAt,
     environment: manifest.environment,
     analysed,
-    options: { backends: req.backends, fixtures: req.fixtures, iterationCounts: req.iterationCounts, trials: req.trials, noneTrials: req.noneTrials, model: req.model, gc: req.gc, host: manifest.options.host.profile },
+    options: {
+      backends: req.backends,
+      fixtures: req.fixtures,
+      iterationCounts: req.iterationCounts,
+      trials: req.trials,
+      noneTrials: req.noneTrials,
+      model: req.model,
+      gc: req.gc,
+      host: manifest.options.host.profile,
+      attribute: manifest.cells.some((c) => existsSync(runPaths(dir).attribution(c.spec.id))),
+    },
     summaries: summariseCalibration({ ...req, trials, trueGrowth: (b, f) => growth.get(b)?.[f] ?? null }),
     trials,
   };

@@ -6,7 +6,7 @@ import type { ChildProcess } from 'node:child_process';
 import { existsSync, renameSync, rmSync } from 'node:fs';
 import { readManifest, readSamples, runPaths, writeManifest, writeVerdict } from '@leakbench/core';
 import type { CellRecord, RunManifest, Sample } from '@leakbench/core';
-import { analyseCell, hostTraits } from '@leakbench/analysis';
+import { analyseCell, hostTraits, reanalyseCell } from '@leakbench/analysis';
 import { attributeCell } from './attribute.js';
 import { endStatus, startCellProcess, type CellProcessEnd } from './cell-process.js';
 import { pendingRecord } from './plan.js';
@@ -96,6 +96,7 @@ export async function executeRun(dir: string, manifest: RunManifest, opts: Execu
     if (opts.attribute && cell.status === 'ok' && !interrupted) {
       try {
         await attributeCell(dir, manifest, cell, { worker: opts.worker, env: opts.env });
+        reanalyseCell(dir, id); // the verdict reads the pass's snapshots (which JS heap growth is the program's)
       } catch (e) {
         attributionFailed.push({ cell: id, error: (e as Error).message });
       }

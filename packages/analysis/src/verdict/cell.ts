@@ -1,5 +1,5 @@
-// A cell's verdict: every layer of the layer table judged, the host guards, the settle check, then
-// locate (decision, where, bytes/iteration by layer) and describe. Computed once (after each cell) and stored
+// A cell's verdict: every layer of the layer table judged, the host guards (with the cell's attribution pass when it
+// has one), the settle check, then locate (decision, where, bytes/iteration by layer) and describe. Computed once (after each cell) and stored
 // beside the series; `analyse` recomputes it.
 import { LAYERS, VERDICT_SCHEMA, type CellVerdict, type LayerVerdict, type Sample } from '@leakbench/core';
 import { describeCell } from './describe.js';
@@ -14,6 +14,8 @@ export function analyseCell(cellId: string, samples: Sample[], options: VerdictO
   const settle = settleCheck(samples, layers);
   const deferred = new Set(settle?.deferredLayers ?? []);
   const loc = locate(layers, deferred, options);
+  const heapJudged = judged.find((l) => l.layer === 'heapUsedBytes');
+  const engineGrowth = !!options.attribution && heapJudged?.decision !== 'no-leak' && layers.find((l) => l.layer === 'heapUsedBytes')?.decision === 'no-leak';
   const total = loc.attribution.length ? loc.attribution.reduce((a, c) => a + c.bytesPerIteration, 0) : null;
   const main = loc.mainLayer ? layers.find((l) => l.layer === loc.mainLayer)! : null;
   return {
@@ -30,6 +32,6 @@ export function analyseCell(cellId: string, samples: Sample[], options: VerdictO
     layers,
     settle,
     deferredFinalisation: [...deferred].some((l) => layers.find((x) => x.layer === l)?.decision === 'leak'),
-    summary: describeCell(loc, layers, deferred),
+    summary: describeCell(loc, layers, deferred, engineGrowth),
   };
 }

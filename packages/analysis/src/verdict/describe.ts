@@ -13,7 +13,11 @@ function beforeMeasurement(l: LayerVerdict): string {
   return '';
 }
 
-export function describeCell(loc: Location, layers: LayerVerdict[], deferred: ReadonlySet<string>): string {
+/**
+ * `engineGrowth`: the JS heap grew, but the cell's attribution pass found no program object growing (guardHost
+ * judged the layer no-leak): the sentence says so, since the layer's slope alone would read as growth.
+ */
+export function describeCell(loc: Location, layers: LayerVerdict[], deferred: ReadonlySet<string>, engineGrowth = false): string {
   const get = (layer: string) => layers.find((l) => l.layer === layer);
   let summary: string;
   if (loc.attribution.length) {
@@ -38,6 +42,7 @@ export function describeCell(loc: Location, layers: LayerVerdict[], deferred: Re
   if (loc.abstained.length) summary += `; not deciding: ${loc.abstained.map((a) => `${a.layer.layer} (${a.why})`).join('; ')}`;
   const steps = layers.filter((l) => l.setAside && l.decision !== 'inconclusive' && !deferred.has(l.layer));
   if (steps.length) summary += `; set aside as one-time: ${steps.map((l) => `${formatBytes(l.setAside!.bytes)} in ${l.layer} at iteration ${l.setAside!.atIteration}`).join(', ')}`;
+  if (engineGrowth) summary += "; the JS heap's growth is V8's own (heap snapshots of the attribution pass: no program object grows)";
   const deferredLeaks = [...deferred].some((l) => get(l)?.decision === 'leak');
   if (deferredLeaks) summary += ` (growth in ${[...deferred].join(', ')} came back after settling: deferred finalisation, not a leak)`;
   return summary;

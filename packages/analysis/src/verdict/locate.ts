@@ -10,18 +10,35 @@ export const moduleHeapFlat = (layers: LayerVerdict[]) => layers.find((l) => l.l
 const withinAllocatorCache = (o: ResolvedOptions, bytes: number) => o.host.allocatorCache && bytes < TCACHE_BYTES;
 
 /**
+ * Why the JS heap's growth is V8's own and not the program's, when the cell's attribution pass says so (null
+ * otherwise): its heap snapshots found no JS object of the program growing over the pass's window.
+ */
+function engineOnlyGrowth(o: ResolvedOptions): string | null {
+  const a = o.attribution;
+  if (!a || a.js.sites.some((s) => s.owner === 'program')) return null;
+  const at = a.snapshots.map((s) => s.iteration);
+  return `heap snapshots of the cell's attribution pass show no JS object of the program growing between iterations ${at[0]} and ${at[at.length - 1]} (V8's own compiled code, feedback and hidden classes: ${formatBytes(a.js.engineBytesPerIteration)}/iteration) — the JS heap's growth is the engine's, not a leak`;
+}
+
+/**
  * Growth that is the host's, not yet evidence of a leak; returns new layer verdicts (`leak` → `inconclusive`):
  * - glibc's process-wide count growing while the module's exact own heap stays flat (host allocations): a young
  *   Node process keeps allocating for its first dozens of iterations, so below HOST_ALLOCATOR_MIN_SAMPLES; and
  *   with glibc's per-thread cache on, while the growth over the window is within what that cache can hold;
  * - the JS heap and the page-stepped layers with V8's JIT on, below JIT_MIN_SAMPLES (the young process's code,
  *   feedback and compiler memory).
+ * And growth that is the engine's: with an attribution pass whose heap snapshots show no program object growing,
+ * the JS heap layer is `no-leak` (V8's own objects are what grew), whatever its series said.
  */
 export function guardHost(layers: LayerVerdict[], options: VerdictOptions): LayerVerdict[] {
   const o = resolveOptions(options);
   const hostOnly = moduleHeapFlat(layers);
   const undecided = (l: LayerVerdict, why: string, decidedBy: number | null = null): LayerVerdict => ({ ...l, decision: 'inconclusive', decidedBy, reason: `${why}; ${l.reason}` });
+  const engineOnly = engineOnlyGrowth(o);
   return layers.map((l) => {
+    if (engineOnly && l.layer === 'heapUsedBytes' && l.decision !== 'no-leak') {
+      return { ...l, decision: 'no-leak', decidedBy: null, reason: `${engineOnly}; ${l.reason}` };
+    }
     if (l.decision !== 'leak') return l;
     if (l.layer === 'allocatorBytes' && hostOnly) {
       if (l.n < HOST_ALLOCATOR_MIN_SAMPLES) {

@@ -17,6 +17,8 @@
 // for `leak`; one that shows no significant growth above that floor abstains (the cell is decided by the layers
 // that move in single allocations). Paged layers only attribute growth that no finer layer shows.
 
+import type { Attribution } from '@leakbench/core';
+
 export interface VerdictOptions {
   /** Iterations recorded as warm-up (the explicit warm-up). */
   warmup: number;
@@ -28,6 +30,11 @@ export interface VerdictOptions {
   stepLayerMinRate?: number;
   /** How the cell's process ran (hostTraits of the run's host settings); the stable profile's when not given. */
   host?: HostTraits;
+  /**
+   * The cell's attribution pass, when it has one (cells/<id>/attribution.json): heap snapshots that tell the
+   * program's JS objects from V8's own.
+   */
+  attribution?: Pick<Attribution, 'js' | 'snapshots'> | null;
 }
 
 /** What about the cell's host process changes what its growth means. */
@@ -38,7 +45,7 @@ export interface HostTraits {
   allocatorCache: boolean;
 }
 
-export const VERDICT_DEFAULTS = { confidence: 0.95, alpha: 0.01, minRate: 8, stepLayerMinRate: 256, host: { jit: false, allocatorCache: false } as HostTraits };
+export const VERDICT_DEFAULTS = { confidence: 0.95, alpha: 0.01, minRate: 8, stepLayerMinRate: 256, host: { jit: false, allocatorCache: false } as HostTraits, attribution: null };
 
 /** The traits of a run's host settings (its node flags and environment; see harness/host.ts). */
 export function hostTraits(host: { nodeFlags: string[]; env: Record<string, string> }): HostTraits {

@@ -224,3 +224,35 @@ describe('analyseCell', () => {
     expect(compareRates(base, base).rose).toBe(false);
   });
 });
+
+describe('JS heap growth with an attribution pass', () => {
+  const site = (owner: 'program' | 'engine') => ({
+    name: owner === 'program' ? 'Object' : '(compiled code, bytecode and feedback)',
+    type: owner === 'program' ? 'object' : 'code',
+    owner,
+    bytesPerIteration: 40,
+    objectsPerIteration: 1,
+    externalBytesPerIteration: 0,
+    intervals: [40, 40],
+    keptObjects: 100,
+    grownStores: 0,
+    retainers: [],
+  });
+  const attribution = (owners: ('program' | 'engine')[]) => ({
+    snapshots: [20, 110, 200].map((iteration) => ({ iteration, file: `heap-${iteration}.heapsnapshot`, heapBytes: 0, nodes: 0 })),
+    js: { sites: owners.map(site), programBytesPerIteration: owners.includes('program') ? 40 : 0, engineBytesPerIteration: owners.includes('engine') ? 40 : 0 },
+  });
+  const samples = makeSamples(200, { heap: (i) => 40 * i });
+
+  it('is V8\'s own, not a leak, when the snapshots show no program object growing', () => {
+    const v = analyseCell('c', samples, { warmup: 10, attribution: attribution(['engine']) });
+    expect(v.decision).toBe('no-leak');
+    expect(v.layers.find((l) => l.layer === 'heapUsedBytes')!.reason).toMatch(/no JS object of the program growing between iterations 20 and 200/);
+    expect(v.summary).toMatch(/V8's own/);
+  });
+
+  it('stays a leak when a program object grows, and without a pass', () => {
+    expect(analyseCell('c', samples, { warmup: 10, attribution: attribution(['program', 'engine']) }).decision).toBe('leak');
+    expect(analyseCell('c', samples, { warmup: 10 }).decision).toBe('leak');
+  });
+});

@@ -1,9 +1,11 @@
 // `leakbench attribute <run>`: where the growth of cells of an existing run is, without re-running the matrix —
-// each chosen cell's attribution pass (harness attribute.ts), stored as cells/<id>/attribution.json.
+// each chosen cell's attribution pass (harness attribute.ts), stored as cells/<id>/attribution.json, and the
+// cell's verdict judged again with it.
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { readAttribution, readManifest, readSamples, readVerdict, runPaths, UsageError } from '@leakbench/core';
 import type { Attribution, CellRecord } from '@leakbench/core';
+import { reanalyseCell } from '@leakbench/analysis';
 import { attributeCell, reattributeCell } from '@leakbench/harness';
 import { commaList, positiveInt } from '../args.js';
 import { formatAttribution } from '../format.js';
@@ -60,7 +62,9 @@ export function registerAttribute(program: Command): void {
           a = await attributeCell(dir, manifest, cell, { worker: WORKER, iterations: o.iterations });
         }
         out.push(a);
-        if (!o.json) process.stdout.write(formatAttribution(a, readVerdict(dir, cell.spec.id)));
+        // The verdict is judged again with the pass: its snapshots say whether JS heap growth is the program's.
+        const verdict = reanalyseCell(dir, cell.spec.id);
+        if (!o.json) process.stdout.write(formatAttribution(a, verdict));
       }
       if (o.json) process.stdout.write(JSON.stringify(out, null, 2) + '\n');
     });

@@ -23,6 +23,7 @@ export function registerCalibrate(program: Command): void {
     .addOption(new Option('--gc <policy>', 'GC policy').argParser(oneOf('--gc', ['none', 'before-sample'] as const)).default('before-sample'))
     .option('--jobs <n>', 'trials in parallel', positiveInt('--jobs'), 2)
     .addOption(new Option('--host <profile>', 'cell process profile').argParser(oneOf('--host', ['stable', 'stock'] as const)).default('stable'))
+    .option('--attribute', "give each trial an attribution pass that its verdict reads (V8's own JS heap growth told from the program's)")
     .option('--out <dir>', 'new or empty directory for the trials and calibration.json')
     .option('--reanalyse <dir>', 're-analyse the stored trials of an earlier calibration with the current verdicts (no re-run)')
     .option('--json', 'print the summaries as JSON')
@@ -43,7 +44,7 @@ export function registerCalibrate(program: Command): void {
       let result;
       try {
         result = await calibrate(
-          { backends, model: o.model, fixtures, iterationCounts: counts, trials: o.trials, noneTrials: o.noneTrials, gc: o.gc, jobs: o.jobs, durationMs: o.duration, host: o.host, out },
+          { backends, model: o.model, fixtures, iterationCounts: counts, trials: o.trials, noneTrials: o.noneTrials, gc: o.gc, jobs: o.jobs, durationMs: o.duration, host: o.host, attribute: !!o.attribute, out },
           loadAnyBackend,
           { worker: WORKER, onEvent: p.onEvent },
         );
