@@ -1,8 +1,8 @@
 // Where JS heap growth is: three V8 heap snapshots of one process (after warm-up, after N and after 2N more
 // iterations — memlab's baseline/target/final), read with memlab's heap analysis, reduced to plain totals per
-// group, then compared. A group is the objects of one constructor (closures by function) with the internal
-// storage and primitive values (strings, numbers) they hold folded in — an element store, a Map's hash table, an ArrayBuffer's backing
-// store — so a Map that only grows its table is named as the Map, by the path that holds it.
+// group, then compared. A group is the objects of one constructor (closures by function) with the storage and
+// primitive values they hold folded in — an element store, a Map's hash table and string keys, an ArrayBuffer's
+// backing store — so a Map that only grows its table is named as the Map, by the path that holds it.
 //
 // Why owners: V8 keeps its own objects in the same heap (compiled code, feedback vectors, maps), and the JIT grows
 // them for thousands of iterations in a clean process. Telling them from the program's is what lets a JS heap
@@ -81,8 +81,9 @@ function headOf(node: IHeapNode): Head {
 const ROOT_HEAD: Head = { key: 'engine:internal', id: -1, name: '(V8 internal storage)', type: 'hidden', owner: 'engine' };
 
 /**
- * The group a node counts in: a value is its own head; storage belongs to the first value or engine object on
- * its shortest path from the roots; storage the roots hold directly is V8's.
+ * The group a node counts in: an object (or closure, or V8's own code and maps) heads its own; storage and
+ * primitives belong to the first such node on their shortest path from the roots; what the roots hold directly
+ * is V8's. Null for the embedder's nodes, which are not in the V8 heap.
  */
 function groupResolver(): (node: IHeapNode) => Head | null {
   const memo = new Map<number, Head>();
