@@ -63,7 +63,9 @@ export function checkRun(dir: string, baselineDir: string | null = null, options
   for (const cell of run.cells) {
     const v = cell.verdict!;
     if (cell.record.spec.fixture === 'none' && v.decision === 'leak') {
-      findings.push({ cell: v.cellId, kind: 'workload-leak', layer: v.explainedBy.join('+') || 'unknown', message: `the workload itself leaks: ${v.summary}` });
+      // JS heap growth without an attribution pass may be V8's own (a stock Node's JIT): say how to tell.
+      const where = v.where === 'js-heap' && !cell.attribution ? `; to see where (and whether it is the program's objects or V8's own): leakbench attribute ${dir} --cells ${v.cellId}` : '';
+      findings.push({ cell: v.cellId, kind: 'workload-leak', layer: v.explainedBy.join('+') || 'unknown', message: `the workload itself leaks: ${v.summary}${where}` });
     }
     if (cell.record.spec.fixture === 'none' && v.decision === 'inconclusive' && !options.allowInconclusive) {
       findings.push(inconclusiveFinding(v.cellId, v, cell.record.spec.warmup, cell.record.spec.iterations));

@@ -17,7 +17,7 @@ function engineOnlyGrowth(o: ResolvedOptions): string | null {
   const a = o.attribution;
   if (!a || a.js.sites.some((s) => s.owner === 'program')) return null;
   const at = a.snapshots.map((s) => s.iteration);
-  return `heap snapshots of the cell's attribution pass show no JS object of the program growing between iterations ${at[0]} and ${at[at.length - 1]} (V8's own compiled code, feedback and hidden classes: ${formatBytes(a.js.engineBytesPerIteration)}/iteration) — the JS heap's growth is the engine's, not a leak`;
+  return `heap snapshots of the cell's attribution pass show no JS object of the program growing between iterations ${at[0]} and ${at[at.length - 1]} (V8's own objects grew ${formatBytes(a.js.engineBytesPerIteration)}/iteration in that pass) — the JS heap's growth is not the program's, not a leak`;
 }
 
 /**
