@@ -99,6 +99,12 @@ describe('published report', () => {
       expect(stacks[1]).toEqual(stacks[0]);
     });
 
+    it.each(['object', 'list'])("native %s: the program's JS growth equals the verdict's JS heap share (within 2 per cent)", (f) => {
+      const c = cell(`native-lr1991-${f}`);
+      const heap = c.verdict!.attribution.find((a) => a.layer === 'heapUsedBytes')!.bytesPerIteration;
+      expect(Math.abs(c.attribution!.js.programBytesPerIteration - heap) / heap).toBeLessThan(0.02);
+    });
+
     it.each([
       ['native', 'object', 'Object', '(Global handles)'],
       ['native', 'list', 'Array', '(Global handles)'],
