@@ -2,8 +2,8 @@
 // it cannot tell (inconclusive: it says how many iterations would decide it; `allowInconclusive` opts out), when
 // the run has no `none` cell at all (nothing judged the real workload), or, against a baseline run, when any
 // layer's rate rose beyond its confidence interval. A gate that cannot decide fails and says why.
-import { RunDataError, readRun, runPaths, writeVerdict } from '@leakbench/core';
-import type { CellData, CellVerdict, LayerVerdict, RunData } from '@leakbench/core';
+import { RunDataError, readAttribution, readManifest, readRun, readSamples, runPaths, writeVerdict } from '@leakbench/core';
+import type { Attribution, CellSpec, CellVerdict, LayerVerdict, RunManifest, Sample } from '@leakbench/core';
 import { analyseCell, compareRates, hostTraits, iterationsToDecide } from './verdict/index.js';
 
 export interface CheckFinding {
@@ -96,30 +96,37 @@ export function checkRun(dir: string, baselineDir: string | null = null, options
   };
 }
 
-/** A stored cell's verdict from its series, its run's host settings and its attribution pass (when it has one). */
-function judgeStored(run: RunData, cell: CellData): CellVerdict | null {
-  if (!cell.samples.some((s) => s.phase === 'measure')) return null;
-  return analyseCell(cell.record.spec.id, cell.samples, { warmup: cell.record.spec.warmup, host: hostTraits(run.manifest.options.host), attribution: cell.attribution });
+/**
+ * A cell's verdict as every caller computes it (the harness when the cell ends and after its attribution pass,
+ * `analyse`, `check`, `attribute`): its series, its run's host settings, its attribution pass when it has one.
+ */
+export function judgeCell(spec: Pick<CellSpec, 'id' | 'warmup'>, samples: Sample[], host: RunManifest['options']['host'], attribution: Attribution | null = null): CellVerdict {
+  return analyseCell(spec.id, samples, { warmup: spec.warmup, host: hostTraits(host), attribution });
 }
+
+const measured = (samples: Sample[]) => samples.some((s) => s.phase === 'measure');
 
 /** Recomputes every cell's verdict from its stored series and stores it (e.g. after the method improved). */
 export function reanalyseRun(dir: string): CellVerdict[] {
   const run = readRun(dir);
   const out: CellVerdict[] = [];
   for (const cell of run.cells) {
-    const v = judgeStored(run, cell);
-    if (!v) continue;
+    if (!measured(cell.samples)) continue;
+    const v = judgeCell(cell.record.spec, cell.samples, run.manifest.options.host, cell.attribution);
     writeVerdict(dir, v);
     out.push(v);
   }
   return out;
 }
 
-/** Recomputes and stores one cell's verdict (after its attribution pass); null when it has no measured series. */
+/** Recomputes and stores one cell's verdict (after its attribution pass), reading that cell only; null when it has no measured series. */
 export function reanalyseCell(dir: string, cellId: string): CellVerdict | null {
-  const run = readRun(dir);
-  const cell = run.cells.find((c) => c.record.spec.id === cellId);
-  const v = cell ? judgeStored(run, cell) : null;
-  if (v) writeVerdict(dir, v);
+  const manifest = readManifest(dir);
+  const record = manifest.cells.find((c) => c.spec.id === cellId);
+  if (!record) return null;
+  const { samples } = readSamples(runPaths(dir).samples(cellId));
+  if (!measured(samples)) return null;
+  const v = judgeCell(record.spec, samples, manifest.options.host, readAttribution(dir, cellId));
+  writeVerdict(dir, v);
   return v;
 }

@@ -6,6 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import type { Attribution, CHeapSites, CSite } from '@leakbench/core';
+import { grewInEveryInterval, intervalRates } from './growth.js';
 
 /** One symbolised frame (an inlined call is a frame of its own). */
 export interface Frame {
@@ -33,6 +34,25 @@ export function findSymbolizer(): { command: string; version: string } | null {
 
 /** '<module>+0x<offset>': a return address in an ELF module; '<module>@0x<offset>': a call's position in a .wasm file. */
 const FRAME = /^(.+)([+@])0x([0-9a-f]+)$/i;
+
+/** Size and modification time of each module file a site count's frames point into. */
+type ModuleStamps = Record<string, { size: number; mtimeMs: number }>;
+
+/**
+ * The site counts with a stamp of every module their frames point into, as the attribution pass stores them:
+ * symbolising against a module rebuilt since would name the wrong lines, so analysis checks the stamps first.
+ */
+export function stampModules(sites: CHeapSites): CHeapSites & { modules: ModuleStamps } {
+  const modules: ModuleStamps = {};
+  for (const frame of sites.stacks.flat()) {
+    const path = FRAME.exec(frame)?.[1];
+    if (path && !modules[path] && existsSync(path)) {
+      const st = statSync(path);
+      modules[path] = { size: st.size, mtimeMs: st.mtimeMs };
+    }
+  }
+  return { ...sites, modules };
+}
 
 interface SymbolizerEntry {
   Symbol?: { FunctionName?: string; FileName?: string; Line?: number }[];
@@ -148,7 +168,7 @@ interface SiteAcc {
 /** The C part of an attribution from the backend's site files, one per snapshot point, in order. */
 export function attributeCHeap(files: { file: string; iteration: number }[], symbolizer = findSymbolizer()): NonNullable<Attribution['c']> {
   if (!symbolizer) throw new Error(`no llvm-symbolizer on PATH (tried ${SYMBOLIZERS.join(', ')}); Debian: apt-get install llvm-14 (emscripten depends on it)`);
-  const snaps = files.map((f) => JSON.parse(readFileSync(f.file, 'utf8')) as CHeapSites & { modules?: Record<string, { size: number; mtimeMs: number }> });
+  const snaps = files.map((f) => JSON.parse(readFileSync(f.file, 'utf8')) as CHeapSites & { modules?: ModuleStamps });
   for (const snap of snaps) {
     for (const [path, was] of Object.entries(snap.modules ?? {})) {
       const now = existsSync(path) ? statSync(path) : null;
@@ -180,8 +200,8 @@ export function attributeCHeap(files: { file: string; iteration: number }[], sym
   const span = files[last]!.iteration - files[0]!.iteration;
   const out: CSite[] = [];
   for (const [site, acc] of sites) {
-    const intervals = acc.bytes.slice(1).map((b, k) => (b - acc.bytes[k]!) / (files[k + 1]!.iteration - files[k]!.iteration));
-    if (!intervals.every((x) => x > 0)) continue;
+    const intervals = intervalRates(acc.bytes, files.map((f) => f.iteration));
+    if (!grewInEveryInterval(intervals)) continue;
     const top = acc.frames[0];
     out.push({
       site,

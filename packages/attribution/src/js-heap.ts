@@ -9,6 +9,7 @@
 // verdict be trusted under a stock Node; the snapshot's node types say which is which.
 import type { IHeapNode, IHeapSnapshot } from '@memlab/core';
 import type { JsSite, RetainerStep } from '@leakbench/core';
+import { grewInEveryInterval, intervalRates } from './growth.js';
 
 /** Node types that are V8's own, whatever holds them. */
 const ENGINE_TYPES = new Set(['code', 'object shape', 'synthetic']);
@@ -222,10 +223,9 @@ export function growingSites(summaries: SnapshotSummary[], last: LastSnapshotExt
   for (const key of keys) {
     const at = summaries.map((s) => s.groups.get(key) ?? zero);
     const total = (g: (typeof at)[number]) => g.bytes + g.externalBytes;
-    const intervals = at.slice(1).map((g, k) => (total(g) - total(at[k]!)) / (summaries[k + 1]!.iteration - summaries[k]!.iteration));
-    const grew = total(at[at.length - 1]!) - total(at[0]!);
+    const intervals = intervalRates(at.map(total), summaries.map((s) => s.iteration));
     const carried = (last.kept.get(key) ?? 0) + (last.grownStores.get(key) ?? 0);
-    if (!(grew > 0) || intervals.some((x) => !(x > 0)) || carried === 0) continue;
+    if (!grewInEveryInterval(intervals) || carried === 0) continue;
     const named = summaries.map((s) => s.groups.get(key)).find(Boolean)!;
     const a = at[0]!;
     const z = at[at.length - 1]!;

@@ -7,7 +7,8 @@
 // have not already explained, so that no byte is counted twice.
 
 /** Where a cell's leak is, as the verdict reports it: the place that holds most of the bytes it attributes. */
-export type Where = 'js-heap' | 'c-allocator' | 'wasm-memory' | 'external' | 'rss-only';
+export const WHERES = ['js-heap', 'c-allocator', 'wasm-memory', 'external', 'rss-only'] as const;
+export type Where = (typeof WHERES)[number];
 
 export interface LayerSpec<F extends string = string> {
   /** The Sample field that holds this layer's value. */

@@ -6,7 +6,7 @@
 // <run>/cells/<cellId>/attribution.json  Attribution: where the cell's growth is (leakbench run --attribute / attribute)
 import { z } from 'zod';
 import { FixtureDef } from './fixtures.js';
-import { LAYER_TABLE, LAYERS, type Layer } from './layers.js';
+import { LAYER_TABLE, LAYERS, WHERES, type Layer } from './layers.js';
 
 export const SCHEMA_VERSION = 1;
 export const RUN_SCHEMA = `leakbench/run@${SCHEMA_VERSION}`;
@@ -208,9 +208,9 @@ export const CellVerdict = z.object({
    * bytesPerIteration. Empty for a cell that does not leak (and in runs analysed before it was stored).
    */
   attribution: z
-    .array(z.object({ layer: z.string(), where: z.enum(['js-heap', 'c-allocator', 'wasm-memory', 'external', 'rss-only']), bytesPerIteration: num, ciLow: num, ciHigh: num }))
+    .array(z.object({ layer: z.string(), where: z.enum(WHERES), bytesPerIteration: num, ciLow: num, ciHigh: num }))
     .default([]),
-  where: z.enum(['js-heap', 'c-allocator', 'wasm-memory', 'external', 'rss-only']).nullable(),
+  where: z.enum(WHERES).nullable(),
   bytesPerIteration: nullableNum,
   ciLow: nullableNum,
   ciHigh: nullableNum,

@@ -6,7 +6,7 @@ import type { ChildProcess } from 'node:child_process';
 import { existsSync, renameSync, rmSync } from 'node:fs';
 import { readManifest, readSamples, runPaths, writeManifest, writeVerdict } from '@leakbench/core';
 import type { CellRecord, RunManifest, Sample } from '@leakbench/core';
-import { analyseCell, hostTraits, reanalyseCell } from '@leakbench/analysis';
+import { judgeCell } from '@leakbench/analysis';
 import { attributeCell } from './attribute.js';
 import { endStatus, startCellProcess, type CellProcessEnd } from './cell-process.js';
 import { pendingRecord } from './plan.js';
@@ -85,9 +85,10 @@ export async function executeRun(dir: string, manifest: RunManifest, opts: Execu
     }
     recordEnd(cell, end, samples, readError, interrupted, dir, manifest.options.cellTimeoutS);
     // Verdicts are computed once, here, and stored beside the series; also for partial series.
-    if (samples.some((s) => s.phase === 'measure')) {
+    const measured = samples.some((s) => s.phase === 'measure');
+    if (measured) {
       try {
-        writeVerdict(dir, analyseCell(id, samples, { warmup: cell.spec.warmup, host: hostTraits(manifest.options.host) }));
+        writeVerdict(dir, judgeCell(cell.spec, samples, manifest.options.host));
       } catch (e) {
         cell.error ??= `verdict failed: ${(e as Error).message}`;
       }
@@ -95,8 +96,9 @@ export async function executeRun(dir: string, manifest: RunManifest, opts: Execu
     save();
     if (opts.attribute && cell.status === 'ok' && !interrupted) {
       try {
-        await attributeCell(dir, manifest, cell, { worker: opts.worker, env: opts.env });
-        reanalyseCell(dir, id); // the verdict reads the pass's snapshots (which JS heap growth is the program's)
+        const attribution = await attributeCell(dir, manifest, cell, { worker: opts.worker, env: opts.env });
+        // Judged again with the pass: its snapshots say whether JS heap growth is the program's.
+        if (measured) writeVerdict(dir, judgeCell(cell.spec, samples, manifest.options.host, attribution));
       } catch (e) {
         attributionFailed.push({ cell: id, error: (e as Error).message });
       }

@@ -1,13 +1,14 @@
 // What runs inside the child processes the harness starts: a cell (`cell <spec-json> <samples-path>`), the
 // attribution pass of a cell (`attribute <spec-json> <dir>`: the same loop, a heap snapshot at each of
-// attribution.ts's points, everything written into <dir>), or a growth probe
+// attribute.ts's points, everything written into <dir>), or a growth probe
 // (`growth-probe <backend> <model> <fixture>...`, prints {"<fixture>": bytes | null, ...}).
 // The harness does not know how backends are found: the composition root (the CLI) owns an entry script that
 // calls runWorker with its backend loader, and passes that script's path to the harness.
-import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeHeapSnapshot } from 'node:v8';
-import { CellSpec, type Backend, type CHeapSites } from '@leakbench/core';
+import { CellSpec, type Backend } from '@leakbench/core';
+import { stampModules } from '@leakbench/attribution';
 import { cHeapFile, snapshotFile, snapshotPoints } from './attribute.js';
 import { runCell } from './cell.js';
 import { measureTrueGrowth } from './growth.js';
@@ -27,22 +28,6 @@ async function cellMain(args: string[], load: BackendLoader): Promise<void> {
   send({ type: 'done', samples });
 }
 
-/**
- * The site counts with each module file their frames point into, by size and modification time: symbolising
- * against a module rebuilt since would name the wrong lines, so a re-analysis checks them first.
- */
-function withModules(sites: CHeapSites): CHeapSites & { modules: Record<string, { size: number; mtimeMs: number }> } {
-  const modules: Record<string, { size: number; mtimeMs: number }> = {};
-  for (const frame of sites.stacks.flat()) {
-    const path = /^(.+)[+@]0x[0-9a-f]+$/i.exec(frame)?.[1];
-    if (path && !modules[path] && existsSync(path)) {
-      const st = statSync(path);
-      modules[path] = { size: st.size, mtimeMs: st.mtimeMs };
-    }
-  }
-  return { ...sites, modules };
-}
-
 async function attributeMain(args: string[], load: BackendLoader): Promise<void> {
   const [specJson, dir] = args;
   // The settle check's extra GCs and sample add nothing to where the growth is.
@@ -56,7 +41,7 @@ async function attributeMain(args: string[], load: BackendLoader): Promise<void>
     afterSample: (i) => {
       if (!points.has(i)) return;
       // The C count first: its result is written and dropped before the JS heap is photographed.
-      if (cSites) writeFileSync(join(dir!, cHeapFile(i)), JSON.stringify(withModules(cSites())));
+      if (cSites) writeFileSync(join(dir!, cHeapFile(i)), JSON.stringify(stampModules(cSites())));
       writeHeapSnapshot(join(dir!, snapshotFile(i)));
     },
   });

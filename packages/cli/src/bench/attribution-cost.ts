@@ -12,7 +12,6 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Attribution } from '@leakbench/core';
 
-
 const { values } = parseArgs({ options: { iterations: { type: 'string', default: '500' }, 'valgrind-iterations': { type: 'string', default: '20' } } });
 const ROOT = resolve(import.meta.dirname, '../../../..');
 const CLI = join(ROOT, 'packages/cli/dist/cli.js');
