@@ -48,6 +48,19 @@ describe('steps', () => {
     const churn = analyseSteps(win(Array.from({ length: 100 }, (_, k) => (k % 10 === 5 ? 4096 : 0))), false, 8);
     expect(churn.staircase).toBeNull();
   });
+
+  it('counts of a jump only what the next change does not give back: spikes are no steps', () => {
+    // 56 B every iteration; now and then an object alive only while one sample is taken (+312, then −200).
+    const d = Array.from({ length: 198 }, (_, k) => (k % 6 === 1 ? 312 : k % 6 === 2 ? -200 : 56));
+    const y = d.reduce<number[]>((acc, v) => [...acc, acc.at(-1)! + v], [0]);
+    expect(upwardJumps(win(y).x, y, 8)).toEqual([]);
+    const spikes = analyseSteps(win(y), false, 8);
+    expect(spikes.staircase).toBeNull();
+    expect(spikes.repeats).toBe(0);
+    // A step partly given back at the next sample is the part that stays.
+    const kept = Array.from({ length: 40 }, (_, k) => 32 * k + (k >= 20 ? 4096 : 0) - (k >= 21 ? 1024 : 0));
+    expect(upwardJumps(win(kept).x, kept, 8)).toEqual([{ from: 19, to: 20, bytes: 3072, atIteration: 30 }]);
+  });
 });
 
 describe('decide', () => {

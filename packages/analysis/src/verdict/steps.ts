@@ -1,7 +1,8 @@
 // Step 2 — steps: growth that arrives in jumps rather than a little every iteration. A jump is a change between
 // samples that stands out from the series' ordinary changes (beyond JUMP_Z robust deviations of them, beyond the
 // layer's floor, and rare: at most MAX_JUMP_SHARE of the changes); two adjacent outstanding changes are one jump (an
-// allocation can land across two samples), longer runs are growth of every iteration, jump after jump.
+// allocation can land across two samples), longer runs are growth of every iteration, jump after jump. A jump's size
+// is what the next change does not give back: a spike (up, then down again) is no step.
 // - Jumps of comparable size (≥ REPEAT_FRACTION of the largest) that repeat are a leak's own shape (a block every k
 //   iterations, a buffer that doubles): nothing is set aside. From STAIR_MIN_JUMPS of them (two periods, so the
 //   period itself repeated) the series is a staircase, judged on its jumps; two jumps that make most of the growth
@@ -45,7 +46,10 @@ export function upwardJumps(x: number[], y: number[], floor: number): Jump[] {
       last.bytes += d[k]! - center;
     } else jumps.push({ from: k, to: k + 1, bytes: d[k]! - center, atIteration: x[k + 1]! });
   }
-  return jumps.sort((a, b) => b.bytes - a.bytes);
+  // A jump is what stays: a change given back at the next sample (an object alive only while one sample was taken)
+  // is a spike, not a step — only the part that stays counts, and a spike that stays below the threshold is none.
+  for (const j of jumps) j.bytes += Math.min(0, (d[j.to] ?? center) - center);
+  return jumps.filter((j) => j.bytes > threshold).sort((a, b) => b.bytes - a.bytes);
 }
 
 /** The ordinary change per iteration between jumps: the median change per sample over the median sample spacing. */
