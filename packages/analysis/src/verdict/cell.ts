@@ -2,20 +2,34 @@
 // has one), the settle check, then locate (decision, where, bytes/iteration by layer) and describe. Computed once (after each cell) and stored
 // beside the series; `analyse` recomputes it.
 import { LAYERS, VERDICT_SCHEMA, type CellVerdict, type LayerVerdict, type Sample } from '@leakbench/core';
-import { describeCell } from './describe.js';
+import { describeCell, type PassUse } from './describe.js';
 import { analyseLayer } from './layer.js';
 import { guardHost, locate } from './locate.js';
 import type { VerdictOptions } from './options.js';
 import { settleCheck } from './settle.js';
 
-export function analyseCell(cellId: string, samples: Sample[], options: VerdictOptions): CellVerdict {
+export function analyseCell(cellId: string, samples: Sample[], given: VerdictOptions): CellVerdict {
+  // An attribution pass speaks for the series only when it ran at least as long: a shorter one cannot see growth
+  // that starts late, nor a store that stopped growing.
+  const seriesEnd = samples.reduce((m, s) => (s.phase === 'settle' ? m : Math.max(m, s.i)), 0);
+  const pass = given.attribution && given.attribution.iterations >= seriesEnd ? given.attribution : null;
+  const options = { ...given, attribution: pass };
   const judged = LAYERS.map((layer) => analyseLayer(samples, layer, options)).filter((l): l is LayerVerdict => l !== null);
   const layers = guardHost(judged, options);
   const settle = settleCheck(samples, layers);
   const deferred = new Set(settle?.deferredLayers ?? []);
   const loc = locate(layers, deferred, options);
-  const heapJudged = judged.find((l) => l.layer === 'heapUsedBytes');
-  const engineGrowth = !!options.attribution && heapJudged?.decision !== 'no-leak' && layers.find((l) => l.layer === 'heapUsedBytes')?.decision === 'no-leak';
+  const heapJudged = judged.find((l) => l.layer === 'heapUsedBytes')?.decision;
+  const heapNow = layers.find((l) => l.layer === 'heapUsedBytes')?.decision;
+  const passUse: PassUse = !given.attribution
+    ? null
+    : !pass
+      ? { shorter: { pass: given.attribution.iterations, series: seriesEnd } }
+      : heapJudged !== 'no-leak' && heapNow === 'no-leak'
+        ? 'engine'
+        : heapJudged === 'inconclusive' && heapNow === 'leak'
+          ? 'program'
+          : null;
   const total = loc.attribution.length ? loc.attribution.reduce((a, c) => a + c.bytesPerIteration, 0) : null;
   const main = loc.mainLayer ? layers.find((l) => l.layer === loc.mainLayer)! : null;
   return {
@@ -32,6 +46,6 @@ export function analyseCell(cellId: string, samples: Sample[], options: VerdictO
     layers,
     settle,
     deferredFinalisation: [...deferred].some((l) => layers.find((x) => x.layer === l)?.decision === 'leak'),
-    summary: describeCell(loc, layers, deferred, engineGrowth),
+    summary: describeCell(loc, layers, deferred, passUse),
   };
 }

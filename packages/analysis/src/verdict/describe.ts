@@ -14,10 +14,14 @@ function beforeMeasurement(l: LayerVerdict): string {
 }
 
 /**
- * `engineGrowth`: the JS heap grew, but the cell's attribution pass found no program object growing (guardHost
- * judged the layer no-leak): the sentence says so, since the layer's slope alone would read as growth.
+ * What the cell's attribution pass changed, said in the sentence since the JS heap's series alone reads otherwise:
+ * - 'engine': the JS heap grew, but its heap snapshots found no program object growing (judged no-leak);
+ * - 'program': the series was undecided, the snapshots found the program's objects growing (judged leak);
+ * - shorter: the pass ran fewer iterations than the series, so it was not used.
  */
-export function describeCell(loc: Location, layers: LayerVerdict[], deferred: ReadonlySet<string>, engineGrowth = false): string {
+export type PassUse = 'engine' | 'program' | { shorter: { pass: number; series: number } } | null;
+
+export function describeCell(loc: Location, layers: LayerVerdict[], deferred: ReadonlySet<string>, pass: PassUse = null): string {
   const get = (layer: string) => layers.find((l) => l.layer === layer);
   let summary: string;
   if (loc.attribution.length) {
@@ -42,7 +46,9 @@ export function describeCell(loc: Location, layers: LayerVerdict[], deferred: Re
   if (loc.abstained.length) summary += `; not deciding: ${loc.abstained.map((a) => `${a.layer.layer} (${a.why})`).join('; ')}`;
   const steps = layers.filter((l) => l.setAside && l.decision !== 'inconclusive' && !deferred.has(l.layer));
   if (steps.length) summary += `; set aside as one-time: ${steps.map((l) => `${formatBytes(l.setAside!.bytes)} in ${l.layer} at iteration ${l.setAside!.atIteration}`).join(', ')}`;
-  if (engineGrowth) summary += "; the JS heap's growth is V8's own (heap snapshots of the attribution pass: no program object grows)";
+  if (pass === 'engine') summary += "; the JS heap's growth is V8's own (heap snapshots of the attribution pass: no program object grows)";
+  if (pass === 'program') summary += "; the JS heap's leak measured by the attribution pass's heap snapshots (the program's objects grew in every interval; the series alone was undecided)";
+  if (pass && typeof pass === 'object') summary += `; the attribution pass (${pass.shorter.pass} iterations) ran shorter than the series (${pass.shorter.series}): not used`;
   const deferredLeaks = [...deferred].some((l) => get(l)?.decision === 'leak');
   if (deferredLeaks) summary += ` (growth in ${[...deferred].join(', ')} came back after settling: deferred finalisation, not a leak)`;
   return summary;

@@ -21,21 +21,56 @@ function engineOnlyGrowth(o: ResolvedOptions): string | null {
 }
 
 /**
+ * The program's JS objects that the cell's attribution pass saw grow in every interval between its snapshots, when
+ * together they grew by at least the floor: their rate per iteration over the pass, and the lowest and highest
+ * interval's rate (null otherwise). Heap snapshots count objects exactly after a full GC, so V8's own churn and
+ * steps, which can keep the JS heap's series undecided, do not blur them.
+ */
+export function programGrowth(o: ResolvedOptions): { rate: number; low: number; high: number; why: string } | null {
+  const a = o.attribution;
+  const sites = a?.js.sites.filter((s) => s.owner === 'program') ?? [];
+  if (!a || !sites.length) return null;
+  const intervals = sites[0]!.intervals.map((_, k) => sites.reduce((sum, s) => sum + (s.intervals[k] ?? 0), 0));
+  const rate = sites.reduce((sum, s) => sum + s.bytesPerIteration, 0);
+  const low = Math.min(...intervals);
+  const high = Math.max(...intervals);
+  if (!(low > 0 && rate >= o.minRate)) return null;
+  const at = a.snapshots.map((s) => s.iteration);
+  const names = sites.map((s) => `${s.name} ${formatBytes(s.bytesPerIteration)}/iter`).join(', ');
+  return {
+    rate,
+    low,
+    high,
+    why: `heap snapshots of the cell's attribution pass show the program's objects growing in every interval between iterations ${at.join(', ')} (${names}; ${formatBytes(low)}–${formatBytes(high)}/iteration per interval): a leak, measured by the snapshots where the series could not decide`,
+  };
+}
+
+/**
  * Growth that is the host's, not yet evidence of a leak; returns new layer verdicts (`leak` → `inconclusive`):
  * - glibc's process-wide count growing while the module's exact own heap stays flat (host allocations): a young
  *   Node process keeps allocating for its first dozens of iterations, so below HOST_ALLOCATOR_MIN_SAMPLES; and
  *   with glibc's per-thread cache on, while the growth over the window is within what that cache can hold;
  * - the JS heap and the page-stepped layers with V8's JIT on, below JIT_MIN_SAMPLES (the young process's code,
  *   feedback and compiler memory).
- * And growth that is the engine's: with an attribution pass whose heap snapshots show no program object growing,
- * the JS heap layer is `no-leak` (V8's own objects are what grew), whatever its series said.
+ * And what the cell's attribution pass tells about the JS heap: when its heap snapshots show no program object
+ * growing, the layer is `no-leak` (V8's own objects are what grew), whatever its series said; when they show the
+ * program's objects growing in every interval (programGrowth) and the series is undecided, it is a `leak` at the
+ * snapshots' rate, their intervals' lowest and highest rate as its bounds. A series that decided keeps its decision.
  */
 export function guardHost(layers: LayerVerdict[], options: VerdictOptions): LayerVerdict[] {
   const o = resolveOptions(options);
   const hostOnly = moduleHeapFlat(layers);
   const undecided = (l: LayerVerdict, why: string, decidedBy: number | null = null): LayerVerdict => ({ ...l, decision: 'inconclusive', decidedBy, reason: `${why}; ${l.reason}` });
   const engineOnly = engineOnlyGrowth(o);
-  return layers.map((l) => {
+  const program = programGrowth(o);
+  const fromSnapshots = (l: LayerVerdict): LayerVerdict =>
+    // Not while the JIT guard holds a young process back: Node's own JS (lazily loaded modules, stream buffers) is
+    // the program's too, and grows there as much as V8's code does.
+    program && l.layer === 'heapUsedBytes' && l.decision === 'inconclusive' && !(o.host.jit && l.n < JIT_MIN_SAMPLES)
+      ? { ...l, decision: 'leak', slope: program.rate, ciLow: program.low, ciHigh: program.high, decidedBy: null, setAside: null, reason: `${program.why}; ${l.reason}` }
+      : l;
+  return layers.map((l) => fromSnapshots(guardOne(l)));
+  function guardOne(l: LayerVerdict): LayerVerdict {
     if (engineOnly && l.layer === 'heapUsedBytes' && l.decision !== 'no-leak') {
       return { ...l, decision: 'no-leak', decidedBy: null, reason: `${engineOnly}; ${l.reason}` };
     }
@@ -63,7 +98,7 @@ export function guardHost(layers: LayerVerdict[], options: VerdictOptions): Laye
       );
     }
     return l;
-  });
+  }
 }
 
 /**

@@ -34,7 +34,7 @@ export interface VerdictOptions {
    * The cell's attribution pass, when it has one (cells/<id>/attribution.json): heap snapshots that tell the
    * program's JS objects from V8's own.
    */
-  attribution?: Pick<Attribution, 'js' | 'snapshots'> | null;
+  attribution?: Pick<Attribution, 'js' | 'snapshots' | 'iterations'> | null;
 }
 
 /** What about the cell's host process changes what its growth means. */

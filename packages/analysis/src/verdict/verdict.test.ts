@@ -238,7 +238,8 @@ describe('JS heap growth with an attribution pass', () => {
     grownStores: 0,
     retainers: [],
   });
-  const attribution = (owners: ('program' | 'engine')[]) => ({
+  const attribution = (owners: ('program' | 'engine')[], iterations = 200) => ({
+    iterations,
     snapshots: [20, 110, 200].map((iteration) => ({ iteration, file: `heap-${iteration}.heapsnapshot`, heapBytes: 0, nodes: 0 })),
     js: { sites: owners.map(site), programBytesPerIteration: owners.includes('program') ? 40 : 0, engineBytesPerIteration: owners.includes('engine') ? 40 : 0 },
   });
@@ -254,5 +255,27 @@ describe('JS heap growth with an attribution pass', () => {
   it('stays a leak when a program object grows, and without a pass', () => {
     expect(analyseCell('c', samples, { warmup: 10, attribution: attribution(['program', 'engine']) }).decision).toBe('leak');
     expect(analyseCell('c', samples, { warmup: 10 }).decision).toBe('leak');
+  });
+
+  // A flat JS heap with one 100 kB step the series cannot yet call one-time (as V8's heap steps in the stock profile).
+  const stepped = makeSamples(200, { heap: (i) => (i >= 120 ? 100_000 : 0) });
+
+  it('decides a series left undecided by a step when the program\'s objects grew in every interval, at their rate', () => {
+    expect(analyseCell('c', stepped, { warmup: 10 }).decision).toBe('inconclusive');
+    const v = analyseCell('c', stepped, { warmup: 10, attribution: attribution(['program']) });
+    expect(v.decision, v.summary).toBe('leak');
+    expect(v.where).toBe('js-heap');
+    expect(v).toMatchObject({ bytesPerIteration: 40, ciLow: 40, ciHigh: 40 });
+    expect(v.summary).toMatch(/measured by the attribution pass's heap snapshots/);
+  });
+
+  it('uses no pass that ran shorter than the series, and none in a young process with the JIT on', () => {
+    const short = analyseCell('c', stepped, { warmup: 10, attribution: attribution(['program'], 100) });
+    expect(short.decision).toBe('inconclusive');
+    expect(short.summary).toMatch(/attribution pass \(100 iterations\) ran shorter than the series \(200\): not used/);
+    expect(analyseCell('c', samples, { warmup: 10, attribution: attribution(['engine'], 100) }).decision).toBe('leak');
+    const young = makeSamples(60, { heap: (i) => (i >= 30 ? 100_000 : 0) });
+    const jit = { warmup: 10, host: { jit: true, allocatorCache: false }, attribution: attribution(['program'], 60) };
+    expect(analyseCell('c', young, jit).decision).toBe('inconclusive');
   });
 });
