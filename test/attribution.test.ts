@@ -95,6 +95,23 @@ describe('leakbench run --attribute (both backends)', () => {
   });
 });
 
+describe('which cells get a pass', () => {
+  const runMemo = (name: string, args: string[]) => {
+    const dir = join(tmp(name), 'run');
+    const r = leakbench(['run', '--backend-module', 'test/fixtures/memo-backend.mjs', '--models', 'decay', '--fixtures', 'none', '--iterations', '60', '--warmup', '10', '--out', dir, '--json', ...args]);
+    expect(r.status, r.stderr).toBe(0);
+    return readRun(dir).cells[0]!;
+  };
+
+  it('by default, the cells whose JS heap the JIT leaves unsettled (stock) — none in the stable profile; --no-attribute none', () => {
+    const stock = runMemo('auto-stock', ['--host', 'stock']);
+    expect(stock.attribution, stock.verdict!.summary).not.toBeNull();
+    expect(programSites(stock).map((s) => s.name)).toContain('Map');
+    expect(runMemo('auto-stable', []).attribution).toBeNull();
+    expect(runMemo('auto-off', ['--host', 'stock', '--no-attribute']).attribution).toBeNull();
+  });
+});
+
 describe('leakbench attribute <run>', () => {
   let dir: string;
   beforeAll(() => {

@@ -104,6 +104,20 @@ export function judgeCell(spec: Pick<CellSpec, 'id' | 'warmup'>, samples: Sample
   return analyseCell(spec.id, samples, { warmup: spec.warmup, host: hostTraits(host), attribution });
 }
 
+/**
+ * When runs attribute: 'all' cells, 'none', or 'auto' — the cells whose verdict the series alone cannot settle: with
+ * V8's JIT on (host profile stock), a JS heap judged leak or inconclusive (the JIT's own objects grow it for
+ * thousands of iterations and its heap steps hide small leaks; the pass's heap snapshots tell the program's objects
+ * from V8's). With the JIT off the JS heap's series is exact and a pass would only add where.
+ */
+export type AttributeWhen = 'all' | 'auto' | 'none';
+
+export function needsAttribution(when: AttributeWhen, verdict: CellVerdict | null, host: RunManifest['options']['host']): boolean {
+  if (when !== 'auto') return when === 'all';
+  const heap = verdict?.layers.find((l) => l.layer === 'heapUsedBytes')?.decision;
+  return hostTraits(host).jit && (heap === 'leak' || heap === 'inconclusive');
+}
+
 const measured = (samples: Sample[]) => samples.some((s) => s.phase === 'measure');
 
 /** Recomputes every cell's verdict from its stored series and stores it (e.g. after the method improved). */

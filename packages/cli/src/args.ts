@@ -1,5 +1,6 @@
 // Argument parsers for the CLI: each failure is a UsageError that names the option and what is accepted.
 import { InvalidArgumentError } from 'commander';
+import type { AttributeWhen } from '@leakbench/analysis';
 
 export function positiveNumber(name: string) {
   return (v: string): number => {
@@ -35,3 +36,6 @@ export function oneOf<T extends string>(name: string, accepted: readonly T[]) {
 export function commaList(v: string): string[] {
   return v.split(',').map((s) => s.trim()).filter(Boolean);
 }
+
+/** --attribute / --no-attribute / neither (commander leaves the value undefined): which cells get a pass. */
+export const attributeWhen = (flag: boolean | undefined): AttributeWhen => (flag === undefined ? 'auto' : flag ? 'all' : 'none');

@@ -305,7 +305,10 @@ export const CalibrationResult = z.object({
     gc: GcPolicy,
     /** The cells' host profile (absent in calibrations from before it was recorded). */
     host: z.enum(['stable', 'stock']).nullable().default(null),
-    /** Whether the trials had attribution passes that their verdicts read (calibrate --attribute). */
+    /**
+     * Whether trials had attribution passes that their verdicts read: every trial with calibrate --attribute; by
+     * default those whose JS heap the JIT left unsettled (host profile stock).
+     */
     attribute: z.boolean().default(false),
   }),
   summaries: z.array(CalibrationSummary),

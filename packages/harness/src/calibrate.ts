@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { CALIBRATION_SCHEMA, readManifest, readVerdict, runPaths, UsageError, writeJsonAtomic } from '@leakbench/core';
 import type { CalibrationResult, CellSpec, GcPolicy, RunManifest } from '@leakbench/core';
-import { calibrationTrial, reanalyseRun, summariseCalibration, trialNumber } from '@leakbench/analysis';
+import { calibrationTrial, reanalyseRun, summariseCalibration, trialNumber, type AttributeWhen } from '@leakbench/analysis';
 import { hostSettings, STABLE_ENV, type HostProfile } from './host.js';
 import { gitCommit } from './environment.js';
 import { planRun, writeNewManifest } from './plan.js';
@@ -24,8 +24,8 @@ export interface CalibrateRequest {
   jobs: number;
   durationMs?: number;
   host?: HostProfile;
-  /** Each trial also gets an attribution pass, and its verdict reads it (run --attribute). */
-  attribute?: boolean;
+  /** Which trials also get an attribution pass that their verdict reads (as run's: 'auto' by default). */
+  attribute?: AttributeWhen;
   out: string;
 }
 
@@ -73,7 +73,7 @@ export async function calibrate(req: CalibrateRequest, load: BackendLoader, opts
     },
     'calibration-',
   );
-  await executeRun(req.out, manifest, { ...opts, attribute: !!req.attribute });
+  await executeRun(req.out, manifest, { ...opts, attribute: req.attribute ?? 'auto' });
   return summarise(req.out, manifest, { ...req, fixtures }, opts.worker);
 }
 

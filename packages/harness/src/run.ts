@@ -1,12 +1,13 @@
 // Executing a run: every cell of the manifest that is not `ok`, `jobs` at a time, each in its own process
 // (cell-process.ts), with run.json kept current on disk after every change and each cell's verdict computed
-// once, when it ends, and stored beside its series (with --attribute, the cell's attribution pass follows in the
-// same slot). Resuming re-runs only unfinished cells.
+// once, when it ends, and stored beside its series (the cell's attribution pass follows in the
+// same slot: for every cell with --attribute, by default for those whose JS heap V8's JIT leaves unsettled).
+// Resuming re-runs only unfinished cells.
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, renameSync, rmSync } from 'node:fs';
 import { readManifest, readSamples, runPaths, writeManifest, writeVerdict } from '@leakbench/core';
-import type { CellRecord, RunManifest, Sample } from '@leakbench/core';
-import { judgeCell } from '@leakbench/analysis';
+import type { CellRecord, CellVerdict, RunManifest, Sample } from '@leakbench/core';
+import { judgeCell, needsAttribution, type AttributeWhen } from '@leakbench/analysis';
 import { attributeCell } from './attribute.js';
 import { endStatus, startCellProcess, type CellProcessEnd } from './cell-process.js';
 import { pendingRecord } from './plan.js';
@@ -23,8 +24,11 @@ export interface ExecuteOptions {
   onEvent?: (e: RunEvent) => void;
   /** Environment for cell processes (defaults to this process's). */
   env?: NodeJS.ProcessEnv;
-  /** After each cell that ends ok, run its attribution pass (attribute.ts) and store attribution.json. */
-  attribute?: boolean;
+  /**
+   * Which cells that end ok get their attribution pass (attribute.ts, stored as attribution.json) right after:
+   * 'all', 'none', or 'auto' (default: those whose JS heap the JIT leaves unsettled; analysis needsAttribution).
+   */
+  attribute?: AttributeWhen;
 }
 
 export interface RunOutcome {
@@ -86,15 +90,17 @@ export async function executeRun(dir: string, manifest: RunManifest, opts: Execu
     recordEnd(cell, end, samples, readError, interrupted, dir, manifest.options.cellTimeoutS);
     // Verdicts are computed once, here, and stored beside the series; also for partial series.
     const measured = samples.some((s) => s.phase === 'measure');
+    let verdict: CellVerdict | null = null;
     if (measured) {
       try {
-        writeVerdict(dir, judgeCell(cell.spec, samples, manifest.options.host));
+        verdict = judgeCell(cell.spec, samples, manifest.options.host);
+        writeVerdict(dir, verdict);
       } catch (e) {
         cell.error ??= `verdict failed: ${(e as Error).message}`;
       }
     }
     save();
-    if (opts.attribute && cell.status === 'ok' && !interrupted) {
+    if (cell.status === 'ok' && !interrupted && needsAttribution(opts.attribute ?? 'auto', verdict, manifest.options.host)) {
       try {
         const attribution = await attributeCell(dir, manifest, cell, { worker: opts.worker, env: opts.env });
         // Judged again with the pass: its snapshots say whether JS heap growth is the program's.

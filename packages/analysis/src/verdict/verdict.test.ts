@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { CellVerdict, type Sample } from '@leakbench/core';
 import { analyseCell, analyseLayer, compareRates } from './index.js';
 import { rng } from '../../test/random.js';
+import { needsAttribution } from '../check.js';
 
 interface Shape {
   heap?: (i: number) => number;
@@ -277,5 +278,21 @@ describe('JS heap growth with an attribution pass', () => {
     const young = makeSamples(60, { heap: (i) => (i >= 30 ? 100_000 : 0) });
     const jit = { warmup: 10, host: { jit: true, allocatorCache: false }, attribution: attribution(['program'], 60) };
     expect(analyseCell('c', young, jit).decision).toBe('inconclusive');
+  });
+});
+
+describe('which cells get an attribution pass', () => {
+  const stock = { profile: 'stock' as const, nodeFlags: [], env: {} };
+  const stable = { profile: 'stable' as const, nodeFlags: ['--no-opt', '--no-maglev', '--no-sparkplug'], env: { GLIBC_TUNABLES: 'glibc.malloc.tcache_count=0' } };
+  const withHeap = (decision: 'leak' | 'no-leak' | 'inconclusive') => ({ layers: [{ layer: 'heapUsedBytes', decision }] }) as unknown as CellVerdict;
+
+  it("'auto': with the JIT on, a JS heap judged leak or inconclusive; never with it off; 'all' and 'none' as said", () => {
+    expect(needsAttribution('auto', withHeap('leak'), stock)).toBe(true);
+    expect(needsAttribution('auto', withHeap('inconclusive'), stock)).toBe(true);
+    expect(needsAttribution('auto', withHeap('no-leak'), stock)).toBe(false);
+    expect(needsAttribution('auto', null, stock)).toBe(false);
+    expect(needsAttribution('auto', withHeap('leak'), stable)).toBe(false);
+    expect(needsAttribution('all', withHeap('no-leak'), stable)).toBe(true);
+    expect(needsAttribution('none', withHeap('leak'), stock)).toBe(false);
   });
 });

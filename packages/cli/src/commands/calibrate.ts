@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { parseFixtureList } from '@leakbench/core';
 import { calibrate, CALIBRATE_DEFAULTS, recalibrate } from '@leakbench/harness';
-import { commaList, oneOf, positiveInt, positiveNumber } from '../args.js';
+import { attributeWhen, commaList, oneOf, positiveInt, positiveNumber } from '../args.js';
 import { formatCalibration } from '../format.js';
 import { progressReporter } from '../progress.js';
 import { loadAnyBackend } from '../registry.js';
@@ -23,7 +23,8 @@ export function registerCalibrate(program: Command): void {
     .addOption(new Option('--gc <policy>', 'GC policy').argParser(oneOf('--gc', ['none', 'before-sample'] as const)).default('before-sample'))
     .option('--jobs <n>', 'trials in parallel', positiveInt('--jobs'), 2)
     .addOption(new Option('--host <profile>', 'cell process profile').argParser(oneOf('--host', ['stable', 'stock'] as const)).default('stable'))
-    .option('--attribute', "give each trial an attribution pass that its verdict reads (V8's own JS heap growth told from the program's)")
+    .option('--attribute', "give every trial an attribution pass that its verdict reads (default: the trials whose JS heap V8's JIT leaves unsettled, in --host stock)")
+    .option('--no-attribute', 'give no trial an attribution pass')
     .option('--out <dir>', 'new or empty directory for the trials and calibration.json')
     .option('--reanalyse <dir>', 're-analyse the stored trials of an earlier calibration with the current verdicts (no re-run)')
     .option('--json', 'print the summaries as JSON')
@@ -44,7 +45,7 @@ export function registerCalibrate(program: Command): void {
       let result;
       try {
         result = await calibrate(
-          { backends, model: o.model, fixtures, iterationCounts: counts, trials: o.trials, noneTrials: o.noneTrials, gc: o.gc, jobs: o.jobs, durationMs: o.duration, host: o.host, attribute: !!o.attribute, out },
+          { backends, model: o.model, fixtures, iterationCounts: counts, trials: o.trials, noneTrials: o.noneTrials, gc: o.gc, jobs: o.jobs, durationMs: o.duration, host: o.host, attribute: attributeWhen(o.attribute), out },
           loadAnyBackend,
           { worker: WORKER, onEvent: p.onEvent },
         );

@@ -5,7 +5,7 @@ import { Option, type Command } from 'commander';
 import { readManifest, readVerdict } from '@leakbench/core';
 import { createRun, executeRun, resumeRun, RUN_DEFAULTS, type RunOutcome } from '@leakbench/harness';
 import { buildReport } from '@leakbench/report';
-import { commaList, nonNegativeInt, oneOf, positiveInt, positiveNumber } from '../args.js';
+import { attributeWhen, commaList, nonNegativeInt, oneOf, positiveInt, positiveNumber } from '../args.js';
 import { formatOutcome } from '../format.js';
 import { progressReporter } from '../progress.js';
 import { loadAnyBackend } from '../registry.js';
@@ -45,7 +45,8 @@ export function registerRun(program: Command): void {
     .option('--no-settle', 'skip the settle check (GC + event-loop turns, then one more sample)')
     .option('--out <dir>', 'new or empty run directory (default: runs/run-<timestamp>)')
     .option('--resume <dir>', 're-run only the cells of <dir> that did not finish')
-    .option('--attribute', "after each cell, a second pass of it with heap snapshots: where the growth is (cells/<id>/attribution.json)")
+    .option('--attribute', "after every cell, a second pass of it with heap snapshots: where the growth is (cells/<id>/attribution.json); by default only cells whose JS heap V8's JIT leaves unsettled (--host stock) get one")
+    .option('--no-attribute', 'no attribution pass for any cell')
     .option('--report [site-dir]', 'build the static report after the run (default: <run>/site)')
     .option('--json', 'print the outcome as JSON')
     .action(async (o) => {
@@ -56,7 +57,7 @@ export function registerRun(program: Command): void {
         const todo = readManifest(dir).cells.filter((c) => c.status !== 'ok');
         const p = progressReporter(todo.length, todo.reduce((a, c) => a + c.spec.iterations, 0), o.json);
         try {
-          outcome = await resumeRun(dir, { worker: WORKER, onEvent: p.onEvent, jobs: o.jobs, attribute: !!o.attribute });
+          outcome = await resumeRun(dir, { worker: WORKER, onEvent: p.onEvent, jobs: o.jobs, attribute: attributeWhen(o.attribute) });
         } finally {
           p.stop();
         }
@@ -84,7 +85,7 @@ export function registerRun(program: Command): void {
         for (const line of skipped) process.stderr.write(`leakbench: skipped ${line}\n`);
         const p = progressReporter(manifest.cells.length, manifest.cells.reduce((a, c) => a + c.spec.iterations, 0), o.json);
         try {
-          outcome = await executeRun(dir, manifest, { worker: WORKER, onEvent: p.onEvent, attribute: !!o.attribute });
+          outcome = await executeRun(dir, manifest, { worker: WORKER, onEvent: p.onEvent, attribute: attributeWhen(o.attribute) });
         } finally {
           p.stop();
         }
