@@ -183,6 +183,11 @@ export const LayerVerdict = z.object({
    * had time to repeat, growth that stopped, a host still warming up). Null otherwise.
    */
   decidedBy: z.number().int().nullable().default(null),
+  /**
+   * Growth judged bounded (no-leak): it rose by `bytes` until `untilIteration`, then stayed flat for
+   * `flatIterations` (a cache or pool that filled). Null otherwise (and in runs analysed before it was kept).
+   */
+  bounded: z.object({ bytes: num, untilIteration: z.number().int(), flatIterations: z.number().int() }).nullable().default(null),
   reason: z.string(),
 });
 export type LayerVerdict = z.infer<typeof LayerVerdict>;

@@ -1,6 +1,6 @@
 // Step 4 — decide: leak / no-leak / inconclusive for one layer from its fit, its steps and its tail, with the
 // reason in words.
-import { formatBytes, type Decision } from '@leakbench/core';
+import { formatBytes, type Decision, type LayerVerdict } from '@leakbench/core';
 import { mannKendall, theilSen } from '../stats/trend.js';
 import { HALF_ALPHA, PAGED_MIN_SAMPLES, SLOWING_FACTOR, STEP_LAYER_MIN_STEPS } from './options.js';
 import type { Fit } from './fit.js';
@@ -13,6 +13,8 @@ export interface LayerDecision {
   reason: string;
   /** For `inconclusive`: the iteration by which the rule that withheld the decision will have decided. */
   decidedBy?: number;
+  /** For `no-leak` growth that stopped: how much it grew, until when, and how long it stayed flat. */
+  bounded?: NonNullable<LayerVerdict['bounded']>;
 }
 
 export interface DecideRules {
@@ -48,7 +50,11 @@ function stoppedDecision(w: Window, steps: StepAnalysis, floor: number, slope: n
   if (!stopped) return null;
   const what = `grew ${formatBytes(stopped.grew)} until iteration ${stopped.since}, then stayed flat for ${stopped.flatIterations} iterations (longer than any pause before)`;
   return stopped.bounded
-    ? { decision: 'no-leak', reason: `${what}: bounded (a cache or pool that filled), not a leak — a repeat of its largest increase (${formatBytes(stopped.largest)}) after that long would be under ${floor} B/iter` }
+    ? {
+        decision: 'no-leak',
+        bounded: { bytes: stopped.grew, untilIteration: stopped.since, flatIterations: stopped.flatIterations },
+        reason: `${what}: bounded (a cache or pool that filled), not a leak — a repeat of its largest increase (${formatBytes(stopped.largest)}) after that long would be under ${floor} B/iter`,
+      }
     : {
         decision: 'inconclusive',
         reason: `${what}: bounded or a slow leak; a repeat of its largest increase (${formatBytes(stopped.largest)}) could still be ${formatBytes(stopped.boundRate)}/iter — decided by iteration ${stopped.decidedAt}`,

@@ -38,7 +38,7 @@ export function describeCell(loc: Location, layers: LayerVerdict[], deferred: Re
   } else if (loc.decision === 'no-leak') {
     const exact = layers.filter((l) => !layerSpec(l.layer).paged);
     summary = `no leak: ${exact.map((l) => `${l.layer} ${formatBytes(l.slope)}/iter`).join(', ')}`;
-    const bounded = layers.filter((l) => l.decision === 'no-leak' && l.reason.startsWith('grew '));
+    const bounded = layers.filter((l) => l.decision === 'no-leak' && l.bounded);
     if (bounded.length) summary += `; ${bounded.map((l) => `${l.layer} ${l.reason}`).join('; ')}`;
   } else {
     summary = `inconclusive: ${loc.undecided.map((l) => `${l.layer}: ${l.reason}`).join('; ')}`;

@@ -25,12 +25,12 @@ export function analyseLayer(samples: Sample[], layer: Layer, options: VerdictOp
     resolution: w.resolution,
   };
   if (w.y.length < MIN_SAMPLES) {
-    return { ...base, decision: 'inconclusive', slope: 0, intercept: null, ciLow: -Infinity, ciHigh: Infinity, pValue: 1, setAside: null, decidedBy: null, reason: `only ${w.y.length} measured samples` };
+    return { ...base, decision: 'inconclusive', slope: 0, intercept: null, ciLow: -Infinity, ciHigh: Infinity, pValue: 1, setAside: null, decidedBy: null, bounded: null, reason: `only ${w.y.length} measured samples` };
   }
   const steps = analyseSteps(w, paged, floor);
   // Repeated steps are the leak's own shape: judged as they are. A single step (set aside or pending) is out.
   const fit = fitTrend(w.x, steps.judged, o.confidence);
-  const { decision, reason, decidedBy } = decideLayer(fit, w, steps, { alpha: o.alpha, confidence: o.confidence, minRate: floor, paged });
+  const { decision, reason, decidedBy, bounded } = decideLayer(fit, w, steps, { alpha: o.alpha, confidence: o.confidence, minRate: floor, paged });
   // The single step taken out of the series: one-time (below the floor even if it repeated), beside a rate that
   // leaks on its own anyway, or (inconclusive) one that has not had time to repeat.
   const setAside = steps.setAside ?? (steps.pending ? { bytes: steps.pending.bytes, atIteration: steps.pending.atIteration } : null);
@@ -45,6 +45,7 @@ export function analyseLayer(samples: Sample[], layer: Layer, options: VerdictOp
     pValue: fit.pValue,
     setAside,
     decidedBy: decidedBy ?? null,
+    bounded: bounded ?? null,
     reason: reason + (decision === 'inconclusive' ? '' : describeSetAside(setAside)),
   };
 }

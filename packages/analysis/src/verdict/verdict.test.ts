@@ -118,6 +118,11 @@ describe('analyseLayer', () => {
     expect(short.reason).toMatch(/then stayed flat.*decided by iteration/);
     const long = analyseLayer(makeSamples(400, { alloc: cache }), 'allocatorBytes', { warmup: 2 })!;
     expect(long.decision).toBe('no-leak');
+    expect(short.bounded).toBeNull();
+    // A slower fill (64 B per iteration for 150 iterations) still rising after the warm-up: named as bounded.
+    const slow = analyseLayer(makeSamples(400, { alloc: (i) => Math.min(i, 150) * 64 }), 'allocatorBytes', { warmup: 2 })!;
+    expect(slow.decision).toBe('no-leak');
+    expect(slow.bounded).toMatchObject({ untilIteration: 150, flatIterations: 250 });
     // A leak that grows every iteration right to the end is not "stopped".
     expect(analyseLayer(makeSamples(400, { alloc: (i) => 1024 * i }), 'allocatorBytes', { warmup: 2 })!.decision).toBe('leak');
   });
