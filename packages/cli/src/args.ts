@@ -39,3 +39,12 @@ export function commaList(v: string): string[] {
 
 /** --attribute / --no-attribute / neither (commander leaves the value undefined): which cells get a pass. */
 export const attributeWhen = (flag: boolean | undefined): AttributeWhen => (flag === undefined ? 'auto' : flag ? 'all' : 'none');
+
+/** `--shard k/n`: whole numbers with 1 <= k <= n. */
+export function shardArg(v: string): { index: number; count: number } {
+  const m = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(v);
+  const index = Number(m?.[1]);
+  const count = Number(m?.[2]);
+  if (!m || !(index >= 1 && index <= count)) throw new InvalidArgumentError(`--shard must be k/n with whole numbers 1 <= k <= n, e.g. 2/3 (got '${v}')`);
+  return { index, count };
+}

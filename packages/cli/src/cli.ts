@@ -7,6 +7,7 @@ import { registerAttribute } from './commands/attribute.js';
 import { registerCalibrate } from './commands/calibrate.js';
 import { registerCheck } from './commands/check.js';
 import { registerList } from './commands/list.js';
+import { registerMerge } from './commands/merge.js';
 import { registerReport } from './commands/report.js';
 import { registerRun } from './commands/run.js';
 import { registerSimulate } from './commands/simulate.js';
@@ -16,7 +17,7 @@ const program = new Command('leakbench')
   .exitOverride()
   .configureOutput({ outputError: (s, write) => write(s) });
 
-for (const register of [registerSimulate, registerList, registerRun, registerAttribute, registerCheck, registerCalibrate, registerReport]) register(program);
+for (const register of [registerSimulate, registerList, registerRun, registerAttribute, registerCheck, registerMerge, registerCalibrate, registerReport]) register(program);
 
 async function main(argv: string[]): Promise<number> {
   try {

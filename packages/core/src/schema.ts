@@ -127,6 +127,11 @@ export const RunOptions = z.object({
   settle: z.boolean(),
   /** How cell processes are started: extra node flags and environment (see harness/host.ts). */
   host: z.object({ profile: z.enum(['stable', 'stock']), nodeFlags: z.array(z.string()), env: z.record(z.string(), z.string()) }),
+  /**
+   * `run --shard k/n`: this run holds the cells at positions k, k+n, k+2n, … (1-based) of the whole matrix, whose
+   * cell ids `matrix` lists in plan order (what `merge` checks a set of shards against). Null for a whole run.
+   */
+  shard: z.object({ index: z.number().int().positive(), count: z.number().int().positive(), matrix: z.array(z.string()) }).nullable().default(null),
 });
 export type RunOptions = z.infer<typeof RunOptions>;
 
@@ -139,6 +144,8 @@ export const RunManifest = z.object({
   environment: Environment,
   options: RunOptions,
   cells: z.array(CellRecord),
+  /** For a run made by `leakbench merge`: the shard runs it joined, each with the machine it ran on. */
+  merged: z.array(z.object({ dir: z.string(), shard: z.string(), id: z.string(), environment: Environment })).default([]),
 });
 export type RunManifest = z.infer<typeof RunManifest>;
 

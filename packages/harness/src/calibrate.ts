@@ -70,6 +70,7 @@ export async function calibrate(req: CalibrateRequest, load: BackendLoader, opts
       cellTimeoutS: 900,
       settle: false,
       host: hostSettings(req.host ?? 'stable'),
+      shard: null,
     },
     'calibration-',
   );

@@ -1,7 +1,7 @@
 // @leakbench/harness: cells in fresh processes (plan → pool → cell process → samples on disk → verdict), the
 // sampler that reads every memory layer, host profiles, and the calibration runner. How backends are found is
 // the caller's: it passes a BackendLoader and the path of a worker script that calls runWorker.
-export { planRun, createRun, writeNewManifest, cellId, RUN_DEFAULTS, type RunRequest } from './plan.js';
+export { planRun, createRun, writeNewManifest, cellId, shardOf, RUN_DEFAULTS, type RunRequest } from './plan.js';
 export { executeRun, resumeRun, type RunEvent, type RunOutcome, type ExecuteOptions } from './run.js';
 export { runWorker, type BackendLoader } from './worker.js';
 export { runCell, SETTLE_TURNS, type CellHooks } from './cell.js';
@@ -12,3 +12,4 @@ export { runSimulation, type SimulateRequest } from './simulate.js';
 export { collectEnvironment, leakbenchVersion } from './environment.js';
 export { takeSample, GcCounter, type SampleContext } from './sampler.js';
 export { hostSettings, STABLE_NODE_FLAGS, STABLE_ENV, type HostProfile } from './host.js';
+export { mergeRuns, type MergeOptions } from './merge.js';

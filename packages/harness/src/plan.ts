@@ -25,6 +25,8 @@ export interface RunRequest {
   cellTimeoutS: number;
   settle: boolean;
   host?: HostProfile;
+  /** Run only shard `index` of `count` (1-based): the cells at positions index, index+count, … of the matrix. */
+  shard?: { index: number; count: number } | null;
   out: string;
 }
 
@@ -43,7 +45,7 @@ export const RUN_DEFAULTS = {
 export const cellId = (backend: string, model: string, fixture: string) =>
   `${backend}-${model}-${fixture}`.toLowerCase().replace(/[^a-z0-9._-]+/g, '-');
 
-function checkOutDir(out: string): void {
+export function checkOutDir(out: string): void {
   if (existsSync(out) && readdirSync(out).length > 0) throw new UsageError(`--out ${out} is not empty; give a new or empty directory (or --resume ${out})`);
   try {
     mkdirSync(out, { recursive: true });
@@ -57,7 +59,10 @@ function checkOutDir(out: string): void {
 }
 
 /** Validates a request against the real backends and returns the cells to run. Throws UsageError. */
-export async function planRun(req: RunRequest, load: BackendLoader): Promise<{ specs: CellSpec[]; backends: Backend[]; fixtures: string[]; skipped: string[] }> {
+export async function planRun(
+  req: RunRequest,
+  load: BackendLoader,
+): Promise<{ specs: CellSpec[]; matrix: CellSpec[]; backends: Backend[]; fixtures: string[]; skipped: string[]; shard: RunManifest['options']['shard'] }> {
   if (!(req.iterations > 0) || !Number.isInteger(req.iterations)) throw new UsageError(`--iterations must be a whole number > 0 (got ${req.iterations})`);
   if (!(req.warmup >= 0) || !Number.isInteger(req.warmup)) throw new UsageError(`--warmup must be a whole number >= 0 (got ${req.warmup})`);
   if (req.warmup >= req.iterations) throw new UsageError(`--warmup (${req.warmup}) must be smaller than --iterations (${req.iterations})`);
@@ -106,8 +111,22 @@ export async function planRun(req: RunRequest, load: BackendLoader): Promise<{ s
       }
     }
   }
+  const shard = req.shard ? shardOf(specs, req.shard) : null;
   checkOutDir(req.out);
-  return { specs, backends, fixtures: fixtures.map((f) => f.id), skipped };
+  return { specs: shard ? shard.specs : specs, matrix: specs, backends, fixtures: fixtures.map((f) => f.id), skipped, shard: shard?.shard ?? null };
+}
+
+/**
+ * Shard `index` of `count`: every count-th cell of the matrix in plan order, from position `index` on. Disjoint
+ * shards whose union is the matrix, as even as can be, and stable when cells are added at the end of the matrix (a
+ * cell keeps its shard). A shard without cells is bad input.
+ */
+export function shardOf(specs: CellSpec[], { index, count }: { index: number; count: number }): { specs: CellSpec[]; shard: NonNullable<RunManifest['options']['shard']> } {
+  if (!(Number.isInteger(index) && Number.isInteger(count) && index >= 1 && index <= count)) {
+    throw new UsageError(`--shard must be k/n with whole numbers 1 <= k <= n (got ${index}/${count})`);
+  }
+  if (count > specs.length) throw new UsageError(`--shard ${index}/${count}: the matrix has ${specs.length} cell(s), so at most ${specs.length} shards (every shard must hold a cell)`);
+  return { specs: specs.filter((_, i) => i % count === index - 1), shard: { index, count, matrix: specs.map((s) => s.id) } };
 }
 
 export const pendingRecord = (spec: CellSpec): CellRecord => ({
@@ -134,6 +153,7 @@ export function writeNewManifest(out: string, specs: CellSpec[], options: RunMan
     environment: collectEnvironment(),
     options,
     cells: specs.map(pendingRecord),
+    merged: [],
   };
   writeManifest(out, manifest);
   return manifest;
@@ -141,9 +161,9 @@ export function writeNewManifest(out: string, specs: CellSpec[], options: RunMan
 
 /** Plans and writes the manifest; `skipped` lists zoo shapes a backend cannot carry (not run, not an error). */
 export async function createRun(req: RunRequest, load: BackendLoader): Promise<{ manifest: RunManifest; skipped: string[] }> {
-  const { specs, fixtures, skipped } = await planRun(req, load);
+  const { specs, matrix, fixtures, skipped, shard } = await planRun(req, load);
   const manifest = writeNewManifest(req.out, specs, {
-    backends: [...new Set(specs.map((s) => s.backend))],
+    backends: [...new Set(matrix.map((s) => s.backend))],
     models: req.models,
     fixtures,
     iterations: req.iterations,
@@ -155,6 +175,7 @@ export async function createRun(req: RunRequest, load: BackendLoader): Promise<{
     cellTimeoutS: req.cellTimeoutS,
     settle: req.settle,
     host: hostSettings(req.host ?? RUN_DEFAULTS.host),
+    shard,
   });
   return { manifest, skipped };
 }

@@ -1,7 +1,9 @@
 // `leakbench check` (the CI gate) and `leakbench analyse` (recompute stored verdicts).
 import { resolve } from 'node:path';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { checkRun, reanalyseRun } from '@leakbench/analysis';
+import { writeFileSync } from 'node:fs';
+import { githubAnnotations, junitXml } from '../ci-output.js';
 import { formatCheck, formatVerdicts } from '../format.js';
 
 export function registerCheck(program: Command): void {
@@ -12,9 +14,13 @@ export function registerCheck(program: Command): void {
     .option('--baseline <run-dir>', "compare every layer's rate against this run")
     .option('--allow-inconclusive', 'let a `none` cell that could not be decided pass (by default it fails, naming the iterations that would decide it)')
     .option('--json', 'machine-readable output')
+    .option('--junit <file>', 'also write the result as JUnit XML (a test case per cell, a failure per finding)')
+    .addOption(new Option('--github', 'also print GitHub Actions annotations (an error per finding) for the pull request').conflicts('json'))
     .action(async (dir: string, o) => {
       const r = checkRun(resolve(dir), o.baseline ? resolve(o.baseline) : null, { allowInconclusive: !!o.allowInconclusive });
+      if (o.junit) writeFileSync(resolve(o.junit), junitXml(r));
       process.stdout.write(o.json ? JSON.stringify(r, null, 2) + '\n' : formatCheck(r));
+      if (o.github) process.stdout.write(githubAnnotations(r));
       process.exitCode = r.ok ? 0 : 1;
     });
 

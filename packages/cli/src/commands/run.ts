@@ -5,7 +5,7 @@ import { Option, type Command } from 'commander';
 import { readManifest, readVerdict } from '@leakbench/core';
 import { createRun, executeRun, resumeRun, RUN_DEFAULTS, type RunOutcome } from '@leakbench/harness';
 import { buildReport } from '@leakbench/report';
-import { attributeWhen, commaList, nonNegativeInt, oneOf, positiveInt, positiveNumber } from '../args.js';
+import { attributeWhen, commaList, shardArg, nonNegativeInt, oneOf, positiveInt, positiveNumber } from '../args.js';
 import { formatOutcome } from '../format.js';
 import { progressReporter } from '../progress.js';
 import { loadAnyBackend } from '../registry.js';
@@ -43,6 +43,7 @@ export function registerRun(program: Command): void {
     .option('--cell-timeout <s>', 'seconds before a cell is killed and marked timeout', positiveNumber('--cell-timeout'), RUN_DEFAULTS.cellTimeoutS)
     .addOption(new Option('--host <profile>', 'cell process profile: stable (no JIT tiers, no glibc tcache) or stock').argParser(oneOf('--host', ['stable', 'stock'] as const)).default(RUN_DEFAULTS.host))
     .option('--no-settle', 'skip the settle check (GC + event-loop turns, then one more sample)')
+    .option('--shard <k/n>', 'run only shard k of n of the matrix (every n-th cell from the k-th; join the shards with leakbench merge)', shardArg)
     .option('--out <dir>', 'new or empty run directory (default: runs/run-<timestamp>)')
     .option('--resume <dir>', 're-run only the cells of <dir> that did not finish')
     .option('--attribute', "after every cell, a second pass of it with heap snapshots: where the growth is (cells/<id>/attribution.json); by default only cells whose JS heap V8's JIT leaves unsettled (--host stock) get one")
@@ -78,6 +79,7 @@ export function registerRun(program: Command): void {
             cellTimeoutS: o.cellTimeout,
             settle: o.settle,
             host: o.host,
+            shard: o.shard ?? null,
             out: dir,
           },
           loadAnyBackend,
