@@ -55,6 +55,8 @@ export interface RunView {
   createdAt: string;
   options: RunData['manifest']['options'];
   environment: RunData['manifest']['environment'];
+  /** The shard runs a merged run joined (empty for a run made whole). */
+  merged: RunData['manifest']['merged'];
   cells: CellView[];
   failed: { id: string; status: CellStatus }[];
   models: string[];
@@ -184,6 +186,7 @@ export function runView(run: RunData): RunView {
     createdAt: m.createdAt,
     options: m.options,
     environment: m.environment,
+    merged: m.merged,
     cells: [...views.values()],
     failed: m.cells.filter((c) => c.status !== 'ok').map((c) => ({ id: c.spec.id, status: c.status })),
     models: [...new Set(m.cells.map((c) => c.spec.model))],

@@ -20,6 +20,15 @@ function modelSection(run: RunView, model: string): string {
   return `<h2>${esc(model)}</h2>${table(['backend', ...run.fixtures.map((f) => esc(f))], rows)}${links.length ? `<p>backends compared: ${links.join(' · ')}</p>` : ''}`;
 }
 
+/** Where a run's cells ran: the shards a merged run joined, each on its machine; what part of a matrix a shard is. */
+function shards(run: RunView): string {
+  const s = run.options.shard;
+  if (s) return `<p>Shard ${s.index}/${s.count} of a matrix of ${s.matrix.length} cells (join the shards with <code>leakbench merge</code>).</p>\n`;
+  if (!run.merged.length) return '';
+  const rows = run.merged.map((m) => [esc(m.shard), `<code>${esc(m.id)}</code>`, esc(m.environment.hostname), esc(`${m.environment.cpu} × ${m.environment.cpus}`), esc(m.environment.commit ?? '—')]);
+  return `<h2>Shards</h2>\n<p>Merged from ${run.merged.length} shard runs (<code>leakbench merge</code>); the environment above is the first shard's.</p>\n${table(['shard', 'run', 'machine', 'CPU', 'commit'], rows)}\n`;
+}
+
 /** `notes`: HTML placed first (e.g. runs that could not be read). */
 export function runIndex(run: RunView, root: string, notes = ''): string {
   const o = run.options;
@@ -47,6 +56,6 @@ ${table(['', ''], [
   ['cell environment', esc(Object.entries(o.host.env).map(([k, v]) => `${k}=${v}`).join(' ') || '—')],
 ])}
 ${table(['backend', 'compiler', 'emcc', 'SUNDIALS', 'optimisation', 'allocator'], builds)}
-${run.calibrations.map(calibrationSection).join('\n')}`;
+${shards(run)}${run.calibrations.map(calibrationSection).join('\n')}`;
   return page(`run ${run.id}`, body, root);
 }
