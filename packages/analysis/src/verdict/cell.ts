@@ -8,6 +8,8 @@ import { guardHost, locate } from './locate.js';
 import type { VerdictOptions } from './options.js';
 import { settleCheck } from './settle.js';
 
+const heapSlope = (layers: LayerVerdict[]) => layers.find((l) => l.layer === 'heapUsedBytes')?.slope;
+
 export function analyseCell(cellId: string, samples: Sample[], given: VerdictOptions): CellVerdict {
   // An attribution pass speaks for the series only when it ran at least as long: a shorter one cannot see growth
   // that starts late, nor a store that stopped growing.
@@ -29,7 +31,9 @@ export function analyseCell(cellId: string, samples: Sample[], given: VerdictOpt
         ? 'engine'
         : heapJudged === 'inconclusive' && heapNow === 'leak'
           ? 'program'
-          : null;
+          : heapJudged === 'leak' && heapSlope(judged) !== heapSlope(layers)
+            ? 'program-size'
+            : null;
   const total = loc.attribution.length ? loc.attribution.reduce((a, c) => a + c.bytesPerIteration, 0) : null;
   const main = loc.mainLayer ? layers.find((l) => l.layer === loc.mainLayer)! : null;
   return {

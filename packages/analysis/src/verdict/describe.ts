@@ -17,9 +17,10 @@ function beforeMeasurement(l: LayerVerdict): string {
  * What the cell's attribution pass changed, said in the sentence since the JS heap's series alone reads otherwise:
  * - 'engine': the JS heap grew, but its heap snapshots found no program object growing (judged no-leak);
  * - 'program': the series was undecided, the snapshots found the program's objects growing (judged leak);
+ * - 'program-size': with the JIT on, the series leaked at its rate plus V8's own; the snapshots' program rate is used;
  * - shorter: the pass ran fewer iterations than the series, so it was not used.
  */
-export type PassUse = 'engine' | 'program' | { shorter: { pass: number; series: number } } | null;
+export type PassUse = 'engine' | 'program' | 'program-size' | { shorter: { pass: number; series: number } } | null;
 
 export function describeCell(loc: Location, layers: LayerVerdict[], deferred: ReadonlySet<string>, pass: PassUse = null): string {
   const get = (layer: string) => layers.find((l) => l.layer === layer);
@@ -47,6 +48,7 @@ export function describeCell(loc: Location, layers: LayerVerdict[], deferred: Re
   const steps = layers.filter((l) => l.setAside && l.decision !== 'inconclusive' && !deferred.has(l.layer));
   if (steps.length) summary += `; set aside as one-time: ${steps.map((l) => `${formatBytes(l.setAside!.bytes)} in ${l.layer} at iteration ${l.setAside!.atIteration}`).join(', ')}`;
   if (pass === 'engine') summary += "; the JS heap's growth is V8's own (heap snapshots of the attribution pass: no program object grows)";
+  if (pass === 'program-size') summary += "; the JS heap's rate is the program's objects' in the attribution pass's heap snapshots (with V8's JIT on its series also carries V8's own growth)";
   if (pass === 'program') summary += "; the JS heap's leak measured by the attribution pass's heap snapshots (the program's objects grew in every interval; the series alone was undecided)";
   if (pass && typeof pass === 'object') summary += `; the attribution pass (${pass.shorter.pass} iterations) ran shorter than the series (${pass.shorter.series}): not used`;
   const deferredLeaks = [...deferred].some((l) => get(l)?.decision === 'leak');

@@ -26,7 +26,7 @@ function engineOnlyGrowth(o: ResolvedOptions): string | null {
  * interval's rate (null otherwise). Heap snapshots count objects exactly after a full GC, so V8's own churn and
  * steps, which can keep the JS heap's series undecided, do not blur them.
  */
-export function programGrowth(o: ResolvedOptions): { rate: number; low: number; high: number; why: string } | null {
+export function programGrowth(o: ResolvedOptions): { rate: number; low: number; high: number; seen: string } | null {
   const a = o.attribution;
   const sites = a?.js.sites.filter((s) => s.owner === 'program') ?? [];
   if (!a || !sites.length) return null;
@@ -41,7 +41,7 @@ export function programGrowth(o: ResolvedOptions): { rate: number; low: number; 
     rate,
     low,
     high,
-    why: `heap snapshots of the cell's attribution pass show the program's objects growing in every interval between iterations ${at.join(', ')} (${names}; ${formatBytes(low)}–${formatBytes(high)}/iteration per interval): a leak, measured by the snapshots where the series could not decide`,
+    seen: `heap snapshots of the cell's attribution pass show the program's objects growing in every interval between iterations ${at.join(', ')} (${names}; ${formatBytes(low)}–${formatBytes(high)}/iteration per interval)`,
   };
 }
 
@@ -55,7 +55,8 @@ export function programGrowth(o: ResolvedOptions): { rate: number; low: number; 
  * And what the cell's attribution pass tells about the JS heap: when its heap snapshots show no program object
  * growing, the layer is `no-leak` (V8's own objects are what grew), whatever its series said; when they show the
  * program's objects growing in every interval (programGrowth) and the series is undecided, it is a `leak` at the
- * snapshots' rate, their intervals' lowest and highest rate as its bounds. A series that decided keeps its decision.
+ * snapshots' rate, their intervals' lowest and highest rate as its bounds. A series that decided keeps its decision;
+ * with the JIT on a leaking one takes the snapshots' rate too (its own includes V8's growth).
  */
 export function guardHost(layers: LayerVerdict[], options: VerdictOptions): LayerVerdict[] {
   const o = resolveOptions(options);
@@ -63,12 +64,18 @@ export function guardHost(layers: LayerVerdict[], options: VerdictOptions): Laye
   const undecided = (l: LayerVerdict, why: string, decidedBy: number | null = null): LayerVerdict => ({ ...l, decision: 'inconclusive', decidedBy, reason: `${why}; ${l.reason}` });
   const engineOnly = engineOnlyGrowth(o);
   const program = programGrowth(o);
-  const fromSnapshots = (l: LayerVerdict): LayerVerdict =>
+  const fromSnapshots = (l: LayerVerdict): LayerVerdict => {
     // Not while the JIT guard holds a young process back: Node's own JS (lazily loaded modules, stream buffers) is
     // the program's too, and grows there as much as V8's code does.
-    program && l.layer === 'heapUsedBytes' && l.decision === 'inconclusive' && !(o.host.jit && l.n < JIT_MIN_SAMPLES)
-      ? { ...l, decision: 'leak', slope: program.rate, ciLow: program.low, ciHigh: program.high, decidedBy: null, setAside: null, reason: `${program.why}; ${l.reason}` }
-      : l;
+    if (!program || l.layer !== 'heapUsedBytes' || (o.host.jit && l.n < JIT_MIN_SAMPLES)) return l;
+    const measured = { slope: program.rate, ciLow: program.low, ciHigh: program.high };
+    if (l.decision === 'inconclusive') return { ...l, ...measured, decision: 'leak', decidedBy: null, setAside: null, reason: `${program.seen}: a leak, measured by the snapshots where the series could not decide; ${l.reason}` };
+    // With the JIT on, a leaking series carries V8's own growth beside the program's: the leak is the program's part.
+    if (l.decision === 'leak' && o.host.jit) {
+      return { ...l, ...measured, reason: `the series grew ${formatBytes(l.slope)}/iter with V8's JIT on, V8's own growth with it; ${program.seen}: the leak is the program's part; ${l.reason}` };
+    }
+    return l;
+  };
   return layers.map((l) => fromSnapshots(guardOne(l)));
   function guardOne(l: LayerVerdict): LayerVerdict {
     if (engineOnly && l.layer === 'heapUsedBytes' && l.decision !== 'no-leak') {

@@ -275,6 +275,18 @@ describe('JS heap growth with an attribution pass', () => {
     expect(v.summary).toMatch(/measured by the attribution pass's heap snapshots/);
   });
 
+  it("with the JIT on, takes a leaking series' size from the snapshots (the program's part); with it off, keeps the series'", () => {
+    // 40 B/iteration of the program's objects plus 37 B/iteration of V8's own growth in the JS heap's series.
+    const both = makeSamples(300, { heap: (i) => 77 * i });
+    const jit = { warmup: 10, host: { jit: true, allocatorCache: false }, attribution: attribution(['program', 'engine'], 300) };
+    const v = analyseCell('c', both, jit);
+    expect(v.decision).toBe('leak');
+    expect(v).toMatchObject({ bytesPerIteration: 40, ciLow: 40, ciHigh: 40 });
+    expect(v.summary).toMatch(/the JS heap's rate is the program's objects'/);
+    expect(v.layers.find((l) => l.layer === 'heapUsedBytes')!.reason).toMatch(/^the series grew 77.0 B\/iter with V8's JIT on/);
+    expect(analyseCell('c', both, { ...jit, host: { jit: false, allocatorCache: false } }).bytesPerIteration).toBeCloseTo(77, 6);
+  });
+
   it('uses no pass that ran shorter than the series, and none in a young process with the JIT on', () => {
     const short = analyseCell('c', stepped, { warmup: 10, attribution: attribution(['program'], 100) });
     expect(short.decision).toBe('inconclusive');
