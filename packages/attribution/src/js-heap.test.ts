@@ -68,6 +68,16 @@ describe('growingSites', () => {
     expect(sites.map((x) => x.name)).toEqual(['a']); // b stopped, c started late: neither grew in every interval
     expect(sites[0]!.bytesPerIteration).toBe(16);
     expect(sites[0]!.intervals).toEqual([16, 16]);
+    expect(sites[0]!.heapIntervals).toEqual([16, 16]);
+  });
+
+  it("keeps a group's backing stores out of its heap intervals", () => {
+    const g = (bytes: number, externalBytes: number) => ({ name: 'ArrayBuffer', type: 'object', owner: 'program' as const, bytes, objects: bytes / 88, externalBytes });
+    const s = [10, 20, 30].map((iteration, k) => ({ ...summary(iteration, {}), groups: new Map([['ab', g(880 * (k + 1), 10_000 * (k + 1))]]) }));
+    const [site] = growingSites(s, extras({ ab: 10 }));
+    expect(site!.intervals).toEqual([1088, 1088]);
+    expect(site!.heapIntervals).toEqual([88, 88]);
+    expect(site!.bytesPerIteration).toBe(88);
   });
 
   it('does not count growth that no kept object or grown store carries (objects alive only at snapshot time)', () => {

@@ -237,6 +237,7 @@ export function growingSites(summaries: SnapshotSummary[], last: LastSnapshotExt
       objectsPerIteration: (z.objects - a.objects) / span,
       externalBytesPerIteration: (z.externalBytes - a.externalBytes) / span,
       intervals,
+      heapIntervals: intervalRates(at.map((g) => g.bytes), summaries.map((s) => s.iteration)),
       keptObjects: last.kept.get(key) ?? 0,
       grownStores: last.grownStores.get(key) ?? 0,
       retainers: last.retainers.get(key) ?? [],

@@ -352,6 +352,11 @@ export const JsSite = z.object({
   externalBytesPerIteration: num,
   /** Growth per iteration in each interval between consecutive snapshots (a leak grows in every one). */
   intervals: z.array(num),
+  /**
+   * The same without the external bytes (ArrayBuffer backing stores): the JS heap's own growth per interval. Absent
+   * in attributions made before it was kept.
+   */
+  heapIntervals: z.array(num).optional(),
   /** Objects of the group made after the first snapshot and alive at the last (memlab's "allocated and kept"). */
   keptObjects: z.number().int(),
   /** Stores (elements, tables) made after the first snapshot for objects that lived through every snapshot. */

@@ -30,7 +30,10 @@ export function programGrowth(o: ResolvedOptions): { rate: number; low: number; 
   const a = o.attribution;
   const sites = a?.js.sites.filter((s) => s.owner === 'program') ?? [];
   if (!a || !sites.length) return null;
-  const intervals = sites[0]!.intervals.map((_, k) => sites.reduce((sum, s) => sum + (s.intervals[k] ?? 0), 0));
+  // The JS heap's own part: backing stores are external memory, another layer's. (Attributions from before the
+  // heap's part was kept: their intervals less the external rate over the whole pass.)
+  const heapIntervals = (s: (typeof sites)[number]) => s.heapIntervals ?? s.intervals.map((v) => v - s.externalBytesPerIteration);
+  const intervals = sites[0]!.intervals.map((_, k) => sites.reduce((sum, s) => sum + (heapIntervals(s)[k] ?? 0), 0));
   const rate = sites.reduce((sum, s) => sum + s.bytesPerIteration, 0);
   const low = Math.min(...intervals);
   const high = Math.max(...intervals);

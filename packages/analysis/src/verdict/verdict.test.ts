@@ -285,6 +285,12 @@ describe('JS heap growth with an attribution pass', () => {
     expect(v.summary).toMatch(/the JS heap's rate is the program's objects'/);
     expect(v.layers.find((l) => l.layer === 'heapUsedBytes')!.reason).toMatch(/^the series grew 77.0 B\/iter with V8's JIT on/);
     expect(analyseCell('c', both, { ...jit, host: { jit: false, allocatorCache: false } }).bytesPerIteration).toBeCloseTo(77, 6);
+    // A site holding backing stores: the JS heap's share is its own bytes, bounds from its heap intervals (or, in
+    // older attributions without them, its intervals less the external rate).
+    const buffers = { ...site('program'), bytesPerIteration: 194, externalBytesPerIteration: 1000, intervals: [1190, 1198] };
+    const withStores = (s: object) => ({ ...jit, attribution: { ...attribution(['program'], 300), js: { sites: [s], programBytesPerIteration: 1194, engineBytesPerIteration: 0 } } });
+    expect(analyseCell('c', both, withStores(buffers))).toMatchObject({ bytesPerIteration: 194, ciLow: 190, ciHigh: 198 });
+    expect(analyseCell('c', both, withStores({ ...buffers, heapIntervals: [192, 196] }))).toMatchObject({ bytesPerIteration: 194, ciLow: 192, ciHigh: 196 });
   });
 
   it('uses no pass that ran shorter than the series, and none in a young process with the JIT on', () => {
