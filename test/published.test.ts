@@ -37,11 +37,16 @@ describe('published report', () => {
       }
     });
 
-    it('judged every leak shape right, in its place, from some count on; no non-leak a leak once it stops growing', () => {
-      for (const s of cal().summaries.filter((x) => x.expectedWhere === 'c-allocator')) {
-        expect(s.iterationsToDetect, `${s.backend} ${s.fixture}`).not.toBeNull();
+    // The README's exceptions, stock profile, native: the doubling vector (its jumps' sizes sit at the edge of what
+    // counts as a repeat: right at 20 iterations, then 1/5 and 2/5 with the rest inconclusive) and js-array (one
+    // trial at 300 placed in the host's glibc, beside the JS heap).
+    const EXCEPTIONS = host === 'stock' ? ['native geometric', 'native js-array'] : [];
+    it('judged every leak shape a leak, in its place, in every trial of some count, and from some count on (exceptions named); no non-leak a leak once it stops growing', () => {
+      for (const s of cal().summaries.filter((x) => x.expectedWhere !== 'none')) {
+        expect(s.byIterations.some((b) => b.correct === b.trials), `${s.backend} ${s.fixture}`).toBe(true);
+        expect(s.byIterations.every((b) => b.noLeak === 0 || b.iterations < 100), `${s.backend} ${s.fixture}`).toBe(true);
+        if (!EXCEPTIONS.includes(`${s.backend} ${s.fixture}`)) expect(s.iterationsToDetect, `${s.backend} ${s.fixture}`).not.toBeNull();
       }
-      for (const s of cal().summaries.filter((x) => x.expectedWhere !== 'none')) expect(s.iterationsToDetect, `${s.backend} ${s.fixture}`).not.toBeNull();
       // The bounded cache is growing while it fills (20 iterations); every other non-leak is never called a leak.
       for (const s of cal().summaries.filter((x) => x.expectedWhere === 'none' && x.fixture !== 'bounded-cache')) expect(s.falsePositiveRate, `${s.backend} ${s.fixture}`).toBe(0);
       for (const s of cal().summaries.filter((x) => x.fixture === 'bounded-cache')) expect(s.byIterations.at(-1)!.leak, s.backend).toBe(0);

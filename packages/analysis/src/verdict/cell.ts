@@ -1,6 +1,6 @@
 // A cell's verdict: every layer of the layer table judged, the host guards (with the cell's attribution pass when it
-// has one), the settle check, then locate (decision, where, bytes/iteration by layer) and describe. Computed once (after each cell) and stored
-// beside the series; `analyse` recomputes it.
+// has one), the settle check, then locate (decision, where, bytes/iteration by layer) and describe. Computed once
+// (after each cell) and stored beside the series; `analyse` recomputes it.
 import { LAYERS, VERDICT_SCHEMA, type CellVerdict, type LayerVerdict, type Sample } from '@leakbench/core';
 import { describeCell, type PassUse } from './describe.js';
 import { analyseLayer } from './layer.js';
