@@ -32,12 +32,19 @@ export interface LayerSpec<F extends string = string> {
   readonly contains: readonly string[];
   /** Whether a backend or platform may leave the field null (not measurable there). */
   readonly nullable: boolean;
+  /**
+   * The layer this one is the high-water mark of (max RSS of RSS), or null: it keeps every peak and never falls, so
+   * a young process's pages that are given back again read as growth in it — its growth is only a leak when the
+   * layer it marks leaks too.
+   */
+  readonly highWaterOf: string | null;
 }
 
 interface LayerOptions {
   paged?: boolean;
   contains?: string[];
   nullable?: boolean;
+  highWaterOf?: string;
 }
 
 const layer = <F extends string>(field: F, label: string, locates: Where, o: LayerOptions = {}): LayerSpec<F> => ({
@@ -48,6 +55,7 @@ const layer = <F extends string>(field: F, label: string, locates: Where, o: Lay
   locates,
   contains: o.contains ?? [],
   nullable: o.nullable ?? false,
+  highWaterOf: o.highWaterOf ?? null,
 });
 
 const INSIDE_RSS = ['moduleHeapBytes', 'heapUsedBytes', 'arrayBuffersBytes', 'globalHandlesBytes', 'allocatorBytes', 'wasmMemoryBytes', 'externalBytes'];
@@ -68,7 +76,7 @@ export const LAYER_TABLE = [
   layer('heapTotalBytes', 'JS heap total', 'js-heap', { paged: true, contains: ['heapUsedBytes'] }),
   layer('rssBytes', 'RSS (resident set)', 'rss-only', { paged: true, nullable: true, contains: [...INSIDE_RSS, 'heapTotalBytes'] }),
   layer('vmsBytes', 'VMS (virtual size)', 'rss-only', { paged: true, nullable: true, contains: [...INSIDE_RSS, 'heapTotalBytes', 'rssBytes'] }),
-  layer('maxRssBytes', 'max RSS', 'rss-only', { paged: true, contains: [...INSIDE_RSS, 'heapTotalBytes', 'rssBytes'] }),
+  layer('maxRssBytes', 'max RSS', 'rss-only', { paged: true, contains: [...INSIDE_RSS, 'heapTotalBytes', 'rssBytes'], highWaterOf: 'rssBytes' }),
 ] as const;
 
 export type Layer = (typeof LAYER_TABLE)[number]['field'];

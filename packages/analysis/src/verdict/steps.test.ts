@@ -166,4 +166,19 @@ describe('locate and describe', () => {
     expect(loc.decision).toBe('no-leak');
     expect(describeCell(loc, layers, new Set())).toMatch(/not deciding: rssBytes \(pages: no growth above 256 B\/iter to tell\)/);
   });
+
+  it('calls max RSS growth a leak only when RSS leaks too: a high-water mark keeps the peaks RSS gave back', () => {
+    // A young process's RSS rose by 13 MB and fell back; max RSS kept the peak and trends upward.
+    const maxRss = layer({ layer: 'maxRssBytes', decision: 'leak', slope: 890_000, ciLow: 655_000, ciHigh: 1_100_000, pValue: 1e-8 });
+    const rssBack = layer({ layer: 'rssBytes', decision: 'inconclusive', pValue: 0.2, ciLow: -500_000, ciHigh: 900_000 });
+    const young = guardHost([layer({ layer: 'moduleHeapBytes' }), rssBack, maxRss], opts);
+    expect(young.find((l) => l.layer === 'maxRssBytes')!.decision).toBe('inconclusive');
+    const loc = locate(young, new Set(), opts);
+    expect(loc.decision).toBe('no-leak');
+    expect(describeCell(loc, young, new Set())).toMatch(/maxRssBytes \(a high-water mark of rssBytes, which does not leak/);
+    const rssLeaks = layer({ layer: 'rssBytes', decision: 'leak', slope: 16384, ciLow: 16000, ciHigh: 16800, pValue: 1e-9 });
+    const mmap = guardHost([layer({ layer: 'moduleHeapBytes' }), rssLeaks, { ...maxRss, slope: 16384, ciLow: 16000, ciHigh: 16800 }], opts);
+    expect(mmap.find((l) => l.layer === 'maxRssBytes')!.decision).toBe('leak');
+    expect(locate(mmap, new Set(), opts).decision).toBe('leak');
+  });
 });
