@@ -28,12 +28,11 @@ export function mergeRuns(dirs: string[], out: string, opts: MergeOptions = {}):
     if (!r.manifest.options.shard) throw new UsageError(`${r.dir} is a whole run, not a shard (made without --shard k/n): merge joins the shards of one run`);
   }
   const first = runs[0]!;
-  const want = JSON.stringify(request(first.manifest));
+  const want: Record<string, unknown> = request(first.manifest);
   for (const r of runs.slice(1)) {
-    const a = request(first.manifest) as Record<string, unknown>;
-    const b = request(r.manifest) as Record<string, unknown>;
-    const differ = Object.keys({ ...a, ...b }).filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k]));
-    if (JSON.stringify(b) !== want) throw new UsageError(`${r.dir} is a shard of another request than ${first.dir}: its ${differ.join(', ')} differ`);
+    const got: Record<string, unknown> = request(r.manifest);
+    const differ = Object.keys({ ...want, ...got }).filter((k) => JSON.stringify(want[k]) !== JSON.stringify(got[k]));
+    if (differ.length) throw new UsageError(`${r.dir} is a shard of another request than ${first.dir}: its ${differ.join(', ')} differ`);
   }
   const { count, matrix } = first.manifest.options.shard!;
   const byIndex = new Map<number, string>();

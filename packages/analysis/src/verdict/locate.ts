@@ -6,6 +6,13 @@ import { HOST_ALLOCATOR_MIN_SAMPLES, JIT_MIN_SAMPLES, layerFloor, resolveOptions
 /** The module's exact own heap is measured and does not grow: glibc's growth beside it is the host's. */
 export const moduleHeapFlat = (layers: LayerVerdict[]) => layers.find((l) => l.layer === 'moduleHeapBytes')?.decision === 'no-leak';
 
+/** The layer `l` is the high-water mark of, when that layer does not leak: then `l`'s growth is kept peaks. */
+const unconfirmedHighWater = (l: LayerVerdict, layers: LayerVerdict[]): LayerVerdict | null => {
+  const marked = layerSpec(l.layer).highWaterOf;
+  const markedVerdict = marked ? layers.find((x) => x.layer === marked) : undefined;
+  return markedVerdict && markedVerdict.decision !== 'leak' ? markedVerdict : null;
+};
+
 /** `bytes` of glibc's count could be its per-thread cache filling or emptying (when the cell ran with it on). */
 const withinAllocatorCache = (o: ResolvedOptions, bytes: number) => o.host.allocatorCache && bytes < TCACHE_BYTES;
 
@@ -85,11 +92,8 @@ export function guardHost(layers: LayerVerdict[], options: VerdictOptions): Laye
       return { ...l, decision: 'no-leak', decidedBy: null, reason: `${engineOnly}; ${l.reason}` };
     }
     if (l.decision !== 'leak') return l;
-    const marked = layerSpec(l.layer).highWaterOf;
-    const markedVerdict = marked ? layers.find((x) => x.layer === marked) : undefined;
-    if (markedVerdict && markedVerdict.decision !== 'leak') {
-      return undecided(l, `a high-water mark of ${marked}, which does not leak (${markedVerdict.decision}): peaks it reached, not memory kept`);
-    }
+    const marked = unconfirmedHighWater(l, layers);
+    if (marked) return undecided(l, `a high-water mark of ${marked.layer}, which does not leak (${marked.decision}): peaks it reached, not memory kept`);
     if (l.layer === 'allocatorBytes' && hostOnly) {
       if (l.n < HOST_ALLOCATOR_MIN_SAMPLES) {
         return undecided(l, `grows while the module's own C heap is flat (host allocations), and ${l.n} measured samples are too few to tell a young process's start-up from a leak (needs ${HOST_ALLOCATOR_MIN_SAMPLES})`);
@@ -129,8 +133,8 @@ function abstains(l: LayerVerdict, layers: LayerVerdict[], options: VerdictOptio
   const o = resolveOptions(options);
   const spec = layerSpec(l.layer);
   if (spec.paged && !(l.pValue < o.alpha && l.ciLow > layerFloor(o, true))) return `pages: no growth above ${layerFloor(o, true)} B/iter to tell`;
-  const marked = spec.highWaterOf ? layers.find((x) => x.layer === spec.highWaterOf) : undefined;
-  if (marked && marked.decision !== 'leak') return `a high-water mark of ${marked.layer}, which does not leak: it keeps the peaks ${marked.layer} gave back`;
+  const marked = unconfirmedHighWater(l, layers);
+  if (marked) return `a high-water mark of ${marked.layer}, which does not leak: it keeps the peaks ${marked.layer} gave back`;
   if (l.layer === 'allocatorBytes' && moduleHeapFlat(layers)) {
     if (l.setAside) return `the host's single step of ${formatBytes(l.setAside.bytes)} at iteration ${l.setAside.atIteration} while the module's own heap is flat`;
     const moved = Math.max(Math.abs(l.total), Math.abs(l.slope * l.n));
