@@ -10,6 +10,9 @@ import { load as loadNative } from '@leakbench/native-cvode';
 import { load as loadWasm } from '@leakbench/wasm-cvode';
 
 v8.setFlagsFromString('--expose_gc');
+// The blocks below are read after full GCs, and V8 flushes the bytecode of functions not run for a few full GCs:
+// earlier tests' code, hundreds of kB at once, which took a JS heap shape's growth below zero in one run.
+v8.setFlagsFromString('--no-flush-bytecode');
 const gc = runInNewContext('gc') as () => void;
 
 const backends: Record<string, Backend> = {};

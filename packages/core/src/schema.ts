@@ -195,6 +195,12 @@ export const LayerVerdict = z.object({
    * `flatIterations` (a cache or pool that filled). Null otherwise (and in runs analysed before it was kept).
    */
   bounded: z.object({ bytes: num, untilIteration: z.number().int(), flatIterations: z.number().int() }).nullable().default(null),
+  /**
+   * When `slope` is the attribution pass's (its heap snapshots measured the leak where the series could not, or
+   * with V8's JIT on): the series' own slope, whose extra bytes the layers containing this one carry too. Null
+   * otherwise (and in verdicts written before it was kept).
+   */
+  seriesSlope: z.number().nullable().default(null),
   reason: z.string(),
 });
 export type LayerVerdict = z.infer<typeof LayerVerdict>;

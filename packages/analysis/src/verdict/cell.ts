@@ -8,7 +8,8 @@ import { guardHost, locate } from './locate.js';
 import type { VerdictOptions } from './options.js';
 import { settleCheck } from './settle.js';
 
-const heapSlope = (layers: LayerVerdict[]) => layers.find((l) => l.layer === 'heapUsedBytes')?.slope;
+const slopeOf = (layers: LayerVerdict[], layer: string) => layers.find((l) => l.layer === layer)?.slope;
+const heapSlope = (layers: LayerVerdict[]) => slopeOf(layers, 'heapUsedBytes');
 
 export function analyseCell(cellId: string, samples: Sample[], given: VerdictOptions): CellVerdict {
   // An attribution pass speaks for the series only when it ran at least as long: a shorter one cannot see growth
@@ -50,6 +51,6 @@ export function analyseCell(cellId: string, samples: Sample[], given: VerdictOpt
     layers,
     settle,
     deferredFinalisation: [...deferred].some((l) => layers.find((x) => x.layer === l)?.decision === 'leak'),
-    summary: describeCell(loc, layers, deferred, passUse),
+    summary: describeCell(loc, layers, deferred, passUse, slopeOf(judged, 'arrayBuffersBytes') !== slopeOf(layers, 'arrayBuffersBytes')),
   };
 }

@@ -22,7 +22,11 @@ function beforeMeasurement(l: LayerVerdict): string {
  */
 export type PassUse = 'engine' | 'program' | 'program-size' | { shorter: { pass: number; series: number } } | null;
 
-export function describeCell(loc: Location, layers: LayerVerdict[], deferred: ReadonlySet<string>, pass: PassUse = null): string {
+/**
+ * `storesFromPass`: the array buffers' leak is sized by the pass's snapshots (with the JIT on its series also
+ * carries stores V8 had not swept yet).
+ */
+export function describeCell(loc: Location, layers: LayerVerdict[], deferred: ReadonlySet<string>, pass: PassUse = null, storesFromPass = false): string {
   const get = (layer: string) => layers.find((l) => l.layer === layer);
   let summary: string;
   if (loc.attribution.length) {
@@ -50,6 +54,7 @@ export function describeCell(loc: Location, layers: LayerVerdict[], deferred: Re
   if (pass === 'engine') summary += "; the JS heap's growth is V8's own (heap snapshots of the attribution pass: no program object grows)";
   if (pass === 'program-size') summary += "; the JS heap's rate is the program's objects' in the attribution pass's heap snapshots (with V8's JIT on its series also carries V8's own growth)";
   if (pass === 'program') summary += "; the JS heap's leak measured by the attribution pass's heap snapshots (the program's objects grew in every interval; the series alone was undecided)";
+  if (storesFromPass) summary += "; the array buffers' rate is the program's backing stores' in the attribution pass's heap snapshots (with V8's JIT on its series also carries stores not yet swept)";
   if (pass && typeof pass === 'object') summary += `; the attribution pass (${pass.shorter.pass} iterations) ran shorter than the series (${pass.shorter.series}): not used`;
   const deferredLeaks = [...deferred].some((l) => get(l)?.decision === 'leak');
   if (deferredLeaks) summary += ` (growth in ${[...deferred].join(', ')} came back after settling: deferred finalisation, not a leak)`;

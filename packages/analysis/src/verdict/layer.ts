@@ -25,7 +25,7 @@ export function analyseLayer(samples: Sample[], layer: Layer, options: VerdictOp
     resolution: w.resolution,
   };
   if (w.y.length < MIN_SAMPLES) {
-    return { ...base, decision: 'inconclusive', slope: 0, intercept: null, ciLow: -Infinity, ciHigh: Infinity, pValue: 1, setAside: null, decidedBy: null, bounded: null, reason: `only ${w.y.length} measured samples` };
+    return { ...base, decision: 'inconclusive', slope: 0, intercept: null, ciLow: -Infinity, ciHigh: Infinity, pValue: 1, setAside: null, decidedBy: null, bounded: null, seriesSlope: null, reason: `only ${w.y.length} measured samples` };
   }
   const steps = analyseSteps(w, paged, floor);
   // Repeated steps are the leak's own shape: judged as they are. A single step (set aside or pending) is out.
@@ -46,6 +46,7 @@ export function analyseLayer(samples: Sample[], layer: Layer, options: VerdictOp
     setAside,
     decidedBy: decidedBy ?? null,
     bounded: bounded ?? null,
+    seriesSlope: null,
     reason: reason + (decision === 'inconclusive' ? '' : describeSetAside(setAside)),
   };
 }

@@ -28,30 +28,35 @@ function engineOnlyGrowth(o: ResolvedOptions): string | null {
 }
 
 /**
- * The program's JS objects that the cell's attribution pass saw grow in every interval between its snapshots, when
- * together they grew by at least the floor: their rate per iteration over the pass, and the lowest and highest
- * interval's rate (null otherwise). Heap snapshots count objects exactly after a full GC, so V8's own churn and
- * steps, which can keep the JS heap's series undecided, do not blur them.
+ * What the program's JS objects that the cell's attribution pass saw grow in every interval between its snapshots
+ * added to one part of memory, when together they grew by at least the floor: their rate per iteration over the
+ * pass, and the lowest and highest interval's rate (null otherwise). Heap snapshots count objects exactly after a
+ * full GC, so V8's own churn and steps, which can keep a series undecided, do not blur them. `heap` is the objects
+ * themselves; `arrayBuffers` their backing stores (ArrayBuffer data outside the JS heap: another layer's).
  */
-export function programGrowth(o: ResolvedOptions): { rate: number; low: number; high: number; seen: string } | null {
+export function programGrowth(o: ResolvedOptions, part: 'heap' | 'arrayBuffers' = 'heap'): { rate: number; low: number; high: number; seen: string } | null {
   const a = o.attribution;
   const sites = a?.js.sites.filter((s) => s.owner === 'program') ?? [];
   if (!a || !sites.length) return null;
-  // The JS heap's own part: backing stores are external memory, another layer's. (Attributions from before the
-  // heap's part was kept: their intervals less the external rate over the whole pass.)
-  const heapIntervals = (s: (typeof sites)[number]) => s.heapIntervals ?? s.intervals.map((v) => v - s.externalBytesPerIteration);
-  const intervals = sites[0]!.intervals.map((_, k) => sites.reduce((sum, s) => sum + (heapIntervals(s)[k] ?? 0), 0));
-  const rate = sites.reduce((sum, s) => sum + s.bytesPerIteration, 0);
+  type Site = (typeof sites)[number];
+  // The heap's part of an interval (attributions from before it was kept: the interval less the external rate over
+  // the whole pass), and the backing stores' part: the rest.
+  const heapIntervals = (s: Site) => s.heapIntervals ?? s.intervals.map((v) => v - s.externalBytesPerIteration);
+  const partIntervals = (s: Site) => (part === 'heap' ? heapIntervals(s) : s.intervals.map((v, k) => v - (heapIntervals(s)[k] ?? 0)));
+  const intervals = sites[0]!.intervals.map((_, k) => sites.reduce((sum, s) => sum + (partIntervals(s)[k] ?? 0), 0));
+  const rate = sites.reduce((sum, s) => sum + (part === 'heap' ? s.bytesPerIteration : s.externalBytesPerIteration), 0);
   const low = Math.min(...intervals);
   const high = Math.max(...intervals);
   if (!(low > 0 && rate >= o.minRate)) return null;
   const at = a.snapshots.map((s) => s.iteration);
-  const names = sites.map((s) => `${s.name} ${formatBytes(s.bytesPerIteration)}/iter`).join(', ');
+  const grew = sites.filter((s) => (part === 'heap' ? s.bytesPerIteration : s.externalBytesPerIteration) > 0);
+  const names = grew.map((s) => `${s.name} ${formatBytes(part === 'heap' ? s.bytesPerIteration : s.externalBytesPerIteration)}/iter`).join(', ');
+  const what = part === 'heap' ? "the program's objects" : "the program's ArrayBuffer backing stores";
   return {
     rate,
     low,
     high,
-    seen: `heap snapshots of the cell's attribution pass show the program's objects growing in every interval between iterations ${at.join(', ')} (${names}; ${formatBytes(low)}–${formatBytes(high)}/iteration per interval)`,
+    seen: `heap snapshots of the cell's attribution pass show ${what} growing in every interval between iterations ${at.join(', ')} (${names}; ${formatBytes(low)}–${formatBytes(high)}/iteration per interval)`,
   };
 }
 
@@ -66,7 +71,8 @@ export function programGrowth(o: ResolvedOptions): { rate: number; low: number; 
  * growing, the layer is `no-leak` (V8's own objects are what grew), whatever its series said; when they show the
  * program's objects growing in every interval (programGrowth) and the series is undecided, it is a `leak` at the
  * snapshots' rate, their intervals' lowest and highest rate as its bounds. A series that decided keeps its decision;
- * with the JIT on a leaking one takes the snapshots' rate too (its own includes V8's growth).
+ * with the JIT on a leaking one takes the snapshots' rate too (its own includes V8's growth), and so does a leaking
+ * array buffers' series with the program's stores (its own includes stores V8 has not swept yet).
  */
 export function guardHost(layers: LayerVerdict[], options: VerdictOptions): LayerVerdict[] {
   const o = resolveOptions(options);
@@ -74,11 +80,18 @@ export function guardHost(layers: LayerVerdict[], options: VerdictOptions): Laye
   const undecided = (l: LayerVerdict, why: string, decidedBy: number | null = null): LayerVerdict => ({ ...l, decision: 'inconclusive', decidedBy, reason: `${why}; ${l.reason}` });
   const engineOnly = engineOnlyGrowth(o);
   const program = programGrowth(o);
+  const stores = programGrowth(o, 'arrayBuffers');
   const fromSnapshots = (l: LayerVerdict): LayerVerdict => {
+    // With the JIT on, V8 sweeps dead ArrayBuffers concurrently and the array buffers' count carries the stores not
+    // yet freed: a leaking series is sized by the snapshots' stores, which are counted after a full GC. (Only this
+    // layer: it holds exactly ArrayBuffer stores; external memory's other parts are not in the snapshots.)
+    if (l.layer === 'arrayBuffersBytes' && stores && l.decision === 'leak' && o.host.jit && l.n >= JIT_MIN_SAMPLES) {
+      return { ...l, slope: stores.rate, ciLow: stores.low, ciHigh: stores.high, seriesSlope: l.slope, reason: `the series grew ${formatBytes(l.slope)}/iter with V8's JIT on, stores not yet swept with it; ${stores.seen}: the leak is their size; ${l.reason}` };
+    }
     // Not while the JIT guard holds a young process back: Node's own JS (lazily loaded modules, stream buffers) is
     // the program's too, and grows there as much as V8's code does.
     if (!program || l.layer !== 'heapUsedBytes' || (o.host.jit && l.n < JIT_MIN_SAMPLES)) return l;
-    const measured = { slope: program.rate, ciLow: program.low, ciHigh: program.high };
+    const measured = { slope: program.rate, ciLow: program.low, ciHigh: program.high, seriesSlope: l.slope };
     if (l.decision === 'inconclusive') return { ...l, ...measured, decision: 'leak', decidedBy: null, setAside: null, reason: `${program.seen}: a leak, measured by the snapshots where the series could not decide; ${l.reason}` };
     // With the JIT on, a leaking series carries V8's own growth beside the program's: the leak is the program's part.
     if (l.decision === 'leak' && o.host.jit) {
@@ -170,7 +183,15 @@ export function attribute(layers: LayerVerdict[], deferred: ReadonlySet<string>,
     if (!l || !leaks(layer)) continue;
     const spec = layerSpec(layer);
     if (spec.paged && finerLeaks) continue;
-    const explained = spec.contains.reduce((a, c) => a + (counted.get(c)?.bytesPerIteration ?? 0), 0) + (spec.paged ? finerUndecided : 0);
+    // What the contained layers' series carried: their counted part, and where the attribution pass sized one (its
+    // `seriesSlope`), the extra its series carried too — V8's own growth, stores not yet swept — which this layer's
+    // series holds as well.
+    const carried = (c: string) => {
+      const part = counted.get(c);
+      const cl = layers.find((x) => x.layer === c);
+      return part ? part.bytesPerIteration + Math.max(0, (cl?.seriesSlope ?? cl!.slope) - cl!.slope) : 0;
+    };
+    const explained = spec.contains.reduce((a, c) => a + carried(c), 0) + (spec.paged ? finerUndecided : 0);
     // A leaking layer's own part counts when it is significantly above zero (glibc's 8-byte chunk header beside the
     // module heap's usable size, Node's records beside a Buffer's store) — and, for glibc with its per-thread cache
     // on, when it adds up over the window to more than that cache can hold (below that it is the cache's wander).

@@ -91,7 +91,7 @@ export const JUMP_Z = 6;
 export const STAIR_MIN_JUMPS = 3;
 /** Changes beyond the jump threshold are jumps only while they are at most this share of all changes (rare). */
 export const MAX_JUMP_SHARE = 0.25;
-/** Jumps at least this fraction of the largest count as a repeat of it. */
+/** Jumps at least this fraction of the largest (after it) or of the next jump of a growing chain (before it) repeat it. */
 export const REPEAT_FRACTION = 0.25;
 /** Growth is judged to have stopped only over a flat stretch (and a window) of at least this many samples. */
 export const STOPPED_TAIL_MIN_SAMPLES = 8;

@@ -49,6 +49,39 @@ describe('steps', () => {
     expect(churn.staircase).toBeNull();
   });
 
+  // A vector of `per` bytes per iteration grown by `factor` from `start` bytes: its capacity after each iteration.
+  const grown = (n: number, per: number, factor: number, start: number) => {
+    let cap = start;
+    return Array.from({ length: n }, (_, k) => {
+      while (per * (k + 1) > cap) cap = Math.ceil(cap * factor);
+      return cap;
+    });
+  };
+
+  it('takes a store grown by a factor as repeated steps, however small its earliest step is beside its latest', () => {
+    // The module heap of a native cell whose vector doubles at 64 B per iteration, from iteration 30 (measured): steps
+    // of 2, 4 and 8 kB and 16 400 B — the 4 kB one a hair under a quarter of the last.
+    const steps = [[33, 2048], [65, 4096], [129, 8192], [257, 16400]] as const;
+    const doubling = Array.from({ length: 271 }, (_, k) => steps.reduce((a, [t, b]) => a + (k + 30 >= t ? b : 0), 2048));
+    const d = analyseSteps({ ...win(doubling), x: doubling.map((_, k) => k + 30) }, false, 8);
+    expect(d.repeats).toBe(4);
+    expect(d.staircase).toMatchObject({ rate: expect.closeTo(128, 0), low: expect.closeTo(128, 0) });
+    // Grown by half each time: many steps, each a little larger than the one before.
+    const half = analyseSteps(win(grown(400, 16, 1.5, 64).slice(40)), false, 8);
+    expect(half.repeats).toBeGreaterThanOrEqual(5);
+    expect(half.staircase!.low).toBeGreaterThan(8);
+  });
+
+  it('does not chain a warm-up whose steps shrink: only those comparable to the largest repeat it', () => {
+    // 16, 4, 1 kB and 256 B steps, each a quarter of the one before, then flat: one large step and no repeat of it.
+    const at = [5, 15, 30, 60];
+    const bytes = [16384, 4096, 1024, 256];
+    const y = Array.from({ length: 200 }, (_, k) => at.reduce((a, t, j) => a + (k >= t ? bytes[j]! : 0), 0));
+    const s = analyseSteps(win(y), false, 8);
+    expect(s.repeats).toBe(2);
+    expect(s.staircase).toBeNull();
+  });
+
   it('counts of a jump only what the next change does not give back: spikes are no steps', () => {
     // 56 B every iteration; now and then an object alive only while one sample is taken (+312, then −200).
     const d = Array.from({ length: 198 }, (_, k) => (k % 6 === 1 ? 312 : k % 6 === 2 ? -200 : 56));

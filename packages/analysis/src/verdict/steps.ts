@@ -3,8 +3,9 @@
 // layer's floor, and rare: at most MAX_JUMP_SHARE of the changes); two adjacent outstanding changes are one jump (an
 // allocation can land across two samples), longer runs are growth of every iteration, jump after jump. A jump's size
 // is what the next change does not give back: a spike (up, then down again) is no step.
-// - Jumps of comparable size (≥ REPEAT_FRACTION of the largest) that repeat are a leak's own shape (a block every k
-//   iterations, a buffer that doubles): nothing is set aside. From STAIR_MIN_JUMPS of them (two periods, so the
+// - Jumps that repeat are a leak's own shape: nothing is set aside. They are the largest jump, the later ones of
+//   comparable size (≥ REPEAT_FRACTION of it) and the earlier ones that lead up to it, each at least REPEAT_FRACTION
+//   of the next (a block every k iterations; a buffer that doubles, its steps doubling too). From STAIR_MIN_JUMPS of them (two periods, so the
 //   period itself repeated) the series is a staircase, judged on its jumps; two jumps that make most of the growth
 //   are one period seen, undecided until a third is due.
 // - A single jump that does not repeat may be a one-time allocation — or the first of a rare periodic leak. If it
@@ -52,18 +53,33 @@ export function upwardJumps(x: number[], y: number[], floor: number): Jump[] {
   return jumps.filter((j) => j.bytes > threshold).sort((a, b) => b.bytes - a.bytes);
 }
 
-/** The ordinary change per iteration between jumps: the median change per sample over the median sample spacing. */
-export function ordinaryRate(x: number[], y: number[]): number {
-  const d = y.slice(1).map((v, k) => v - y[k]!);
-  const dx = x.slice(1).map((v, k) => v - x[k]!);
-  return d.length ? median(d) / Math.max(median(dx), 1) : 0;
+/**
+ * The ordinary change per iteration between jumps: the median change over two samples, per iteration. Over two
+ * samples a texture that alternates from one sample to the next cancels (glibc's count going +128, −128 B, now and
+ * then 16 B more: its one-sample median reads +16 B, its two-sample one nothing), and a rare jump still stands out.
+ */
+function ordinaryRate(x: number[], y: number[]): number {
+  const rates = y.slice(2).map((v, k) => (v - y[k]!) / Math.max(x[k + 2]! - x[k]!, 1));
+  return rates.length ? median(rates) : 0;
 }
 
-/** Jumps of comparable size (≥ REPEAT_FRACTION of the largest), in time order. */
+/**
+ * The jumps that repeat one another, in time order: the largest, the later ones of comparable size (≥ REPEAT_FRACTION
+ * of it), and the earlier ones that lead up to it — going back in time, each at least REPEAT_FRACTION of the one
+ * after it in the chain (smaller ones between are passed over). A store grown by a factor (a vector that doubles, a
+ * JS array's backing store) steps up by that factor each time: its steps repeat, each larger than the last, and
+ * whether its third-largest is still a quarter of its largest must not decide whether it repeats. A warm-up's steps
+ * shrink instead, and a shrinking step is only counted when it is comparable to the largest.
+ */
 function comparableJumps(x: number[], y: number[], floor: number): Jump[] {
   const jumps = upwardJumps(x, y, floor);
   const largest = jumps[0];
-  return largest ? jumps.filter((j) => j.bytes >= REPEAT_FRACTION * largest.bytes).sort((a, b) => a.atIteration - b.atIteration) : [];
+  if (!largest) return [];
+  const later = jumps.filter((j) => j.atIteration > largest.atIteration && j.bytes >= REPEAT_FRACTION * largest.bytes);
+  const earlier = jumps.filter((j) => j.atIteration < largest.atIteration).sort((a, b) => b.atIteration - a.atIteration);
+  const chain = [largest];
+  for (const j of earlier) if (j.bytes >= REPEAT_FRACTION * chain.at(-1)!.bytes) chain.push(j);
+  return [...chain.reverse(), ...later.sort((a, b) => a.atIteration - b.atIteration)];
 }
 
 /** Whether a series grows as a staircase: STAIR_MIN_JUMPS comparable jumps that make most of the growth and stay. */

@@ -293,6 +293,26 @@ describe('JS heap growth with an attribution pass', () => {
     expect(analyseCell('c', both, withStores({ ...buffers, heapIntervals: [192, 196] }))).toMatchObject({ bytesPerIteration: 194, ciLow: 192, ciHigh: 196 });
   });
 
+  it("with the JIT on, sizes a leaking array buffers' series by the program's stores in the snapshots", () => {
+    // A 1000-byte Buffer kept per iteration in a stock process: the array buffers' count also carries the stores of
+    // short-lived buffers V8 has not swept yet (2.2 kB/iteration); external memory reads the 1000 B.
+    // Natively glibc's count carries the same unswept stores: it adds nothing of its own beyond them.
+    const kept = makeSamples(300, { heap: (i) => 194 * i, alloc: (i) => 2200 * i }).map((s) => ({ ...s, arrayBuffersBytes: 3e4 + 2200 * s.i, externalBytes: 2e6 + 1000 * s.i }));
+    const buffers = { ...site('program'), bytesPerIteration: 194, externalBytesPerIteration: 1000, intervals: [1194, 1194], heapIntervals: [194, 194] };
+    const pass = { ...attribution(['program'], 300), js: { sites: [buffers], programBytesPerIteration: 1194, engineBytesPerIteration: 0 } };
+    const jit = { warmup: 10, host: { jit: true, allocatorCache: false }, attribution: pass };
+    const v = analyseCell('c', kept, jit);
+    expect(v.decision).toBe('leak');
+    expect(v.where).toBe('external');
+    expect(v.attribution.map((a) => [a.layer, a.bytesPerIteration])).toEqual([['arrayBuffersBytes', 1000], ['heapUsedBytes', 194]]);
+    expect(v.summary).toMatch(/the array buffers' rate is the program's backing stores'/);
+    expect(v.layers.find((l) => l.layer === 'arrayBuffersBytes')).toMatchObject({ slope: 1000, seriesSlope: 2200, reason: expect.stringMatching(/^the series grew 2.1 kB\/iter with V8's JIT on/) });
+    expect(v.explainedBy).not.toContain('allocatorBytes');
+    // With the JIT off, or with no store growing in the snapshots, the series' own rate stands.
+    expect(analyseCell('c', kept, { ...jit, host: { jit: false, allocatorCache: false } }).attribution[0]).toMatchObject({ layer: 'arrayBuffersBytes', bytesPerIteration: 2200 });
+    expect(analyseCell('c', kept, { ...jit, attribution: attribution(['program'], 300) }).attribution[0]).toMatchObject({ layer: 'arrayBuffersBytes', bytesPerIteration: 2200 });
+  });
+
   it('uses no pass that ran shorter than the series, and none in a young process with the JIT on', () => {
     const short = analyseCell('c', stepped, { warmup: 10, attribution: attribution(['program'], 100) });
     expect(short.decision).toBe('inconclusive');
