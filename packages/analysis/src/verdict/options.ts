@@ -93,6 +93,8 @@ export const STAIR_MIN_JUMPS = 3;
 export const MAX_JUMP_SHARE = 0.25;
 /** Jumps at least this fraction of the largest (after it) or of the next jump of a growing chain (before it) repeat it. */
 export const REPEAT_FRACTION = 0.25;
+/** A jump the series gives back more than half of within this many samples after it (their median) is not held. */
+export const STEP_HOLD_SAMPLES = 5;
 /** Growth is judged to have stopped only over a flat stretch (and a window) of at least this many samples. */
 export const STOPPED_TAIL_MIN_SAMPLES = 8;
 /** A later half slower than the earlier by this factor (significantly) is a warm-up decaying, not a leak. */

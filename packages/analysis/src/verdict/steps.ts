@@ -16,7 +16,7 @@
 // Paged layers move in steps by nature and are judged as they are.
 import { formatBytes } from '@leakbench/core';
 import { mad, median } from '../stats/trend.js';
-import { JUMP_Z, MAX_JUMP_SHARE, REPEAT_FRACTION, STAIR_MIN_JUMPS } from './options.js';
+import { JUMP_Z, MAX_JUMP_SHARE, REPEAT_FRACTION, STAIR_MIN_JUMPS, STEP_HOLD_SAMPLES } from './options.js';
 import type { Window } from './window.js';
 
 export interface Jump {
@@ -27,6 +27,12 @@ export interface Jump {
   bytes: number;
   /** Iteration of the first sample that includes the jump. */
   atIteration: number;
+  /**
+   * Whether the series holds it over the next samples. One given back within a few (glibc's 72 kB buffer in a
+   * stock process, freed two or three iterations later) repeats like a step, but as churn: it never makes a
+   * staircase.
+   */
+  held: boolean;
 }
 
 /** Upward jumps that stand out from the ordinary changes of the series (largest first). */
@@ -45,11 +51,16 @@ export function upwardJumps(x: number[], y: number[], floor: number): Jump[] {
     if (last && last.to === k && last.to - last.from < 2) {
       last.to = k + 1;
       last.bytes += d[k]! - center;
-    } else jumps.push({ from: k, to: k + 1, bytes: d[k]! - center, atIteration: x[k + 1]! });
+    } else jumps.push({ from: k, to: k + 1, bytes: d[k]! - center, atIteration: x[k + 1]!, held: true });
   }
   // A jump is what stays: a change given back at the next sample (an object alive only while one sample was taken)
   // is a spike, not a step — only the part that stays counts, and a spike that stays below the threshold is none.
-  for (const j of jumps) j.bytes += Math.min(0, (d[j.to] ?? center) - center);
+  for (const j of jumps) {
+    j.bytes += Math.min(0, (d[j.to] ?? center) - center);
+    // Whether the series holds it: the median level of the next STEP_HOLD_SAMPLES samples keeps at least half.
+    const after = y.slice(j.to + 1, j.to + 1 + STEP_HOLD_SAMPLES).map((v, k) => v - y[j.to]! - center * (k + 1));
+    j.held = !(after.length && median(after) < -0.5 * j.bytes);
+  }
   return jumps.filter((j) => j.bytes > threshold).sort((a, b) => b.bytes - a.bytes);
 }
 
@@ -82,10 +93,9 @@ function comparableJumps(x: number[], y: number[], floor: number): Jump[] {
   return [...chain.reverse(), ...later.sort((a, b) => a.atIteration - b.atIteration)];
 }
 
-/** Whether a series grows as a staircase: STAIR_MIN_JUMPS comparable jumps that make most of the growth and stay. */
+/** Whether a series grows as a staircase: STAIR_MIN_JUMPS repeating jumps it holds, that make most of the growth. */
 export function isStaircase(x: number[], y: number[], floor: number): boolean {
-  const jumps = comparableJumps(x, y, floor);
-  return jumps.length >= STAIR_MIN_JUMPS && staircaseOf(x, y, jumps) !== null;
+  return heldStaircase(x, y, comparableJumps(x, y, floor)) !== null;
 }
 
 export interface StepAnalysis {
@@ -115,7 +125,7 @@ export function analyseSteps(w: Window, paged: boolean, floor: number): StepAnal
   if (comparable.length === 0) return none;
   const largest = comparable.reduce((a, j) => (j.bytes > a.bytes ? j : a));
   const repeats = comparable.length;
-  if (repeats >= STAIR_MIN_JUMPS) return { ...none, repeats, staircase: staircaseOf(x, y, comparable) };
+  if (repeats >= STAIR_MIN_JUMPS) return { ...none, repeats, staircase: heldStaircase(x, y, comparable) };
   if (repeats === 2) {
     // Two jumps that make most of the growth: one period seen, not yet a repeat of it. Sen's interval around a line
     // through two steps is no evidence; a third jump is due one period after the second.
@@ -137,6 +147,12 @@ export function analyseSteps(w: Window, paged: boolean, floor: number): StepAnal
   // Decided once a repeat would have shown at a rate at the floor: `bytes / floor` iterations past the jump.
   return { judged, setAside: null, pending: { ...step, boundRate, decidedAt: Math.ceil(x[largest.to]! + largest.bytes / floor) }, repeats: 1, staircase: null };
 }
+
+/** A staircase of the repeating jumps the series holds: STAIR_MIN_JUMPS of them at least (staircaseOf). */
+const heldStaircase = (x: number[], y: number[], jumps: Jump[]) => {
+  const held = jumps.filter((j) => j.held);
+  return held.length >= STAIR_MIN_JUMPS ? staircaseOf(x, y, held) : null;
+};
 
 /**
  * The rate of a staircase (comparable jumps in time order, and the ordinary change per iteration between them):
