@@ -5,9 +5,10 @@
 // is what the next change does not give back: a spike (up, then down again) is no step.
 // - Jumps that repeat are a leak's own shape: nothing is set aside. They are the largest jump, the later ones of
 //   comparable size (≥ REPEAT_FRACTION of it) and the earlier ones that lead up to it, each at least REPEAT_FRACTION
-//   of the next (a block every k iterations; a buffer that doubles, its steps doubling too). From STAIR_MIN_JUMPS of them (two periods, so the
-//   period itself repeated) the series is a staircase, judged on its jumps; two jumps that make most of the growth
-//   are one period seen, undecided until a third is due.
+//   of the next (a block every k iterations; a buffer that doubles, its steps doubling too). From STAIR_MIN_JUMPS of
+//   them that the series holds (two periods, so the period itself repeated) the series is a staircase, judged on its
+//   jumps; jumps given back within a few samples are churn. Two jumps that make most of the growth are one period
+//   seen, undecided until a third is due.
 // - A single jump that does not repeat may be a one-time allocation — or the first of a rare periodic leak. If it
 //   were periodic, no repeat in the `before` iterations before it nor the `after` iterations after it means a
 //   period longer than both, so a rate below jump / max(before, after). Only when that bound is at most the floor
