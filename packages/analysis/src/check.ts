@@ -4,7 +4,7 @@
 // layer's rate rose beyond its confidence interval. A gate that cannot decide fails and says why.
 import { RunDataError, readAttribution, readManifest, readRun, readSamples, runPaths, writeVerdict } from '@leakbench/core';
 import type { Attribution, CellSpec, CellVerdict, LayerVerdict, RunManifest, Sample } from '@leakbench/core';
-import { analyseCell, compareRates, hostTraits, iterationsToDecide } from './verdict/index.js';
+import { analyseCell, compareRates, hostTraits, iterationsToDecide, verdictTimeline, type LayerTimeline } from './verdict/index.js';
 
 export interface CheckFinding {
   cell: string;
@@ -102,6 +102,11 @@ export function checkRun(dir: string, baselineDir: string | null = null, options
  */
 export function judgeCell(spec: Pick<CellSpec, 'id' | 'warmup'>, samples: Sample[], host: RunManifest['options']['host'], attribution: Attribution | null = null): CellVerdict {
   return analyseCell(spec.id, samples, { warmup: spec.warmup, host: hostTraits(host), attribution });
+}
+
+/** When each layer of a cell decided (verdictTimeline), judged with its run's host settings. */
+export function cellTimeline(spec: Pick<CellSpec, 'id' | 'warmup'>, samples: Sample[], host: RunManifest['options']['host']): LayerTimeline[] {
+  return verdictTimeline(spec.id, samples, { warmup: spec.warmup, host: hostTraits(host) });
 }
 
 /**

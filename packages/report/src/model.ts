@@ -1,9 +1,9 @@
 // The report's view model: plain data computed from a run, which the page modules turn into HTML. Everything
 // that needs thought (which points, which trend line, which comparisons, which ratios) happens here, once;
 // pages only lay it out. The trend line is the verdict's own (slope and intercept stored with it): nothing is
-// fitted twice.
-import type { Attribution, BuildInfo, CalibrationResult, CellData, CellStatus, CellVerdict, LayerVerdict, RunData, Sample } from '@leakbench/core';
-import { median } from '@leakbench/analysis';
+// fitted twice. The timeline judges the series cut short (what a shorter run would have been told), not the run.
+import type { Attribution, BuildInfo, CalibrationResult, CellData, CellStatus, CellVerdict, LayerVerdict, RunData, RunManifest, Sample } from '@leakbench/core';
+import { cellTimeline, median, type LayerTimeline } from '@leakbench/analysis';
 import type { SeriesPlotOptions, Series } from './plots.js';
 import { CELL_ROWS, COMPARE_ROWS, FIELD_NAMES, type Field, type RowSpec } from './rows.js';
 
@@ -38,6 +38,8 @@ export interface CellView {
   medianIterationMs: number | null;
   hasSamples: boolean;
   rows: RowView[];
+  /** When each layer decided: its verdict on the first n iterations (empty without a verdict or host settings). */
+  timeline: LayerTimeline[];
 }
 
 export interface ComparisonView {
@@ -115,7 +117,8 @@ export function medianIterationMs(samples: Sample[]): number | null {
 export const cellHref = (id: string) => `cells/${id}.html`;
 export const compareFile = (model: string, fixture: string) => `compare/${model}-${fixture.replace(/[^a-z0-9._-]+/gi, '-')}.html`;
 
-export function cellView(cell: CellData): CellView {
+/** `host`: the run's host settings, which the timeline's verdicts are judged with (none: no timeline). */
+export function cellView(cell: CellData, host: RunManifest['options']['host'] | null = null): CellView {
   const { spec } = cell.record;
   return {
     id: spec.id,
@@ -137,6 +140,7 @@ export function cellView(cell: CellData): CellView {
     medianIterationMs: medianIterationMs(cell.samples),
     hasSamples: cell.samples.length > 0,
     rows: cell.samples.length ? CELL_ROWS.map((row) => cellRow(cell, row)) : [],
+    timeline: host && cell.verdict && cell.samples.length ? cellTimeline(spec, cell.samples, host) : [],
   };
 }
 
@@ -179,7 +183,7 @@ function comparisons(run: RunData, views: Map<CellData, CellView>): ComparisonVi
 
 export function runView(run: RunData): RunView {
   const m = run.manifest;
-  const views = new Map(run.cells.map((c) => [c, cellView(c)]));
+  const views = new Map(run.cells.map((c) => [c, cellView(c, m.options.host)]));
   const backends = [...new Set(m.cells.map((c) => c.spec.backend))];
   return {
     id: m.id,

@@ -93,3 +93,24 @@ export function rateChart(rows: { group: string; label: string; x: number; rate:
   });
   return el.outerHTML;
 }
+
+/** The decision colours of the badges (html.ts), strong enough to read as cells of a grid. */
+const DECISION_COLORS = { leak: '#e05252', 'no-leak': '#4caf64', inconclusive: '#f2c94c' };
+
+/** Decision per layer (rows) and iteration count (columns): where each layer's verdict changes as a run grows. */
+export function decisionGrid(rows: { layer: string; iterations: number; decision: string }[], width = 640): string {
+  const layers = [...new Set(rows.map((r) => r.layer))];
+  const counts = [...new Set(rows.map((r) => r.iterations))].sort((a, b) => a - b);
+  const el = Plot.plot({
+    document: document(),
+    width,
+    height: 40 + 18 * layers.length,
+    marginLeft: 130,
+    style: { fontSize: '10px' },
+    x: { label: 'verdict after this many iterations', domain: counts, tickFormat: countFormat },
+    y: { label: null, domain: layers },
+    color: { legend: true, domain: Object.keys(DECISION_COLORS), range: Object.values(DECISION_COLORS) },
+    marks: [Plot.cell(rows, { x: 'iterations', y: 'layer', fill: 'decision', inset: 0.5 })],
+  });
+  return el.outerHTML;
+}

@@ -99,6 +99,11 @@ describe('buildReport', () => {
     expect(cell.querySelectorAll('svg').length).toBeGreaterThanOrEqual(20); // 10 measured rows × 2 columns
     expect(cell.body.textContent).toMatch(/leak in c-allocator: 3\d\.\d B\/iter .*= 24\.0 B c-allocator \(moduleHeapBytes\) \+ \d\.\d B c-allocator \(allocatorBytes\)/);
     expect(cell.body.textContent).toMatch(/WASM linear memory not measured by this backend/);
+    // When each layer decided: a grid of decisions per cut and a row per layer, the module heap's leak among them.
+    const decided = [...cell.querySelectorAll('h2')].find((h) => h.textContent === 'When each layer decided');
+    expect(decided).toBeDefined();
+    const rows = [...cell.querySelectorAll('tr')].map((r) => r.textContent ?? '');
+    expect(rows.filter((r) => /^moduleHeapBytes\D+from \d+/.test(r))).toEqual([expect.stringMatching(/^moduleHeapBytesleakfrom \d+24\.0 B\/iter$/)]);
     const crashed = parse(readFileSync(join(site, 'cells/wasm-lr1991-list-crashed.html'), 'utf8'));
     expect(crashed.body.textContent).toMatch(/No samples were recorded/);
     const cmp = parse(readFileSync(join(site, 'compare/lr1991-double.html'), 'utf8'));

@@ -13,3 +13,4 @@ export { describeCell } from './describe.js';
 export { settleCheck } from './settle.js';
 export * from './options.js';
 export { iterationsToDecide } from './needed.js';
+export { checkpoints, verdictTimeline, type LayerTimeline } from './timeline.js';

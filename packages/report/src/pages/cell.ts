@@ -4,7 +4,7 @@ import { retainerText } from '@leakbench/core';
 import type { Attribution, CellVerdict, LayerVerdict } from '@leakbench/core';
 import { badge, esc, formatBytes, page, statusBadge, table } from '../html.js';
 import type { CellView, RowView } from '../model.js';
-import { seriesPlot } from '../plots.js';
+import { decisionGrid, seriesPlot } from '../plots.js';
 
 function layerCaption(l: LayerVerdict | null): string {
   if (!l) return '';
@@ -70,6 +70,22 @@ ${cRows.length ? table(['allocated at', 'bytes', 'blocks/iter', 'per interval', 
 ${rows.length ? table(['owner', 'what grows', 'JS heap', 'external', 'objects/iter', 'per interval', 'held by (shortest path from a GC root)'], rows) : ''}`;
 }
 
+/** When each layer decided: the verdict of the series cut after 10, 20, 50, … iterations. */
+function timelineBlock(c: CellView): string {
+  if (!c.timeline.length) return '';
+  const rows = c.timeline.map((t) => [
+    esc(t.layer),
+    t.settled ? badge(t.settled.decision) : badge('inconclusive'),
+    `<span class="num">${t.settled ? `from ${t.settled.from}` : 'not yet'}</span>`,
+    `<span class="num">${esc(formatBytes(t.points.at(-1)?.slope ?? 0))}/iter</span>`,
+  ]);
+  const cells = c.timeline.flatMap((t) => t.points.map((p) => ({ layer: t.layer, iterations: p.iterations, decision: p.decision })));
+  return `<h2>When each layer decided</h2>
+<p class="note">Each layer's verdict on the series cut after this many iterations — what a run of that length would have been told (same warm-up and host guards; without an attribution pass). "From": the first cut from which the layer keeps its final decision.</p>
+<figure>${decisionGrid(cells)}</figure>
+${table(['layer', 'final decision', 'decided', 'rate at the end'], rows)}`;
+}
+
 const buildText = (c: CellView) =>
   c.build ? `${c.build.compiler} ${c.build.compilerVersion}; ${c.build.emccVersion ? `emcc ${c.build.emccVersion}; ` : ''}SUNDIALS ${c.build.sundialsVersion}; ${c.build.optFlags}; ${c.build.allocator}` : null;
 
@@ -89,6 +105,7 @@ export function cellPage(c: CellView, runId: string, root: string): string {
 ${table(['', ''], info)}
 <h2>Verdict</h2>${verdictBlock(c.verdict)}
 <h2>Where</h2>${attributionBlock(c.attribution, c.id)}
+${timelineBlock(c)}
 <h2>Memory layers per iteration</h2>
 <p class="note">Step lines over iteration; shaded: warm-up (explicit, or detected for that layer); dashed: the fitted per-iteration trend of the layer's verdict. Times and counts have no change panel.</p>
 ${c.hasSamples ? grid : '<p><b>No samples were recorded for this cell.</b></p>'}`;
