@@ -37,28 +37,44 @@ describe('published report', () => {
       }
     });
 
-    // The README's exceptions, stock profile, native: the doubling vector (its jumps' sizes sit at the edge of what
-    // counts as a repeat: right at 20 iterations, then 1/5 and 2/5 with the rest inconclusive) and js-array (one
-    // trial at 300 placed in the host's glibc, beside the JS heap).
-    const EXCEPTIONS = host === 'stock' ? ['native geometric', 'native js-array'] : [];
-    it('judged every leak shape a leak in every trial of some count, in its place from some count on (exceptions named); no non-leak a leak once it stops growing', () => {
+    // The README's exceptions, each with what it states: the js-array shape (one double appended per iteration, at
+    // the 8 B floor; its store grows in rare steps) natively in the stable profile (5/5 at 100, then 4/5 at 300 — one
+    // undecided: its store had not grown again yet) and in WASM in the stock one (4/5 at 300, one no-leak: its one
+    // step was set aside as one-time).
+    const EXCEPTIONS: Record<string, { iterations: number; leak: number; noLeak: number }> =
+      host === 'stable' ? { 'native js-array': { iterations: 300, leak: 4, noLeak: 0 } } : { 'wasm js-array': { iterations: 300, leak: 4, noLeak: 1 } };
+    it('judged every leak shape a leak in every trial of some count and in its place from some count on (exceptions as stated); no non-leak a leak once it stops growing', () => {
       for (const s of cal().summaries.filter((x) => x.expectedWhere !== 'none')) {
-        expect(s.byIterations.some((b) => b.leak === b.trials), `${s.backend} ${s.fixture}`).toBe(true);
-        expect(s.byIterations.every((b) => b.noLeak === 0 || b.iterations < 100), `${s.backend} ${s.fixture}`).toBe(true);
-        if (!EXCEPTIONS.includes(`${s.backend} ${s.fixture}`)) expect(s.iterationsToDetect, `${s.backend} ${s.fixture}`).not.toBeNull();
+        const name = `${s.backend} ${s.fixture}`;
+        const exception = EXCEPTIONS[name];
+        if (exception) {
+          expect(s.byIterations.find((b) => b.iterations === exception.iterations), name).toMatchObject({ leak: exception.leak, noLeak: exception.noLeak });
+          continue;
+        }
+        expect(s.byIterations.some((b) => b.leak === b.trials), name).toBe(true);
+        expect(s.byIterations.every((b) => b.noLeak === 0 || b.iterations < 100), name).toBe(true);
+        expect(s.iterationsToDetect, name).not.toBeNull();
       }
       // The bounded cache is growing while it fills (20 iterations); every other non-leak is never called a leak.
       for (const s of cal().summaries.filter((x) => x.expectedWhere === 'none' && x.fixture !== 'bounded-cache')) expect(s.falsePositiveRate, `${s.backend} ${s.fixture}`).toBe(0);
       for (const s of cal().summaries.filter((x) => x.fixture === 'bounded-cache')) expect(s.byIterations.at(-1)!.leak, s.backend).toBe(0);
     });
+
+    it('sized the C leak shapes exactly in WASM, and the Buffer shape at its 1000 B in both backends', () => {
+      for (const s of cal().summaries.filter((x) => x.backend === 'wasm' && x.expectedWhere === 'c-allocator' && x.fixture !== 'geometric')) expect(s.relativeError, s.fixture).toBe(0);
+      for (const s of cal().summaries.filter((x) => x.fixture === 'buffer')) expect(s.estimatedBytesPerIteration, s.backend).toBeCloseTo(1000, 6);
+    });
   });
 
-  it('in the stable profile, `none` is decided no-leak at 20 iterations in >= 95 % of trials per backend', () => {
+  // The README's figures for `none` in the stable profile: decided no-leak in every WASM trial from 20 iterations,
+  // natively in 17 of 20 at 20 (three undecided: a JS heap step at iteration 3–5 that could still repeat), in every
+  // trial from 100.
+  it('in the stable profile, `none` is decided no-leak at 20 iterations in 20/20 WASM and 17/20 native trials, in all from 100', () => {
     const stable = readRun(join(PUBLISHED, 'data/default-run')).calibrations.find((c) => c.options.host === 'stable' && c.options.iterationCounts.includes(20))!;
-    for (const s of stable.summaries.filter((x) => x.fixture === 'none')) {
-      const at20 = s.byIterations.find((b) => b.iterations === 20)!;
-      expect(at20.noLeak! / at20.trials, s.backend).toBeGreaterThanOrEqual(0.95);
-    }
+    const noLeak = (backend: string, n: number) => stable.summaries.find((x) => x.fixture === 'none' && x.backend === backend)!.byIterations.find((b) => b.iterations === n)!;
+    expect(noLeak('wasm', 20)).toMatchObject({ trials: 20, noLeak: 20 });
+    expect(noLeak('native', 20)).toMatchObject({ trials: 20, noLeak: 17 });
+    for (const b of ['native', 'wasm']) for (const n of [100, 300]) expect(noLeak(b, n), `${b} ${n}`).toMatchObject({ trials: 20, noLeak: 20 });
   });
 
   // The stock profile's long runs, with attribution passes (the default there): V8's JIT growth is not called a
