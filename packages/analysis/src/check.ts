@@ -96,17 +96,20 @@ export function checkRun(dir: string, baselineDir: string | null = null, options
   };
 }
 
+/** A cell's verdict options: its warm-up and its run's host traits. */
+const cellOptions = (spec: Pick<CellSpec, 'warmup'>, host: RunManifest['options']['host']) => ({ warmup: spec.warmup, host: hostTraits(host) });
+
 /**
  * A cell's verdict as every caller computes it (the harness when the cell ends and after its attribution pass,
  * `analyse`, `check`, `attribute`): its series, its run's host settings, its attribution pass when it has one.
  */
 export function judgeCell(spec: Pick<CellSpec, 'id' | 'warmup'>, samples: Sample[], host: RunManifest['options']['host'], attribution: Attribution | null = null): CellVerdict {
-  return analyseCell(spec.id, samples, { warmup: spec.warmup, host: hostTraits(host), attribution });
+  return analyseCell(spec.id, samples, { ...cellOptions(spec, host), attribution });
 }
 
 /** When each layer of a cell decided (verdictTimeline), judged with its run's host settings. */
 export function cellTimeline(spec: Pick<CellSpec, 'id' | 'warmup'>, samples: Sample[], host: RunManifest['options']['host']): LayerTimeline[] {
-  return verdictTimeline(spec.id, samples, { warmup: spec.warmup, host: hostTraits(host) });
+  return verdictTimeline(spec.id, samples, cellOptions(spec, host));
 }
 
 /**

@@ -8,8 +8,11 @@ import { guardHost, locate } from './locate.js';
 import type { VerdictOptions } from './options.js';
 import { settleCheck } from './settle.js';
 
-const slopeOf = (layers: LayerVerdict[], layer: string) => layers.find((l) => l.layer === layer)?.slope;
-const heapSlope = (layers: LayerVerdict[]) => slopeOf(layers, 'heapUsedBytes');
+/** Whether the attribution pass changed `layer`'s rate (guardHost keeps the series' own slope beside the pass's). */
+const resizedByPass = (layers: LayerVerdict[], layer: string) => {
+  const l = layers.find((x) => x.layer === layer);
+  return l?.seriesSlope != null && l.seriesSlope !== l.slope;
+};
 
 export function analyseCell(cellId: string, samples: Sample[], given: VerdictOptions): CellVerdict {
   // An attribution pass speaks for the series only when it ran at least as long: a shorter one cannot see growth
@@ -32,7 +35,7 @@ export function analyseCell(cellId: string, samples: Sample[], given: VerdictOpt
         ? 'engine'
         : heapJudged === 'inconclusive' && heapNow === 'leak'
           ? 'program'
-          : heapJudged === 'leak' && heapSlope(judged) !== heapSlope(layers)
+          : heapJudged === 'leak' && resizedByPass(layers, 'heapUsedBytes')
             ? 'program-size'
             : null;
   const total = loc.attribution.length ? loc.attribution.reduce((a, c) => a + c.bytesPerIteration, 0) : null;
@@ -51,6 +54,6 @@ export function analyseCell(cellId: string, samples: Sample[], given: VerdictOpt
     layers,
     settle,
     deferredFinalisation: [...deferred].some((l) => layers.find((x) => x.layer === l)?.decision === 'leak'),
-    summary: describeCell(loc, layers, deferred, passUse, slopeOf(judged, 'arrayBuffersBytes') !== slopeOf(layers, 'arrayBuffersBytes')),
+    summary: describeCell(loc, layers, deferred, passUse, resizedByPass(layers, 'arrayBuffersBytes')),
   };
 }

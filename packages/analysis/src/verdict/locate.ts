@@ -39,18 +39,18 @@ export function programGrowth(o: ResolvedOptions, part: 'heap' | 'arrayBuffers' 
   const sites = a?.js.sites.filter((s) => s.owner === 'program') ?? [];
   if (!a || !sites.length) return null;
   type Site = (typeof sites)[number];
+  const rateOf = (s: Site) => (part === 'heap' ? s.bytesPerIteration : s.externalBytesPerIteration);
   // The heap's part of an interval (attributions from before it was kept: the interval less the external rate over
   // the whole pass), and the backing stores' part: the rest.
   const heapIntervals = (s: Site) => s.heapIntervals ?? s.intervals.map((v) => v - s.externalBytesPerIteration);
   const partIntervals = (s: Site) => (part === 'heap' ? heapIntervals(s) : s.intervals.map((v, k) => v - (heapIntervals(s)[k] ?? 0)));
   const intervals = sites[0]!.intervals.map((_, k) => sites.reduce((sum, s) => sum + (partIntervals(s)[k] ?? 0), 0));
-  const rate = sites.reduce((sum, s) => sum + (part === 'heap' ? s.bytesPerIteration : s.externalBytesPerIteration), 0);
+  const rate = sites.reduce((sum, s) => sum + rateOf(s), 0);
   const low = Math.min(...intervals);
   const high = Math.max(...intervals);
   if (!(low > 0 && rate >= o.minRate)) return null;
   const at = a.snapshots.map((s) => s.iteration);
-  const grew = sites.filter((s) => (part === 'heap' ? s.bytesPerIteration : s.externalBytesPerIteration) > 0);
-  const names = grew.map((s) => `${s.name} ${formatBytes(part === 'heap' ? s.bytesPerIteration : s.externalBytesPerIteration)}/iter`).join(', ');
+  const names = sites.filter((s) => rateOf(s) > 0).map((s) => `${s.name} ${formatBytes(rateOf(s))}/iter`).join(', ');
   const what = part === 'heap' ? "the program's objects" : "the program's ArrayBuffer backing stores";
   return {
     rate,
@@ -188,8 +188,9 @@ export function attribute(layers: LayerVerdict[], deferred: ReadonlySet<string>,
     // series holds as well.
     const carried = (c: string) => {
       const part = counted.get(c);
-      const cl = layers.find((x) => x.layer === c);
-      return part ? part.bytesPerIteration + Math.max(0, (cl?.seriesSlope ?? cl!.slope) - cl!.slope) : 0;
+      if (!part) return 0;
+      const cl = layers.find((x) => x.layer === c)!;
+      return part.bytesPerIteration + Math.max(0, (cl.seriesSlope ?? cl.slope) - cl.slope);
     };
     const explained = spec.contains.reduce((a, c) => a + carried(c), 0) + (spec.paged ? finerUndecided : 0);
     // A leaking layer's own part counts when it is significantly above zero (glibc's 8-byte chunk header beside the
