@@ -5,6 +5,7 @@
  * look like. Every block is written so the compiler cannot drop it. JS kinds are handed to the host.
  */
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #ifndef __EMSCRIPTEN__
@@ -92,7 +93,9 @@ static size_t vector_len, vector_cap;
 static void **cache;                   /* bounded cache: a ring of `period` blocks */
 static long cache_slots;
 static void *once;                     /* init-once */
-static unsigned long churn_state = 12345;
+/* 64-bit on every target: `unsigned long` is 32 bits in wasm32, where `>> 33` would be undefined (at -O3 clang
+ * made it a wild size). */
+static uint64_t churn_state = 12345;
 
 static int inject_c(int kind, size_t bytes, long period, char *message, size_t size) {
   switch (kind) {
@@ -153,7 +156,7 @@ static int inject_c(int kind, size_t bytes, long period, char *message, size_t s
       enum { N = 16 };
       void *blocks[N];
       for (int k = 0; k < N; k++) {
-        churn_state = churn_state * 6364136223846793005UL + 1442695040888963407UL;
+        churn_state = churn_state * 6364136223846793005ULL + 1442695040888963407ULL;
         size_t n = 1 + (size_t)((churn_state >> 33) % bytes);
         blocks[k] = touched(malloc(n), n);
       }
