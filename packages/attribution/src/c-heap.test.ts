@@ -5,7 +5,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CHeapSites } from '@leakbench/core';
-import { attributeCHeap, callerFrames, wasmCodeOffset, type Frame } from './c-heap.js';
+import { attributeCHeap, callerFrames, sourceFunction, wasmCodeOffset, type Frame } from './c-heap.js';
 
 const f = (fn: string, line = 1): Frame => ({ function: fn, file: '/src/a.c', line });
 
@@ -20,6 +20,23 @@ describe('callerFrames', () => {
     expect(callerFrames(['w', 'n', 'c'], symbols).map((x) => x.function)).toEqual(['main']);
     expect(callerFrames(['m', 'c'], symbols).map((x) => x.function)).toEqual(['leaky', 'main']);
     expect(callerFrames(['c'], symbols).map((x) => x.function)).toEqual(['main']);
+  });
+});
+
+describe('sourceFunction', () => {
+  it("names GCC's clones, partial-inlining parts and cold splits by the source function", () => {
+    expect(sourceFunction('inject_c.constprop.0')).toBe('inject_c');
+    expect(sourceFunction('lb_simulate.part.0')).toBe('lb_simulate');
+    expect(sourceFunction('cvNlsConvTest.lto_priv.0')).toBe('cvNlsConvTest');
+    expect(sourceFunction('Vaxpy_Serial.isra.0')).toBe('Vaxpy_Serial');
+    expect(sourceFunction('f.constprop.0.isra.0')).toBe('f');
+    expect(sourceFunction('main.cold')).toBe('main');
+    expect(sourceFunction('ns::f(int) [clone .constprop.0] [clone .isra.0]')).toBe('ns::f(int)');
+  });
+  it('leaves other names alone', () => {
+    expect(sourceFunction('std::vector<int>::push_back(int const&)')).toBe('std::vector<int>::push_back(int const&)');
+    expect(sourceFunction('a.partial')).toBe('a.partial');
+    expect(sourceFunction('lb_simulate')).toBe('lb_simulate');
   });
 });
 

@@ -86,6 +86,17 @@ export function wasmCodeOffset(bytes: Uint8Array): number {
 }
 
 /**
+ * The source function a compiler-made copy belongs to. GCC names the copies it makes of one function by
+ * suffixes — a constant-propagated (`.constprop.0`) or reduced-argument (`.isra.0`) clone, the out-of-line part of
+ * a partially inlined function (`.part.0`), a cold split (`.cold`), an LTO-private one (`.lto_priv.0`) — and the
+ * symboliser may report that name, which a user (or valgrind, which reads the source name) would not recognise.
+ */
+export function sourceFunction(name: string): string {
+  // C names carry the suffix itself; demangled C++ names say it as ` [clone .constprop.0]`.
+  return name.replace(/(?: \[clone \.[\w.]+\])+$/, '').replace(/(?:\.(?:constprop|isra|part|lto_priv|cold|localalias|clone)(?:\.\d+)?)+$/, '');
+}
+
+/**
  * Symbolises frames module by module, in one symboliser call each: ELF return addresses one byte before (inside
  * the call), wasm positions as they are, relative to the Code section. Frames it cannot read stay as their text.
  */
@@ -121,7 +132,7 @@ export function symbolise(frames: string[], command: string): Map<string, Frame[
       out.set(
         x.frame,
         symbols.length
-          ? symbols.map((s) => ({ function: s.FunctionName!, file: s.FileName || null, line: s.Line || null }))
+          ? symbols.map((s) => ({ function: sourceFunction(s.FunctionName!), file: s.FileName || null, line: s.Line || null }))
           : [{ function: x.frame, file: null, line: null }],
       );
     });
