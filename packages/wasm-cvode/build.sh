@@ -9,27 +9,33 @@ export NODE_PATH="${NODE_PATH:-/usr/share/nodejs}" # emscripten 3.1.6 -O1+ links
 prefix=$(bash "$here/../../scripts/build-sundials.sh" wasm)
 workload="$here/../../workload"
 sources=$(grep -v '^#' "$workload/sources.txt" | sed "s|^|$workload/|")
-opt="-O2"
+flags="$here/../../scripts/build-flags.mjs" # workload/build-profile.json: one profile for both backends and SUNDIALS
+cflags=$(node "$flags" release wasm compile); lflags=$(node "$flags" release wasm link); profile=$(node "$flags" release wasm name)
 mkdir -p "$here/wasm"
+objs="$here/build/release"
+rm -rf "$objs" && mkdir -p "$objs"
+for f in "$here/src/wasm_api.c" $sources; do
+  emcc -c $cflags "-DLB_OPT_FLAGS=\"$profile\"" -I"$workload/include" -I"$prefix/include" "$f" -o "$objs/$(basename "$f").o"
+done
 # shellcheck disable=SC2086
-emcc $opt "-DLB_OPT_FLAGS=\"$opt\"" -I"$workload/include" -I"$prefix/include" \
-  "$here/src/wasm_api.c" $sources "$prefix/lib/libsundials_cvode.a" -lm \
+emcc $lflags "$objs"/*.o "$prefix/lib/libsundials_cvode.a" -lm \
   --js-library "$here/src/retain.js" \
   -sMODULARIZE=1 -sEXPORT_NAME=createLeakbenchWasm -sENVIRONMENT=node -sALLOW_MEMORY_GROWTH=1 \
   -sEXPORTED_FUNCTIONS=_lbw_simulate,_lbw_last_numbers,_lbw_last_trace,_lbw_last_message,_lbw_last_flag_name,_lbw_last_free,_lbw_fixture_supported,_lbw_fixture_growth,_lbw_fixture_free,_lbw_allocator_in_use,_lbw_describe_json \
   -sEXPORTED_RUNTIME_METHODS=UTF8ToString \
   -o "$here/wasm/leakbench_wasm_cvode.cjs"
-# The tracking variant for attribution passes (src/wasm_sites.c): the same sources compiled with the same flags
-# plus -g (DWARF, so allocation stacks resolve to functions and lines, inlined calls included) and the
-# site-recording malloc family. Linked without wasm-opt's optimisations (-O0 at link), which would drop the
-# inlining records from the DWARF; the code LLVM optimised is the same.
+# The tracking variant for attribution passes (src/wasm_sites.c): the debug profile — the same sources compiled
+# with the release flags plus -g (DWARF, so allocation stacks resolve to functions and lines, inlined calls
+# included) and the site-recording malloc family, linked without wasm-opt's optimisations (-O0 at link), which
+# would drop the inlining records from the DWARF; the code LLVM optimised is the same.
+dcflags=$(node "$flags" debug wasm compile); dlflags=$(node "$flags" debug wasm link); dprofile=$(node "$flags" debug wasm name)
 objs="$here/build/sites"
 rm -rf "$objs" && mkdir -p "$objs"
 for f in "$here/src/wasm_api.c" "$here/src/wasm_sites.c" "$workload/tracking/block_table.c" $sources; do
-  emcc -c $opt -g "-DLB_OPT_FLAGS=\"$opt -g\"" -I"$workload/include" -I"$workload/tracking" -I"$prefix/include" "$f" -o "$objs/$(basename "$f").o"
+  emcc -c $dcflags "-DLB_OPT_FLAGS=\"$dprofile\"" -I"$workload/include" -I"$workload/tracking" -I"$prefix/include" "$f" -o "$objs/$(basename "$f").o"
 done
 # shellcheck disable=SC2086
-emcc -O0 -g "$objs"/*.o "$prefix/lib/libsundials_cvode.a" -lm \
+emcc $dlflags "$objs"/*.o "$prefix/lib/libsundials_cvode.a" -lm \
   --js-library "$here/src/retain.js" --js-library "$here/src/sites.js" \
   -sMODULARIZE=1 -sEXPORT_NAME=createLeakbenchWasmSites -sENVIRONMENT=node -sALLOW_MEMORY_GROWTH=1 \
   -sEXPORTED_FUNCTIONS=_lbw_simulate,_lbw_last_numbers,_lbw_last_trace,_lbw_last_message,_lbw_last_flag_name,_lbw_last_free,_lbw_fixture_supported,_lbw_fixture_growth,_lbw_fixture_free,_lbw_allocator_in_use,_lbw_describe_json,_lbw_track_sites,_lbw_site_counts,_lbw_site_counts_free,_malloc,_free \
