@@ -38,7 +38,7 @@ export interface RawModel {
 
 /** Build facts and the model table (lb_compiler … lb_allocator_name, lb_model_at). emccVersion is "" natively. */
 export interface WorkloadDescription {
-  build: Omit<BuildInfo, 'backend' | 'emccVersion'> & { emccVersion: string };
+  build: Omit<BuildInfo, 'backend' | 'emccVersion' | 'mathLibrary'> & { emccVersion: string };
   models: RawModel[];
 }
 
@@ -128,10 +128,10 @@ export function toSimulationResult(raw: RawSimulation, model: ModelInfo): Simula
 }
 
 /** A Backend over a binding of the C workload. */
-export function workloadBackend(binding: WorkloadBinding, meta: { id: string; description: string }): Backend {
+export function workloadBackend(binding: WorkloadBinding, meta: { id: string; description: string; mathLibrary: string }): Backend {
   const described = binding.describe();
   const models = described.models.map(toModelInfo);
-  const info: BuildInfo = { ...described.build, backend: meta.id, emccVersion: described.build.emccVersion || null };
+  const info: BuildInfo = { ...described.build, backend: meta.id, emccVersion: described.build.emccVersion || null, mathLibrary: meta.mathLibrary };
   return {
     id: meta.id,
     description: meta.description,

@@ -82,8 +82,14 @@ export const BuildInfo = z.object({
   compilerVersion: z.string(),
   emccVersion: z.string().nullable(),
   sundialsVersion: z.string(),
+  /** The build profile: its name and compile | link flags (workload/build-profile.json), or bare flags in older runs. */
   optFlags: z.string(),
   allocator: z.string(),
+  /**
+   * Which math functions the running build computes with, as far as they decide whether two backends' results
+   * can be bit-identical (glibc's FMA variants or not; musl in WASM). Null in runs recorded before it was.
+   */
+  mathLibrary: z.string().nullable().default(null),
 });
 export type BuildInfo = z.infer<typeof BuildInfo>;
 
@@ -125,8 +131,17 @@ export const RunOptions = z.object({
   jobs: z.number().int().positive(),
   cellTimeoutS: z.number().positive(),
   settle: z.boolean(),
-  /** How cell processes are started: extra node flags and environment (see harness/host.ts). */
-  host: z.object({ profile: z.enum(['stable', 'stock']), nodeFlags: z.array(z.string()), env: z.record(z.string(), z.string()) }),
+  /**
+   * How cell processes are started: extra node flags and environment (see harness/host.ts). `numerics`: whether
+   * glibc's FMA variants were masked so native results equal WASM's ('portable'), or left to the CPU ('host' —
+   * every run recorded before the option existed).
+   */
+  host: z.object({
+    profile: z.enum(['stable', 'stock']),
+    numerics: z.enum(['portable', 'host']).default('host'),
+    nodeFlags: z.array(z.string()),
+    env: z.record(z.string(), z.string()),
+  }),
   /**
    * `run --shard k/n`: this run holds the cells at positions k, k+n, k+2n, … (1-based) of the whole matrix, whose
    * cell ids `matrix` lists in plan order (what `merge` checks a set of shards against). Null for a whole run.

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { CALIBRATION_SCHEMA, readManifest, readVerdict, runPaths, UsageError, writeJsonAtomic } from '@leakbench/core';
 import type { CalibrationResult, CellSpec, GcPolicy, RunManifest } from '@leakbench/core';
 import { calibrationTrial, reanalyseRun, summariseCalibration, trialNumber, type AttributeWhen } from '@leakbench/analysis';
-import { hostSettings, STABLE_ENV, type HostProfile } from './host.js';
+import { hostSettings, type HostProfile } from './host.js';
 import { gitCommit } from './environment.js';
 import { planRun, writeNewManifest } from './plan.js';
 import { executeRun, type ExecuteOptions } from './run.js';
@@ -112,7 +112,7 @@ export function recalibrate(dir: string, worker: string): CalibrationResult {
  */
 function probeTrueGrowth(manifest: RunManifest, backend: string, model: string, fixtures: string[], worker: string): Record<string, number | null> {
   const r = spawnSync(process.execPath, ['--expose-gc', ...manifest.options.host.nodeFlags, worker, 'growth-probe', backend, model, ...fixtures], {
-    env: { ...process.env, ...manifest.options.host.env, ...STABLE_ENV },
+    env: { ...process.env, ...hostSettings('stable', manifest.options.host.numerics).env },
     encoding: 'utf8',
   });
   if (r.status !== 0) throw new Error(`growth probe for ${backend} failed: ${r.stderr}`);

@@ -10,13 +10,35 @@
 // - glibc's per-thread cache (tcache) keeps freed chunks that mallinfo2 still counts as in use; with
 //   tcache_count=0 a leaked malloc(8) reads as exactly one 32-byte chunk per iteration.
 // `stock` starts cells as Node normally runs (measure the process as deployed).
+//
+// Numerics, in both profiles: glibc's libm picks FMA variants of exp, log, pow… at start-up on a CPU that has FMA,
+// and WASM's libm (emscripten's musl, the same algorithms) has none — so out of the box the addon takes other
+// CVODE steps than the WASM module (LR1991 1919 vs 1858) and the comparison is not like for like. `portable`
+// (default) masks those variants for the processes leakbench starts, which makes the native traces bit-identical
+// to WASM's (test/numerics.test.ts); memory is unaffected. `host` keeps what the CPU offers.
 export type HostProfile = 'stable' | 'stock';
+export type Numerics = 'portable' | 'host';
 
 export const STABLE_NODE_FLAGS = ['--no-opt', '--no-maglev', '--no-sparkplug', '--no-flush-bytecode', '--no-lazy-feedback-allocation', '--single-threaded-gc'];
 export const STABLE_ENV = { GLIBC_TUNABLES: 'glibc.malloc.tcache_count=0' };
+/** The glibc tunable of `portable` numerics (read by glibc once, at process start). */
+export const PORTABLE_NUMERICS_TUNABLE = 'glibc.cpu.hwcaps=-AVX2,-FMA,-FMA4';
 
-export function hostSettings(profile: HostProfile): { profile: HostProfile; nodeFlags: string[]; env: Record<string, string> } {
+export interface HostSettings {
+  profile: HostProfile;
+  numerics: Numerics;
+  nodeFlags: string[];
+  env: Record<string, string>;
+}
+
+/** GLIBC_TUNABLES for a profile and numerics ('' when neither sets one). */
+function tunables(profile: HostProfile, numerics: Numerics): string {
+  return [profile === 'stable' ? STABLE_ENV.GLIBC_TUNABLES : '', numerics === 'portable' ? PORTABLE_NUMERICS_TUNABLE : ''].filter(Boolean).join(':');
+}
+
+export function hostSettings(profile: HostProfile, numerics: Numerics = 'portable'): HostSettings {
   // LEAKBENCH_CELL_NODE_FLAGS adds flags of your own to every cell process (recorded in the manifest).
   const extra = (process.env.LEAKBENCH_CELL_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
-  return profile === 'stable' ? { profile, nodeFlags: [...STABLE_NODE_FLAGS, ...extra], env: { ...STABLE_ENV } } : { profile, nodeFlags: extra, env: {} };
+  const t = tunables(profile, numerics);
+  return { profile, numerics, nodeFlags: profile === 'stable' ? [...STABLE_NODE_FLAGS, ...extra] : extra, env: t ? { GLIBC_TUNABLES: t } : {} };
 }

@@ -11,5 +11,5 @@ export { measureTrueGrowth } from './growth.js';
 export { runSimulation, type SimulateRequest } from './simulate.js';
 export { collectEnvironment, leakbenchVersion } from './environment.js';
 export { takeSample, GcCounter, type SampleContext } from './sampler.js';
-export { hostSettings, STABLE_NODE_FLAGS, STABLE_ENV, type HostProfile } from './host.js';
+export { hostSettings, STABLE_NODE_FLAGS, STABLE_ENV, PORTABLE_NUMERICS_TUNABLE, type HostProfile, type HostSettings, type Numerics } from './host.js';
 export { mergeRuns, type MergeOptions } from './merge.js';

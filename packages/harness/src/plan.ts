@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import { checkFixture, findModel, parseFixtureList, RUN_SCHEMA, UsageError, writeManifest } from '@leakbench/core';
 import type { Backend, CellRecord, CellSpec, GcPolicy, RunManifest } from '@leakbench/core';
 import { collectEnvironment, leakbenchVersion } from './environment.js';
-import { hostSettings, type HostProfile } from './host.js';
+import { hostSettings, type HostProfile, type Numerics } from './host.js';
 import type { BackendLoader } from './worker.js';
 
 export interface RunRequest {
@@ -25,6 +25,8 @@ export interface RunRequest {
   cellTimeoutS: number;
   settle: boolean;
   host?: HostProfile;
+  /** Whether native cells compute with WASM's numerics (default portable; see host.ts). */
+  numerics?: Numerics;
   /** Run only shard `index` of `count` (1-based): the cells at positions index, index+count, … of the matrix. */
   shard?: { index: number; count: number } | null;
   out: string;
@@ -40,6 +42,7 @@ export const RUN_DEFAULTS = {
   cellTimeoutS: 900,
   settle: true,
   host: 'stable' as HostProfile,
+  numerics: 'portable' as Numerics,
 };
 
 export const cellId = (backend: string, model: string, fixture: string) =>
@@ -174,7 +177,7 @@ export async function createRun(req: RunRequest, load: BackendLoader): Promise<{
     jobs: req.jobs,
     cellTimeoutS: req.cellTimeoutS,
     settle: req.settle,
-    host: hostSettings(req.host ?? RUN_DEFAULTS.host),
+    host: hostSettings(req.host ?? RUN_DEFAULTS.host, req.numerics ?? RUN_DEFAULTS.numerics),
     shard,
   });
   return { manifest, skipped };

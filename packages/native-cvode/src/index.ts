@@ -1,7 +1,7 @@
 // The Node-API backend: loads the addon — which implements @leakbench/workload's WorkloadBinding directly — and
 // hands it to the workload adapter.
 import { createRequire } from 'node:module';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Backend } from '@leakbench/core';
 import { createJsHost, workloadBackend, type WorkloadBinding } from '@leakbench/workload';
@@ -14,6 +14,31 @@ type Addon = Omit<WorkloadBinding, 'retainedCount' | 'releaseRetained' | 'trackA
 };
 
 export const ADDON_PATH = fileURLToPath(new URL('../build/Release/leakbench_native_cvode.node', import.meta.url));
+
+/**
+ * Which of glibc's libm variants this process computes with. glibc picks FMA/AVX2 variants of exp, log, pow… once,
+ * at start-up, unless GLIBC_TUNABLES in the environment the process started with masks them (leakbench's
+ * `portable` numerics) — then the results equal WASM's musl, bit for bit. Read from /proc/self/environ (what
+ * glibc read), not process.env (which may have changed since).
+ */
+export function nativeMathLibrary(): string {
+  const read = (path: string) => {
+    try {
+      return readFileSync(path, 'latin1');
+    } catch {
+      return null;
+    }
+  };
+  const environ = read('/proc/self/environ');
+  const cpuinfo = read('/proc/cpuinfo');
+  if (environ === null || cpuinfo === null) return "glibc's libm (variants not known: no /proc)";
+  const tunables = environ.split('\0').find((e) => e.startsWith('GLIBC_TUNABLES='))?.slice('GLIBC_TUNABLES='.length) ?? '';
+  const hwcaps = /(?:^|:)glibc\.cpu\.hwcaps=([^:]*)/.exec(tunables)?.[1]?.split(',') ?? [];
+  const masked = ['-AVX2', '-FMA', '-FMA4'].every((m) => hwcaps.includes(m));
+  const fma = /^flags\s*:.*\bfma4?\b/m.test(cpuinfo);
+  if (masked) return "glibc's libm, generic variants (FMA/AVX2 masked by GLIBC_TUNABLES): portable numerics";
+  return fma ? "glibc's libm, FMA variants (this CPU has FMA): results differ from WASM's" : "glibc's libm, generic variants (no FMA on this CPU): portable numerics";
+}
 
 export async function load(): Promise<Backend> {
   if (!existsSync(ADDON_PATH)) {
@@ -28,5 +53,5 @@ export async function load(): Promise<Backend> {
     retainedCount: () => addon.retainedCount() + host.count(),
     releaseRetained: () => addon.releaseRetained() + host.release(),
   };
-  return workloadBackend(binding, { id: 'native', description: 'Node-API addon (node-addon-api, cmake-js), glibc malloc' });
+  return workloadBackend(binding, { id: 'native', description: 'Node-API addon (node-addon-api, cmake-js), glibc malloc', mathLibrary: nativeMathLibrary() });
 }

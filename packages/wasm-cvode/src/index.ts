@@ -118,5 +118,9 @@ export async function load(): Promise<Backend> {
       return { stacks: stacks.all(), sites };
     },
   };
-  return workloadBackend(binding, { id: 'wasm', description: 'emscripten WebAssembly module, dlmalloc in linear memory' });
+  return workloadBackend(binding, {
+    id: 'wasm',
+    description: 'emscripten WebAssembly module, dlmalloc in linear memory',
+    mathLibrary: "musl's libm (emscripten): no FMA in WebAssembly, the same algorithms as glibc's generic variants",
+  });
 }

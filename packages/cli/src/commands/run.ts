@@ -42,6 +42,7 @@ export function registerRun(program: Command): void {
     .option('--jobs <n>', 'cells run in parallel', positiveInt('--jobs'), RUN_DEFAULTS.jobs)
     .option('--cell-timeout <s>', 'seconds before a cell is killed and marked timeout', positiveNumber('--cell-timeout'), RUN_DEFAULTS.cellTimeoutS)
     .addOption(new Option('--host <profile>', 'cell process profile: stable (no JIT tiers, no glibc tcache) or stock').argParser(oneOf('--host', ['stable', 'stock'] as const)).default(RUN_DEFAULTS.host))
+    .addOption(new Option('--numerics <mode>', "portable: native cells mask glibc's FMA variants of exp/log/pow, so they compute what WASM computes, bit for bit; host: what the CPU offers").argParser(oneOf('--numerics', ['portable', 'host'] as const)).default(RUN_DEFAULTS.numerics))
     .option('--no-settle', 'skip the settle check (GC + event-loop turns, then one more sample)')
     .option('--shard <k/n>', 'run only shard k of n of the matrix (every n-th cell from the k-th; join the shards with leakbench merge)', shardArg)
     .option('--out <dir>', 'new or empty run directory (default: runs/run-<timestamp>)')
@@ -79,6 +80,7 @@ export function registerRun(program: Command): void {
             cellTimeoutS: o.cellTimeout,
             settle: o.settle,
             host: o.host,
+            numerics: o.numerics,
             shard: o.shard ?? null,
             out: dir,
           },
