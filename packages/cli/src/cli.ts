@@ -4,6 +4,7 @@
 import { Command, CommanderError } from 'commander';
 import { SimulationError, UsageError } from '@leakbench/core';
 import { registerAttribute } from './commands/attribute.js';
+import { registerBench } from './commands/bench.js';
 import { registerCalibrate } from './commands/calibrate.js';
 import { registerCheck } from './commands/check.js';
 import { registerList } from './commands/list.js';
@@ -17,7 +18,7 @@ const program = new Command('leakbench')
   .exitOverride()
   .configureOutput({ outputError: (s, write) => write(s) });
 
-for (const register of [registerSimulate, registerList, registerRun, registerAttribute, registerCheck, registerMerge, registerCalibrate, registerReport]) register(program);
+for (const register of [registerSimulate, registerList, registerRun, registerAttribute, registerCheck, registerMerge, registerCalibrate, registerBench, registerReport]) register(program);
 
 async function main(argv: string[]): Promise<number> {
   try {

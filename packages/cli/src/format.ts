@@ -1,7 +1,7 @@
 // Text the CLI prints: simulation traces (CSV/JSON), calibration tables, check and run outcomes. Pure: data in,
 // strings out; the commands write them.
 import { formatBytes, retainerText } from '@leakbench/core';
-import type { Attribution, Backend, CalibrationResult, CellVerdict, SimulationResult } from '@leakbench/core';
+import type { Attribution, Backend, BenchResult, CalibrationResult, CellVerdict, SimulationResult } from '@leakbench/core';
 import { confusionText, type CheckResult } from '@leakbench/analysis';
 import type { RunOutcome } from '@leakbench/harness';
 
@@ -31,6 +31,34 @@ export function formatCalibration(r: CalibrationResult): string {
 }
 
 /** Rows of [t, ...states] as arrays. */
+/** The bench as a table: per host profile and model, each backend's median ms per call, the ratios and the work. */
+export function formatBench(r: BenchResult): string {
+  const [baseline, ...others] = r.options.backends;
+  const lines = [
+    `bench: ${r.options.rounds} interleaved rounds after ${r.options.warmup} warm-up, one process per host profile; ratios over ${baseline} (median, ${others.length ? `${(r.hosts[0]?.models[0]?.ratios[others[0]!]?.level ?? 0.95) * 100}% paired bootstrap interval` : ''})`,
+    ...r.options.backends.map((b) => `  ${b}: ${r.builds[b]?.optFlags ?? '—'}; ${r.builds[b]?.mathLibrary ?? '—'}`),
+    ['host'.padEnd(7), 'model'.padEnd(8), ...r.options.backends.map((b) => `${b} ms`.padStart(10)), ...others.map((b) => `${b}/${baseline}`.padStart(24)), '  same work?'].join(' '),
+  ];
+  for (const h of r.hosts) {
+    for (const m of h.models) {
+      const work = m.identical ? `identical (${m.steps[baseline!]} steps)` : `DIFFERENT: steps ${Object.entries(m.steps).map(([b, n]) => `${b} ${n}`).join(', ')}; max |Δ| ${m.maxAbsDifference.toPrecision(3)}`;
+      lines.push(
+        [
+          `${h.host.profile}`.padEnd(7),
+          m.model.padEnd(8),
+          ...r.options.backends.map((b) => (m.medianMs[b] ?? NaN).toFixed(3).padStart(10)),
+          ...others.map((b) => {
+            const e = m.ratios[b]!;
+            return `${e.ratio.toFixed(3)} [${e.ciLow.toFixed(3)}, ${e.ciHigh.toFixed(3)}]`.padStart(24);
+          }),
+          '  ' + work,
+        ].join(' '),
+      );
+    }
+  }
+  return lines.join('\n') + '\n';
+}
+
 export function traceRows(r: SimulationResult): number[][] {
   const cols = r.stateNames.length + 1;
   return Array.from({ length: r.rows }, (_, i) => Array.from(r.trace.subarray(i * cols, (i + 1) * cols)));

@@ -14,6 +14,7 @@ export const SAMPLE_SCHEMA = `leakbench/sample@${SCHEMA_VERSION}`;
 export const VERDICT_SCHEMA = `leakbench/verdict@${SCHEMA_VERSION}`;
 export const CALIBRATION_SCHEMA = `leakbench/calibration@${SCHEMA_VERSION}`;
 export const ATTRIBUTION_SCHEMA = `leakbench/attribution@${SCHEMA_VERSION}`;
+export const BENCH_SCHEMA = `leakbench/bench@${SCHEMA_VERSION}`;
 
 const num = z.number();
 const nullableNum = z.number().nullable();
@@ -438,3 +439,60 @@ export const Attribution = z.object({
   wallMs: num,
 });
 export type Attribution = z.infer<typeof Attribution>;
+
+/** A ratio of median times with its bootstrap interval (analysis medianRatio). */
+export const RatioEstimate = z.object({
+  ratio: num,
+  ciLow: num,
+  ciHigh: num,
+  level: num,
+  resamples: z.number().int().positive(),
+  paired: z.boolean(),
+});
+export type RatioEstimate = z.infer<typeof RatioEstimate>;
+
+/**
+ * `leakbench bench`: backends timed in one process per host profile, call by call in interleaved rounds (the
+ * order rotated each round), after a warm-up; per model, whether they computed the same thing, their median
+ * times and every other backend's time ratio to the first (the baseline) with a paired bootstrap interval.
+ */
+export const BenchResult = z.object({
+  schema: z.literal(BENCH_SCHEMA),
+  createdAt: z.string(),
+  environment: Environment,
+  options: z.object({
+    /** The first is the baseline every ratio divides by. */
+    backends: z.array(z.string()),
+    models: z.array(z.string()),
+    rounds: z.number().int().positive(),
+    warmup: z.number().int().nonnegative(),
+    /** Simulated ms per call; null: each model's default. */
+    durationMs: z.number().positive().nullable(),
+  }),
+  /** Each backend's build, as it reported itself (build profile, math library). */
+  builds: z.record(z.string(), BuildInfo),
+  hosts: z.array(
+    z.object({
+      /** How the bench process was started (harness host.ts), as a cell is. */
+      host: z.object({ profile: z.enum(['stable', 'stock']), numerics: z.enum(['portable', 'host']), nodeFlags: z.array(z.string()), env: z.record(z.string(), z.string()) }),
+      models: z.array(
+        z.object({
+          model: z.string(),
+          durationMs: num,
+          /** Whether every backend's trace equals the baseline's bit for bit, with the same solver statistics. */
+          identical: z.boolean(),
+          /** Largest absolute difference of any traced value from the baseline's (0 when identical). */
+          maxAbsDifference: num,
+          /** CVODE steps per call, by backend. */
+          steps: z.record(z.string(), z.number().int()),
+          /** Milliseconds per call of each measured round, by backend (round k of every backend side by side). */
+          timesMs: z.record(z.string(), z.array(num)),
+          medianMs: z.record(z.string(), num),
+          /** Every backend but the baseline: its median time over the baseline's. */
+          ratios: z.record(z.string(), RatioEstimate),
+        }),
+      ),
+    }),
+  ),
+});
+export type BenchResult = z.infer<typeof BenchResult>;

@@ -8,6 +8,7 @@ export { runCell, SETTLE_TURNS, type CellHooks } from './cell.js';
 export { attributeCell, reattributeCell, snapshotPoints, snapshotFile, type AttributeOptions } from './attribute.js';
 export { calibrate, recalibrate, calibrationWarmup, CALIBRATE_DEFAULTS, type CalibrateRequest } from './calibrate.js';
 export { measureTrueGrowth } from './growth.js';
+export { planBench, runBench, BENCH_DEFAULTS, type BenchRequest } from './bench.js';
 export { runSimulation, type SimulateRequest } from './simulate.js';
 export { collectEnvironment, leakbenchVersion } from './environment.js';
 export { takeSample, GcCounter, type SampleContext } from './sampler.js';

@@ -1,7 +1,8 @@
 // What runs inside the child processes the harness starts: a cell (`cell <spec-json> <samples-path>`), the
 // attribution pass of a cell (`attribute <spec-json> <dir>`: the same loop, a heap snapshot at each of
 // attribute.ts's points, everything written into <dir>), or a growth probe
-// (`growth-probe <backend> <model> <fixture>...`, prints {"<fixture>": bytes | null, ...}).
+// (`growth-probe <backend> <model> <fixture>...`, prints {"<fixture>": bytes | null, ...}), or the backends timed
+// side by side (`bench <job-json>`, see bench.ts).
 // The harness does not know how backends are found: the composition root (the CLI) owns an entry script that
 // calls runWorker with its backend loader, and passes that script's path to the harness.
 import { writeFileSync } from 'node:fs';
@@ -10,6 +11,7 @@ import { writeHeapSnapshot } from 'node:v8';
 import { CellSpec, type Backend } from '@leakbench/core';
 import { stampModules } from '@leakbench/attribution';
 import { cHeapFile, snapshotFile, snapshotPoints } from './attribute.js';
+import { benchMain } from './bench.js';
 import { runCell } from './cell.js';
 import { measureTrueGrowth } from './growth.js';
 import type { CellMessage } from './protocol.js';
@@ -59,9 +61,10 @@ async function growthProbeMain(args: string[], load: BackendLoader): Promise<voi
 /** The entry of a harness child process: dispatches on argv[2]. Errors reach the parent and exit code 3. */
 export function runWorker(load: BackendLoader, argv = process.argv): void {
   const [mode, ...args] = argv.slice(2);
-  const main = mode === 'cell' ? cellMain : mode === 'attribute' ? attributeMain : mode === 'growth-probe' ? growthProbeMain : null;
+  const modes: Record<string, (args: string[], load: BackendLoader) => Promise<void>> = { cell: cellMain, attribute: attributeMain, 'growth-probe': growthProbeMain, bench: benchMain };
+  const main = mode ? modes[mode] : undefined;
   if (!main) {
-    process.stderr.write(`leakbench worker: unknown mode '${mode}'; accepted: cell, attribute, growth-probe\n`);
+    process.stderr.write(`leakbench worker: unknown mode '${mode}'; accepted: ${Object.keys(modes).join(', ')}\n`);
     process.exitCode = 2;
     return;
   }

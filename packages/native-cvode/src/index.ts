@@ -18,22 +18,17 @@ export const ADDON_PATH = fileURLToPath(new URL('../build/Release/leakbench_nati
 /**
  * Which of glibc's libm variants this process computes with. glibc picks FMA/AVX2 variants of exp, log, pow… once,
  * at start-up, unless GLIBC_TUNABLES in the environment the process started with masks them (leakbench's
- * `portable` numerics) — then the results equal WASM's musl, bit for bit. Read from /proc/self/environ (what
- * glibc read), not process.env (which may have changed since).
+ * `portable` numerics) — then the results equal WASM's musl, bit for bit. Read from process.env, which Node copied
+ * at start-up (glibc rewrites the variable in /proc/self/environ while it parses it).
  */
 export function nativeMathLibrary(): string {
-  const read = (path: string) => {
-    try {
-      return readFileSync(path, 'latin1');
-    } catch {
-      return null;
-    }
-  };
-  const environ = read('/proc/self/environ');
-  const cpuinfo = read('/proc/cpuinfo');
-  if (environ === null || cpuinfo === null) return "glibc's libm (variants not known: no /proc)";
-  const tunables = environ.split('\0').find((e) => e.startsWith('GLIBC_TUNABLES='))?.slice('GLIBC_TUNABLES='.length) ?? '';
-  const hwcaps = /(?:^|:)glibc\.cpu\.hwcaps=([^:]*)/.exec(tunables)?.[1]?.split(',') ?? [];
+  let cpuinfo: string;
+  try {
+    cpuinfo = readFileSync('/proc/cpuinfo', 'latin1');
+  } catch {
+    return "glibc's libm (variants not known: no /proc/cpuinfo)";
+  }
+  const hwcaps = /(?:^|:)glibc\.cpu\.hwcaps=([^:]*)/.exec(process.env.GLIBC_TUNABLES ?? '')?.[1]?.split(',') ?? [];
   const masked = ['-AVX2', '-FMA', '-FMA4'].every((m) => hwcaps.includes(m));
   const fma = /^flags\s*:.*\bfma4?\b/m.test(cpuinfo);
   if (masked) return "glibc's libm, generic variants (FMA/AVX2 masked by GLIBC_TUNABLES): portable numerics";

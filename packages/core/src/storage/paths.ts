@@ -9,6 +9,8 @@ export const CALIBRATION_EXTRA = /^calibration-[a-z0-9-]+\.json$/;
 export const runPaths = (dir: string) => ({
   manifest: join(dir, MANIFEST_FILE),
   calibration: join(dir, CALIBRATION_FILE),
+  /** `leakbench bench` stored with the run (`run --bench`, or `bench --out <run>/bench.json`). */
+  bench: join(dir, 'bench.json'),
   cellDir: (id: string) => join(dir, 'cells', id),
   samples: (id: string) => join(dir, 'cells', id, 'samples.ndjson'),
   verdict: (id: string) => join(dir, 'cells', id, 'verdict.json'),

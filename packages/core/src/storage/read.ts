@@ -4,7 +4,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { z } from 'zod';
 import { UsageError } from '../errors.js';
-import { Attribution, CalibrationResult, CellVerdict, RunManifest, Sample } from '../schema.js';
+import { Attribution, BenchResult, CalibrationResult, CellVerdict, RunManifest, Sample } from '../schema.js';
 import type { CellRecord } from '../schema.js';
 import { CALIBRATION_EXTRA, runPaths } from './paths.js';
 
@@ -116,6 +116,8 @@ export interface RunData {
    * published beside a run as `calibration-<name>.json` (one per host profile), by name.
    */
   calibrations: CalibrationResult[];
+  /** The backends timed side by side in one process (`bench.json`), when the run carries it. */
+  bench: BenchResult | null;
 }
 
 /** Reads and validates a whole run directory. */
@@ -130,5 +132,6 @@ export function readRun(dir: string): RunData {
   const calibrations = [...(existsSync(paths.calibration) ? [paths.calibration] : []), ...extra.map((f) => join(dir, f))].map((f) =>
     readJsonFile(f, CalibrationResult, 'calibration'),
   );
-  return { dir, manifest, cells, calibrations };
+  const bench = existsSync(paths.bench) ? readJsonFile(paths.bench, BenchResult, 'bench') : null;
+  return { dir, manifest, cells, calibrations, bench };
 }

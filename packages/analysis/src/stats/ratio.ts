@@ -1,0 +1,67 @@
+// How much slower one backend is than another, with how sure: the ratio of their median times per call and a
+// percentile bootstrap interval for it. Medians, because a call's time has a long right tail (a GC, a page fault,
+// the other core's noise); a bootstrap, because a ratio of medians has no handy closed-form interval.
+// Paired when the times were measured in interleaved rounds (round k of each backend side by side: resampling
+// rounds keeps what a round shared — a slow moment of the machine — on both sides); unpaired for independent
+// series (two cells, two processes). The resampling is seeded, so a report regenerated from the same data prints
+// the same interval.
+import { median, quantileSorted, sampleWithReplacement } from 'simple-statistics';
+
+export interface RatioOptions {
+  /** Interval level (default 0.95). */
+  level?: number;
+  /** Bootstrap resamples (default 2000). */
+  resamples?: number;
+  /** Rounds side by side: numerator[k] and denominator[k] were measured together (default false). */
+  paired?: boolean;
+  /** Seed of the resampling (default 1): same data and seed, same interval. */
+  seed?: number;
+}
+
+export interface RatioEstimate {
+  /** median(numerator) / median(denominator). */
+  ratio: number;
+  ciLow: number;
+  ciHigh: number;
+  level: number;
+  resamples: number;
+  paired: boolean;
+}
+
+/** A small seeded generator (mulberry32): uniform in [0, 1). */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** The ratio of medians numerator/denominator with its bootstrap interval. Throws on empty or non-positive data. */
+export function medianRatio(numerator: number[], denominator: number[], o: RatioOptions = {}): RatioEstimate {
+  const level = o.level ?? 0.95;
+  const resamples = o.resamples ?? 2000;
+  const paired = o.paired ?? false;
+  if (numerator.length === 0 || denominator.length === 0) throw new Error('medianRatio: both series need at least one time');
+  if (paired && numerator.length !== denominator.length) throw new Error(`medianRatio: paired series differ in length (${numerator.length} vs ${denominator.length})`);
+  if (![...numerator, ...denominator].every((t) => Number.isFinite(t) && t > 0)) throw new Error('medianRatio: times must be finite and > 0');
+  if (!(level > 0 && level < 1)) throw new Error(`medianRatio: level must be in (0, 1) (got ${level})`);
+  const random = seededRandom(o.seed ?? 1);
+  const ratio = median(numerator) / median(denominator);
+  const rounds = numerator.map((_, k) => k);
+  const ratios: number[] = [];
+  for (let r = 0; r < resamples; r++) {
+    if (paired) {
+      const pick = sampleWithReplacement(rounds, rounds.length, random);
+      ratios.push(median(pick.map((k) => numerator[k]!)) / median(pick.map((k) => denominator[k]!)));
+    } else {
+      ratios.push(median(sampleWithReplacement(numerator, numerator.length, random)) / median(sampleWithReplacement(denominator, denominator.length, random)));
+    }
+  }
+  ratios.sort((a, b) => a - b);
+  const tail = (1 - level) / 2;
+  return { ratio, ciLow: quantileSorted(ratios, tail), ciHigh: quantileSorted(ratios, 1 - tail), level, resamples, paired };
+}

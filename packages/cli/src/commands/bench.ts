@@ -1,0 +1,48 @@
+// `leakbench bench`: the backends' speed compared like for like — one process per host profile, interleaved
+// rounds, the same work checked bit for bit — printed as a table and stored as JSON (a run's bench.json is shown
+// by its report).
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { Option, type Command } from 'commander';
+import { BENCH_DEFAULTS, planBench, runBench } from '@leakbench/harness';
+import { commaList, nonNegativeInt, oneOf, positiveInt, positiveNumber } from '../args.js';
+import { formatBench } from '../format.js';
+import { loadAnyBackend } from '../registry.js';
+import { WORKER } from '../worker-path.js';
+
+const HOSTS = ['stable', 'stock'] as const;
+
+export function registerBench(program: Command): void {
+  program
+    .command('bench')
+    .description("time the backends on the same work in one process per host profile (interleaved rounds, same results checked bit for bit): median ms per call and each backend's ratio to the first, with a bootstrap interval")
+    .option('--backends <list>', 'comma list of built-in backends; the first is the baseline of every ratio', BENCH_DEFAULTS.backends.join(','))
+    .option('--backend-module <path>', 'a module implementing the Backend interface, compared with the built-ins')
+    .option('--models <list>', "comma list of models (default: every model of the first backend)")
+    .option('--rounds <n>', 'measured rounds (one call of every backend each)', positiveInt('--rounds'), BENCH_DEFAULTS.rounds)
+    .option('--warmup <n>', 'rounds run first and not measured', nonNegativeInt('--warmup'), BENCH_DEFAULTS.warmup)
+    .option('--duration <ms>', "simulated ms per call (default: the model's)", positiveNumber('--duration'))
+    .option('--host <list>', 'comma list of host profiles, each its own process: stable, stock', (v: string) => commaList(v).map(oneOf('--host', HOSTS)), BENCH_DEFAULTS.hosts)
+    .addOption(new Option('--numerics <mode>', "portable: glibc's FMA variants masked, so every backend computes the same (checked); host: what the CPU offers").argParser(oneOf('--numerics', ['portable', 'host'] as const)).default(BENCH_DEFAULTS.numerics))
+    .option('--out <file>', 'where to store the result (default: runs/bench-<timestamp>.json)')
+    .option('--json', 'print the result as JSON')
+    .action(async (o) => {
+      const hosts = o.host as (typeof HOSTS)[number][];
+      const backends = commaList(o.backends);
+      let models: string[] = o.models ? commaList(o.models) : [];
+      if (!o.models) models = (await loadAnyBackend(backends[0] ?? '', null)).models().map((m) => m.id);
+      const req = { backends, backendModule: o.backendModule ?? null, models, rounds: o.rounds, warmup: o.warmup, durationMs: o.duration ?? null, hosts, numerics: o.numerics };
+      const job = await planBench(req, loadAnyBackend);
+      const out = resolve(o.out ?? `runs/bench-${new Date().toISOString().replace(/[:]/g, '').replace(/\..*$/, '')}.json`);
+      const result = await runBench(job, req, WORKER, (h) => o.json || process.stderr.write(`leakbench bench: host ${h}, ${job.models.length} model(s) × ${job.backends.length} backends × ${job.rounds + job.warmup} rounds…\n`));
+      mkdirSync(dirname(out), { recursive: true });
+      writeFileSync(out, JSON.stringify(result, null, 1) + '\n');
+      process.stdout.write(o.json ? JSON.stringify(result, null, 1) + '\n' : formatBench(result) + `bench: ${out}\n`);
+      // Portable numerics promise the same work on every backend; a ratio of different work is not a comparison.
+      const differing = result.hosts.flatMap((h) => h.models.filter((m) => !m.identical).map((m) => `${h.host.profile}/${m.model}`));
+      if (o.numerics === 'portable' && differing.length) {
+        process.stderr.write(`leakbench bench: the backends did not compute the same results (${differing.join(', ')}) although numerics are portable: their time ratio is not like for like\n`);
+        process.exitCode = 1;
+      }
+    });
+}

@@ -1,0 +1,167 @@
+// `leakbench bench`: how much slower one backend is than another on the same work, measured like for like. Every
+// backend runs in one process per host profile (started as a cell is: the profile's node flags, its environment,
+// the run's numerics), call by call in interleaved rounds whose order rotates each round, so that a slow moment of
+// the machine lands on every backend alike; a warm-up first (WASM code tiers up, caches fill). Before timing, one
+// call per backend checks that they compute the same thing: a ratio of times is a fair comparison only if the
+// work is identical (same trace bit for bit, same solver steps).
+import { spawn } from 'node:child_process';
+import { findModel, parseFixture, UsageError, BENCH_SCHEMA } from '@leakbench/core';
+import type { Backend, BenchResult, BuildInfo } from '@leakbench/core';
+import { medianRatio } from '@leakbench/analysis';
+import { collectEnvironment } from './environment.js';
+import { hostSettings, type HostProfile, type Numerics } from './host.js';
+import type { BackendLoader } from './worker.js';
+
+export interface BenchRequest {
+  /** Built-in backend ids; the first is the baseline every ratio divides by. */
+  backends: string[];
+  /** A user backend module compared with the built-ins (after them). */
+  backendModule: string | null;
+  models: string[];
+  rounds: number;
+  warmup: number;
+  /** Simulated ms per call; default: each model's own. */
+  durationMs: number | null;
+  hosts: HostProfile[];
+  numerics: Numerics;
+}
+
+export const BENCH_DEFAULTS = { backends: ['native', 'wasm'], rounds: 100, warmup: 20, hosts: ['stable', 'stock'] as HostProfile[], numerics: 'portable' as Numerics };
+
+/** What the bench process is asked to do (argv of the worker's `bench` mode). */
+interface BenchJob {
+  backends: { id: string; module: string | null }[];
+  models: string[];
+  rounds: number;
+  warmup: number;
+  durationMs: number | null;
+}
+
+/** One model as measured in one process. */
+interface BenchTimes {
+  model: string;
+  durationMs: number;
+  identical: boolean;
+  maxAbsDifference: number;
+  steps: Record<string, number>;
+  timesMs: Record<string, number[]>;
+}
+
+interface BenchOutput {
+  builds: Record<string, BuildInfo>;
+  models: BenchTimes[];
+}
+
+/** Checks a request against the real backends (loaded here once) before any process starts. Throws UsageError. */
+export async function planBench(req: BenchRequest, load: BackendLoader): Promise<BenchJob> {
+  if (!Number.isInteger(req.rounds) || req.rounds < 2) throw new UsageError(`--rounds must be a whole number >= 2 (got ${req.rounds}): an interval needs at least two rounds`);
+  if (!Number.isInteger(req.warmup) || req.warmup < 0) throw new UsageError(`--warmup must be a whole number >= 0 (got ${req.warmup})`);
+  if (req.durationMs !== null && !(req.durationMs > 0 && Number.isFinite(req.durationMs))) throw new UsageError(`--duration must be a positive number of ms (got ${req.durationMs})`);
+  if (req.hosts.length === 0) throw new UsageError('--host: give at least one profile; accepted: stable, stock');
+  if (req.models.length === 0) throw new UsageError('--models: give at least one model');
+  const specs = [...req.backends.map((id) => ({ id, module: null as string | null })), ...(req.backendModule ? [{ id: '', module: req.backendModule }] : [])];
+  if (specs.length < 2) throw new UsageError(`bench compares backends: give at least two (got ${specs.length}); e.g. --backends native,wasm`);
+  const loaded: Backend[] = [];
+  for (const s of specs) loaded.push(await load(s.id, s.module));
+  const ids = loaded.map((b) => b.id);
+  const twice = ids.find((id, k) => ids.indexOf(id) !== k);
+  if (twice) throw new UsageError(`--backends: '${twice}' is given twice`);
+  for (const b of loaded) for (const m of req.models) findModel(b.models(), m);
+  return { backends: specs.map((s, k) => ({ id: s.module ? loaded[k]!.id : s.id, module: s.module })), models: req.models, rounds: req.rounds, warmup: req.warmup, durationMs: req.durationMs };
+}
+
+/** Runs the bench in a fresh process per host profile and summarises it. `worker`: the script that calls runWorker. */
+export async function runBench(job: BenchJob, req: Pick<BenchRequest, 'hosts' | 'numerics'>, worker: string, onHost?: (host: HostProfile) => void): Promise<BenchResult> {
+  const hosts: BenchResult['hosts'] = [];
+  let builds: Record<string, BuildInfo> = {};
+  for (const profile of req.hosts) {
+    onHost?.(profile);
+    const host = hostSettings(profile, req.numerics);
+    const out = await benchProcess(job, host, worker);
+    builds = out.builds;
+    const baseline = job.backends[0]!.id;
+    hosts.push({
+      host,
+      models: out.models.map((m) => ({
+        ...m,
+        medianMs: Object.fromEntries(Object.entries(m.timesMs).map(([id, t]) => [id, [...t].sort((a, b) => a - b)[t.length >> 1]!])),
+        ratios: Object.fromEntries(
+          Object.entries(m.timesMs)
+            .filter(([id]) => id !== baseline)
+            .map(([id, t]) => [id, medianRatio(t, m.timesMs[baseline]!, { paired: true })]),
+        ),
+      })),
+    });
+  }
+  return {
+    schema: BENCH_SCHEMA,
+    createdAt: new Date().toISOString(),
+    environment: collectEnvironment(),
+    options: { backends: job.backends.map((b) => b.id), models: job.models, rounds: job.rounds, warmup: job.warmup, durationMs: job.durationMs },
+    builds,
+    hosts,
+  };
+}
+
+function benchProcess(job: BenchJob, host: ReturnType<typeof hostSettings>, worker: string): Promise<BenchOutput> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--expose-gc', ...host.nodeFlags, worker, 'bench', JSON.stringify(job)], {
+      env: { ...process.env, ...host.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      if (code !== 0) return reject(new Error(`the bench process (host ${host.profile}) ended with ${signal ?? `exit code ${code}`}: ${stderr.trim()}`));
+      resolve(JSON.parse(stdout) as BenchOutput);
+    });
+  });
+}
+
+/** Bit-for-bit equality of two traces, and the largest difference of any value. */
+function compareTraces(a: Float64Array, b: Float64Array): { identical: boolean; maxAbsDifference: number } {
+  if (a.length !== b.length) return { identical: false, maxAbsDifference: Number.POSITIVE_INFINITY };
+  const same = Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+  let max = 0;
+  for (let k = 0; k < a.length; k++) max = Math.max(max, Math.abs(a[k]! - b[k]!));
+  return { identical: same, maxAbsDifference: max };
+}
+
+/** Inside the bench process (worker mode `bench <job-json>`): prints a BenchOutput as JSON on stdout. */
+export async function benchMain(args: string[], load: BackendLoader): Promise<void> {
+  const job = JSON.parse(args[0]!) as BenchJob;
+  const backends: Backend[] = [];
+  for (const b of job.backends) backends.push(await load(b.id, b.module));
+  const gc = (globalThis as { gc?: () => void }).gc;
+  const models: BenchTimes[] = [];
+  for (const model of job.models) {
+    const info = findModel(backends[0]!.models(), model);
+    const durationMs = job.durationMs ?? info.defaultDurationMs;
+    const opts = { model, durationMs, logIntervalMs: Math.min(info.defaultLogIntervalMs, durationMs), fixture: parseFixture('none') };
+    const first = backends.map((b) => b.simulate(opts));
+    let identical = true;
+    let maxAbsDifference = 0;
+    for (const r of first.slice(1)) {
+      const c = compareTraces(first[0]!.trace, r.trace);
+      identical &&= c.identical && r.stats.steps === first[0]!.stats.steps && r.stats.rhsEvals === first[0]!.stats.rhsEvals;
+      maxAbsDifference = Math.max(maxAbsDifference, c.maxAbsDifference);
+    }
+    for (let w = 0; w < job.warmup; w++) for (const b of backends) b.simulate(opts);
+    const timesMs: Record<string, number[]> = Object.fromEntries(backends.map((b) => [b.id, []]));
+    for (let r = 0; r < job.rounds; r++) {
+      gc?.(); // the previous round's garbage is not collected inside a timed call
+      for (let k = 0; k < backends.length; k++) {
+        const b = backends[(r + k) % backends.length]!;
+        const t0 = process.hrtime.bigint();
+        b.simulate(opts);
+        timesMs[b.id]!.push(Number(process.hrtime.bigint() - t0) / 1e6);
+      }
+    }
+    models.push({ model, durationMs, identical, maxAbsDifference, steps: Object.fromEntries(backends.map((b, k) => [b.id, first[k]!.stats.steps])), timesMs });
+  }
+  const out: BenchOutput = { builds: Object.fromEntries(backends.map((b) => [b.id, b.info()])), models };
+  process.stdout.write(JSON.stringify(out) + '\n');
+}

@@ -1,0 +1,99 @@
+// A fair comparison of backends: with portable numerics (the default) the addon and the WASM module compute the
+// same trace bit for bit, with the same CVODE steps, for both models; `leakbench bench` checks that, times them
+// side by side and stores the ratio with its interval; cells record the numerics they ran with. Through the real
+// CLI, in the processes it starts.
+import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { BenchResult, readManifest } from '@leakbench/core';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const CLI = join(ROOT, 'packages/cli/dist/cli.js');
+const tmp = (name: string) => mkdtempSync(join(tmpdir(), `leakbench-${name}-`));
+const leakbench = (args: string[]) => spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 170_000 });
+/** Whether glibc would pick FMA variants here: the CPU has FMA (or AMD's FMA4). */
+const cpuHasFma = /^flags\s*:.*\bfma4?\b/m.test(readFileSync('/proc/cpuinfo', 'utf8'));
+
+function bench(args: string[]): BenchResult {
+  const out = join(tmp('bench'), 'bench.json');
+  const r = leakbench(['bench', '--rounds', '3', '--warmup', '1', '--out', out, ...args]);
+  expect(r.status, r.stderr).toBe(0);
+  expect(r.stdout).toMatch(/wasm\/native/);
+  return BenchResult.parse(JSON.parse(readFileSync(out, 'utf8')));
+}
+
+describe('leakbench bench', () => {
+  it('portable numerics: both backends compute the same trace bit for bit, with the same steps, for both models', () => {
+    const b = bench(['--host', 'stable,stock']);
+    expect(b.hosts.map((h) => h.host.profile)).toEqual(['stable', 'stock']);
+    for (const h of b.hosts) {
+      expect(h.host.numerics).toBe('portable');
+      expect(h.host.env.GLIBC_TUNABLES).toMatch(/glibc\.cpu\.hwcaps=-AVX2,-FMA,-FMA4/);
+      expect(h.models.map((m) => m.model)).toEqual(['hh1952', 'lr1991']);
+      for (const m of h.models) {
+        expect(m.identical, `${h.host.profile} ${m.model}`).toBe(true);
+        expect(m.maxAbsDifference).toBe(0);
+        expect(m.steps.native).toBe(m.steps.wasm);
+        expect(m.steps.native).toBeGreaterThan(100);
+        expect(m.timesMs.native).toHaveLength(3);
+        expect(m.timesMs.wasm).toHaveLength(3);
+        const r = m.ratios.wasm!;
+        expect(r.paired).toBe(true);
+        expect(r.ciLow).toBeLessThanOrEqual(r.ratio);
+        expect(r.ciHigh).toBeGreaterThanOrEqual(r.ratio);
+        expect(r.ratio).toBeCloseTo(m.medianMs.wasm! / m.medianMs.native!, 10);
+      }
+    }
+    // Each side's build profile and math library, as the bench process's backends reported them.
+    expect(b.builds.native!.optFlags).toMatch(/^release: -O3 .*\| link -O3/);
+    expect(b.builds.wasm!.optFlags).toMatch(/^release: -O3 .*\| link -O3/);
+    expect(b.builds.native!.mathLibrary).toMatch(/portable numerics/);
+    expect(b.builds.wasm!.mathLibrary).toMatch(/musl/);
+  });
+
+  it(`host numerics: the addon uses glibc's FMA variants where the CPU has them (this CPU: ${cpuHasFma ? 'FMA' : 'no FMA'})`, () => {
+    const b = bench(['--host', 'stable', '--numerics', 'host', '--models', 'lr1991']);
+    const m = b.hosts[0]!.models[0]!;
+    expect(b.hosts[0]!.host.env.GLIBC_TUNABLES ?? '').not.toMatch(/hwcaps/);
+    if (cpuHasFma) {
+      // The FMA variants round differently: other steps, other values — the comparison portable numerics fixes.
+      expect(m.identical).toBe(false);
+      expect(m.maxAbsDifference).toBeGreaterThan(0);
+      expect(b.builds.native!.mathLibrary).toMatch(/FMA variants/);
+    } else {
+      expect(m.identical).toBe(true);
+      expect(b.builds.native!.mathLibrary).toMatch(/no FMA on this CPU/);
+    }
+  });
+
+  it.each([
+    [['--rounds', '1'], /--rounds must be a whole number >= 2/],
+    [['--host', 'gpu'], /--host 'gpu' is not accepted; accepted: stable, stock/],
+    [['--backends', 'native'], /at least two/],
+    [['--backends', 'native,native'], /'native' is given twice/],
+    [['--models', 'fhn'], /unknown model 'fhn'/],
+    [['--numerics', 'fast'], /--numerics 'fast' is not accepted; accepted: portable, host/],
+    [['--warmup', '-1'], /--warmup/],
+  ])('bad input %j exits 2 and says what is accepted', (args, message) => {
+    const r = leakbench(['bench', '--out', join(tmp('bad'), 'b.json'), ...args]);
+    expect(r.status, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(message);
+  });
+});
+
+describe('cells record their numerics', () => {
+  it('a run (default numerics portable) records them in the manifest and the native build says so', () => {
+    const out = join(tmp('numerics-run'), 'run');
+    const r = leakbench(['run', '--backends', 'native', '--fixtures', 'none', '--iterations', '3', '--warmup', '0', '--no-attribute', '--out', out]);
+    expect(r.status, r.stderr).toBe(0);
+    const m = readManifest(out);
+    expect(m.options.host.numerics).toBe('portable');
+    expect(m.options.host.env.GLIBC_TUNABLES).toBe('glibc.malloc.tcache_count=0:glibc.cpu.hwcaps=-AVX2,-FMA,-FMA4');
+    expect(m.cells[0]!.build!.mathLibrary).toMatch(/masked by GLIBC_TUNABLES/);
+    const host = join(tmp('numerics-host'), 'run');
+    expect(leakbench(['run', '--backends', 'native', '--fixtures', 'none', '--iterations', '3', '--warmup', '0', '--no-attribute', '--numerics', 'host', '--out', host]).status).toBe(0);
+    expect(readManifest(host).options.host).toMatchObject({ numerics: 'host', env: { GLIBC_TUNABLES: 'glibc.malloc.tcache_count=0' } });
+  });
+});
