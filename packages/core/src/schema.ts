@@ -442,6 +442,7 @@ export type Attribution = z.infer<typeof Attribution>;
 
 /** A ratio of median times with its bootstrap interval (analysis medianRatio). */
 export const RatioEstimate = z.object({
+  /** median(numerator) / median(denominator). */
   ratio: num,
   ciLow: num,
   ciHigh: num,

@@ -51,3 +51,8 @@ export function table(headers: string[], rows: string[][]): string {
     .map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join('')}</tr>`)
     .join('')}</tbody></table>`;
 }
+
+/** A time ratio as "1.53 [1.50–1.56]" (its interval), or a dash. */
+export function ratioText(r: { ratio: number; ciLow: number; ciHigh: number } | null | undefined): string {
+  return r ? `${r.ratio.toFixed(2)} [${r.ciLow.toFixed(2)}–${r.ciHigh.toFixed(2)}]` : '—';
+}

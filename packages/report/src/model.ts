@@ -2,8 +2,8 @@
 // that needs thought (which points, which trend line, which comparisons, which ratios) happens here, once;
 // pages only lay it out. The trend line is the verdict's own (slope and intercept stored with it): nothing is
 // fitted twice. The timeline judges the series cut short (what a shorter run would have been told), not the run.
-import type { Attribution, BuildInfo, CalibrationResult, CellData, CellStatus, CellVerdict, LayerVerdict, RunData, RunManifest, Sample } from '@leakbench/core';
-import { cellTimeline, median, type LayerTimeline } from '@leakbench/analysis';
+import type { Attribution, BenchResult, BuildInfo, CalibrationResult, CellData, CellStatus, CellVerdict, LayerVerdict, RunData, RunManifest, Sample } from '@leakbench/core';
+import { cellTimeline, median, medianRatio, type LayerTimeline, type RatioEstimate } from '@leakbench/analysis';
 import type { SeriesPlotOptions, Series } from './plots.js';
 import { CELL_ROWS, COMPARE_ROWS, FIELD_NAMES, type Field, type RowSpec } from './rows.js';
 
@@ -47,8 +47,11 @@ export interface ComparisonView {
   fixture: string;
   file: string;
   cells: CellView[];
-  /** Median time per iteration of every pair of backends, later over earlier. */
-  ratios: { a: string; b: string; ratio: number | null }[];
+  /**
+   * Median time per iteration of every pair of backends, later over earlier, with a 95 % bootstrap interval —
+   * unpaired: the cells ran in separate processes, perhaps side by side (`bench.json` has the paired ratio).
+   */
+  ratios: { a: string; b: string; ratio: RatioEstimate | null }[];
   rows: { title: string; absolute: SeriesPlotOptions | null; change: SeriesPlotOptions | null }[];
 }
 
@@ -67,6 +70,8 @@ export interface RunView {
   comparisons: ComparisonView[];
   builds: { backend: string; build: BuildInfo | null }[];
   calibrations: CalibrationResult[];
+  /** The backends timed side by side in one process, when the run carries a bench.json. */
+  bench: BenchResult | null;
 }
 
 const MS_PER_NS = 1e-6;
@@ -109,9 +114,21 @@ function cellRow(cell: CellData, row: RowSpec): RowView {
   return { title: row.title, measured: true, verdict, absolute, change };
 }
 
+/** The measured iterations' times (ms), in order. */
+function iterationTimesMs(samples: Sample[]): number[] {
+  return samples.filter((s) => s.phase === 'measure' && s.iterNs !== null).map((s) => s.iterNs! * MS_PER_NS);
+}
+
 export function medianIterationMs(samples: Sample[]): number | null {
-  const xs = samples.filter((s) => s.phase === 'measure' && s.iterNs !== null).map((s) => s.iterNs! * MS_PER_NS);
+  const xs = iterationTimesMs(samples);
   return xs.length ? median(xs) : null;
+}
+
+/** b's iteration times over a's: the ratio of medians and its unpaired bootstrap interval (null without times). */
+function timeRatio(a: CellData, b: CellData): RatioEstimate | null {
+  const ta = iterationTimesMs(a.samples).filter((t) => t > 0);
+  const tb = iterationTimesMs(b.samples).filter((t) => t > 0);
+  return ta.length && tb.length ? medianRatio(tb, ta) : null;
 }
 
 export const cellHref = (id: string) => `cells/${id}.html`;
@@ -173,9 +190,7 @@ function comparisons(run: RunData, views: Map<CellData, CellView>): ComparisonVi
     if (new Set(cells.map((c) => c.record.spec.backend)).size < 2) continue;
     const { model, fixture } = cells[0]!.record.spec;
     const cv = cells.map((c) => views.get(c)!);
-    const ratios = cv.flatMap((a, i) =>
-      cv.slice(i + 1).map((b) => ({ a: a.backend, b: b.backend, ratio: a.medianIterationMs && b.medianIterationMs ? b.medianIterationMs / a.medianIterationMs : null })),
-    );
+    const ratios = cells.flatMap((a, i) => cells.slice(i + 1).map((b) => ({ a: a.record.spec.backend, b: b.record.spec.backend, ratio: timeRatio(a, b) })));
     out.push({ model, fixture, file: compareFile(model, fixture), cells: cv, ratios, rows: comparisonRows(cells) });
   }
   return out;
@@ -199,5 +214,6 @@ export function runView(run: RunData): RunView {
     comparisons: comparisons(run, views),
     builds: backends.map((b) => ({ backend: b, build: m.cells.find((c) => c.spec.backend === b && c.build)?.build ?? null })),
     calibrations: run.calibrations,
+    bench: run.bench,
   };
 }

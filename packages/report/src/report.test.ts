@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { appendFileSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { JSDOM } from 'jsdom';
-import { RunDataError } from '@leakbench/core';
+import { BENCH_SCHEMA, RunDataError, type BenchResult } from '@leakbench/core';
 import { byteTicks, buildReport, cellPage, cellView, decimate, runView, seriesPlot } from './index.js';
 import { readRun } from '@leakbench/core';
 import { makeRun, makeSamples, tmpDir } from '../test/data.js';
@@ -107,8 +107,38 @@ describe('buildReport', () => {
     const crashed = parse(readFileSync(join(site, 'cells/wasm-lr1991-list-crashed.html'), 'utf8'));
     expect(crashed.body.textContent).toMatch(/No samples were recorded/);
     const cmp = parse(readFileSync(join(site, 'compare/lr1991-double.html'), 'utf8'));
-    expect(cmp.body.textContent).toMatch(/ratio wasm\/native = 1\.\d\d/);
+    // The time ratio with its bootstrap interval, and each side's build profile.
+    expect(cmp.body.textContent).toMatch(/ratio wasm\/native = 1\.\d\d \[1\.\d\d–1\.\d\d\] \(in brackets: 95% bootstrap interval/);
+    expect(cmp.body.textContent).toMatch(/Builds:native: -O2; math library not recordedwasm: -O2/);
     expect(cmp.querySelectorAll('svg').length).toBeGreaterThanOrEqual(12);
+    expect(index.body.textContent).toMatch(/backends compared, with the time ratio per iteration .*double \(wasm\/native 1\.\d\d \[1\.\d\d–1\.\d\d\]\)/);
+  });
+
+  it("shows a bench.json the run carries: medians, each ratio with its interval, the work and each side's build", async () => {
+    const run = readRun(makeRun());
+    const ratio = { ratio: 1.6, ciLow: 1.55, ciHigh: 1.66, level: 0.95, resamples: 2000, paired: true };
+    const build = (backend: string) => ({ ...run.manifest.cells.find((c) => c.spec.backend === backend)!.build!, optFlags: `release: -O3 (${backend})`, mathLibrary: `libm of ${backend}` });
+    const bench: BenchResult = {
+      schema: BENCH_SCHEMA,
+      createdAt: '2026-11-30T00:00:00.000Z',
+      environment: run.manifest.environment,
+      options: { backends: ['native', 'wasm'], models: ['lr1991'], rounds: 3, warmup: 1, durationMs: null },
+      builds: { native: build('native'), wasm: build('wasm') },
+      hosts: [
+        {
+          host: { profile: 'stable', numerics: 'portable', nodeFlags: [], env: {} },
+          models: [{ model: 'lr1991', durationMs: 1000, identical: true, maxAbsDifference: 0, steps: { native: 1858, wasm: 1858 }, timesMs: { native: [1, 1.1, 0.9], wasm: [1.6, 1.7, 1.5] }, medianMs: { native: 1, wasm: 1.6 }, ratios: { wasm: ratio } }],
+        },
+      ],
+    };
+    writeFileSync(join(run.dir, 'bench.json'), JSON.stringify(bench));
+    const site = join(tmpDir('bench'), 'site');
+    await buildReport([run.dir], site);
+    const index = parse(readFileSync(join(site, 'index.html'), 'utf8'));
+    const text = index.body.textContent ?? '';
+    expect(text).toMatch(/Speed, side by side \(leakbench bench\)/);
+    expect(text).toMatch(/stablelr19911\.0001\.6001\.60 \[1\.55–1\.66\]identical \(1858 steps\)/);
+    expect(text).toMatch(/nativerelease: -O3 \(native\)libm of native/);
   });
 
   it('compares every backend that ran a model × fixture, with the time ratio of every pair', async () => {

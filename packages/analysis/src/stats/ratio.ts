@@ -6,6 +6,9 @@
 // series (two cells, two processes). The resampling is seeded, so a report regenerated from the same data prints
 // the same interval.
 import { median, quantileSorted, sampleWithReplacement } from 'simple-statistics';
+import type { RatioEstimate } from '@leakbench/core';
+
+export type { RatioEstimate };
 
 export interface RatioOptions {
   /** Interval level (default 0.95). */
@@ -16,16 +19,6 @@ export interface RatioOptions {
   paired?: boolean;
   /** Seed of the resampling (default 1): same data and seed, same interval. */
   seed?: number;
-}
-
-export interface RatioEstimate {
-  /** median(numerator) / median(denominator). */
-  ratio: number;
-  ciLow: number;
-  ciHigh: number;
-  level: number;
-  resamples: number;
-  paired: boolean;
 }
 
 /** A small seeded generator (mulberry32): uniform in [0, 1). */

@@ -1,12 +1,13 @@
 // `leakbench run` and `leakbench run --resume`: the matrix through the harness, with progress, the outcome
 // table, exit codes and (with --report) the site.
+import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import { readManifest, readVerdict } from '@leakbench/core';
-import { createRun, executeRun, resumeRun, RUN_DEFAULTS, type RunOutcome } from '@leakbench/harness';
+import { readManifest, readVerdict, runPaths, UsageError } from '@leakbench/core';
+import { BENCH_DEFAULTS, createRun, executeRun, planBench, resumeRun, runBench, RUN_DEFAULTS, type RunOutcome } from '@leakbench/harness';
 import { buildReport } from '@leakbench/report';
 import { attributeWhen, commaList, shardArg, nonNegativeInt, oneOf, positiveInt, positiveNumber } from '../args.js';
-import { formatOutcome } from '../format.js';
+import { formatBench, formatOutcome } from '../format.js';
 import { progressReporter } from '../progress.js';
 import { loadAnyBackend } from '../registry.js';
 import { WORKER } from '../worker-path.js';
@@ -49,6 +50,7 @@ export function registerRun(program: Command): void {
     .option('--resume <dir>', 're-run only the cells of <dir> that did not finish')
     .option('--attribute', "after every cell, a second pass of it with heap snapshots: where the growth is (cells/<id>/attribution.json); by default only cells whose JS heap V8's JIT leaves unsettled (--host stock) get one")
     .option('--no-attribute', 'no attribution pass for any cell')
+    .option('--bench', "after the cells, time the run's backends side by side (leakbench bench, the run's models, host profile and numerics) into <run>/bench.json, which the report shows")
     .option('--report [site-dir]', 'build the static report after the run (default: <run>/site)')
     .option('--json', 'print the outcome as JSON')
     .action(async (o) => {
@@ -65,6 +67,9 @@ export function registerRun(program: Command): void {
         }
       } else {
         dir = resolve(o.out ?? defaultOutDir());
+        if (o.bench && (o.backendModule || commaList(o.backends).length < 2)) {
+          throw new UsageError('--bench compares backends: give at least two built-in ones with --backends (or time a module with leakbench bench --backend-module)');
+        }
         const { manifest, skipped } = await createRun(
           {
             backends: o.backendModule ? [] : commaList(o.backends),
@@ -95,6 +100,13 @@ export function registerRun(program: Command): void {
         }
       }
       process.exitCode = reportOutcome(dir, outcome, o.json);
+      if (o.bench && !outcome.interrupted) {
+        const m = readManifest(dir).options;
+        const req = { backends: m.backends, backendModule: null, models: m.models, rounds: BENCH_DEFAULTS.rounds, warmup: BENCH_DEFAULTS.warmup, durationMs: m.durationMs, hosts: [m.host.profile], numerics: m.host.numerics };
+        const bench = await runBench(await planBench(req, loadAnyBackend), req, WORKER);
+        writeFileSync(runPaths(dir).bench, JSON.stringify(bench, null, 1) + '\n');
+        if (!o.json) process.stdout.write(formatBench(bench));
+      }
       if (o.report && !outcome.interrupted) {
         const site = typeof o.report === 'string' ? resolve(o.report) : join(dir, 'site');
         await buildReport([dir], site, { keepGoing: true });

@@ -1,6 +1,7 @@
 // A run's index: the backend × fixture verdict matrix per model, links to comparisons, environment, builds and
 // (when the run is a calibration or carries one) the calibration section.
-import { badge, esc, formatBytes, page, statusBadge, table } from '../html.js';
+import { badge, esc, formatBytes, page, ratioText, statusBadge, table } from '../html.js';
+import type { BenchResult } from '@leakbench/core';
 import type { CellView, RunView } from '../model.js';
 import { calibrationSection } from './calibration.js';
 
@@ -16,8 +17,12 @@ function modelSection(run: RunView, model: string): string {
     `<b>${esc(backend)}</b>`,
     ...run.fixtures.map((fixture) => matrixCell(run.cells.find((c) => c.backend === backend && c.model === model && c.fixture === fixture))),
   ]);
-  const links = run.comparisons.filter((c) => c.model === model).map((c) => `<a href="${esc(c.file)}">${esc(c.fixture)}</a>`);
-  return `<h2>${esc(model)}</h2>${table(['backend', ...run.fixtures.map((f) => esc(f))], rows)}${links.length ? `<p>backends compared: ${links.join(' · ')}</p>` : ''}`;
+  const links = run.comparisons
+    .filter((c) => c.model === model)
+    .map((c) => `<a href="${esc(c.file)}">${esc(c.fixture)}</a> (${c.ratios.map((r) => `${esc(r.b)}/${esc(r.a)} ${esc(ratioText(r.ratio))}`).join(', ')})`);
+  return `<h2>${esc(model)}</h2>${table(['backend', ...run.fixtures.map((f) => esc(f))], rows)}${
+    links.length ? `<p>backends compared, with the time ratio per iteration and its 95% bootstrap interval (cells in separate processes): ${links.join(' · ')}</p>` : ''
+  }`;
 }
 
 /** Where a run's cells ran: the shards a merged run joined, each on its machine; what part of a matrix a shard is. */
@@ -27,6 +32,26 @@ function shards(run: RunView): string {
   if (!run.merged.length) return '';
   const rows = run.merged.map((m) => [esc(m.shard), `<code>${esc(m.id)}</code>`, esc(m.environment.hostname), esc(`${m.environment.cpu} × ${m.environment.cpus}`), esc(m.environment.commit ?? '—')]);
   return `<h2>Shards</h2>\n<p>Merged from ${run.merged.length} shard runs (<code>leakbench merge</code>); the environment above is the first shard's.</p>\n${table(['shard', 'run', 'machine', 'CPU', 'commit'], rows)}\n`;
+}
+
+/** The backends timed side by side in one process (`leakbench bench`): medians, ratios with intervals, the work. */
+export function benchSection(b: BenchResult): string {
+  const [baseline, ...others] = b.options.backends;
+  const rows = b.hosts.flatMap((h) =>
+    h.models.map((m) => [
+      esc(h.host.profile),
+      esc(m.model),
+      ...b.options.backends.map((id) => `<span class="num">${m.medianMs[id] !== undefined ? m.medianMs[id]!.toFixed(3) : '—'}</span>`),
+      ...others.map((id) => `<b class="num">${esc(ratioText(m.ratios[id]))}</b>`),
+      m.identical ? `identical (${m.steps[baseline!]} steps)` : `<b>different</b>: steps ${esc(Object.entries(m.steps).map(([id, n]) => `${id} ${n}`).join(', '))}, max |Δ| ${esc(m.maxAbsDifference.toPrecision(3))}`,
+    ]),
+  );
+  const builds = b.options.backends.map((id) => [esc(id), `<code>${esc(b.builds[id]?.optFlags ?? '—')}</code>`, esc(b.builds[id]?.mathLibrary ?? '—')]);
+  const level = b.hosts[0]?.models[0]?.ratios[others[0] ?? '']?.level ?? 0.95;
+  return `<h2>Speed, side by side (leakbench bench)</h2>
+<p>Every backend in one process per host profile, one call each per round in an order rotated every round, ${b.options.rounds} measured rounds after ${b.options.warmup} warm-up rounds; median ms per call, and each backend's ratio to ${esc(baseline)} with a ${level * 100}% paired bootstrap interval (rounds resampled). “Same work”: every backend's trace equal to ${esc(baseline)}'s bit for bit, with the same CVODE steps. Measured ${esc(b.createdAt)} at commit ${esc(b.environment.commit ?? '—')} on ${esc(`${b.environment.cpu} × ${b.environment.cpus}`)}.</p>
+${table(['host', 'model', ...b.options.backends.map((id) => `${esc(id)} ms`), ...others.map((id) => `${esc(id)}/${esc(baseline)}`), 'same work'], rows)}
+${table(['backend', 'build profile', 'math library'], builds)}`;
 }
 
 /** `notes`: HTML placed first (e.g. runs that could not be read). */
@@ -40,6 +65,7 @@ export function runIndex(run: RunView, root: string, notes = ''): string {
     esc(build?.sundialsVersion ?? '—'),
     esc(build?.optFlags ?? '—'),
     esc(build?.allocator ?? '—'),
+    esc(build?.mathLibrary ?? '—'),
   ]);
   const body = `${notes}
 <p>Run <code>${esc(run.id)}</code>, created ${esc(run.createdAt)}; ${run.cells.length} cells, ${o.iterations} iterations each (warm-up ${o.warmup}), GC policy ${esc(o.gc)}, host profile ${esc(o.host.profile)}.</p>
@@ -54,8 +80,10 @@ ${table(['', ''], [
   ['commit', esc(env.commit ?? '—')],
   ['cell node flags', esc(o.host.nodeFlags.join(' ') || '—')],
   ['cell environment', esc(Object.entries(o.host.env).map(([k, v]) => `${k}=${v}`).join(' ') || '—')],
+  ['numerics', o.host.numerics === 'portable' ? "portable (glibc's FMA variants masked: every backend computes the same)" : 'host (what the CPU offers)'],
 ])}
-${table(['backend', 'compiler', 'emcc', 'SUNDIALS', 'optimisation', 'allocator'], builds)}
+${table(['backend', 'compiler', 'emcc', 'SUNDIALS', 'build profile', 'allocator', 'math library'], builds)}
+${run.bench ? benchSection(run.bench) : ''}
 ${shards(run)}${run.calibrations.map(calibrationSection).join('\n')}`;
   return page(`run ${run.id}`, body, root);
 }
