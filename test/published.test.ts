@@ -139,6 +139,31 @@ describe('published report', () => {
     });
   });
 
+  // What the README states of the published bench: like for like, each ratio with its interval, both builds.
+  it('carries a bench of both models in both host profiles: the same work bit for bit, every ratio inside its interval, each build recorded', () => {
+    const b = readRun(join(PUBLISHED, 'data/default-run')).bench!;
+    expect(b).not.toBeNull();
+    expect(b.options.backends).toEqual(['native', 'wasm']);
+    expect(b.options.rounds).toBeGreaterThanOrEqual(100);
+    expect(b.hosts.map((h) => h.host.profile)).toEqual(['stable', 'stock']);
+    for (const h of b.hosts) {
+      expect(h.host.numerics).toBe('portable');
+      expect(h.models.map((m) => m.model)).toEqual(['hh1952', 'lr1991']);
+      for (const m of h.models) {
+        expect(m.identical, `${h.host.profile} ${m.model}`).toBe(true);
+        expect(m.steps.native).toBe(m.steps.wasm);
+        const r = m.ratios.wasm!;
+        expect(r.ciLow).toBeLessThanOrEqual(r.ratio);
+        expect(r.ratio).toBeLessThanOrEqual(r.ciHigh);
+        // The README's figure: WASM takes 1.5-1.7 times the addon's time on this machine.
+        expect(r.ratio, `${h.host.profile} ${m.model}`).toBeGreaterThan(1.45);
+        expect(r.ratio, `${h.host.profile} ${m.model}`).toBeLessThan(1.75);
+      }
+    }
+    expect(b.builds.native!.optFlags).toMatch(/^release: -O3 -fvisibility=hidden -flto \| link -O3 -flto$/);
+    expect(b.builds.wasm!.optFlags).toMatch(/^release: -O3 -fvisibility=hidden \| link -O3$/);
+  });
+
   it('is regenerated from its data byte for byte (run `npx turbo run report` after changing the report)', async () => {
     const out = join(mkdtempSync(join(tmpdir(), 'leakbench-published-')), 'site');
     await buildReport([join(PUBLISHED, 'data/default-run')], out);
