@@ -83,6 +83,19 @@ describe('leakbench bench', () => {
   });
 });
 
+describe('leakbench simulate', () => {
+  it('prints the same trace for both backends (portable numerics by default, in the CLI\'s own process too)', () => {
+    const csv = (args: string[]) => {
+      const r = leakbench(['simulate', '--model', 'lr1991', '--format', 'csv', ...args]);
+      expect(r.status, r.stderr).toBe(0);
+      return r.stdout;
+    };
+    const wasm = csv(['--backend', 'wasm']);
+    expect(csv(['--backend', 'native'])).toBe(wasm);
+    if (cpuHasFma) expect(csv(['--backend', 'native', '--numerics', 'host'])).not.toBe(wasm);
+  });
+});
+
 describe('cells record their numerics', () => {
   it('a run (default numerics portable) records them in the manifest and the native build says so', () => {
     const out = join(tmp('numerics-run'), 'run');

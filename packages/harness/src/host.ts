@@ -42,3 +42,19 @@ export function hostSettings(profile: HostProfile, numerics: Numerics = 'portabl
   const t = tunables(profile, numerics);
   return { profile, numerics, nodeFlags: profile === 'stable' ? [...STABLE_NODE_FLAGS, ...extra] : extra, env: t ? { GLIBC_TUNABLES: t } : {} };
 }
+
+/**
+ * The environment a process needs to start with for `numerics`, or null when `env` already gives it (glibc reads
+ * its tunables once, at start-up: a process that lacks them must be started again with them).
+ */
+export function numericsEnv(numerics: Numerics, env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv | null {
+  const current = env.GLIBC_TUNABLES ?? '';
+  const has = current.split(':').includes(PORTABLE_NUMERICS_TUNABLE);
+  if (numerics === 'portable') return has ? null : { ...env, GLIBC_TUNABLES: [current, PORTABLE_NUMERICS_TUNABLE].filter(Boolean).join(':') };
+  if (!has) return null;
+  const rest = current.split(':').filter((t) => t !== PORTABLE_NUMERICS_TUNABLE).join(':');
+  const out = { ...env };
+  if (rest) out.GLIBC_TUNABLES = rest;
+  else delete out.GLIBC_TUNABLES;
+  return out;
+}

@@ -1,6 +1,7 @@
 // `leakbench simulate`: one run of the workload, printed as CSV or JSON.
+import { spawnSync } from 'node:child_process';
 import { Option, type Command } from 'commander';
-import { runSimulation } from '@leakbench/harness';
+import { numericsEnv, runSimulation } from '@leakbench/harness';
 import { oneOf, positiveInt, positiveNumber } from '../args.js';
 import { formatCsv, formatJson } from '../format.js';
 import { checkBackendId, loadAnyBackend } from '../registry.js';
@@ -17,7 +18,16 @@ export function registerSimulate(program: Command): void {
     .option('--fixture <id>', 'leak fixture injected into the call', 'none')
     .option('--max-steps <n>', 'CVODE step budget per log interval (lower it to provoke a solver failure)', positiveInt('--max-steps'))
     .addOption(new Option('--format <fmt>', 'output format').argParser(oneOf('--format', ['csv', 'json'] as const)).default('csv'))
+    .addOption(new Option('--numerics <mode>', "portable: glibc's FMA variants masked, so the addon computes what WASM computes (as in cells); host: what the CPU offers").argParser(oneOf('--numerics', ['portable', 'host'] as const)).default('portable'))
     .action(async (o) => {
+      // glibc chooses its libm variants at start-up: a process started without the numerics asked for runs the
+      // same command again in one that has them.
+      const env = process.env.LEAKBENCH_NUMERICS_REEXEC ? null : numericsEnv(o.numerics);
+      if (env) {
+        const r = spawnSync(process.execPath, [...process.execArgv, ...process.argv.slice(1)], { env: { ...env, LEAKBENCH_NUMERICS_REEXEC: '1' }, stdio: 'inherit' });
+        process.exitCode = r.status ?? 1;
+        return;
+      }
       if (!o.backendModule) checkBackendId(o.backend);
       const backend = await loadAnyBackend(o.backend, o.backendModule ?? null);
       const r = runSimulation(backend, { model: o.model, durationMs: o.duration, logIntervalMs: o.logInterval, fixture: o.fixture, maxSteps: o.maxSteps });
