@@ -2,7 +2,8 @@
 # Installs what a fresh Debian 12 machine lacks for leakbench, then the npm workspace.
 # Idempotent: each step checks first, so a ready machine passes through in about a second.
 #   - system packages (cmake, emscripten — with LLVM's llvm-symbolizer, which attribution uses —, chromium for the
-#     report test, valgrind for the attribution cross-check, dpkg-dev/xz for the SUNDIALS source)
+#     report test, valgrind for the attribution cross-check, linux-perf for bench --profile, dpkg-dev/xz for the
+#     SUNDIALS source)
 #     through apt when run as root; otherwise prints the exact command and stops.
 #   - SUNDIALS 6.4.1 source, hash-verified, into .cache/ (LEAKBENCH_SUNDIALS_SRC=<tarball|dir> overrides).
 #   - npm workspace dependencies (npm ci when a lock file exists).
@@ -18,6 +19,7 @@ command -v g++ >/dev/null 2>&1 || need_pkgs+=(g++)
 command -v xz >/dev/null 2>&1 || need_pkgs+=(xz-utils)
 command -v dpkg-source >/dev/null 2>&1 || need_pkgs+=(dpkg-dev)
 command -v valgrind >/dev/null 2>&1 || need_pkgs+=(valgrind) # the cross-check of attribution's C sites (test/crosscheck.test.ts)
+command -v perf >/dev/null 2>&1 || need_pkgs+=(linux-perf)  # bench --profile: where each backend's time goes
 if [ -z "${EMSDK:-}" ] && ! command -v emcc >/dev/null 2>&1; then need_pkgs+=(emscripten); fi
 if [ "${LEAKBENCH_SKIP_BROWSER:-0}" != 1 ] && ! command -v chromium >/dev/null 2>&1; then need_pkgs+=(chromium); fi
 

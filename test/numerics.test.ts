@@ -4,7 +4,7 @@
 // CLI, in the processes it starts.
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { BenchResult, readManifest } from '@leakbench/core';
@@ -66,6 +66,27 @@ describe('leakbench bench', () => {
       expect(m.identical).toBe(true);
       expect(b.builds.native!.mathLibrary).toMatch(/no FMA on this CPU/);
     }
+  });
+
+  it("--profile: where each backend's time goes, the same C functions named on both sides (Linux perf)", () => {
+    const dir = tmp('profile');
+    const b = bench(['--host', 'stable', '--models', 'hh1952', '--profile', dir]);
+    const p = b.hosts[0]!.models[0]!.profile!;
+    expect(p).not.toBeNull();
+    for (const id of ['native', 'wasm']) {
+      expect(p.samples[id], id).toBeGreaterThan(500); // about 2 s of calls sampled at 2 kHz
+      expect(p.workloadShare[id], id).toBeGreaterThan(0.5);
+      expect(existsSync(join(dir, p.files[id]!)), id).toBe(true);
+    }
+    // The vector operation, the dense solve and the model's right-hand side are C functions of both builds: named
+    // alike whether the addon's machine code or WASM code that V8 compiled ran them.
+    const row = (f: string) => p.functions.find((x) => x.function === f);
+    for (const f of ['N_VLinearSum_Serial', 'SUNLinSolSolve_Dense', 'hh_rhs']) {
+      expect(row(f)?.msPerCall.native, `${f} native`).toBeGreaterThan(0);
+      expect(row(f)?.msPerCall.wasm, `${f} wasm`).toBeGreaterThan(0);
+    }
+    const total = (id: string) => p.functions.reduce((a, f) => a + f.msPerCall[id]!, 0);
+    for (const id of ['native', 'wasm']) expect(total(id)).toBeLessThanOrEqual(b.hosts[0]!.models[0]!.medianMs[id]! * 1.000001);
   });
 
   it.each([

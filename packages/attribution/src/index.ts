@@ -4,7 +4,7 @@
 import type { Attribution } from '@leakbench/core';
 import { growingSites, readSnapshots } from './js-heap.js';
 
-export { attributeCHeap, callerFrames, findSymbolizer, frameText, stampModules, symbolise, wasmCodeOffset, type Frame } from './c-heap.js';
+export { attributeCHeap, callerFrames, findSymbolizer, frameText, sourceFunction, stampModules, symbolise, wasmCodeOffset, type Frame } from './c-heap.js';
 export { growingSites, readSnapshots, retainerPath, type GroupTotals, type LastSnapshotExtras, type SnapshotSummary } from './js-heap.js';
 
 /** The JS part of an attribution, and the snapshots' own figures, from three snapshot files of one process. */

@@ -56,6 +56,20 @@ export function formatBench(r: BenchResult): string {
       );
     }
   }
+  for (const h of r.hosts) {
+    for (const m of h.models) {
+      if (!m.profile) continue;
+      const p = m.profile;
+      lines.push(
+        '',
+        `where the time goes: ${h.host.profile} ${m.model}, ms per call by function (perf samples in the workload's code: ${r.options.backends.map((b) => `${b} ${p.samples[b]} = ${((p.workloadShare[b] ?? 0) * 100).toFixed(0)}% of its process`).join(', ')})`,
+        ['function'.padEnd(32), ...r.options.backends.map((b) => b.padStart(9)), ...others.map((b) => `${b}−${baseline}`.padStart(13))].join(' '),
+        ...p.functions.map((f) =>
+          [f.function.slice(0, 32).padEnd(32), ...r.options.backends.map((b) => (f.msPerCall[b] ?? 0).toFixed(3).padStart(9)), ...others.map((b) => ((f.msPerCall[b] ?? 0) - (f.msPerCall[baseline!] ?? 0)).toFixed(3).padStart(13))].join(' '),
+        ),
+      );
+    }
+  }
   return lines.join('\n') + '\n';
 }
 

@@ -491,6 +491,21 @@ export const BenchResult = z.object({
           medianMs: z.record(z.string(), num),
           /** Every backend but the baseline: its median time over the baseline's. */
           ratios: z.record(z.string(), RatioEstimate),
+          /**
+           * `bench --profile`: where each backend's time goes. Each backend's calls sampled by perf in a process of
+           * their own (`files`: its perf.data by backend, in the directory given to --profile, with perf's report beside it as .txt; `samples` in the workload's code; `workloadShare`: their
+           * share of the process's samples); `functions`: the largest, each with its ms per call by backend —
+           * its share of the workload's samples times the backend's median time per call.
+           */
+          profile: z
+            .object({
+              files: z.record(z.string(), z.string()),
+              samples: z.record(z.string(), z.number().int()),
+              workloadShare: z.record(z.string(), num),
+              functions: z.array(z.object({ function: z.string(), msPerCall: z.record(z.string(), num) })),
+            })
+            .nullable()
+            .default(null),
         }),
       ),
     }),

@@ -5,11 +5,14 @@
 // call per backend checks that they compute the same thing: a ratio of times is a fair comparison only if the
 // work is identical (same trace bit for bit, same solver steps).
 import { spawn } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { findModel, parseFixture, UsageError, BENCH_SCHEMA } from '@leakbench/core';
 import type { Backend, BenchResult, BuildInfo } from '@leakbench/core';
 import { medianRatio } from '@leakbench/analysis';
 import { collectEnvironment } from './environment.js';
 import { hostSettings, type HostProfile, type Numerics } from './host.js';
+import { checkProfiling, profileProcess, workloadSamples, type ProfileJob } from './profile.js';
 import type { BackendLoader } from './worker.js';
 
 export interface BenchRequest {
@@ -24,7 +27,14 @@ export interface BenchRequest {
   durationMs: number | null;
   hosts: HostProfile[];
   numerics: Numerics;
+  /** Also sample where each backend's time goes (profile.ts), into this directory; null: no profile. */
+  profile?: string | null;
 }
+
+/** Seconds of calls each profile samples (enough for a few thousand samples at perf's 2 kHz). */
+const PROFILE_SECONDS = 2;
+/** Functions a profile table keeps: the largest by their time per call on any backend. */
+const PROFILE_TOP = 15;
 
 export const BENCH_DEFAULTS = { backends: ['native', 'wasm'], rounds: 100, warmup: 20, hosts: ['stable', 'stock'] as HostProfile[], numerics: 'portable' as Numerics };
 
@@ -59,6 +69,7 @@ export async function planBench(req: BenchRequest, load: BackendLoader): Promise
   if (req.durationMs !== null && !(req.durationMs > 0 && Number.isFinite(req.durationMs))) throw new UsageError(`--duration must be a positive number of ms (got ${req.durationMs})`);
   if (req.hosts.length === 0) throw new UsageError('--host: give at least one profile; accepted: stable, stock');
   if (req.models.length === 0) throw new UsageError('--models: give at least one model');
+  if (req.profile) checkProfiling();
   const specs = [...req.backends.map((id) => ({ id, module: null as string | null })), ...(req.backendModule ? [{ id: '', module: req.backendModule }] : [])];
   if (specs.length < 2) throw new UsageError(`bench compares backends: give at least two (got ${specs.length}); e.g. --backends native,wasm`);
   const loaded: Backend[] = [];
@@ -71,7 +82,7 @@ export async function planBench(req: BenchRequest, load: BackendLoader): Promise
 }
 
 /** Runs the bench in a fresh process per host profile and summarises it. `worker`: the script that calls runWorker. */
-export async function runBench(job: BenchJob, req: Pick<BenchRequest, 'hosts' | 'numerics'>, worker: string, onHost?: (host: HostProfile) => void): Promise<BenchResult> {
+export async function runBench(job: BenchJob, req: Pick<BenchRequest, 'hosts' | 'numerics' | 'profile'>, worker: string, onHost?: (host: HostProfile) => void): Promise<BenchResult> {
   const hosts: BenchResult['hosts'] = [];
   let builds: Record<string, BuildInfo> = {};
   for (const profile of req.hosts) {
@@ -82,15 +93,19 @@ export async function runBench(job: BenchJob, req: Pick<BenchRequest, 'hosts' | 
     const baseline = job.backends[0]!.id;
     hosts.push({
       host,
-      models: out.models.map((m) => ({
-        ...m,
-        medianMs: Object.fromEntries(Object.entries(m.timesMs).map(([id, t]) => [id, [...t].sort((a, b) => a - b)[t.length >> 1]!])),
-        ratios: Object.fromEntries(
-          Object.entries(m.timesMs)
-            .filter(([id]) => id !== baseline)
-            .map(([id, t]) => [id, medianRatio(t, m.timesMs[baseline]!, { paired: true })]),
-        ),
-      })),
+      models: out.models.map((m) => {
+        const medianMs = Object.fromEntries(Object.entries(m.timesMs).map(([id, t]) => [id, [...t].sort((a, b) => a - b)[t.length >> 1]!]));
+        return {
+          ...m,
+          medianMs,
+          ratios: Object.fromEntries(
+            Object.entries(m.timesMs)
+              .filter(([id]) => id !== baseline)
+              .map(([id, t]) => [id, medianRatio(t, m.timesMs[baseline]!, { paired: true })]),
+          ),
+          profile: req.profile ? profileModel(job, m, medianMs, host, worker, req.profile) : null,
+        };
+      }),
     });
   }
   return {
@@ -101,6 +116,31 @@ export async function runBench(job: BenchJob, req: Pick<BenchRequest, 'hosts' | 
     builds,
     hosts,
   };
+}
+
+/** Each backend's calls of one model sampled in its own process; the functions' time per call side by side. */
+function profileModel(job: BenchJob, m: BenchTimes, medianMs: Record<string, number>, host: ReturnType<typeof hostSettings>, worker: string, dir: string): NonNullable<BenchResult['hosts'][number]['models'][number]['profile']> {
+  mkdirSync(dir, { recursive: true });
+  const files: Record<string, string> = {};
+  const samples: Record<string, number> = {};
+  const workloadShare: Record<string, number> = {};
+  const perBackend = new Map<string, Map<string, number>>();
+  for (const backend of job.backends) {
+    const p: ProfileJob = { backend, model: m.model, durationMs: m.durationMs, warmup: job.warmup, calls: Math.max(20, Math.ceil((PROFILE_SECONDS * 1000) / medianMs[backend.id]!)) };
+    const file = join(dir, `${host.profile}-${m.model}-${backend.id}`);
+    const w = workloadSamples(profileProcess(p, host, worker, file));
+    const inWorkload = [...w.functions.values()].reduce((a, b) => a + b, 0);
+    files[backend.id] = `${basename(file)}.perf.data`;
+    samples[backend.id] = inWorkload;
+    workloadShare[backend.id] = w.total ? inWorkload / w.total : 0;
+    perBackend.set(backend.id, new Map([...w.functions].map(([f, n]) => [f, inWorkload ? (n / inWorkload) * medianMs[backend.id]! : 0])));
+  }
+  const names = [...new Set([...perBackend.values()].flatMap((f) => [...f.keys()]))];
+  const functions = names
+    .map((f) => ({ function: f, msPerCall: Object.fromEntries(job.backends.map((b) => [b.id, perBackend.get(b.id)!.get(f) ?? 0])) }))
+    .sort((a, b) => Math.max(...Object.values(b.msPerCall)) - Math.max(...Object.values(a.msPerCall)) || a.function.localeCompare(b.function))
+    .slice(0, PROFILE_TOP);
+  return { files, samples, workloadShare, functions };
 }
 
 function benchProcess(job: BenchJob, host: ReturnType<typeof hostSettings>, worker: string): Promise<BenchOutput> {
@@ -128,6 +168,16 @@ function compareTraces(a: Float64Array, b: Float64Array): { identical: boolean; 
   let max = 0;
   for (let k = 0; k < a.length; k++) max = Math.max(max, Math.abs(a[k]! - b[k]!));
   return { identical: same, maxAbsDifference: max };
+}
+
+/** Inside a profiled process (worker mode `bench-calls <job-json>`): one backend's calls, untimed; says its pid. */
+export async function benchCallsMain(args: string[], load: BackendLoader): Promise<void> {
+  const job = JSON.parse(args[0]!) as ProfileJob;
+  const backend = await load(job.backend.id, job.backend.module);
+  const info = findModel(backend.models(), job.model);
+  const opts = { model: job.model, durationMs: job.durationMs, logIntervalMs: Math.min(info.defaultLogIntervalMs, job.durationMs), fixture: parseFixture('none') };
+  for (let k = 0; k < job.warmup + job.calls; k++) backend.simulate(opts);
+  process.stdout.write(JSON.stringify({ pid: process.pid }) + '\n');
 }
 
 /** Inside the bench process (worker mode `bench <job-json>`): prints a BenchOutput as JSON on stdout. */

@@ -11,7 +11,7 @@ import { writeHeapSnapshot } from 'node:v8';
 import { CellSpec, type Backend } from '@leakbench/core';
 import { stampModules } from '@leakbench/attribution';
 import { cHeapFile, snapshotFile, snapshotPoints } from './attribute.js';
-import { benchMain } from './bench.js';
+import { benchCallsMain, benchMain } from './bench.js';
 import { runCell } from './cell.js';
 import { measureTrueGrowth } from './growth.js';
 import type { CellMessage } from './protocol.js';
@@ -61,7 +61,7 @@ async function growthProbeMain(args: string[], load: BackendLoader): Promise<voi
 /** The entry of a harness child process: dispatches on argv[2]. Errors reach the parent and exit code 3. */
 export function runWorker(load: BackendLoader, argv = process.argv): void {
   const [mode, ...args] = argv.slice(2);
-  const modes: Record<string, (args: string[], load: BackendLoader) => Promise<void>> = { cell: cellMain, attribute: attributeMain, 'growth-probe': growthProbeMain, bench: benchMain };
+  const modes: Record<string, (args: string[], load: BackendLoader) => Promise<void>> = { cell: cellMain, attribute: attributeMain, 'growth-probe': growthProbeMain, bench: benchMain, 'bench-calls': benchCallsMain };
   const main = mode ? modes[mode] : undefined;
   if (!main) {
     process.stderr.write(`leakbench worker: unknown mode '${mode}'; accepted: ${Object.keys(modes).join(', ')}\n`);

@@ -127,7 +127,8 @@ describe('buildReport', () => {
       hosts: [
         {
           host: { profile: 'stable', numerics: 'portable', nodeFlags: [], env: {} },
-          models: [{ model: 'lr1991', durationMs: 1000, identical: true, maxAbsDifference: 0, steps: { native: 1858, wasm: 1858 }, timesMs: { native: [1, 1.1, 0.9], wasm: [1.6, 1.7, 1.5] }, medianMs: { native: 1, wasm: 1.6 }, ratios: { wasm: ratio } }],
+          models: [{ model: 'lr1991', durationMs: 1000, identical: true, maxAbsDifference: 0, steps: { native: 1858, wasm: 1858 }, timesMs: { native: [1, 1.1, 0.9], wasm: [1.6, 1.7, 1.5] }, medianMs: { native: 1, wasm: 1.6 }, ratios: { wasm: ratio },
+            profile: { files: { native: 'stable-lr1991-native.perf.data', wasm: 'stable-lr1991-wasm.perf.data' }, samples: { native: 900, wasm: 950 }, workloadShare: { native: 0.9, wasm: 0.85 }, functions: [{ function: 'N_VLinearSum_Serial', msPerCall: { native: 0.05, wasm: 0.28 } }] } }],
         },
       ],
     };
@@ -139,6 +140,8 @@ describe('buildReport', () => {
     expect(text).toMatch(/Speed, side by side \(leakbench bench\)/);
     expect(text).toMatch(/stablelr19911\.0001\.6001\.60 \[1\.55–1\.66\]identical \(1858 steps\)/);
     expect(text).toMatch(/nativerelease: -O3 \(native\)libm of native/);
+    expect(text).toMatch(/Where the time goes: stable, lr1991/);
+    expect(text).toMatch(/N_VLinearSum_Serial0\.0500\.2800\.230/);
   });
 
   it('compares every backend that ran a model × fixture, with the time ratio of every pair', async () => {

@@ -24,6 +24,7 @@ export function registerBench(program: Command): void {
     .option('--duration <ms>', "simulated ms per call (default: the model's)", positiveNumber('--duration'))
     .option('--host <list>', 'comma list of host profiles, each its own process: stable, stock', (v: string) => commaList(v).map(oneOf('--host', HOSTS)), BENCH_DEFAULTS.hosts)
     .addOption(new Option('--numerics <mode>', "portable: glibc's FMA variants masked, so every backend computes the same (checked); host: what the CPU offers").argParser(oneOf('--numerics', ['portable', 'host'] as const)).default(BENCH_DEFAULTS.numerics))
+    .option('--profile <dir>', "also sample where each backend's time goes, function by function (Linux perf; perf.data and reports into <dir>)")
     .option('--out <file>', 'where to store the result (default: runs/bench-<timestamp>.json)')
     .option('--json', 'print the result as JSON')
     .action(async (o) => {
@@ -31,7 +32,7 @@ export function registerBench(program: Command): void {
       const backends = commaList(o.backends);
       let models: string[] = o.models ? commaList(o.models) : [];
       if (!o.models) models = (await loadAnyBackend(backends[0] ?? '', null)).models().map((m) => m.id);
-      const req = { backends, backendModule: o.backendModule ?? null, models, rounds: o.rounds, warmup: o.warmup, durationMs: o.duration ?? null, hosts, numerics: o.numerics };
+      const req = { backends, backendModule: o.backendModule ?? null, models, rounds: o.rounds, warmup: o.warmup, durationMs: o.duration ?? null, hosts, numerics: o.numerics, profile: o.profile ? resolve(o.profile) : null };
       const job = await planBench(req, loadAnyBackend);
       const out = resolve(o.out ?? `runs/bench-${new Date().toISOString().replace(/[:]/g, '').replace(/\..*$/, '')}.json`);
       const result = await runBench(job, req, WORKER, (h) => o.json || process.stderr.write(`leakbench bench: host ${h}, ${job.models.length} model(s) × ${job.backends.length} backends × ${job.rounds + job.warmup} rounds…\n`));

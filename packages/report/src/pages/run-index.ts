@@ -48,10 +48,26 @@ export function benchSection(b: BenchResult): string {
   );
   const builds = b.options.backends.map((id) => [esc(id), `<code>${esc(b.builds[id]?.optFlags ?? '—')}</code>`, esc(b.builds[id]?.mathLibrary ?? '—')]);
   const level = b.hosts[0]?.models[0]?.ratios[others[0] ?? '']?.level ?? 0.95;
+  const profiles = b.hosts.flatMap((h) =>
+    h.models.flatMap((m) => {
+      const p = m.profile;
+      if (!p) return [];
+      const rows = p.functions.map((f) => [
+        `<code>${esc(f.function)}</code>`,
+        ...b.options.backends.map((id) => `<span class="num">${(f.msPerCall[id] ?? 0).toFixed(3)}</span>`),
+        ...others.map((id) => `<span class="num">${((f.msPerCall[id] ?? 0) - (f.msPerCall[baseline!] ?? 0)).toFixed(3)}</span>`),
+      ]);
+      const share = b.options.backends.map((id) => `${esc(id)} ${p.samples[id] ?? 0} samples, ${(((p.workloadShare[id] ?? 0) * 100)).toFixed(0)}% of its process`).join('; ');
+      return [`<h3>Where the time goes: ${esc(h.host.profile)}, ${esc(m.model)}</h3>
+<p class="note">ms per call by function: its share of the perf samples in the workload's code (${share}) times the median time per call above. A function inlined into its caller on one side counts in the caller's row there.</p>
+${table(['function', ...b.options.backends.map((id) => `${esc(id)} ms`), ...others.map((id) => `${esc(id)} − ${esc(baseline)}`)], rows)}`];
+    }),
+  );
   return `<h2>Speed, side by side (leakbench bench)</h2>
 <p>Every backend in one process per host profile, one call each per round in an order rotated every round, ${b.options.rounds} measured rounds after ${b.options.warmup} warm-up rounds; median ms per call, and each backend's ratio to ${esc(baseline)} with a ${level * 100}% paired bootstrap interval (rounds resampled). “Same work”: every backend's trace equal to ${esc(baseline)}'s bit for bit, with the same CVODE steps. Measured ${esc(b.createdAt)} at commit ${esc(b.environment.commit ?? '—')} on ${esc(`${b.environment.cpu} × ${b.environment.cpus}`)}.</p>
 ${table(['host', 'model', ...b.options.backends.map((id) => `${esc(id)} ms`), ...others.map((id) => `${esc(id)}/${esc(baseline)}`), 'same work'], rows)}
-${table(['backend', 'build profile', 'math library'], builds)}`;
+${table(['backend', 'build profile', 'math library'], builds)}
+${profiles.join('\n')}`;
 }
 
 /** `notes`: HTML placed first (e.g. runs that could not be read). */
