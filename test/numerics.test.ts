@@ -18,7 +18,7 @@ const cpuHasFma = /^flags\s*:.*\bfma4?\b/m.test(readFileSync('/proc/cpuinfo', 'u
 
 function bench(args: string[]): BenchResult {
   const out = join(tmp('bench'), 'bench.json');
-  const r = leakbench(['bench', '--rounds', '3', '--warmup', '1', '--out', out, ...args]);
+  const r = leakbench(['bench', '--rounds', '3', '--warmup', '1', '--processes', '2', '--out', out, ...args]);
   expect(r.status, r.stderr).toBe(0);
   expect(r.stdout).toMatch(/wasm\/native/);
   return BenchResult.parse(JSON.parse(readFileSync(out, 'utf8')));
@@ -37,10 +37,11 @@ describe('leakbench bench', () => {
         expect(m.maxAbsDifference).toBe(0);
         expect(m.steps.native).toBe(m.steps.wasm);
         expect(m.steps.native).toBeGreaterThan(100);
-        expect(m.timesMs.native).toHaveLength(3);
-        expect(m.timesMs.wasm).toHaveLength(3);
+        // Two processes of three rounds each, resampled as such.
+        expect(m.timesMs.native).toHaveLength(6);
+        expect(m.timesMs.wasm).toHaveLength(6);
         const r = m.ratios.wasm!;
-        expect(r.paired).toBe(true);
+        expect(r).toMatchObject({ paired: true, processes: 2 });
         expect(r.ciLow).toBeLessThanOrEqual(r.ratio);
         expect(r.ciHigh).toBeGreaterThanOrEqual(r.ratio);
         expect(r.ratio).toBeCloseTo(m.medianMs.wasm! / m.medianMs.native!, 10);
@@ -97,6 +98,7 @@ describe('leakbench bench', () => {
     [['--models', 'fhn'], /unknown model 'fhn'/],
     [['--numerics', 'fast'], /--numerics 'fast' is not accepted; accepted: portable, host/],
     [['--warmup', '-1'], /--warmup/],
+    [['--processes', '0'], /--processes must be a whole number > 0/],
   ])('bad input %j exits 2 and says what is accepted', (args, message) => {
     const r = leakbench(['bench', '--out', join(tmp('bad'), 'b.json'), ...args]);
     expect(r.status, r.stderr).toBe(2);

@@ -35,7 +35,7 @@ export function formatCalibration(r: CalibrationResult): string {
 export function formatBench(r: BenchResult): string {
   const [baseline, ...others] = r.options.backends;
   const lines = [
-    `bench: ${r.options.rounds} interleaved rounds after ${r.options.warmup} warm-up, one process per host profile; ratios over ${baseline} (median, ${others.length ? `${(r.hosts[0]?.models[0]?.ratios[others[0]!]?.level ?? 0.95) * 100}% paired bootstrap interval` : ''})`,
+    `bench: ${r.options.processes} process(es) per host profile, each ${r.options.rounds} interleaved rounds after ${r.options.warmup} warm-up; ratios over ${baseline} (median, ${others.length ? `${(r.hosts[0]?.models[0]?.ratios[others[0]!]?.level ?? 0.95) * 100}% bootstrap interval over processes and their rounds` : ''})`,
     ...r.options.backends.map((b) => `  ${b}: ${r.builds[b]?.optFlags ?? '—'}; ${r.builds[b]?.mathLibrary ?? '—'}`),
     ['host'.padEnd(7), 'model'.padEnd(8), ...r.options.backends.map((b) => `${b} ms`.padStart(10)), ...others.map((b) => `${b}/${baseline}`.padStart(24)), '  same work?'].join(' '),
   ];

@@ -449,6 +449,8 @@ export const RatioEstimate = z.object({
   level: num,
   resamples: z.number().int().positive(),
   paired: z.boolean(),
+  /** Processes the paired rounds came from, resampled first (1: rounds of one process, or unpaired series). */
+  processes: z.number().int().positive().default(1),
 });
 export type RatioEstimate = z.infer<typeof RatioEstimate>;
 
@@ -465,8 +467,11 @@ export const BenchResult = z.object({
     /** The first is the baseline every ratio divides by. */
     backends: z.array(z.string()),
     models: z.array(z.string()),
+    /** Measured rounds per process. */
     rounds: z.number().int().positive(),
     warmup: z.number().int().nonnegative(),
+    /** Fresh processes per host profile, each with its warm-up and rounds (1 in benches before the option). */
+    processes: z.number().int().positive().default(1),
     /** Simulated ms per call; null: each model's default. */
     durationMs: z.number().positive().nullable(),
   }),
@@ -480,13 +485,16 @@ export const BenchResult = z.object({
         z.object({
           model: z.string(),
           durationMs: num,
-          /** Whether every backend's trace equals the baseline's bit for bit, with the same solver statistics. */
+          /** Whether every backend's trace equals the baseline's bit for bit, with the same solver statistics (in every process). */
           identical: z.boolean(),
           /** Largest absolute difference of any traced value from the baseline's (0 when identical). */
           maxAbsDifference: num,
           /** CVODE steps per call, by backend. */
           steps: z.record(z.string(), z.number().int()),
-          /** Milliseconds per call of each measured round, by backend (round k of every backend side by side). */
+          /**
+           * Milliseconds per call of each measured round, by backend (round k of every backend side by side): the
+           * first process's rounds, then the next's (`options.rounds` each).
+           */
           timesMs: z.record(z.string(), z.array(num)),
           medianMs: z.record(z.string(), num),
           /** Every backend but the baseline: its median time over the baseline's. */

@@ -9,7 +9,7 @@ import { mkdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { findModel, parseFixture, UsageError, BENCH_SCHEMA } from '@leakbench/core';
 import type { Backend, BenchResult, BuildInfo } from '@leakbench/core';
-import { medianRatio } from '@leakbench/analysis';
+import { median, medianRatio } from '@leakbench/analysis';
 import { collectEnvironment } from './environment.js';
 import { hostSettings, type HostProfile, type Numerics } from './host.js';
 import { checkProfiling, profileProcess, workloadSamples, type ProfileJob } from './profile.js';
@@ -23,6 +23,8 @@ export interface BenchRequest {
   models: string[];
   rounds: number;
   warmup: number;
+  /** Fresh processes per host profile, each with its warm-up and rounds: the interval covers what varies between them. */
+  processes: number;
   /** Simulated ms per call; default: each model's own. */
   durationMs: number | null;
   hosts: HostProfile[];
@@ -36,7 +38,7 @@ const PROFILE_SECONDS = 2;
 /** Functions a profile table keeps: the largest by their time per call on any backend. */
 const PROFILE_TOP = 15;
 
-export const BENCH_DEFAULTS = { backends: ['native', 'wasm'], rounds: 100, warmup: 20, hosts: ['stable', 'stock'] as HostProfile[], numerics: 'portable' as Numerics };
+export const BENCH_DEFAULTS = { backends: ['native', 'wasm'], rounds: 100, warmup: 20, processes: 3, hosts: ['stable', 'stock'] as HostProfile[], numerics: 'portable' as Numerics };
 
 /** What the bench process is asked to do (argv of the worker's `bench` mode). */
 interface BenchJob {
@@ -44,6 +46,8 @@ interface BenchJob {
   models: string[];
   rounds: number;
   warmup: number;
+  /** How many bench processes run the job per host profile (the parent's; each process runs it once). */
+  processes: number;
   durationMs: number | null;
 }
 
@@ -66,6 +70,7 @@ interface BenchOutput {
 export async function planBench(req: BenchRequest, load: BackendLoader): Promise<BenchJob> {
   if (!Number.isInteger(req.rounds) || req.rounds < 2) throw new UsageError(`--rounds must be a whole number >= 2 (got ${req.rounds}): an interval needs at least two rounds`);
   if (!Number.isInteger(req.warmup) || req.warmup < 0) throw new UsageError(`--warmup must be a whole number >= 0 (got ${req.warmup})`);
+  if (!Number.isInteger(req.processes) || req.processes < 1) throw new UsageError(`--processes must be a whole number >= 1 (got ${req.processes})`);
   if (req.durationMs !== null && !(req.durationMs > 0 && Number.isFinite(req.durationMs))) throw new UsageError(`--duration must be a positive number of ms (got ${req.durationMs})`);
   if (req.hosts.length === 0) throw new UsageError('--host: give at least one profile; accepted: stable, stock');
   if (req.models.length === 0) throw new UsageError('--models: give at least one model');
@@ -78,7 +83,7 @@ export async function planBench(req: BenchRequest, load: BackendLoader): Promise
   const twice = ids.find((id, k) => ids.indexOf(id) !== k);
   if (twice) throw new UsageError(`--backends: '${twice}' is given twice`);
   for (const b of loaded) for (const m of req.models) findModel(b.models(), m);
-  return { backends: specs.map((s, k) => ({ id: s.module ? loaded[k]!.id : s.id, module: s.module })), models: req.models, rounds: req.rounds, warmup: req.warmup, durationMs: req.durationMs };
+  return { backends: specs.map((s, k) => ({ id: s.module ? loaded[k]!.id : s.id, module: s.module })), models: req.models, rounds: req.rounds, warmup: req.warmup, processes: req.processes, durationMs: req.durationMs };
 }
 
 /** Runs the bench in a fresh process per host profile and summarises it. `worker`: the script that calls runWorker. */
@@ -88,20 +93,23 @@ export async function runBench(job: BenchJob, req: Pick<BenchRequest, 'hosts' | 
   for (const profile of req.hosts) {
     onHost?.(profile);
     const host = hostSettings(profile, req.numerics);
-    const out = await benchProcess(job, host, worker);
+    const outs: BenchOutput[] = [];
+    for (let p = 0; p < job.processes; p++) outs.push(await benchProcess(job, host, worker));
+    const out = joinProcesses(outs);
     builds = out.builds;
+    const groups = outs.flatMap((_, p) => Array.from({ length: job.rounds }, () => p));
     const baseline = job.backends[0]!.id;
     hosts.push({
       host,
       models: out.models.map((m) => {
-        const medianMs = Object.fromEntries(Object.entries(m.timesMs).map(([id, t]) => [id, [...t].sort((a, b) => a - b)[t.length >> 1]!]));
+        const medianMs = Object.fromEntries(Object.entries(m.timesMs).map(([id, t]) => [id, median(t)]));
         return {
           ...m,
           medianMs,
           ratios: Object.fromEntries(
             Object.entries(m.timesMs)
               .filter(([id]) => id !== baseline)
-              .map(([id, t]) => [id, medianRatio(t, m.timesMs[baseline]!, { paired: true })]),
+              .map(([id, t]) => [id, medianRatio(t, m.timesMs[baseline]!, { paired: true, groups })]),
           ),
           profile: req.profile ? profileModel(job, m, medianMs, host, worker, req.profile) : null,
         };
@@ -112,9 +120,26 @@ export async function runBench(job: BenchJob, req: Pick<BenchRequest, 'hosts' | 
     schema: BENCH_SCHEMA,
     createdAt: new Date().toISOString(),
     environment: collectEnvironment(),
-    options: { backends: job.backends.map((b) => b.id), models: job.models, rounds: job.rounds, warmup: job.warmup, durationMs: job.durationMs },
+    options: { backends: job.backends.map((b) => b.id), models: job.models, rounds: job.rounds, warmup: job.warmup, processes: job.processes, durationMs: job.durationMs },
     builds,
     hosts,
+  };
+}
+
+/** The processes of one host profile as one: rounds one after the other, the same work only if it was in every one. */
+function joinProcesses(outs: BenchOutput[]): BenchOutput {
+  const first = outs[0]!;
+  return {
+    builds: first.builds,
+    models: first.models.map((m, k) => {
+      const all = outs.map((o) => o.models[k]!);
+      return {
+        ...m,
+        identical: all.every((x) => x.identical && JSON.stringify(x.steps) === JSON.stringify(m.steps)),
+        maxAbsDifference: Math.max(...all.map((x) => x.maxAbsDifference)),
+        timesMs: Object.fromEntries(Object.keys(m.timesMs).map((id) => [id, all.flatMap((x) => x.timesMs[id]!)])),
+      };
+    }),
   };
 }
 

@@ -116,13 +116,13 @@ describe('buildReport', () => {
 
   it("shows a bench.json the run carries: medians, each ratio with its interval, the work and each side's build", async () => {
     const run = readRun(makeRun());
-    const ratio = { ratio: 1.6, ciLow: 1.55, ciHigh: 1.66, level: 0.95, resamples: 2000, paired: true };
+    const ratio = { ratio: 1.6, ciLow: 1.55, ciHigh: 1.66, level: 0.95, resamples: 2000, paired: true, processes: 1 };
     const build = (backend: string) => ({ ...run.manifest.cells.find((c) => c.spec.backend === backend)!.build!, optFlags: `release: -O3 (${backend})`, mathLibrary: `libm of ${backend}` });
     const bench: BenchResult = {
       schema: BENCH_SCHEMA,
       createdAt: '2026-11-30T00:00:00.000Z',
       environment: run.manifest.environment,
-      options: { backends: ['native', 'wasm'], models: ['lr1991'], rounds: 3, warmup: 1, durationMs: null },
+      options: { backends: ['native', 'wasm'], models: ['lr1991'], rounds: 3, warmup: 1, processes: 1, durationMs: null },
       builds: { native: build('native'), wasm: build('wasm') },
       hosts: [
         {

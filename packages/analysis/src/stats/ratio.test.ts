@@ -45,10 +45,26 @@ describe('medianRatio', () => {
     expect(paired.ciHigh - paired.ciLow).toBeLessThan((unpaired.ciHigh - unpaired.ciLow) / 5);
   });
 
+  it('processes: a ratio that moves from process to process widens the interval beyond what rounds show', () => {
+    // Three processes of 40 rounds; within each the ratio is steady, between them it moves by 5 %.
+    const den = Array.from({ length: 120 }, (_, k) => 4 * (1 + 0.02 * Math.sin(k)));
+    const level = (k: number) => [1.5, 1.58, 1.53][Math.floor(k / 40)]!;
+    const num = den.map((t, k) => level(k) * t * (1 + 0.01 * Math.cos(3 * k)));
+    const groups = den.map((_, k) => Math.floor(k / 40));
+    const rounds = medianRatio(num, den, { paired: true });
+    const processes = medianRatio(num, den, { paired: true, groups });
+    expect(processes.processes).toBe(3);
+    expect(rounds.processes).toBe(1);
+    expect(processes.ciHigh - processes.ciLow).toBeGreaterThan(2 * (rounds.ciHigh - rounds.ciLow));
+    expect(processes.ciLow).toBeLessThanOrEqual(1.51);
+    expect(processes.ciHigh).toBeGreaterThanOrEqual(1.57);
+  });
+
   it('refuses data it cannot make a ratio of', () => {
     expect(() => medianRatio([], [1])).toThrow(/at least one/);
     expect(() => medianRatio([1, 2], [1], { paired: true })).toThrow(/differ in length/);
     expect(() => medianRatio([0], [1])).toThrow(/> 0/);
     expect(() => medianRatio([1], [1], { level: 1 })).toThrow(/level/);
+    expect(() => medianRatio([1, 2], [1, 2], { groups: [0, 1] })).toThrow(/paired/);
   });
 });

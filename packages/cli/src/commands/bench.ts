@@ -19,8 +19,9 @@ export function registerBench(program: Command): void {
     .option('--backends <list>', 'comma list of built-in backends; the first is the baseline of every ratio', BENCH_DEFAULTS.backends.join(','))
     .option('--backend-module <path>', 'a module implementing the Backend interface, compared with the built-ins')
     .option('--models <list>', "comma list of models (default: every model of the first backend)")
-    .option('--rounds <n>', 'measured rounds (one call of every backend each)', positiveInt('--rounds'), BENCH_DEFAULTS.rounds)
+    .option('--rounds <n>', 'measured rounds per process (one call of every backend each)', positiveInt('--rounds'), BENCH_DEFAULTS.rounds)
     .option('--warmup <n>', 'rounds run first and not measured', nonNegativeInt('--warmup'), BENCH_DEFAULTS.warmup)
+    .option('--processes <n>', 'fresh processes per host profile, each with its warm-up and rounds (the interval covers what differs between them)', positiveInt('--processes'), BENCH_DEFAULTS.processes)
     .option('--duration <ms>', "simulated ms per call (default: the model's)", positiveNumber('--duration'))
     .option('--host <list>', 'comma list of host profiles, each its own process: stable, stock', (v: string) => commaList(v).map(oneOf('--host', HOSTS)), BENCH_DEFAULTS.hosts)
     .addOption(new Option('--numerics <mode>', "portable: glibc's FMA variants masked, so every backend computes the same (checked); host: what the CPU offers").argParser(oneOf('--numerics', ['portable', 'host'] as const)).default(BENCH_DEFAULTS.numerics))
@@ -32,10 +33,10 @@ export function registerBench(program: Command): void {
       const backends = commaList(o.backends);
       let models: string[] = o.models ? commaList(o.models) : [];
       if (!o.models) models = (await loadAnyBackend(backends[0] ?? '', null)).models().map((m) => m.id);
-      const req = { backends, backendModule: o.backendModule ?? null, models, rounds: o.rounds, warmup: o.warmup, durationMs: o.duration ?? null, hosts, numerics: o.numerics, profile: o.profile ? resolve(o.profile) : null };
+      const req = { backends, backendModule: o.backendModule ?? null, models, rounds: o.rounds, warmup: o.warmup, processes: o.processes, durationMs: o.duration ?? null, hosts, numerics: o.numerics, profile: o.profile ? resolve(o.profile) : null };
       const job = await planBench(req, loadAnyBackend);
       const out = resolve(o.out ?? `runs/bench-${new Date().toISOString().replace(/[:]/g, '').replace(/\..*$/, '')}.json`);
-      const result = await runBench(job, req, WORKER, (h) => o.json || process.stderr.write(`leakbench bench: host ${h}, ${job.models.length} model(s) × ${job.backends.length} backends × ${job.rounds + job.warmup} rounds…\n`));
+      const result = await runBench(job, req, WORKER, (h) => o.json || process.stderr.write(`leakbench bench: host ${h}, ${job.processes} process(es) × ${job.models.length} model(s) × ${job.backends.length} backends × ${job.rounds + job.warmup} rounds…\n`));
       mkdirSync(dirname(out), { recursive: true });
       writeFileSync(out, JSON.stringify(result, null, 1) + '\n');
       process.stdout.write(o.json ? JSON.stringify(result, null, 1) + '\n' : formatBench(result) + `bench: ${out}\n`);

@@ -102,7 +102,7 @@ export function registerRun(program: Command): void {
       process.exitCode = reportOutcome(dir, outcome, o.json);
       if (o.bench && !outcome.interrupted) {
         const m = readManifest(dir).options;
-        const req = { backends: m.backends, backendModule: null, models: m.models, rounds: BENCH_DEFAULTS.rounds, warmup: BENCH_DEFAULTS.warmup, durationMs: m.durationMs, hosts: [m.host.profile], numerics: m.host.numerics };
+        const req = { backends: m.backends, backendModule: null, models: m.models, rounds: BENCH_DEFAULTS.rounds, warmup: BENCH_DEFAULTS.warmup, processes: BENCH_DEFAULTS.processes, durationMs: m.durationMs, hosts: [m.host.profile], numerics: m.host.numerics };
         const bench = await runBench(await planBench(req, loadAnyBackend), req, WORKER);
         writeFileSync(runPaths(dir).bench, JSON.stringify(bench, null, 1) + '\n');
         if (!o.json) process.stdout.write(formatBench(bench));

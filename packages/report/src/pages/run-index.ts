@@ -64,7 +64,7 @@ ${table(['function', ...b.options.backends.map((id) => `${esc(id)} ms`), ...othe
     }),
   );
   return `<h2>Speed, side by side (leakbench bench)</h2>
-<p>Every backend in one process per host profile, one call each per round in an order rotated every round, ${b.options.rounds} measured rounds after ${b.options.warmup} warm-up rounds; median ms per call, and each backend's ratio to ${esc(baseline)} with a ${level * 100}% paired bootstrap interval (rounds resampled). “Same work”: every backend's trace equal to ${esc(baseline)}'s bit for bit, with the same CVODE steps. Measured ${esc(b.createdAt)} at commit ${esc(b.environment.commit ?? '—')} on ${esc(`${b.environment.cpu} × ${b.environment.cpus}`)}.</p>
+<p>Every backend in one process, ${b.options.processes} fresh process(es) per host profile, one call each per round in an order rotated every round, ${b.options.rounds} measured rounds per process after ${b.options.warmup} warm-up rounds; median ms per call, and each backend's ratio to ${esc(baseline)} with a ${level * 100}% paired bootstrap interval (processes resampled, then their rounds). “Same work”: every backend's trace equal to ${esc(baseline)}'s bit for bit, with the same CVODE steps. Measured ${esc(b.createdAt)} at commit ${esc(b.environment.commit ?? '—')} on ${esc(`${b.environment.cpu} × ${b.environment.cpus}`)}.</p>
 ${table(['host', 'model', ...b.options.backends.map((id) => `${esc(id)} ms`), ...others.map((id) => `${esc(id)}/${esc(baseline)}`), 'same work'], rows)}
 ${table(['backend', 'build profile', 'math library'], builds)}
 ${profiles.join('\n')}`;
