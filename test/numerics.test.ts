@@ -4,7 +4,7 @@
 // CLI, in the processes it starts.
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { BenchResult, readManifest } from '@leakbench/core';
@@ -86,6 +86,8 @@ describe('leakbench bench', () => {
       expect(row(f)?.msPerCall.native, `${f} native`).toBeGreaterThan(0);
       expect(row(f)?.msPerCall.wasm, `${f} wasm`).toBeGreaterThan(0);
     }
+    // Nothing left behind where the command ran (V8's event log goes with the profile, then away).
+    expect(readdirSync(ROOT).filter((f) => /^isolate-.*\.log$/.test(f))).toEqual([]);
     const total = (id: string) => p.functions.reduce((a, f) => a + f.msPerCall[id]!, 0);
     for (const id of ['native', 'wasm']) expect(total(id)).toBeLessThanOrEqual(b.hosts[0]!.models[0]!.medianMs[id]! * 1.000001);
   });

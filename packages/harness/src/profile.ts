@@ -85,9 +85,12 @@ export interface ProfileJob {
  */
 export function profileProcess(job: ProfileJob, host: HostSettings, worker: string, file: string): PerfRow[] {
   const data = `${file}.perf.data`;
+  // --perf-basic-prof also turns on V8's event log, by default a file in the working directory: kept out of it.
+  const v8log = `${file}.v8.log`;
+  const node = [process.execPath, '--perf-basic-prof', `--logfile=${v8log}`, '--no-logfile-per-isolate', '--expose-gc', ...host.nodeFlags];
   const r = spawnSync(
     'perf',
-    ['record', '-q', '-e', 'cpu-clock', '-F', '1999', '-o', data, '--', process.execPath, '--perf-basic-prof', '--expose-gc', ...host.nodeFlags, worker, 'bench-calls', JSON.stringify(job)],
+    ['record', '-q', '-e', 'cpu-clock', '-F', '1999', '-o', data, '--', ...node, worker, 'bench-calls', JSON.stringify(job)],
     { env: { ...process.env, ...host.env }, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 },
   );
   if (r.status !== 0) throw new Error(`perf record of ${job.backend.id} ${job.model} failed (${r.status ?? r.signal}): ${r.stderr.trim()}`);
@@ -101,6 +104,7 @@ export function profileProcess(job: ProfileJob, host: HostSettings, worker: stri
   // V8's map of JIT'd code is read by perf report (just done, kept in <file>.txt); it is not left in /tmp.
   const map = pid ? join('/tmp', `perf-${pid}.map`) : null;
   if (map && existsSync(map)) rmSync(map);
+  rmSync(v8log, { force: true });
   return parsePerfReport(report);
 }
 
