@@ -4,7 +4,7 @@
 // CLI, in the processes it starts.
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { BenchResult, readManifest } from '@leakbench/core';
@@ -133,5 +133,30 @@ describe('cells record their numerics', () => {
     const host = join(tmp('numerics-host'), 'run');
     expect(leakbench(['run', '--backends', 'native', '--fixtures', 'none', '--iterations', '3', '--warmup', '0', '--no-attribute', '--numerics', 'host', '--out', host]).status).toBe(0);
     expect(readManifest(host).options.host).toMatchObject({ numerics: 'host', env: { GLIBC_TUNABLES: 'glibc.malloc.tcache_count=0' } });
+  });
+});
+
+describe('the build profile', () => {
+  const flags = (args: string[], env: NodeJS.ProcessEnv = {}) => spawnSync(process.execPath, [join(ROOT, 'scripts/build-flags.mjs'), ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
+
+  it('gives both targets the same optimisation at compile and link, from one file; what each build records', () => {
+    for (const target of ['native', 'wasm']) {
+      expect(flags(['release', target, 'compile']).stdout).toMatch(/^-O3 -fvisibility=hidden/);
+      expect(flags(['release', target, 'link']).stdout).toMatch(/^-O3/);
+    }
+    expect(flags(['release', 'native', 'name']).stdout.trim()).toBe('release: -O3 -fvisibility=hidden -flto | link -O3 -flto');
+    expect(flags(['debug', 'wasm', 'link']).stdout.trim()).toBe('-O0 -g');
+  });
+
+  it('reads another profile from LEAKBENCH_BUILD_PROFILE (to measure a choice), and refuses a bad one with exit 2', () => {
+    const file = join(tmp('profile-file'), 'p.json');
+    writeFileSync(file, JSON.stringify({ release: { compile: ['-O2'], link: ['-O2'], targets: { native: {}, wasm: { link: ['-msimd128'] } } } }));
+    expect(flags(['release', 'wasm', 'name'], { LEAKBENCH_BUILD_PROFILE: file }).stdout.trim()).toBe('release: -O2 | link -O2 -msimd128');
+    const missing = flags(['release', 'wasm', 'compile'], { LEAKBENCH_BUILD_PROFILE: join(tmp('none'), 'nope.json') });
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toMatch(/no such file/);
+    const unknown = flags(['fast', 'wasm', 'compile']);
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toMatch(/unknown profile 'fast'; accepted: release, debug/);
   });
 });

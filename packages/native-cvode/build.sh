@@ -6,8 +6,11 @@ here=$(cd "$(dirname "$0")" && pwd)
 command -v cmake >/dev/null 2>&1 || die "cmake not found. Install it: sudo apt-get install -y --no-install-recommends cmake (or run: npm run setup)"
 prefix=$(bash "$here/../../scripts/build-sundials.sh" native)
 cd "$here"
-flags="$here/../../scripts/build-flags.mjs"
-npx cmake-js compile --log-level warn --CDSUNDIALS_PREFIX="$prefix" \
-  --CDLB_COMPILE_FLAGS="$(node "$flags" release native compile)" --CDLB_LINK_FLAGS="$(node "$flags" release native link)" \
-  --CDLB_BUILD_PROFILE="$(node "$flags" release native name)" >&2
+flags="$here/../../scripts/build-flags.mjs" # workload/build-profile.json: one profile for both backends and SUNDIALS
+cflags=$(node "$flags" release native compile); lflags=$(node "$flags" release native link); profile=$(node "$flags" release native name)
+# configure every time (then build): `cmake-js compile` would keep a build directory's cached flags when the
+# profile changes.
+npx cmake-js configure --log-level warn --CDSUNDIALS_PREFIX="$prefix" \
+  --CDLB_COMPILE_FLAGS="$cflags" --CDLB_LINK_FLAGS="$lflags" --CDLB_BUILD_PROFILE="$profile" >&2
+npx cmake-js build --log-level warn >&2
 test -f build/Release/leakbench_native_cvode.node || die "cmake-js did not produce build/Release/leakbench_native_cvode.node"
