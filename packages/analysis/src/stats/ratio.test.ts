@@ -60,6 +60,19 @@ describe('medianRatio', () => {
     expect(processes.ciHigh).toBeGreaterThanOrEqual(1.57);
   });
 
+  it("a long series (a soak cell's) is resampled as batch medians: the interval still brackets the ratio", () => {
+    const den = times(4, 0.3, 50_000, 8);
+    const num = times(6, 0.3, 60_000, 9);
+    const e = medianRatio(num, den);
+    expect(e.ratio).toBeCloseTo(1.5, 1);
+    expect(e.ciLow).toBeLessThan(e.ratio);
+    expect(e.ciHigh).toBeGreaterThan(e.ratio);
+    expect(e.ciHigh - e.ciLow).toBeLessThan(0.05);
+    const paired = medianRatio(num.slice(0, 50_000), den, { paired: true });
+    expect(paired.ciLow).toBeLessThanOrEqual(paired.ratio);
+    expect(paired.ciHigh).toBeGreaterThanOrEqual(paired.ratio);
+  });
+
   it('refuses data it cannot make a ratio of', () => {
     expect(() => medianRatio([], [1])).toThrow(/at least one/);
     expect(() => medianRatio([1, 2], [1], { paired: true })).toThrow(/differ in length/);

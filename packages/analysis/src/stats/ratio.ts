@@ -5,8 +5,10 @@
 // rounds keeps what a round shared — a slow moment of the machine — on both sides); unpaired for independent
 // series (two cells, two processes). Rounds measured in several processes are resampled in two stages, processes
 // then rounds within each: a process's code placement moves its ratio by a few per cent (1.52–1.59 on one machine,
-// each within ±0.5 % over its own rounds), which rounds of one process cannot show. The resampling is seeded, so
-// a report regenerated from the same data prints the same interval.
+// each within ±0.5 % over its own rounds), which rounds of one process cannot show. A long series (a soak cell's
+// 50 000 iterations) is resampled as the medians of BATCHES consecutive batches — batch medians, the usual way
+// with a time series whose neighbouring values move together, and what keeps 2000 resamples cheap. The
+// resampling is seeded, so a report regenerated from the same data prints the same interval.
 import { median, quantileSorted, sampleWithReplacement } from 'simple-statistics';
 import type { RatioEstimate } from '@leakbench/core';
 
@@ -26,6 +28,15 @@ export interface RatioOptions {
    * resampled, then rounds within each. Default: one process.
    */
   groups?: number[];
+}
+
+/** Series longer than this are resampled as this many batch medians. */
+export const BATCHES = 1000;
+
+/** The medians of `count` consecutive, near-equal batches of xs (xs itself when it is not longer). */
+function batchMedians(xs: number[], count: number): number[] {
+  if (xs.length <= count) return xs;
+  return Array.from({ length: count }, (_, b) => median(xs.slice(Math.floor((b * xs.length) / count), Math.floor(((b + 1) * xs.length) / count))));
 }
 
 /** A small seeded generator (mulberry32): uniform in [0, 1). */
@@ -52,6 +63,11 @@ export function medianRatio(numerator: number[], denominator: number[], o: Ratio
   if (o.groups && (!paired || o.groups.length !== numerator.length)) throw new Error('medianRatio: groups need paired series, one group per round');
   const random = seededRandom(o.seed ?? 1);
   const ratio = median(numerator) / median(denominator);
+  // Long series as batch medians (paired ones batched alike, so that rounds stay side by side).
+  if (!o.groups && (numerator.length > BATCHES || denominator.length > BATCHES)) {
+    numerator = batchMedians(numerator, BATCHES);
+    denominator = batchMedians(denominator, BATCHES);
+  }
   // The rounds of each process (one process unless groups say otherwise).
   const byGroup = new Map<number, number[]>();
   numerator.forEach((_, k) => {
