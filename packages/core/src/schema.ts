@@ -455,7 +455,7 @@ export const RatioEstimate = z.object({
 export type RatioEstimate = z.infer<typeof RatioEstimate>;
 
 /**
- * `leakbench bench`: backends timed in one process per host profile, call by call in interleaved rounds (the
+ * `leakbench bench`: backends timed side by side in fresh processes per host profile, call by call in interleaved rounds (the
  * order rotated each round), after a warm-up; per model, whether they computed the same thing, their median
  * times and every other backend's time ratio to the first (the baseline) with a paired bootstrap interval.
  */

@@ -1,7 +1,8 @@
 // `leakbench bench`: how much slower one backend is than another on the same work, measured like for like. Every
-// backend runs in one process per host profile (started as a cell is: the profile's node flags, its environment,
-// the run's numerics), call by call in interleaved rounds whose order rotates each round, so that a slow moment of
-// the machine lands on every backend alike; a warm-up first (WASM code tiers up, caches fill). Before timing, one
+// backend runs in one process (started as a cell is: the profile's node flags, its environment, the numerics),
+// call by call in interleaved rounds whose order rotates each round, so that a slow moment of the machine lands on
+// every backend alike; a warm-up first (WASM code tiers up, caches fill); several such processes per host profile,
+// because where a process's code lands moves its ratio by a few per cent. Before timing, one
 // call per backend checks that they compute the same thing: a ratio of times is a fair comparison only if the
 // work is identical (same trace bit for bit, same solver steps).
 import { spawn } from 'node:child_process';
@@ -86,7 +87,7 @@ export async function planBench(req: BenchRequest, load: BackendLoader): Promise
   return { backends: specs.map((s, k) => ({ id: s.module ? loaded[k]!.id : s.id, module: s.module })), models: req.models, rounds: req.rounds, warmup: req.warmup, processes: req.processes, durationMs: req.durationMs };
 }
 
-/** Runs the bench in a fresh process per host profile and summarises it. `worker`: the script that calls runWorker. */
+/** Runs the bench in `job.processes` fresh processes per host profile and summarises it. `worker`: the script that calls runWorker. */
 export async function runBench(job: BenchJob, req: Pick<BenchRequest, 'hosts' | 'numerics' | 'profile'>, worker: string, onHost?: (host: HostProfile) => void): Promise<BenchResult> {
   const hosts: BenchResult['hosts'] = [];
   let builds: Record<string, BuildInfo> = {};

@@ -1,6 +1,6 @@
-// `leakbench bench`: the backends' speed compared like for like — one process per host profile, interleaved
-// rounds, the same work checked bit for bit — printed as a table and stored as JSON (a run's bench.json is shown
-// by its report).
+// `leakbench bench`: the backends' speed compared like for like — every backend in one process, interleaved
+// rounds, fresh processes per host profile, the same work checked bit for bit — printed as a table and stored as
+// JSON (a run's bench.json is shown by its report).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
@@ -15,7 +15,7 @@ const HOSTS = ['stable', 'stock'] as const;
 export function registerBench(program: Command): void {
   program
     .command('bench')
-    .description("time the backends on the same work in one process per host profile (interleaved rounds, same results checked bit for bit): median ms per call and each backend's ratio to the first, with a bootstrap interval")
+    .description("time the backends on the same work side by side in fresh processes per host profile (interleaved rounds, same results checked bit for bit): median ms per call and each backend's ratio to the first, with a bootstrap interval")
     .option('--backends <list>', 'comma list of built-in backends; the first is the baseline of every ratio', BENCH_DEFAULTS.backends.join(','))
     .option('--backend-module <path>', 'a module implementing the Backend interface, compared with the built-ins')
     .option('--models <list>', "comma list of models (default: every model of the first backend)")
