@@ -5,6 +5,7 @@ export * from './backend-module.js';
 export * from './errors.js';
 export * from './fixtures.js';
 export * from './layers.js';
+export * from './numerics.js';
 export * from './units.js';
 export * from './retainers.js';
 export * from './schema.js';

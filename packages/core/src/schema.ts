@@ -120,6 +120,19 @@ export const Environment = z.object({
 });
 export type Environment = z.infer<typeof Environment>;
 
+/**
+ * How leakbench starts a process that measures (harness/host.ts): the host profile, extra node flags and
+ * environment. `numerics`: whether glibc's FMA variants were masked so native results equal WASM's ('portable'),
+ * or left to the CPU ('host' — every run recorded before the option existed).
+ */
+export const HostSettings = z.object({
+  profile: z.enum(['stable', 'stock']),
+  numerics: z.enum(['portable', 'host']).default('host'),
+  nodeFlags: z.array(z.string()),
+  env: z.record(z.string(), z.string()),
+});
+export type HostSettings = z.infer<typeof HostSettings>;
+
 export const RunOptions = z.object({
   backends: z.array(z.string()),
   models: z.array(z.string()),
@@ -132,17 +145,8 @@ export const RunOptions = z.object({
   jobs: z.number().int().positive(),
   cellTimeoutS: z.number().positive(),
   settle: z.boolean(),
-  /**
-   * How cell processes are started: extra node flags and environment (see harness/host.ts). `numerics`: whether
-   * glibc's FMA variants were masked so native results equal WASM's ('portable'), or left to the CPU ('host' —
-   * every run recorded before the option existed).
-   */
-  host: z.object({
-    profile: z.enum(['stable', 'stock']),
-    numerics: z.enum(['portable', 'host']).default('host'),
-    nodeFlags: z.array(z.string()),
-    env: z.record(z.string(), z.string()),
-  }),
+  /** How cell processes are started (see HostSettings). */
+  host: HostSettings,
   /**
    * `run --shard k/n`: this run holds the cells at positions k, k+n, k+2n, … (1-based) of the whole matrix, whose
    * cell ids `matrix` lists in plan order (what `merge` checks a set of shards against). Null for a whole run.
@@ -480,7 +484,7 @@ export const BenchResult = z.object({
   hosts: z.array(
     z.object({
       /** How the bench process was started (harness host.ts), as a cell is. */
-      host: z.object({ profile: z.enum(['stable', 'stock']), numerics: z.enum(['portable', 'host']), nodeFlags: z.array(z.string()), env: z.record(z.string(), z.string()) }),
+      host: HostSettings,
       models: z.array(
         z.object({
           model: z.string(),

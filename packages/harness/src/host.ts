@@ -16,20 +16,13 @@
 // CVODE steps than the WASM module (LR1991 1919 vs 1858) and the comparison is not like for like. `portable`
 // (default) masks those variants for the processes leakbench starts, which makes the native traces bit-identical
 // to WASM's (test/numerics.test.ts); memory is unaffected. `host` keeps what the CPU offers.
-export type HostProfile = 'stable' | 'stock';
-export type Numerics = 'portable' | 'host';
+import { masksFmaVariants, PORTABLE_NUMERICS_TUNABLE, type HostSettings } from '@leakbench/core';
+
+export type HostProfile = HostSettings['profile'];
+export type Numerics = HostSettings['numerics'];
 
 export const STABLE_NODE_FLAGS = ['--no-opt', '--no-maglev', '--no-sparkplug', '--no-flush-bytecode', '--no-lazy-feedback-allocation', '--single-threaded-gc'];
 export const STABLE_ENV = { GLIBC_TUNABLES: 'glibc.malloc.tcache_count=0' };
-/** The glibc tunable of `portable` numerics (read by glibc once, at process start). */
-export const PORTABLE_NUMERICS_TUNABLE = 'glibc.cpu.hwcaps=-AVX2,-FMA,-FMA4';
-
-export interface HostSettings {
-  profile: HostProfile;
-  numerics: Numerics;
-  nodeFlags: string[];
-  env: Record<string, string>;
-}
 
 /** GLIBC_TUNABLES for a profile and numerics ('' when neither sets one). */
 function tunables(profile: HostProfile, numerics: Numerics): string {
@@ -49,9 +42,9 @@ export function hostSettings(profile: HostProfile, numerics: Numerics = 'portabl
  */
 export function numericsEnv(numerics: Numerics, env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv | null {
   const current = env.GLIBC_TUNABLES ?? '';
-  const has = current.split(':').includes(PORTABLE_NUMERICS_TUNABLE);
-  if (numerics === 'portable') return has ? null : { ...env, GLIBC_TUNABLES: [current, PORTABLE_NUMERICS_TUNABLE].filter(Boolean).join(':') };
-  if (!has) return null;
+  if (numerics === 'portable') return masksFmaVariants(current) ? null : { ...env, GLIBC_TUNABLES: [current, PORTABLE_NUMERICS_TUNABLE].filter(Boolean).join(':') };
+  // Host numerics take away the tunable leakbench adds (one spelled otherwise is the user's own).
+  if (!current.split(':').includes(PORTABLE_NUMERICS_TUNABLE)) return null;
   const rest = current.split(':').filter((t) => t !== PORTABLE_NUMERICS_TUNABLE).join(':');
   const out = { ...env };
   if (rest) out.GLIBC_TUNABLES = rest;

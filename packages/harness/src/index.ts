@@ -12,5 +12,5 @@ export { planBench, runBench, BENCH_DEFAULTS, type BenchRequest } from './bench.
 export { runSimulation, type SimulateRequest } from './simulate.js';
 export { collectEnvironment, leakbenchVersion } from './environment.js';
 export { takeSample, GcCounter, type SampleContext } from './sampler.js';
-export { hostSettings, numericsEnv, STABLE_NODE_FLAGS, STABLE_ENV, PORTABLE_NUMERICS_TUNABLE, type HostProfile, type HostSettings, type Numerics } from './host.js';
+export { hostSettings, numericsEnv, STABLE_NODE_FLAGS, STABLE_ENV, type HostProfile, type Numerics } from './host.js';
 export { mergeRuns, type MergeOptions } from './merge.js';

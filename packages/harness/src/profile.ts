@@ -8,8 +8,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sourceFunction } from '@leakbench/attribution';
-import { UsageError } from '@leakbench/core';
-import type { HostSettings } from './host.js';
+import { UsageError, type HostSettings } from '@leakbench/core';
 
 /** One line of `perf report --sort dso,symbol`: samples whose innermost frame is `symbol` in `dso`. */
 export interface PerfRow {
@@ -63,14 +62,6 @@ export function workloadSamples(rows: PerfRow[]): { total: number; functions: Ma
   return { total, functions };
 }
 
-/** Whether `perf record` can sample here (installed, and allowed: perf_event_paranoid, containers). */
-export function perfProblem(): string | null {
-  const r = spawnSync('perf', ['record', '-q', '-e', 'cpu-clock', '-o', '/dev/null', '--', 'true'], { encoding: 'utf8' });
-  if (r.error) return `perf is not installed (Debian: apt-get install linux-perf; npm run setup installs it)`;
-  if (r.status !== 0) return `perf record cannot sample here: ${(r.stderr || r.stdout).trim().split('\n').slice(-2).join(' ')}`;
-  return null;
-}
-
 export interface ProfileJob {
   backend: { id: string; module: string | null };
   model: string;
@@ -108,8 +99,9 @@ export function profileProcess(job: ProfileJob, host: HostSettings, worker: stri
   return parsePerfReport(report);
 }
 
-/** Throws UsageError when --profile cannot run here, before anything is measured. */
+/** Throws UsageError when --profile cannot run here (perf not installed, or not allowed to sample), before anything is measured. */
 export function checkProfiling(): void {
-  const p = perfProblem();
-  if (p) throw new UsageError(`--profile needs Linux perf: ${p}`);
+  const r = spawnSync('perf', ['record', '-q', '-e', 'cpu-clock', '-o', '/dev/null', '--', 'true'], { encoding: 'utf8' });
+  if (r.error) throw new UsageError('--profile needs Linux perf: it is not installed (Debian: apt-get install linux-perf; npm run setup installs it)');
+  if (r.status !== 0) throw new UsageError(`--profile needs Linux perf: perf record cannot sample here: ${(r.stderr || r.stdout).trim().split('\n').slice(-2).join(' ')}`);
 }

@@ -3,7 +3,7 @@
 import { createRequire } from 'node:module';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { Backend } from '@leakbench/core';
+import { masksFmaVariants, type Backend } from '@leakbench/core';
 import { createJsHost, workloadBackend, type WorkloadBinding } from '@leakbench/workload';
 
 /** The addon: the WorkloadBinding calls, plus the JS host it calls back for JS fixtures. */
@@ -28,8 +28,7 @@ export function nativeMathLibrary(): string {
   } catch {
     return "glibc's libm (variants not known: no /proc/cpuinfo)";
   }
-  const hwcaps = /(?:^|:)glibc\.cpu\.hwcaps=([^:]*)/.exec(process.env.GLIBC_TUNABLES ?? '')?.[1]?.split(',') ?? [];
-  const masked = ['-AVX2', '-FMA', '-FMA4'].every((m) => hwcaps.includes(m));
+  const masked = masksFmaVariants(process.env.GLIBC_TUNABLES ?? '');
   const fma = /^flags\s*:.*\bfma4?\b/m.test(cpuinfo);
   if (masked) return "glibc's libm, generic variants (FMA/AVX2 masked by GLIBC_TUNABLES): portable numerics";
   return fma ? "glibc's libm, FMA variants (this CPU has FMA): results differ from WASM's" : "glibc's libm, generic variants (no FMA on this CPU): portable numerics";
