@@ -1,5 +1,5 @@
 // Argument parsers for the CLI: each failure is a UsageError that names the option and what is accepted.
-import { InvalidArgumentError } from 'commander';
+import { InvalidArgumentError, Option } from 'commander';
 import type { AttributeWhen } from '@leakbench/analysis';
 
 export function positiveNumber(name: string) {
@@ -46,3 +46,14 @@ export function shardArg(v: string): { index: number; count: number } {
   if (!m) throw new InvalidArgumentError(`--shard must be k/n with whole numbers 1 <= k <= n, e.g. 2/3 (got '${v}')`);
   return { index: Number(m[1]), count: Number(m[2]) };
 }
+
+/** The host profiles a process that measures can be started with (harness host.ts). */
+export const HOST_PROFILES = ['stable', 'stock'] as const;
+
+/** `--numerics portable|host` for a command whose processes compute (run, bench, simulate); `portable` says how. */
+export function numericsOption(portable: string, defaultValue: 'portable' | 'host' = 'portable'): Option {
+  return new Option('--numerics <mode>', `portable: ${portable}; host: what the CPU offers`).argParser(oneOf('--numerics', ['portable', 'host'] as const)).default(defaultValue);
+}
+
+/** The time now as it names an output of the CLI (runs/run-<stamp>): ISO, without colons and fractions. */
+export const timeStamp = () => new Date().toISOString().replace(/[:]/g, '').replace(/\..*$/, '');

@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { findModel, parseFixture, UsageError, BENCH_SCHEMA } from '@leakbench/core';
-import type { Backend, BenchResult, BuildInfo } from '@leakbench/core';
+import type { Backend, BenchResult, BuildInfo, SimulateOptions } from '@leakbench/core';
 import { median, medianRatio } from '@leakbench/analysis';
 import { collectEnvironment } from './environment.js';
 import { hostSettings, type HostProfile, type Numerics } from './host.js';
@@ -21,7 +21,8 @@ export interface BenchRequest {
   backends: string[];
   /** A user backend module compared with the built-ins (after them). */
   backendModule: string | null;
-  models: string[];
+  /** Models to time; null: every model of the first backend. */
+  models: string[] | null;
   rounds: number;
   warmup: number;
   /** Fresh processes per host profile, each with its warm-up and rounds: the interval covers what varies between them. */
@@ -74,7 +75,7 @@ export async function planBench(req: BenchRequest, load: BackendLoader): Promise
   if (!Number.isInteger(req.processes) || req.processes < 1) throw new UsageError(`--processes must be a whole number >= 1 (got ${req.processes})`);
   if (req.durationMs !== null && !(req.durationMs > 0 && Number.isFinite(req.durationMs))) throw new UsageError(`--duration must be a positive number of ms (got ${req.durationMs})`);
   if (req.hosts.length === 0) throw new UsageError('--host: give at least one profile; accepted: stable, stock');
-  if (req.models.length === 0) throw new UsageError('--models: give at least one model');
+  if (req.models?.length === 0) throw new UsageError('--models: give at least one model');
   if (req.profile) checkProfiling();
   const specs = [...req.backends.map((id) => ({ id, module: null as string | null })), ...(req.backendModule ? [{ id: '', module: req.backendModule }] : [])];
   if (specs.length < 2) throw new UsageError(`bench compares backends: give at least two (got ${specs.length}); e.g. --backends native,wasm`);
@@ -83,8 +84,9 @@ export async function planBench(req: BenchRequest, load: BackendLoader): Promise
   const ids = loaded.map((b) => b.id);
   const twice = ids.find((id, k) => ids.indexOf(id) !== k);
   if (twice) throw new UsageError(`--backends: '${twice}' is given twice`);
-  for (const b of loaded) for (const m of req.models) findModel(b.models(), m);
-  return { backends: specs.map((s, k) => ({ id: s.module ? loaded[k]!.id : s.id, module: s.module })), models: req.models, rounds: req.rounds, warmup: req.warmup, processes: req.processes, durationMs: req.durationMs };
+  const models = req.models ?? loaded[0]!.models().map((m) => m.id);
+  for (const b of loaded) for (const m of models) findModel(b.models(), m);
+  return { backends: specs.map((s, k) => ({ id: s.module ? loaded[k]!.id : s.id, module: s.module })), models, rounds: req.rounds, warmup: req.warmup, processes: req.processes, durationMs: req.durationMs };
 }
 
 /** Runs the bench in `job.processes` fresh processes per host profile and summarises it. `worker`: the script that calls runWorker. */
@@ -196,12 +198,18 @@ function compareTraces(a: Float64Array, b: Float64Array): { identical: boolean; 
   return { identical: same, maxAbsDifference: max };
 }
 
+/** One timed call: the model over `durationMs` (default: the model's), the workload alone (fixture none). */
+function callOptions(backend: Backend, model: string, durationMs: number | null): SimulateOptions {
+  const info = findModel(backend.models(), model);
+  const ms = durationMs ?? info.defaultDurationMs;
+  return { model, durationMs: ms, logIntervalMs: Math.min(info.defaultLogIntervalMs, ms), fixture: parseFixture('none') };
+}
+
 /** Inside a profiled process (worker mode `bench-calls <job-json>`): one backend's calls, untimed; says its pid. */
 export async function benchCallsMain(args: string[], load: BackendLoader): Promise<void> {
   const job = JSON.parse(args[0]!) as ProfileJob;
   const backend = await load(job.backend.id, job.backend.module);
-  const info = findModel(backend.models(), job.model);
-  const opts = { model: job.model, durationMs: job.durationMs, logIntervalMs: Math.min(info.defaultLogIntervalMs, job.durationMs), fixture: parseFixture('none') };
+  const opts = callOptions(backend, job.model, job.durationMs);
   for (let k = 0; k < job.warmup + job.calls; k++) backend.simulate(opts);
   process.stdout.write(JSON.stringify({ pid: process.pid }) + '\n');
 }
@@ -214,9 +222,7 @@ export async function benchMain(args: string[], load: BackendLoader): Promise<vo
   const gc = (globalThis as { gc?: () => void }).gc;
   const models: BenchTimes[] = [];
   for (const model of job.models) {
-    const info = findModel(backends[0]!.models(), model);
-    const durationMs = job.durationMs ?? info.defaultDurationMs;
-    const opts = { model, durationMs, logIntervalMs: Math.min(info.defaultLogIntervalMs, durationMs), fixture: parseFixture('none') };
+    const opts = callOptions(backends[0]!, model, job.durationMs);
     const first = backends.map((b) => b.simulate(opts));
     let identical = true;
     let maxAbsDifference = 0;
@@ -236,7 +242,7 @@ export async function benchMain(args: string[], load: BackendLoader): Promise<vo
         timesMs[b.id]!.push(Number(process.hrtime.bigint() - t0) / 1e6);
       }
     }
-    models.push({ model, durationMs, identical, maxAbsDifference, steps: Object.fromEntries(backends.map((b, k) => [b.id, first[k]!.stats.steps])), timesMs });
+    models.push({ model, durationMs: opts.durationMs, identical, maxAbsDifference, steps: Object.fromEntries(backends.map((b, k) => [b.id, first[k]!.stats.steps])), timesMs });
   }
   const out: BenchOutput = { builds: Object.fromEntries(backends.map((b) => [b.id, b.info()])), models };
   process.stdout.write(JSON.stringify(out) + '\n');

@@ -3,14 +3,12 @@
 // JSON (a run's bench.json is shown by its report).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import { BENCH_DEFAULTS, planBench, runBench } from '@leakbench/harness';
-import { commaList, nonNegativeInt, oneOf, positiveInt, positiveNumber } from '../args.js';
+import { commaList, HOST_PROFILES, nonNegativeInt, numericsOption, oneOf, positiveInt, positiveNumber, timeStamp } from '../args.js';
 import { formatBench } from '../format.js';
 import { loadAnyBackend } from '../registry.js';
 import { WORKER } from '../worker-path.js';
-
-const HOSTS = ['stable', 'stock'] as const;
 
 export function registerBench(program: Command): void {
   program
@@ -23,19 +21,16 @@ export function registerBench(program: Command): void {
     .option('--warmup <n>', 'rounds run first and not measured', nonNegativeInt('--warmup'), BENCH_DEFAULTS.warmup)
     .option('--processes <n>', 'fresh processes per host profile, each with its warm-up and rounds (the interval covers what differs between them)', positiveInt('--processes'), BENCH_DEFAULTS.processes)
     .option('--duration <ms>', "simulated ms per call (default: the model's)", positiveNumber('--duration'))
-    .option('--host <list>', 'comma list of host profiles, each its own process: stable, stock', (v: string) => commaList(v).map(oneOf('--host', HOSTS)), BENCH_DEFAULTS.hosts)
-    .addOption(new Option('--numerics <mode>', "portable: glibc's FMA variants masked, so every backend computes the same (checked); host: what the CPU offers").argParser(oneOf('--numerics', ['portable', 'host'] as const)).default(BENCH_DEFAULTS.numerics))
+    .option('--host <list>', 'comma list of host profiles, each its own process: stable, stock', (v: string) => commaList(v).map(oneOf('--host', HOST_PROFILES)), BENCH_DEFAULTS.hosts)
+    .addOption(numericsOption("glibc's FMA variants masked, so every backend computes the same (checked)", BENCH_DEFAULTS.numerics))
     .option('--profile <dir>', "also sample where each backend's time goes, function by function (Linux perf; perf.data and reports into <dir>)")
     .option('--out <file>', 'where to store the result (default: runs/bench-<timestamp>.json)')
     .option('--json', 'print the result as JSON')
     .action(async (o) => {
-      const hosts = o.host as (typeof HOSTS)[number][];
-      const backends = commaList(o.backends);
-      let models: string[] = o.models ? commaList(o.models) : [];
-      if (!o.models) models = (await loadAnyBackend(backends[0] ?? '', null)).models().map((m) => m.id);
-      const req = { backends, backendModule: o.backendModule ?? null, models, rounds: o.rounds, warmup: o.warmup, processes: o.processes, durationMs: o.duration ?? null, hosts, numerics: o.numerics, profile: o.profile ? resolve(o.profile) : null };
+      const hosts = o.host as (typeof HOST_PROFILES)[number][];
+      const req = { backends: commaList(o.backends), backendModule: o.backendModule ?? null, models: o.models ? commaList(o.models) : null, rounds: o.rounds, warmup: o.warmup, processes: o.processes, durationMs: o.duration ?? null, hosts, numerics: o.numerics, profile: o.profile ? resolve(o.profile) : null };
       const job = await planBench(req, loadAnyBackend);
-      const out = resolve(o.out ?? `runs/bench-${new Date().toISOString().replace(/[:]/g, '').replace(/\..*$/, '')}.json`);
+      const out = resolve(o.out ?? `runs/bench-${timeStamp()}.json`);
       const result = await runBench(job, req, WORKER, (h) => o.json || process.stderr.write(`leakbench bench: host ${h}, ${job.processes} process(es) × ${job.models.length} model(s) × ${job.backends.length} backends × ${job.rounds + job.warmup} rounds…\n`));
       mkdirSync(dirname(out), { recursive: true });
       writeFileSync(out, JSON.stringify(result, null, 1) + '\n');

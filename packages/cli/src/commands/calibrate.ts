@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { parseFixtureList } from '@leakbench/core';
 import { calibrate, CALIBRATE_DEFAULTS, recalibrate } from '@leakbench/harness';
-import { attributeWhen, commaList, oneOf, positiveInt, positiveNumber } from '../args.js';
+import { attributeWhen, commaList, HOST_PROFILES, oneOf, positiveInt, positiveNumber, timeStamp } from '../args.js';
 import { formatCalibration } from '../format.js';
 import { progressReporter } from '../progress.js';
 import { loadAnyBackend } from '../registry.js';
@@ -22,7 +22,7 @@ export function registerCalibrate(program: Command): void {
     .option('--duration <ms>', "simulated ms per iteration (default: the model's)", positiveNumber('--duration'))
     .addOption(new Option('--gc <policy>', 'GC policy').argParser(oneOf('--gc', ['none', 'before-sample'] as const)).default('before-sample'))
     .option('--jobs <n>', 'trials in parallel', positiveInt('--jobs'), 2)
-    .addOption(new Option('--host <profile>', 'cell process profile').argParser(oneOf('--host', ['stable', 'stock'] as const)).default('stable'))
+    .addOption(new Option('--host <profile>', 'cell process profile').argParser(oneOf('--host', HOST_PROFILES)).default('stable'))
     .option('--attribute', "give every trial an attribution pass that its verdict reads (default: the trials whose JS heap V8's JIT leaves unsettled, in --host stock)")
     .option('--no-attribute', 'give no trial an attribution pass')
     .option('--out <dir>', 'new or empty directory for the trials and calibration.json')
@@ -36,7 +36,7 @@ export function registerCalibrate(program: Command): void {
         return;
       }
       const counts = commaList(o.iterations).map((x) => positiveInt('--iterations')(x));
-      const out = resolve(o.out ?? `runs/calibration-${new Date().toISOString().replace(/[:]/g, '').replace(/\..*$/, '')}`);
+      const out = resolve(o.out ?? `runs/calibration-${timeStamp()}`);
       const fixtures = commaList(o.fixtures); // as given (`zoo` expands when planned, skipping what a backend cannot carry)
       const planned = parseFixtureList(fixtures).map((f) => f.id); // for the progress total
       const backends = commaList(o.backends);

@@ -6,7 +6,7 @@ import { Option, type Command } from 'commander';
 import { readManifest, readVerdict, runPaths, UsageError } from '@leakbench/core';
 import { BENCH_DEFAULTS, createRun, executeRun, planBench, resumeRun, runBench, RUN_DEFAULTS, type RunOutcome } from '@leakbench/harness';
 import { buildReport } from '@leakbench/report';
-import { attributeWhen, commaList, shardArg, nonNegativeInt, oneOf, positiveInt, positiveNumber } from '../args.js';
+import { attributeWhen, commaList, HOST_PROFILES, numericsOption, shardArg, nonNegativeInt, oneOf, positiveInt, positiveNumber, timeStamp } from '../args.js';
 import { formatBench, formatOutcome } from '../format.js';
 import { progressReporter } from '../progress.js';
 import { loadAnyBackend } from '../registry.js';
@@ -23,8 +23,7 @@ function reportOutcome(dir: string, outcome: RunOutcome, json: boolean): number 
 }
 
 function defaultOutDir(): string {
-  const stamp = new Date().toISOString().replace(/[:]/g, '').replace(/\..*$/, '');
-  return resolve('runs', `run-${stamp}`);
+  return resolve('runs', `run-${timeStamp()}`);
 }
 
 export function registerRun(program: Command): void {
@@ -42,8 +41,8 @@ export function registerRun(program: Command): void {
     .addOption(new Option('--gc <policy>', 'none, or a full GC before each sample').argParser(oneOf('--gc', ['none', 'before-sample'] as const)).default(RUN_DEFAULTS.gc))
     .option('--jobs <n>', 'cells run in parallel', positiveInt('--jobs'), RUN_DEFAULTS.jobs)
     .option('--cell-timeout <s>', 'seconds before a cell is killed and marked timeout', positiveNumber('--cell-timeout'), RUN_DEFAULTS.cellTimeoutS)
-    .addOption(new Option('--host <profile>', 'cell process profile: stable (no JIT tiers, no glibc tcache) or stock').argParser(oneOf('--host', ['stable', 'stock'] as const)).default(RUN_DEFAULTS.host))
-    .addOption(new Option('--numerics <mode>', "portable: native cells mask glibc's FMA variants of exp/log/pow, so they compute what WASM computes, bit for bit; host: what the CPU offers").argParser(oneOf('--numerics', ['portable', 'host'] as const)).default(RUN_DEFAULTS.numerics))
+    .addOption(new Option('--host <profile>', 'cell process profile: stable (no JIT tiers, no glibc tcache) or stock').argParser(oneOf('--host', HOST_PROFILES)).default(RUN_DEFAULTS.host))
+    .addOption(numericsOption("native cells mask glibc's FMA variants of exp/log/pow, so they compute what WASM computes, bit for bit", RUN_DEFAULTS.numerics))
     .option('--no-settle', 'skip the settle check (GC + event-loop turns, then one more sample)')
     .option('--shard <k/n>', 'run only shard k of n of the matrix (every n-th cell from the k-th; join the shards with leakbench merge)', shardArg)
     .option('--out <dir>', 'new or empty run directory (default: runs/run-<timestamp>)')

@@ -2,7 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { Option, type Command } from 'commander';
 import { numericsEnv, runSimulation } from '@leakbench/harness';
-import { oneOf, positiveInt, positiveNumber } from '../args.js';
+import { numericsOption, oneOf, positiveInt, positiveNumber } from '../args.js';
 import { formatCsv, formatJson } from '../format.js';
 import { checkBackendId, loadAnyBackend } from '../registry.js';
 
@@ -18,7 +18,7 @@ export function registerSimulate(program: Command): void {
     .option('--fixture <id>', 'leak fixture injected into the call', 'none')
     .option('--max-steps <n>', 'CVODE step budget per log interval (lower it to provoke a solver failure)', positiveInt('--max-steps'))
     .addOption(new Option('--format <fmt>', 'output format').argParser(oneOf('--format', ['csv', 'json'] as const)).default('csv'))
-    .addOption(new Option('--numerics <mode>', "portable: glibc's FMA variants masked, so the addon computes what WASM computes (as in cells); host: what the CPU offers").argParser(oneOf('--numerics', ['portable', 'host'] as const)).default('portable'))
+    .addOption(numericsOption("glibc's FMA variants masked, so the addon computes what WASM computes (as in cells)"))
     .action(async (o) => {
       // glibc chooses its libm variants at start-up: a process started without the numerics asked for runs the
       // same command again in one that has them.
