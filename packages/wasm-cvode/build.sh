@@ -12,11 +12,19 @@ sources=$(grep -v '^#' "$workload/sources.txt" | sed "s|^|$workload/|")
 flags="$here/../../scripts/build-flags.mjs" # workload/build-profile.json: one profile for both backends and SUNDIALS
 cflags=$(node "$flags" release wasm compile); lflags=$(node "$flags" release wasm link); profile=$(node "$flags" release wasm name)
 mkdir -p "$here/wasm"
+# compile_into <dir> <flags> <profile name> <source>...: one object per source, with the profile recorded.
+compile_into() {
+  local dir=$1 flags=$2 name=$3
+  shift 3
+  rm -rf "$dir" && mkdir -p "$dir"
+  for f in "$@"; do
+    # shellcheck disable=SC2086
+    emcc -c $flags "-DLB_OPT_FLAGS=\"$name\"" -I"$workload/include" -I"$workload/tracking" -I"$prefix/include" "$f" -o "$dir/$(basename "$f").o"
+  done
+}
 objs="$here/build/release"
-rm -rf "$objs" && mkdir -p "$objs"
-for f in "$here/src/wasm_api.c" $sources; do
-  emcc -c $cflags "-DLB_OPT_FLAGS=\"$profile\"" -I"$workload/include" -I"$prefix/include" "$f" -o "$objs/$(basename "$f").o"
-done
+# shellcheck disable=SC2086
+compile_into "$objs" "$cflags" "$profile" "$here/src/wasm_api.c" $sources
 # shellcheck disable=SC2086
 emcc $lflags "$objs"/*.o "$prefix/lib/libsundials_cvode.a" -lm \
   --js-library "$here/src/retain.js" \
@@ -30,10 +38,8 @@ emcc $lflags "$objs"/*.o "$prefix/lib/libsundials_cvode.a" -lm \
 # would drop the inlining records from the DWARF; the code LLVM optimised is the same.
 dcflags=$(node "$flags" debug wasm compile); dlflags=$(node "$flags" debug wasm link); dprofile=$(node "$flags" debug wasm name)
 objs="$here/build/sites"
-rm -rf "$objs" && mkdir -p "$objs"
-for f in "$here/src/wasm_api.c" "$here/src/wasm_sites.c" "$workload/tracking/block_table.c" $sources; do
-  emcc -c $dcflags "-DLB_OPT_FLAGS=\"$dprofile\"" -I"$workload/include" -I"$workload/tracking" -I"$prefix/include" "$f" -o "$objs/$(basename "$f").o"
-done
+# shellcheck disable=SC2086
+compile_into "$objs" "$dcflags" "$dprofile" "$here/src/wasm_api.c" "$here/src/wasm_sites.c" "$workload/tracking/block_table.c" $sources
 # shellcheck disable=SC2086
 emcc $dlflags "$objs"/*.o "$prefix/lib/libsundials_cvode.a" -lm \
   --js-library "$here/src/retain.js" --js-library "$here/src/sites.js" \
