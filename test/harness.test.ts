@@ -5,7 +5,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { readManifest, readSamples, runPaths, type Sample } from '@leakbench/core';
+import { readManifest, readSamples, readVerdict, runPaths, type Sample } from '@leakbench/core';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const CLI = join(ROOT, 'packages/cli/dist/cli.js');
@@ -79,14 +79,58 @@ describe('leakbench run', () => {
       expect(c.samples).toBe(402);
     }
 
+    const cut = readSamples(samplesFile).truncatedTail;
     const resumed = leakbench(['run', '--resume', out, '--json']);
     expect(resumed.status, resumed.stderr).toBe(0);
     const after = readManifest(out);
     expect(after.cells.every((c) => c.status === 'ok')).toBe(true);
-    expect(readSamples(samplesFile).samples).toHaveLength(402);
-    // The killed attempt's partial series is kept beside the new one.
-    const kept = readSamples(samplesFile.replace('.ndjson', '.attempt-1.ndjson')).samples;
-    expect(kept).toHaveLength(partial.length);
+    // The killed cell goes on where its series stopped, in a fresh process (segment 1): nothing recorded is lost.
+    const whole = readSamples(samplesFile).samples;
+    expect(whole.slice(0, partial.length)).toEqual(partial);
+    const stopped = partial.at(-1)!.i;
+    const rest = whole.slice(partial.length);
+    expect(rest.every((s) => s.segment === 1)).toBe(true);
+    expect(rest.map((s) => s.phase)).toEqual(['baseline', ...Array(5).fill('warmup'), ...Array(400 - stopped).fill('measure'), 'settle']);
+    expect(rest.filter((s) => s.phase !== 'measure').every((s) => s.i === (s.phase === 'settle' ? 400 : stopped))).toBe(true);
+    expect(rest.filter((s) => s.phase === 'measure').map((s) => s.i)).toEqual(Array.from({ length: 400 - stopped }, (_, k) => stopped + 1 + k));
+    // A line the kill cut in half is dropped from the series and kept, with the file as it was, as an attempt.
+    const attempt = samplesFile.replace('.ndjson', '.attempt-1.ndjson');
+    expect(existsSync(attempt)).toBe(cut);
+    // Judged as one series joined at the fresh process's warm-up: the leaked double, 24 B in the module's heap.
+    const verdict = readVerdict(out, victim)!;
+    expect(verdict.decision).toBe('leak');
+    const moduleHeap = verdict.layers.find((l) => l.layer === 'moduleHeapBytes')!;
+    expect(moduleHeap.decision).toBe('leak');
+    expect(moduleHeap.slope).toBeGreaterThanOrEqual(24);
+    expect(moduleHeap.slope).toBeLessThan(28); // glibc sometimes hands malloc(8) a whole 40-B chunk (README)
+  });
+
+  it('recycles cell processes (--recycle): one process per segment, each warming up again, judged as one series', () => {
+    const out = join(tmp('recycle'), 'run');
+    const r = leakbench(['run', '--fixtures', 'double,none', '--iterations', '90', '--warmup', '5', '--recycle', '30', '--no-attribute', '--out', out, '--json']);
+    expect(r.status, r.stderr).toBe(0);
+    const manifest = readManifest(out);
+    expect(manifest.options.recycle).toBe(30);
+    for (const cell of manifest.cells) {
+      expect(cell.spec.recycle).toBe(30);
+      const { samples } = readSamples(runPaths(out).samples(cell.spec.id));
+      expect(samples.filter((s) => s.phase === 'baseline').map((s) => [s.i, s.segment ?? 0])).toEqual([[0, 0], [30, 1], [60, 2]]);
+      expect(samples.filter((s) => s.phase === 'measure').map((s) => s.i)).toEqual(Array.from({ length: 85 }, (_, k) => 6 + k));
+      expect(samples.filter((s) => s.phase === 'warmup')).toHaveLength(15);
+      const verdict = readVerdict(out, cell.spec.id)!;
+      const moduleHeap = verdict.layers.find((l) => l.layer === 'moduleHeapBytes')!;
+      if (cell.spec.fixture === 'none') {
+        expect(verdict.decision, verdict.summary).toBe('no-leak');
+        continue;
+      }
+      // Each fresh process starts without the earlier ones' leak (the recorded module heap falls back at 30 and
+      // 60); joined, the series keeps the per-iteration size: 16 B chunks in WASM, 24 B blocks natively.
+      const at = (i: number, segment: number) => samples.find((s) => s.i === i && (s.segment ?? 0) === segment && s.phase !== 'warmup')!.moduleHeapBytes!;
+      expect(at(30, 1)).toBeLessThan(at(30, 0));
+      expect(verdict.decision).toBe('leak');
+      if (cell.spec.backend === 'wasm') expect(moduleHeap.slope).toBe(16);
+      else expect(moduleHeap.slope).toBeGreaterThanOrEqual(24);
+    }
   });
 
   it('marks a cell that passes --cell-timeout as timeout and keeps its partial series', () => {
@@ -169,6 +213,8 @@ describe('bad input is rejected with exit code 2 before any cell starts', () => 
     [['--backend-module', badModule, '--models', 'x'], /does not implement the Backend interface; missing: info\(\), models\(\), probe\(\)/],
     [['--backend-module', notAModule], /does not export load\(\)/],
     [['--duration', '-5'], /--duration must be a positive number/],
+    [['--recycle', '0'], /--recycle must be a whole number > 0/],
+    [['--recycle', '20'], /--recycle must be a whole number of iterations larger than --warmup \(20\)/],
   ])('run %j', (args, message) => {
     const out = args.includes('--out') ? [] : ['--out', join(tmp('bad'), 'run')];
     const r = leakbench(['run', ...args, ...out]);

@@ -45,6 +45,11 @@ export const Sample = z.object({
   /** Not observable from --trace-gc: null (kept for the format's GC-by-kind row). */
   gcWeakCallbacks: z.number().int().nullable(),
   gcPauseNs: num,
+  /**
+   * Which process of the cell took the sample: 0 (absent) for the first; a cell run with --recycle, or continued
+   * by run --resume, starts a fresh process for each further segment (see harness/cell.ts).
+   */
+  segment: z.number().int().positive().optional(),
   // Every memory layer of the layer table, in bytes; nullable ones may be absent in older runs (read as null).
   ...layerFields(),
 });
@@ -71,6 +76,11 @@ export const CellSpec = z.object({
   logIntervalMs: z.number().positive(),
   gc: GcPolicy,
   settle: z.boolean(),
+  /**
+   * Worker recycling: a fresh process every this many iterations (each runs the warm-up again first, uncounted);
+   * null or absent: one process for the whole cell.
+   */
+  recycle: z.number().int().positive().nullable().optional(),
 });
 export type CellSpec = z.infer<typeof CellSpec>;
 
@@ -152,6 +162,8 @@ export const RunOptions = z.object({
    * cell ids `matrix` lists in plan order (what `merge` checks a set of shards against). Null for a whole run.
    */
   shard: z.object({ index: z.number().int().positive(), count: z.number().int().positive(), matrix: z.array(z.string()) }).nullable().default(null),
+  /** `run --recycle N`: every cell in a fresh process every N iterations (CellSpec.recycle); null: one process per cell. */
+  recycle: z.number().int().positive().nullable().default(null),
 });
 export type RunOptions = z.infer<typeof RunOptions>;
 

@@ -71,6 +71,7 @@ export async function calibrate(req: CalibrateRequest, load: BackendLoader, opts
       settle: false,
       host: hostSettings(req.host ?? 'stable'),
       shard: null,
+      recycle: null,
     },
     'calibration-',
   );

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { runPaths } from '@leakbench/core';
 import type { CellSpec, CellStatus, RunManifest, BuildInfo } from '@leakbench/core';
 import type { CellMessage } from './protocol.js';
+import type { CellPart } from './cell.js';
 
 export interface CellProcessOptions {
   /** Path of the worker entry script (see worker.ts). */
@@ -22,6 +23,8 @@ export interface CellProcessOptions {
    * runs the cell again with heap snapshots and keeps its files in the cell's attribution directory.
    */
   mode?: 'cell' | 'attribute';
+  /** The part of the cell this process runs (cell mode; default the whole cell). A later segment appends. */
+  part?: CellPart;
 }
 
 export interface CellProcessEnd {
@@ -83,8 +86,11 @@ export function startCellProcess(dir: string, spec: CellSpec, o: CellProcessOpti
   mkdirSync(files.dir, { recursive: true });
   const log = openSync(files.stderr, 'a');
   // V8's --trace-gc lines go to the cell's gc.log on stdout; the cell counts GCs by kind from it.
-  const gcLog = openSync(files.gcLog, 'w');
-  const child = fork(o.worker, [mode, JSON.stringify(spec), mode === 'cell' ? files.samples : files.dir], {
+  // A later segment appends to it: its process counts GCs from the log's start, so the counts go on across segments.
+  const later = (o.part?.segment ?? 0) > 0;
+  const gcLog = openSync(files.gcLog, later ? 'a' : 'w');
+  const partArg = mode === 'cell' && o.part ? [JSON.stringify(o.part)] : [];
+  const child = fork(o.worker, [mode, JSON.stringify(spec), mode === 'cell' ? files.samples : files.dir, ...partArg], {
     execArgv: ['--expose-gc', '--trace-gc', ...o.host.nodeFlags],
     stdio: ['ignore', gcLog, log, 'ipc'],
     env: { ...(o.env ?? process.env), ...o.host.env, LEAKBENCH_GC_LOG: files.gcLog },
@@ -97,14 +103,18 @@ export function startCellProcess(dir: string, spec: CellSpec, o: CellProcessOpti
     child.kill('SIGKILL');
   }, o.timeoutS * 1000);
   // Progress comes from the samples file's length (the cell sends nothing while it measures).
-  let seen = 0;
+  // A later segment's file already holds the earlier segments' lines, and its own first lines are the baseline
+  // and the uncounted warm-up.
   const counter = new LineCounter(files.samples);
+  const before = later ? counter.count() : 0;
+  const uncounted = 1 + (later ? spec.warmup : 0);
+  let seen = before;
   const poll = setInterval(() => {
     try {
       const lines = counter.count();
       if (lines > seen) {
         seen = lines;
-        o.onProgress?.(Math.max(0, lines - 1));
+        o.onProgress?.((o.part?.from ?? 0) + Math.max(0, lines - before - uncounted));
       }
     } catch {
       /* not created yet */

@@ -21,12 +21,35 @@ function timedIteration(backend: Backend, opts: SimulateOptions): number {
   return Number(process.hrtime.bigint() - t);
 }
 
+/**
+ * The part of a cell one process runs: iterations from+1 … to, as the cell's segment `segment`. A cell runs in one
+ * process (segment 0, iterations 1 … iterations) unless it is recycled (CellSpec.recycle) or continued after an
+ * interruption (run --resume). A later segment's fresh process takes its baseline at `from`, runs the cell's
+ * warm-up again — uncounted, its samples at iteration `from` — and then counts on; the verdict joins the segments
+ * at those warm-up samples (analysis stitchSegments).
+ */
+export interface CellPart {
+  from: number;
+  to: number;
+  segment: number;
+}
+
+export const wholeCell = (spec: CellSpec): CellPart => ({ from: 0, to: spec.iterations, segment: 0 });
+
+/** The parts of a cell from iteration `from` on (none when it is complete): one, or one per `recycle` iterations. */
+export function cellParts(spec: CellSpec, from = 0, firstSegment = 0): CellPart[] {
+  const every = spec.recycle ?? spec.iterations;
+  const parts: CellPart[] = [];
+  for (let a = from, k = firstSegment; a < spec.iterations; a += every, k++) parts.push({ from: a, to: Math.min(a + every, spec.iterations), segment: k });
+  return parts;
+}
+
 export interface CellHooks {
   /** Called after the sample of iteration `i` is on disk (the attribution pass takes its heap snapshots here). */
   afterSample?: (i: number) => void;
 }
 
-export async function runCell(spec: CellSpec, samplesPath: string, backend: Backend, hooks: CellHooks = {}): Promise<number> {
+export async function runCell(spec: CellSpec, samplesPath: string, backend: Backend, hooks: CellHooks = {}, part: CellPart = wholeCell(spec)): Promise<number> {
   const fixture = spec.fixtureDef ?? parseFixture(spec.fixture); // parsed when planned; older runs: from the id
   const model = findModel(backend.models(), spec.model);
   // A full (mark-compact) GC: in Node 20's V8 any argument to gc() makes it a minor GC.
@@ -34,7 +57,7 @@ export async function runCell(spec: CellSpec, samplesPath: string, backend: Back
   if (spec.gc === 'before-sample' && !gcFn) throw new Error('GC policy before-sample needs node --expose-gc');
   const writer = new SampleWriter(samplesPath);
   const gc = new GcCounter(process.env.LEAKBENCH_GC_LOG ?? null).start();
-  const ctx = { gc, probe: () => backend.probe(), t0: process.hrtime.bigint() };
+  const ctx = { gc, probe: () => backend.probe(), t0: process.hrtime.bigint(), segment: part.segment };
   const sample = async (i: number, phase: Phase, iterNs: number | null) => {
     await yieldLoop(); // one event-loop turn per iteration, as a real host gives its callbacks
     // GC last, right before reading: nothing the event loop allocated since can pass for live heap.
@@ -43,13 +66,17 @@ export async function runCell(spec: CellSpec, samplesPath: string, backend: Back
     if (phase !== 'settle') hooks.afterSample?.(i);
   };
   try {
-    await sample(0, 'baseline', null);
+    await sample(part.from, 'baseline', null);
     const opts = { model: model.id, durationMs: spec.durationMs, logIntervalMs: spec.logIntervalMs, fixture };
-    for (let i = 1; i <= spec.iterations; i++) {
+    const fresh = part.segment > 0;
+    // A later segment's process warms up again before it counts (its samples stay at iteration `from`).
+    for (let w = 0; fresh && w < spec.warmup; w++) await sample(part.from, 'warmup', timedIteration(backend, opts));
+    for (let i = part.from + 1; i <= part.to; i++) {
       const iterNs = timedIteration(backend, opts);
-      await sample(i, i <= spec.warmup ? 'warmup' : 'measure', iterNs);
+      await sample(i, !fresh && i <= spec.warmup ? 'warmup' : 'measure', iterNs);
     }
-    if (spec.settle) {
+    // The settle check belongs to the process that ran the last iterations.
+    if (spec.settle && part.to === spec.iterations && part.to > part.from) {
       // Deferred finalisation check: growth that comes back after GC and event-loop turns is not a leak.
       for (let k = 0; k < SETTLE_TURNS; k++) {
         gcFn?.();

@@ -29,6 +29,8 @@ export interface RunRequest {
   numerics?: Numerics;
   /** Run only shard `index` of `count` (1-based): the cells at positions index, index+count, … of the matrix. */
   shard?: { index: number; count: number } | null;
+  /** Worker recycling: a fresh process every this many iterations (null: one per cell; see cell.ts CellPart). */
+  recycle?: number | null;
   out: string;
 }
 
@@ -69,6 +71,10 @@ export async function planRun(
   if (!(req.iterations > 0) || !Number.isInteger(req.iterations)) throw new UsageError(`--iterations must be a whole number > 0 (got ${req.iterations})`);
   if (!(req.warmup >= 0) || !Number.isInteger(req.warmup)) throw new UsageError(`--warmup must be a whole number >= 0 (got ${req.warmup})`);
   if (req.warmup >= req.iterations) throw new UsageError(`--warmup (${req.warmup}) must be smaller than --iterations (${req.iterations})`);
+  const recycle = req.recycle ?? null;
+  if (recycle !== null && !(Number.isInteger(recycle) && recycle > req.warmup)) {
+    throw new UsageError(`--recycle must be a whole number of iterations larger than --warmup (${req.warmup}), since every fresh process runs the warm-up again first (got ${recycle})`);
+  }
   const fixtures = parseFixtureList(req.fixtures);
   if (req.models.length === 0) throw new UsageError('no models given');
 
@@ -110,6 +116,7 @@ export async function planRun(
           logIntervalMs,
           gc: req.gc,
           settle: req.settle,
+          ...(recycle !== null ? { recycle } : {}),
         });
       }
     }
@@ -179,6 +186,7 @@ export async function createRun(req: RunRequest, load: BackendLoader): Promise<{
     settle: req.settle,
     host: hostSettings(req.host ?? RUN_DEFAULTS.host, req.numerics ?? RUN_DEFAULTS.numerics),
     shard,
+    recycle: req.recycle ?? null,
   });
   return { manifest, skipped };
 }

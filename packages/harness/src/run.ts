@@ -4,11 +4,12 @@
 // same slot: for every cell with --attribute, by default for those whose JS heap V8's JIT leaves unsettled).
 // Resuming re-runs only unfinished cells.
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, renameSync, rmSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, openSync, readSync, renameSync, rmSync, statSync, truncateSync } from 'node:fs';
 import { readManifest, readSamples, runPaths, writeManifest, writeVerdict } from '@leakbench/core';
 import type { CellRecord, CellVerdict, RunManifest, Sample } from '@leakbench/core';
 import { judgeCell, needsAttribution, type AttributeWhen } from '@leakbench/analysis';
 import { attributeCell } from './attribute.js';
+import { cellParts } from './cell.js';
 import { endStatus, startCellProcess, type CellProcessEnd } from './cell-process.js';
 import { pendingRecord } from './plan.js';
 import { runPool } from './pool.js';
@@ -29,6 +30,8 @@ export interface ExecuteOptions {
    * 'all', 'none', or 'auto' (default: those whose JS heap the JIT leaves unsettled; analysis needsAttribution).
    */
   attribute?: AttributeWhen;
+  /** Cells to continue rather than start (resumeRun): the iteration their series reached and their next segment. */
+  continueFrom?: Map<string, { from: number; segment: number }>;
 }
 
 export interface RunOutcome {
@@ -63,23 +66,30 @@ export async function executeRun(dir: string, manifest: RunManifest, opts: Execu
 
   const runOne = async (cell: CellRecord) => {
     const id = cell.spec.id;
+    const start = opts.continueFrom?.get(id) ?? { from: 0, segment: 0 };
     Object.assign(cell, { status: 'running', startedAt: new Date().toISOString(), endedAt: null, error: null, exitCode: null, signal: null });
     save();
     opts.onEvent?.({ type: 'cell-start', cell });
-    const proc = startCellProcess(dir, cell.spec, {
-      worker: opts.worker,
-      host: manifest.options.host,
-      timeoutS: manifest.options.cellTimeoutS,
-      env: opts.env,
-      onStart: (build) => {
-        cell.build = build;
-        save();
-      },
-      onProgress: (done) => opts.onEvent?.({ type: 'cell-progress', cell, done }),
-    });
-    running.add(proc.child);
-    const end = await proc.ended;
-    running.delete(proc.child);
+    // One process, or one per segment (a recycled cell; the rest of a resumed one); the first that fails ends the cell.
+    let end: CellProcessEnd = { exitCode: 0, signal: null, finished: true, timedOut: false, error: null };
+    for (const part of cellParts(cell.spec, start.from, start.segment)) {
+      const proc = startCellProcess(dir, cell.spec, {
+        worker: opts.worker,
+        host: manifest.options.host,
+        timeoutS: manifest.options.cellTimeoutS,
+        env: opts.env,
+        part,
+        onStart: (build) => {
+          cell.build = build;
+          save();
+        },
+        onProgress: (done) => opts.onEvent?.({ type: 'cell-progress', cell, done }),
+      });
+      running.add(proc.child);
+      end = await proc.ended;
+      running.delete(proc.child);
+      if (interrupted || !end.finished || end.exitCode !== 0) break;
+    }
     let samples: Sample[] = [];
     let readError: string | null = null;
     try {
@@ -122,21 +132,64 @@ export async function executeRun(dir: string, manifest: RunManifest, opts: Execu
   return { manifest, failed: manifest.cells.filter((c) => c.status !== 'ok'), interrupted, attributionFailed };
 }
 
-/** Re-runs only the cells of `dir` that did not finish; their partial series are kept beside as attempts. */
+/**
+ * Where an unfinished cell's series can go on from: its last sample's iteration once the warm-up is over (a
+ * fresh process continues it as the next segment), or null (start again). A line cut off mid-write is dropped
+ * from the file first; the file as it was is kept beside it as an attempt.
+ */
+function continuation(path: string, spec: CellRecord['spec']): { from: number; segment: number } | null {
+  let read: ReturnType<typeof readSamples>;
+  try {
+    read = readSamples(path);
+  } catch {
+    return null; // corrupt inside: keep it aside and start again
+  }
+  const last = read.samples.filter((s) => s.phase !== 'settle').at(-1);
+  if (!last || last.i < Math.max(1, spec.warmup)) return null;
+  if (read.truncatedTail) {
+    copyFileSync(path, nextAttempt(path));
+    truncateSync(path, endOfLastLine(path));
+  }
+  return { from: last.i, segment: (read.samples.at(-1)!.segment ?? 0) + 1 };
+}
+
+/** The byte offset just past the file's last newline (a sample line is well under the 64 kB looked at). */
+function endOfLastLine(path: string): number {
+  const size = statSync(path).size;
+  const tail = Buffer.alloc(Math.min(size, 1 << 16));
+  const fd = openSync(path, 'r');
+  try {
+    readSync(fd, tail, 0, tail.length, size - tail.length);
+  } finally {
+    closeSync(fd);
+  }
+  return size - tail.length + tail.lastIndexOf(10) + 1;
+}
+
+const nextAttempt = (path: string) => {
+  let n = 1;
+  while (existsSync(path.replace(/\.ndjson$/, `.attempt-${n}.ndjson`))) n++;
+  return path.replace(/\.ndjson$/, `.attempt-${n}.ndjson`);
+};
+
+/**
+ * Runs the cells of `dir` that did not finish. A cell interrupted after its warm-up goes on where its series
+ * stopped, in a fresh process (the next segment; see cell.ts CellPart); one that stopped earlier starts again,
+ * its partial series kept beside as an attempt.
+ */
 export async function resumeRun(dir: string, opts: ExecuteOptions & { jobs?: number }): Promise<RunOutcome> {
   const manifest = readManifest(dir);
   const paths = runPaths(dir);
   if (opts.jobs) manifest.options.jobs = opts.jobs;
+  const continueFrom = new Map<string, { from: number; segment: number }>();
   for (const cell of manifest.cells) {
     if (cell.status === 'ok') continue;
     const samples = paths.samples(cell.spec.id);
-    if (existsSync(samples)) {
-      let n = 1;
-      while (existsSync(samples.replace(/\.ndjson$/, `.attempt-${n}.ndjson`))) n++;
-      renameSync(samples, samples.replace(/\.ndjson$/, `.attempt-${n}.ndjson`));
-    }
+    const from = existsSync(samples) ? continuation(samples, cell.spec) : null;
+    if (from) continueFrom.set(cell.spec.id, from);
+    else if (existsSync(samples)) renameSync(samples, nextAttempt(samples));
     rmSync(paths.verdict(cell.spec.id), { force: true });
     Object.assign(cell, pendingRecord(cell.spec));
   }
-  return executeRun(dir, manifest, opts);
+  return executeRun(dir, manifest, { ...opts, continueFrom });
 }

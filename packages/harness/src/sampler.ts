@@ -145,6 +145,8 @@ export interface SampleContext {
   gc: GcCounter;
   probe: () => Probes;
   t0: bigint;
+  /** The cell's segment this process runs (0: the first; see cell.ts CellPart). */
+  segment?: number;
 }
 
 /** Reads every layer. */
@@ -175,5 +177,6 @@ export function takeSample(ctx: SampleContext, i: number, phase: Phase, iterNs: 
     allocatorBytes: probes.allocatorBytes,
     moduleHeapBytes: probes.moduleHeapBytes ?? null,
     wasmMemoryBytes: probes.wasmMemoryBytes,
+    ...(ctx.segment ? { segment: ctx.segment } : {}),
   };
 }

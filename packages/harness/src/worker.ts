@@ -1,4 +1,5 @@
-// What runs inside the child processes the harness starts: a cell (`cell <spec-json> <samples-path>`), the
+// What runs inside the child processes the harness starts: a cell (`cell <spec-json> <samples-path> [<part-json>]`:
+// the whole cell, or the part of it one process of a recycled or resumed cell runs), the
 // attribution pass of a cell (`attribute <spec-json> <dir>`: the same loop, a heap snapshot at each of
 // attribute.ts's points, everything written into <dir>), or a growth probe
 // (`growth-probe <backend> <model> <fixture>...`, prints {"<fixture>": bytes | null, ...}), or the backends timed
@@ -12,7 +13,7 @@ import { CellSpec, type Backend } from '@leakbench/core';
 import { stampModules } from '@leakbench/attribution';
 import { cHeapFile, snapshotFile, snapshotPoints } from './attribute.js';
 import { benchCallsMain, benchMain } from './bench.js';
-import { runCell } from './cell.js';
+import { runCell, wholeCell, type CellPart } from './cell.js';
 import { measureTrueGrowth } from './growth.js';
 import type { CellMessage } from './protocol.js';
 
@@ -22,11 +23,12 @@ export type BackendLoader = (backend: string, modulePath: string | null) => Prom
 const send = (m: CellMessage) => process.send?.(m);
 
 async function cellMain(args: string[], load: BackendLoader): Promise<void> {
-  const [specJson, samplesPath] = args;
+  const [specJson, samplesPath, partJson] = args;
   const spec = CellSpec.parse(JSON.parse(specJson!));
+  const part = partJson ? (JSON.parse(partJson) as CellPart) : wholeCell(spec);
   const backend = await load(spec.backend, spec.backendModule);
   send({ type: 'start', build: backend.info(), pid: process.pid });
-  const samples = await runCell(spec, samplesPath!, backend);
+  const samples = await runCell(spec, samplesPath!, backend, {}, part);
   send({ type: 'done', samples });
 }
 

@@ -3,7 +3,7 @@
 // pages only lay it out. The trend line is the verdict's own (slope and intercept stored with it): nothing is
 // fitted twice. The timeline judges the series cut short (what a shorter run would have been told), not the run.
 import type { Attribution, BenchResult, BuildInfo, CalibrationResult, CellData, CellStatus, CellVerdict, LayerVerdict, RunData, RunManifest, Sample } from '@leakbench/core';
-import { cellTimeline, median, medianRatio, type LayerTimeline, type RatioEstimate } from '@leakbench/analysis';
+import { cellTimeline, median, medianRatio, segmentsOf, type LayerTimeline, type RatioEstimate } from '@leakbench/analysis';
 import type { SeriesPlotOptions, Series } from './plots.js';
 import { CELL_ROWS, COMPARE_ROWS, FIELD_NAMES, type Field, type RowSpec } from './rows.js';
 
@@ -28,6 +28,10 @@ export interface CellView {
   iterationsDone: number;
   iterations: number;
   warmup: number;
+  /** Where each of the cell's processes started (one entry: one process; more: recycled or resumed). */
+  segmentStarts: number[];
+  /** The fresh-process period of a recycled cell (run --recycle), else null. */
+  recycle: number | null;
   durationMs: number;
   logIntervalMs: number;
   gc: string;
@@ -145,9 +149,11 @@ export function cellView(cell: CellData, host: RunManifest['options']['host'] | 
     fixture: spec.fixture,
     status: cell.record.status,
     error: cell.record.error,
-    iterationsDone: cell.samples.filter((s) => s.phase === 'warmup' || s.phase === 'measure').length,
+    iterationsDone: cell.samples.reduce((m, s) => (s.phase === 'settle' ? m : Math.max(m, s.i)), 0),
     iterations: spec.iterations,
     warmup: spec.warmup,
+    segmentStarts: segmentsOf(cell.samples).map((g) => g.from),
+    recycle: spec.recycle ?? null,
     durationMs: spec.durationMs,
     logIntervalMs: spec.logIntervalMs,
     gc: spec.gc,

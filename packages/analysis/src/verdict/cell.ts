@@ -6,6 +6,7 @@ import { describeCell, type PassUse } from './describe.js';
 import { analyseLayer } from './layer.js';
 import { guardHost, locate } from './locate.js';
 import type { VerdictOptions } from './options.js';
+import { stitchSegments } from './segments.js';
 import { settleCheck } from './settle.js';
 
 /** Whether the attribution pass changed `layer`'s rate (guardHost keeps the series' own slope beside the pass's). */
@@ -14,7 +15,8 @@ const resizedByPass = (layers: LayerVerdict[], layer: string) => {
   return l?.seriesSlope != null && l.seriesSlope !== l.slope;
 };
 
-export function analyseCell(cellId: string, samples: Sample[], given: VerdictOptions): CellVerdict {
+export function analyseCell(cellId: string, recorded: Sample[], given: VerdictOptions): CellVerdict {
+  const samples = stitchSegments(recorded);
   // An attribution pass speaks for the series only when it ran at least as long: a shorter one cannot see growth
   // that starts late, nor a store that stopped growing.
   const seriesEnd = samples.reduce((m, s) => (s.phase === 'settle' ? m : Math.max(m, s.i)), 0);

@@ -11,7 +11,8 @@ import { median } from '../stats/trend.js';
 export function analyseLayer(samples: Sample[], layer: Layer, options: VerdictOptions): LayerVerdict | null {
   const o = resolveOptions(options);
   const { paged } = layerSpec(layer);
-  const floor = layerFloor(o, paged);
+  const last = samples.reduce((m, s) => (s.phase === 'settle' ? m : Math.max(m, s.i)), 0);
+  const floor = layerFloor(o, paged, last - o.warmup);
   const w = measuredWindow(samples, layer, o.warmup, floor, paged);
   if (!w) return null;
   const base = {

@@ -1,7 +1,7 @@
 // Step 5 — locate: from the layers' verdicts (and the settle check), the cell's decision, where the leak is and
 // how many bytes per iteration it costs, without counting a byte twice.
 import { formatBytes, LAYERS, layerSpec, type CellVerdict, type Decision, type Layer, type LayerVerdict, type Where } from '@leakbench/core';
-import { HOST_ALLOCATOR_MIN_SAMPLES, JIT_MIN_SAMPLES, layerFloor, resolveOptions, TCACHE_BYTES, type ResolvedOptions, type VerdictOptions } from './options.js';
+import { HOST_ALLOCATOR_MIN_SAMPLES, JIT_MIN_SAMPLES, layerFloor, resolveOptions, TCACHE_BYTES, verdictSpan, type ResolvedOptions, type VerdictOptions } from './options.js';
 
 /** The module's exact own heap is measured and does not grow: glibc's growth beside it is the host's. */
 export const moduleHeapFlat = (layers: LayerVerdict[]) => layers.find((l) => l.layer === 'moduleHeapBytes')?.decision === 'no-leak';
@@ -145,7 +145,8 @@ export function guardHost(layers: LayerVerdict[], options: VerdictOptions): Laye
 function abstains(l: LayerVerdict, layers: LayerVerdict[], options: VerdictOptions): string | null {
   const o = resolveOptions(options);
   const spec = layerSpec(l.layer);
-  if (spec.paged && !(l.pValue < o.alpha && l.ciLow > layerFloor(o, true))) return `pages: no growth above ${layerFloor(o, true)} B/iter to tell`;
+  const pageFloor = layerFloor(o, true, verdictSpan(l, o.warmup));
+  if (spec.paged && !(l.pValue < o.alpha && l.ciLow > pageFloor)) return `pages: no growth above ${Number.isInteger(pageFloor) ? pageFloor : pageFloor.toFixed(1)} B/iter to tell`;
   const marked = unconfirmedHighWater(l, layers);
   if (marked) return `a high-water mark of ${marked.layer}, which does not leak: it keeps the peaks ${marked.layer} gave back`;
   if (l.layer === 'allocatorBytes' && moduleHeapFlat(layers)) {

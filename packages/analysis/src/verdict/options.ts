@@ -17,7 +17,7 @@
 // for `leak`; one that shows no significant growth above that floor abstains (the cell is decided by the layers
 // that move in single allocations). Paged layers only attribute growth that no finer layer shows.
 
-import type { Attribution } from '@leakbench/core';
+import type { Attribution, LayerVerdict } from '@leakbench/core';
 
 export interface VerdictOptions {
   /** Iterations recorded as warm-up (the explicit warm-up). */
@@ -73,8 +73,24 @@ export type ResolvedOptions = Required<VerdictOptions>;
 
 export const resolveOptions = (o: VerdictOptions): ResolvedOptions => ({ ...VERDICT_DEFAULTS, ...o });
 
-/** The floor (bytes/iteration) of a layer. */
-export const layerFloor = (o: ResolvedOptions, paged: boolean) => (paged ? (o.host.jit ? Math.max(o.stepLayerMinRate, JIT_PAGED_FLOOR) : o.stepLayerMinRate) : o.minRate);
+/**
+ * A paged layer's floor is a budget of pages over the measured window, not a rate for ever: what it guards against —
+ * a young process faulting pages in, the JIT's code — is growth that ends, so over a window longer than
+ * PAGED_FLOOR_WINDOW iterations the floor is the same budget (floor × PAGED_FLOOR_WINDOW bytes: 64 pages in the
+ * stable profile) spread over the window, down to the floor of the finer layers. Up to that length (every
+ * calibrated count) the floor is as it was; over a 50 000-iteration soak RSS can call a leaked double a leak.
+ */
+export const PAGED_FLOOR_WINDOW = 1000;
+
+/** The floor (bytes/iteration) of a layer; `span`: the measured iterations (after the explicit warm-up). */
+export function layerFloor(o: ResolvedOptions, paged: boolean, span = 0): number {
+  if (!paged) return o.minRate;
+  const floor = o.host.jit ? Math.max(o.stepLayerMinRate, JIT_PAGED_FLOOR) : o.stepLayerMinRate;
+  return span > PAGED_FLOOR_WINDOW ? Math.max(o.minRate, (floor * PAGED_FLOOR_WINDOW) / span) : floor;
+}
+
+/** The measured iterations of a layer's verdict (one sample per iteration from its warm-up's end) for layerFloor. */
+export const verdictSpan = (l: Pick<LayerVerdict, 'warmupEnd' | 'n'>, warmup: number) => l.warmupEnd + l.n - 1 - warmup;
 
 /**
  * With V8's JIT on, code, compiler zones and their pages live outside every finer layer, and a `none` process's RSS

@@ -3,55 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { CellVerdict, type Sample } from '@leakbench/core';
 import { analyseCell, analyseLayer, compareRates } from './index.js';
 import { rng } from '../../test/random.js';
+import { makeSamples } from '../../test/samples.js';
 import { needsAttribution } from '../check.js';
-
-interface Shape {
-  heap?: (i: number) => number;
-  alloc?: (i: number) => number;
-  rss?: (i: number) => number;
-  wasm?: (i: number) => number | null;
-  settle?: Partial<Record<'heap' | 'alloc', number>>;
-}
-
-export function makeSamples(n: number, shape: Shape, warmup = 10, seed = 1): Sample[] {
-  const r = rng(seed);
-  const out: Sample[] = [];
-  for (let i = 0; i <= n; i++) {
-    out.push({
-      i,
-      phase: i === 0 ? 'baseline' : i <= warmup ? 'warmup' : 'measure',
-      iterNs: i ? 4e6 : null,
-      tMs: i * 5,
-      vmsBytes: 1e9,
-      rssBytes: 6e7 + (shape.rss?.(i) ?? 0),
-      maxRssBytes: 6e7 + (shape.rss?.(i) ?? 0),
-      heapUsedBytes: 7e6 + (shape.heap?.(i) ?? Math.round(300 * r.gauss())),
-      heapTotalBytes: 1.6e7,
-      externalBytes: 2e6,
-      arrayBuffersBytes: 3e4,
-      globalHandlesBytes: 2e4,
-      gcMinor: i,
-      gcMajor: i,
-      gcIncremental: 0,
-      gcWeakCallbacks: null,
-      gcPauseNs: i * 1e6,
-      allocatorBytes: 4e6 + (shape.alloc?.(i) ?? Math.round(500 * r.gauss())),
-      moduleHeapBytes: null,
-      wasmMemoryBytes: shape.wasm ? shape.wasm(i) : null,
-    });
-  }
-  if (shape.settle) {
-    const last = out.at(-1)!;
-    out.push({
-      ...last,
-      phase: 'settle',
-      iterNs: null,
-      heapUsedBytes: shape.settle.heap ?? last.heapUsedBytes,
-      allocatorBytes: shape.settle.alloc ?? last.allocatorBytes,
-    });
-  }
-  return out;
-}
 
 describe('analyseLayer', () => {
   it('calls a 16 B/iteration allocator leak under 200 B noise a leak, with a CI that covers 16', () => {
@@ -155,6 +108,18 @@ describe('analyseLayer', () => {
     expect(stairs.resolution).toBe(4096);
     expect(stairs.ciLow).toBeLessThanOrEqual(1024);
     expect(stairs.ciHigh).toBeGreaterThanOrEqual(1024);
+  });
+
+  it("spreads a paged layer's floor over a long window: a page every 128 iterations is below it at 1000, a leak over 20 000", () => {
+    const pages = (i: number) => Math.floor(i / 128) * 4096; // 32 B/iteration, in whole pages
+    const short = analyseLayer(makeSamples(1000, { rss: pages }), 'rssBytes', { warmup: 10 })!;
+    expect(short.decision).toBe('no-leak'); // 256 B/iteration floor up to 1000 measured iterations
+    const long = analyseLayer(makeSamples(20_000, { rss: pages }), 'rssBytes', { warmup: 10 })!;
+    expect(long.decision, long.reason).toBe('leak'); // the 64-page budget over 19 990 iterations: 13 B/iteration
+    expect(long.slope).toBeCloseTo(32, 0);
+    // A paged layer that grew once by the budget's worth and stayed is no leak however long the window.
+    const once = analyseLayer(makeSamples(20_000, { rss: (i) => (i > 2000 ? 64 * 4096 : 0) }), 'rssBytes', { warmup: 10 })!;
+    expect(once.decision).not.toBe('leak');
   });
 
   it('is inconclusive when a series is too short to tell', () => {

@@ -44,9 +44,10 @@ export function registerRun(program: Command): void {
     .addOption(new Option('--host <profile>', 'cell process profile: stable (no JIT tiers, no glibc tcache) or stock').argParser(oneOf('--host', HOST_PROFILES)).default(RUN_DEFAULTS.host))
     .addOption(numericsOption("native cells mask glibc's FMA variants of exp/log/pow, so they compute what WASM computes, bit for bit", RUN_DEFAULTS.numerics))
     .option('--no-settle', 'skip the settle check (GC + event-loop turns, then one more sample)')
+    .option('--recycle <n>', 'a fresh process for each cell every n iterations (worker recycling; each process warms up again first, uncounted); the verdict joins the segments, the report shows them', positiveInt('--recycle'))
     .option('--shard <k/n>', 'run only shard k of n of the matrix (every n-th cell from the k-th; join the shards with leakbench merge)', shardArg)
     .option('--out <dir>', 'new or empty run directory (default: runs/run-<timestamp>)')
-    .option('--resume <dir>', 're-run only the cells of <dir> that did not finish')
+    .option('--resume <dir>', 'run the cells of <dir> that did not finish: one stopped after its warm-up goes on where its series stopped, in a fresh process')
     .option('--attribute', "after every cell, a second pass of it with heap snapshots: where the growth is (cells/<id>/attribution.json); by default only cells whose JS heap V8's JIT leaves unsettled (--host stock) get one")
     .option('--no-attribute', 'no attribution pass for any cell')
     .option('--bench', "after the cells, time the run's backends side by side (leakbench bench, the run's models, host profile and numerics) into <run>/bench.json, which the report shows")
@@ -86,6 +87,7 @@ export function registerRun(program: Command): void {
             host: o.host,
             numerics: o.numerics,
             shard: o.shard ?? null,
+            recycle: o.recycle ?? null,
             out: dir,
           },
           loadAnyBackend,

@@ -1,6 +1,7 @@
 // The read side of run storage: every file validated against its schema; errors name the file (and line), and
 // are bad input (exit code 2).
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import type { z } from 'zod';
 import { UsageError } from '../errors.js';
@@ -53,30 +54,68 @@ export interface SamplesRead {
   truncatedTail: boolean;
 }
 
-/** Reads a sample stream. A corrupt line that is not the last one is an error naming file and line. */
+/** Bytes read from a samples file at a time: reading never holds the file as one string (V8 caps strings at 512 MB;
+ * a million-iteration cell writes ~0.5 GB). */
+const READ_CHUNK = 1 << 20;
+
+/** The bytes of a samples file in chunks: `samples.ndjson`, or its gzip-compressed form `<path>.gz` inflated whole. */
+function* fileChunks(path: string): Generator<Buffer> {
+  if (!existsSync(path)) {
+    yield gunzipSync(readFileSync(`${path}.gz`));
+    return;
+  }
+  const fd = openSync(path, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(READ_CHUNK);
+    for (let n = readSync(fd, buf, 0, buf.length, null); n > 0; n = readSync(fd, buf, 0, buf.length, null)) yield buf.subarray(0, n);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The lines of a samples file; a last line without its newline is `cut` (the writer died mid-line, or not). */
+function* fileLines(path: string): Generator<{ text: string; cut: boolean }> {
+  let carry: Buffer | null = null; // the start of a line that the chunk boundary cut (copied: chunks reuse a buffer)
+  for (const chunk of fileChunks(path)) {
+    let start = 0;
+    for (let k = chunk.indexOf(LF); k !== -1; k = chunk.indexOf(LF, start)) {
+      const part = chunk.subarray(start, k);
+      yield { text: (carry ? Buffer.concat([carry, part]) : part).toString('utf8'), cut: false };
+      carry = null;
+      start = k + 1;
+    }
+    if (start < chunk.length) carry = Buffer.concat(carry ? [carry, chunk.subarray(start)] : [chunk.subarray(start)]);
+  }
+  if (carry) yield { text: carry.toString('utf8'), cut: true };
+}
+const LF = 10;
+
+/** Whether a cell's samples are stored, plain or compressed (`samples.ndjson.gz`). */
+export const samplesExist = (path: string): boolean => existsSync(path) || existsSync(`${path}.gz`);
+
+/**
+ * Reads a sample stream, a line at a time (memory: the samples, not the file). A corrupt line that is not the
+ * last one is an error naming file and line.
+ */
 export function readSamples(path: string): SamplesRead {
-  if (!existsSync(path)) return { samples: [], truncatedTail: false };
-  const text = readFileSync(path, 'utf8');
-  const lines = text.split('\n');
-  const endsClean = text.endsWith('\n') || text.length === 0;
-  if (endsClean) lines.pop();
+  if (!samplesExist(path)) return { samples: [], truncatedTail: false };
   const samples: Sample[] = [];
   let truncatedTail = false;
-  for (let k = 0; k < lines.length; k++) {
-    const line = lines[k]!;
-    const isLast = k === lines.length - 1;
+  let k = 0;
+  for (const { text, cut } of fileLines(path)) {
+    k++;
     let value: unknown;
     try {
-      value = JSON.parse(line);
+      value = JSON.parse(text);
     } catch {
-      if (isLast && !endsClean) {
+      if (cut) {
         truncatedTail = true;
         break;
       }
-      throw new RunDataError(path, `line ${k + 1} is not valid JSON`);
+      throw new RunDataError(path, `line ${k} is not valid JSON`);
     }
     const parsed = Sample.safeParse(value);
-    if (!parsed.success) throw new RunDataError(path, `line ${k + 1} fails the sample schema: ${describeZod(parsed.error)}`);
+    if (!parsed.success) throw new RunDataError(path, `line ${k} fails the sample schema: ${describeZod(parsed.error)}`);
     samples.push(parsed.data);
   }
   return { samples, truncatedTail };

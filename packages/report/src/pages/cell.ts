@@ -86,6 +86,10 @@ function timelineBlock(c: CellView): string {
 ${table(['layer', 'final decision', 'decided', 'rate at the end'], rows)}`;
 }
 
+/** A cell run in several processes: why, where each started, and how the verdict reads them. */
+const processesText = (c: CellView) =>
+  `${c.segmentStarts.length}${c.recycle ? ` (a fresh process every ${c.recycle} iterations)` : ' (resumed)'}, starting at iterations ${c.segmentStarts.join(', ')}; each later one ran the warm-up again (uncounted, drawn at its start) — the verdict judges the series joined at those warm-ups, the plots show it as recorded`;
+
 const buildText = (c: CellView) =>
   c.build ? `${c.build.compiler} ${c.build.compilerVersion}; ${c.build.emccVersion ? `emcc ${c.build.emccVersion}; ` : ''}SUNDIALS ${c.build.sundialsVersion}; ${c.build.optFlags}; ${c.build.allocator}` : null;
 
@@ -96,6 +100,7 @@ export function cellPage(c: CellView, runId: string, root: string): string {
     ['status', `${statusBadge(c.status)} ${esc(c.error ?? '')}`],
     ['backend / model / fixture', `${esc(c.backend)} / ${esc(c.model)} / ${esc(c.fixture)}`],
     ['iterations', `${c.iterationsDone} of ${c.iterations} (warm-up ${c.warmup})`],
+    ...(c.segmentStarts.length > 1 ? [['processes', processesText(c)]] : []),
     ['simulated per iteration', `${c.durationMs} ms, logged every ${c.logIntervalMs} ms`],
     ['GC policy', esc(c.gc)],
     ['build', esc(buildText(c) ?? '—')],

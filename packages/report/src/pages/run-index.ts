@@ -84,7 +84,7 @@ export function runIndex(run: RunView, root: string, notes = ''): string {
     esc(build?.mathLibrary ?? '—'),
   ]);
   const body = `${notes}
-<p>Run <code>${esc(run.id)}</code>, created ${esc(run.createdAt)}; ${run.cells.length} cells, ${o.iterations} iterations each (warm-up ${o.warmup}), GC policy ${esc(o.gc)}, host profile ${esc(o.host.profile)}.</p>
+<p>Run <code>${esc(run.id)}</code>, created ${esc(run.createdAt)}; ${run.cells.length} cells, ${o.iterations} iterations each (warm-up ${o.warmup}), GC policy ${esc(o.gc)}, host profile ${esc(o.host.profile)}${o.recycle ? `, a fresh process per cell every ${o.recycle} iterations (worker recycling)` : ''}.</p>
 ${run.failed.length ? `<p><b>${run.failed.length} cell(s) did not finish:</b> ${run.failed.map((c) => `${esc(c.id)} ${statusBadge(c.status)}`).join(', ')}</p>` : ''}
 ${run.models.map((m) => modelSection(run, m)).join('\n')}
 <h2>Environment</h2>
