@@ -114,3 +114,27 @@ export function decisionGrid(rows: { layer: string; iterations: number; decision
   });
   return el.outerHTML;
 }
+
+/**
+ * The decision grids of several cells in one figure (a facet per cell), so that one look compares how many
+ * iterations each layer of each cell needed.
+ */
+export function decisionGrids(rows: { cell: string; layer: string; iterations: number; decision: string }[], width = 760): string {
+  const cells = [...new Set(rows.map((r) => r.cell))];
+  const layers = [...new Set(rows.map((r) => r.layer))];
+  const counts = [...new Set(rows.map((r) => r.iterations))].sort((a, b) => a - b);
+  const el = Plot.plot({
+    document: document(),
+    width,
+    height: 50 + cells.length * (18 * layers.length + 12),
+    marginLeft: 130,
+    marginRight: 170,
+    style: { fontSize: '10px' },
+    x: { label: 'verdict after this many iterations', domain: counts, tickFormat: countFormat },
+    y: { label: null, domain: layers },
+    fy: { label: null, domain: cells },
+    color: { legend: true, domain: Object.keys(DECISION_COLORS), range: Object.values(DECISION_COLORS) },
+    marks: [Plot.cell(rows, { x: 'iterations', y: 'layer', fy: 'cell', fill: 'decision', inset: 0.5 })],
+  });
+  return el.outerHTML;
+}

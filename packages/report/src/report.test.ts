@@ -92,7 +92,13 @@ describe('buildReport', () => {
     expect(readdirSync(join(site, 'compare')).sort()).toEqual(['lr1991-double.html', 'lr1991-none.html', 'lr1991-object.html']);
     expect(pages).toHaveLength(11);
     const index = parse(readFileSync(join(site, 'index.html'), 'utf8'));
-    expect(index.querySelectorAll('a[href^="cells/"]')).toHaveLength(7);
+    expect(index.querySelector('table')!.querySelectorAll('a[href^="cells/"]')).toHaveLength(7); // the verdict matrix
+    // When each layer decided: the six cells that have a verdict, side by side (the crashed one has none).
+    const decidedHead = [...index.querySelectorAll('h2')].find((h) => h.textContent === 'When each layer decided')!;
+    expect(decidedHead.nextElementSibling!.nextElementSibling!.querySelector('svg')).not.toBeNull();
+    const decidedTable = decidedHead.parentElement!.querySelectorAll('table')[1]!;
+    expect([...decidedTable.querySelectorAll('th a')].map((a) => a.textContent)).toEqual(['native-lr1991-none', 'native-lr1991-object', 'native-lr1991-double', 'wasm-lr1991-none', 'wasm-lr1991-object', 'wasm-lr1991-double']);
+    expect(decidedTable.textContent).toMatch(/moduleHeapBytes(no-leak from \d+){2}leak from \d+/); // none, object, double natively
     expect(index.body.textContent).toMatch(/crashed/);
     expect(index.body.textContent).toMatch(/1 cell\(s\) did not finish/);
     const cell = parse(readFileSync(join(site, 'cells/native-lr1991-double.html'), 'utf8'));

@@ -1,7 +1,8 @@
 // A run's index: the backend × fixture verdict matrix per model, links to comparisons, environment, builds and
 // (when the run is a calibration or carries one) the calibration section.
 import { badge, esc, formatBytes, page, ratioText, statusBadge, table } from '../html.js';
-import type { BenchResult } from '@leakbench/core';
+import { parseFixture, zooEntry, type BenchResult } from '@leakbench/core';
+import { decisionGrids } from '../plots.js';
 import type { CellView, RunView } from '../model.js';
 import { calibrationSection } from './calibration.js';
 
@@ -23,6 +24,44 @@ function modelSection(run: RunView, model: string): string {
   return `<h2>${esc(model)}</h2>${table(['backend', ...run.fixtures.map((f) => esc(f))], rows)}${
     links.length ? `<p>backends compared, with the time ratio per iteration and its 95% bootstrap interval (cells in separate processes): ${links.join(' · ')}</p>` : ''
   }`;
+}
+
+/** Runs with more cells than this (calibrations) leave "when each layer decided" to each cell's page. */
+const DECIDED_MAX_CELLS = 16;
+
+/** Whether a fixture id is a leak shape of the zoo (null: not a zoo id, e.g. a plug-in backend's own). */
+function fixtureLeaks(id: string): boolean | null {
+  try {
+    return zooEntry(parseFixture(id).kind).leaks;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * When each layer of each cell decided, side by side: the verdict of every cell's series cut after 10, 20, 50, …
+ * iterations (its cell page has the same per cell). Over a soak this is the study's question — how many iterations
+ * RSS, VMS, the allocator and the module heap each need to call a leaked double a leak — answered from one run.
+ */
+function decidedSection(run: RunView): string {
+  const cells = run.cells.filter((c) => c.timeline.length);
+  if (!cells.length || cells.length > DECIDED_MAX_CELLS) return '';
+  const layers = [...new Set(cells.flatMap((c) => c.timeline.map((t) => t.layer)))];
+  const truth = (c: CellView) => ({ true: 'a leak', false: 'no leak', null: 'not a zoo shape' })[String(fixtureLeaks(c.fixture)) as 'true' | 'false' | 'null'];
+  const head = ['layer', ...cells.map((c) => `<a href="${esc(c.href)}">${esc(c.id)}</a><br><span class="note">${truth(c)}</span>`)];
+  const rows = layers.map((layer) => [
+    esc(layer),
+    ...cells.map((c) => {
+      const t = c.timeline.find((x) => x.layer === layer);
+      if (!t) return '<span class="note">—</span>';
+      return t.settled ? `${badge(t.settled.decision)} <span class="num">from ${t.settled.from}</span>` : `${badge('inconclusive')} <span class="note">not yet</span>`;
+    }),
+  ]);
+  const grid = decisionGrids(cells.flatMap((c) => c.timeline.flatMap((t) => t.points.map((p) => ({ cell: c.id, layer: t.layer, iterations: p.iterations, decision: p.decision })))));
+  return `<h2>When each layer decided</h2>
+<p class="note">Each cell's verdict per layer on its series cut after this many iterations — what a run of that length would have been told (same warm-up and host guards, no attribution pass). "From": the first cut from which the layer keeps its final decision; under each cell, what its fixture is.</p>
+<figure>${grid}</figure>
+${table(head, rows)}`;
 }
 
 /** Where a run's cells ran: the shards a merged run joined, each on its machine; what part of a matrix a shard is. */
@@ -87,6 +126,7 @@ export function runIndex(run: RunView, root: string, notes = ''): string {
 <p>Run <code>${esc(run.id)}</code>, created ${esc(run.createdAt)}; ${run.cells.length} cells, ${o.iterations} iterations each (warm-up ${o.warmup}), GC policy ${esc(o.gc)}, host profile ${esc(o.host.profile)}${o.recycle ? `, a fresh process per cell every ${o.recycle} iterations (worker recycling)` : ''}.</p>
 ${run.failed.length ? `<p><b>${run.failed.length} cell(s) did not finish:</b> ${run.failed.map((c) => `${esc(c.id)} ${statusBadge(c.status)}`).join(', ')}</p>` : ''}
 ${run.models.map((m) => modelSection(run, m)).join('\n')}
+${decidedSection(run)}
 <h2>Environment</h2>
 ${table(['', ''], [
   ['Node / V8', esc(`${env.node} / ${env.v8}`)],
