@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { buildReport } from '@leakbench/report';
 import { readRun, ZOO } from '@leakbench/core';
+import { cellTimeline, type LayerTimeline } from '@leakbench/analysis';
 
 const PUBLISHED = resolve(import.meta.dirname, '../published');
 const files = (dir: string): string[] =>
@@ -170,9 +171,54 @@ describe('published report', () => {
     expect(ms('lbw_simulate', 'wasm')).toBeGreaterThan(ms('CVode', 'native'));
   });
 
+  // The soak (README "How many iterations each layer needs"): the study's finding from one 50 000-iteration run.
+  describe('soak run', () => {
+    const soak = readRun(join(PUBLISHED, 'data/soak-run'));
+    const timeline = (id: string) => {
+      const cell = soak.cells.find((c) => c.record.spec.id === id)!;
+      return cellTimeline(cell.record.spec, cell.samples, soak.manifest.options.host);
+    };
+    const from = (t: LayerTimeline[], layer: string) => {
+      const l = t.find((x) => x.layer === layer)!;
+      return l.settled ? `${l.settled.decision} from ${l.settled.from}` : 'not yet';
+    };
+
+    it('holds none and double, natively and in WASM, 50 000 iterations each, judged as the README says', () => {
+      expect(soak.cells.map((c) => [c.record.spec.id, c.record.status, c.samples.length])).toEqual(
+        ['native-lr1991-none', 'native-lr1991-double', 'wasm-lr1991-none', 'wasm-lr1991-double'].map((id) => [id, 'ok', 50_002]),
+      );
+      const v = (id: string) => soak.cells.find((c) => c.record.spec.id === id)!.verdict!;
+      expect(v('native-lr1991-none').decision).toBe('no-leak');
+      expect(v('wasm-lr1991-none').decision).toBe('no-leak');
+      expect(v('native-lr1991-double').where).toBe('c-allocator');
+      expect(v('wasm-lr1991-double').bytesPerIteration).toBe(16);
+    });
+
+    it('the real workload is never called a leak by any layer at any length, in either backend', () => {
+      for (const id of ['native-lr1991-none', 'wasm-lr1991-none']) {
+        const points = timeline(id).flatMap((t) => t.points.map((p) => `${t.layer}@${p.iterations}:${p.decision}`));
+        expect(points.filter((p) => p.endsWith(':leak')), id).toEqual([]);
+      }
+    });
+
+    it('a leaked double: the module heap from the first cut, RSS only after 10 000 iterations natively and 20 000 in WASM', () => {
+      const native = timeline('native-lr1991-double');
+      expect(from(native, 'moduleHeapBytes')).toBe('leak from 50');
+      expect(from(native, 'allocatorBytes')).toBe('leak from 10000');
+      expect(from(native, 'rssBytes')).toBe('leak from 10000');
+      expect(from(native, 'vmsBytes')).toBe('leak from 10000');
+      const wasm = timeline('wasm-lr1991-double');
+      expect(from(wasm, 'moduleHeapBytes')).toBe('leak from 50');
+      expect(from(wasm, 'allocatorBytes')).toBe('leak from 50');
+      expect(from(wasm, 'rssBytes')).toBe('leak from 20000');
+      // The 800 kB the leak holds at 50 000 iterations fits in the module's initial linear memory.
+      expect(from(wasm, 'wasmMemoryBytes')).toBe('no-leak from 50');
+    });
+  });
+
   it('is regenerated from its data byte for byte (run `npx turbo run report` after changing the report)', async () => {
     const out = join(mkdtempSync(join(tmpdir(), 'leakbench-published-')), 'site');
-    await buildReport([join(PUBLISHED, 'data/default-run')], out);
+    await buildReport([join(PUBLISHED, 'data/default-run'), join(PUBLISHED, 'data/soak-run')], out, { title: 'leakbench' });
     const expected = files(join(PUBLISHED, 'site')).map((f) => relative(join(PUBLISHED, 'site'), f)).sort();
     expect(files(out).map((f) => relative(out, f)).sort()).toEqual(expected);
     for (const f of expected) expect(readFileSync(join(out, f), 'utf8') === readFileSync(join(PUBLISHED, 'site', f), 'utf8'), f).toBe(true);
