@@ -2,7 +2,8 @@
 // (cell-process.ts), with run.json kept current on disk after every change and each cell's verdict computed
 // once, when it ends, and stored beside its series (the cell's attribution pass follows in the
 // same slot: for every cell with --attribute, by default for those whose JS heap V8's JIT leaves unsettled).
-// Resuming re-runs only unfinished cells.
+// A cell runs in one process, or one per segment when recycled (cell.ts CellPart). Resuming runs only unfinished
+// cells, continuing each where its series stopped when its warm-up was over.
 import type { ChildProcess } from 'node:child_process';
 import { closeSync, copyFileSync, existsSync, openSync, readSync, renameSync, rmSync, statSync, truncateSync } from 'node:fs';
 import { readManifest, readSamples, runPaths, writeManifest, writeVerdict } from '@leakbench/core';

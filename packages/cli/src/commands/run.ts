@@ -40,7 +40,7 @@ export function registerRun(program: Command): void {
     .option('--log-interval <ms>', "logged state interval (default: the model's)", positiveNumber('--log-interval'))
     .addOption(new Option('--gc <policy>', 'none, or a full GC before each sample').argParser(oneOf('--gc', ['none', 'before-sample'] as const)).default(RUN_DEFAULTS.gc))
     .option('--jobs <n>', 'cells run in parallel', positiveInt('--jobs'), RUN_DEFAULTS.jobs)
-    .option('--cell-timeout <s>', 'seconds before a cell is killed and marked timeout', positiveNumber('--cell-timeout'), RUN_DEFAULTS.cellTimeoutS)
+    .option('--cell-timeout <s>', 'seconds before a cell process is killed and the cell marked timeout (with --recycle: each process)', positiveNumber('--cell-timeout'), RUN_DEFAULTS.cellTimeoutS)
     .addOption(new Option('--host <profile>', 'cell process profile: stable (no JIT tiers, no glibc tcache) or stock').argParser(oneOf('--host', HOST_PROFILES)).default(RUN_DEFAULTS.host))
     .addOption(numericsOption("native cells mask glibc's FMA variants of exp/log/pow, so they compute what WASM computes, bit for bit", RUN_DEFAULTS.numerics))
     .option('--no-settle', 'skip the settle check (GC + event-loop turns, then one more sample)')
