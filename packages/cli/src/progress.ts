@@ -6,6 +6,8 @@ export function progressReporter(totalCells: number, totalIterations: number, js
   const tty = process.stderr.isTTY && !json;
   const started = Date.now();
   let iterations = 0;
+  // Iterations resumed cells had done before this run: progress, but not this run's rate.
+  let before = 0;
   let cellsDone = 0;
   const perCell = new Map<string, number>();
   const bar = tty
@@ -20,14 +22,20 @@ export function progressReporter(totalCells: number, totalIterations: number, js
     if (e.type === 'cell-progress') {
       iterations += e.done - (perCell.get(id) ?? 0);
       perCell.set(id, e.done);
-      const rate = iterations / Math.max(0.001, (Date.now() - started) / 1000);
+      const rate = (iterations - before) / Math.max(0.001, (Date.now() - started) / 1000);
       bar?.update(iterations, { cells: cellsDone, totalCells, rate: rate.toFixed(0) });
     } else if (e.type === 'cell-end') {
       cellsDone++;
       if (bar) bar.update(iterations, { cells: cellsDone, totalCells });
       else if (!json) process.stderr.write(`[${cellsDone}/${totalCells}] ${id}: ${e.cell.status} (${e.cell.samples} samples)${e.cell.error ? ` — ${e.cell.error}` : ''}\n`);
-    } else if (!bar && !json) {
-      process.stderr.write(`start ${id}\n`);
+    } else {
+      if (e.from > 0) {
+        perCell.set(id, e.from);
+        iterations += e.from;
+        before += e.from;
+        bar?.update(iterations, { cells: cellsDone, totalCells });
+      }
+      if (!bar && !json) process.stderr.write(`start ${id}${e.from > 0 ? ` (from iteration ${e.from})` : ''}\n`);
     }
   };
   return { onEvent, stop: () => bar?.stop() };

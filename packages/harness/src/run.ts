@@ -16,7 +16,8 @@ import { pendingRecord } from './plan.js';
 import { runPool } from './pool.js';
 
 export type RunEvent =
-  | { type: 'cell-start'; cell: CellRecord }
+  /** `from`: iterations the cell's series already holds (a resumed cell goes on from there; else 0). */
+  | { type: 'cell-start'; cell: CellRecord; from: number }
   | { type: 'cell-progress'; cell: CellRecord; done: number }
   | { type: 'cell-end'; cell: CellRecord };
 
@@ -70,7 +71,7 @@ export async function executeRun(dir: string, manifest: RunManifest, opts: Execu
     const start = opts.continueFrom?.get(id) ?? { from: 0, segment: 0 };
     Object.assign(cell, { status: 'running', startedAt: new Date().toISOString(), endedAt: null, error: null, exitCode: null, signal: null });
     save();
-    opts.onEvent?.({ type: 'cell-start', cell });
+    opts.onEvent?.({ type: 'cell-start', cell, from: start.from });
     // One process, or one per segment (a recycled cell; the rest of a resumed one); the first that fails ends the cell.
     let end: CellProcessEnd = { exitCode: 0, signal: null, finished: true, timedOut: false, error: null };
     for (const part of cellParts(cell.spec, start.from, start.segment)) {
