@@ -6,11 +6,18 @@ import type { Location } from './locate.js';
 
 const pct = (l: { confidence: number }) => `${Math.round(l.confidence * 100)}%`;
 
-/** What happened before measurement started, in the layer that holds most of the leak. */
+/**
+ * What happened before measurement started, in the layer that holds most of the leak: its change during the
+ * warm-up beyond what its own rate explains — a leak grows during the warm-up too (20 iterations of a leaked double
+ * are not a one-time cost) — when that is more than the layer's resolution and the rate's uncertainty over it.
+ */
 function beforeMeasurement(l: LayerVerdict): string {
-  if (l.oneTime > 0) return `; ${formatBytes(l.oneTime)} one-time before iteration ${l.warmupEnd}`;
   if (l.oneTime < 0) return `; ${l.layer} fell by ${formatBytes(-l.oneTime)} during warm-up (memory released before iteration ${l.warmupEnd})`;
-  return '';
+  const own = Math.max(0, l.slope) * l.warmupEnd;
+  const excess = l.oneTime - own;
+  const uncertainty = Number.isFinite(l.ciHigh - l.ciLow) ? ((l.ciHigh - l.ciLow) / 2) * l.warmupEnd : 0;
+  if (!(excess > Math.max(l.resolution, uncertainty))) return '';
+  return `; ${formatBytes(excess)} one-time before iteration ${l.warmupEnd}${own > 0 ? " (beyond the leak's own growth)" : ''}`;
 }
 
 /**

@@ -130,6 +130,17 @@ describe('analyseLayer', () => {
 });
 
 describe('analyseCell', () => {
+  it("names as one-time only what the warm-up added beyond the leak's own growth", () => {
+    // A leak from the first iteration grows during the warm-up too: that is not a one-time cost.
+    const plain = analyseCell('c', makeSamples(300, { alloc: (i) => 32 * i }), { warmup: 20 });
+    expect(plain.decision).toBe('leak');
+    expect(plain.oneTimeBytes).toBe(640); // the layer's change before measurement, as stored
+    expect(plain.summary).not.toMatch(/one-time/);
+    // A 5 kB initialisation on the first call beside it is.
+    const init = analyseCell('c', makeSamples(300, { alloc: (i) => 32 * i + (i >= 1 ? 5000 : 0) }), { warmup: 20 });
+    expect(init.summary).toMatch(/4\.9 kB one-time before iteration 20 \(beyond the leak's own growth\)/);
+  });
+
   it('names the layer that explains the growth', () => {
     const r = rng(14);
     const heap = analyseCell('c', makeSamples(200, { heap: (i) => 56 * i + 100 * r.gauss() }), { warmup: 10 });
