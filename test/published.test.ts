@@ -216,9 +216,38 @@ describe('published report', () => {
     });
   });
 
+  // The same soak with worker recycling (README "Worker recycling"): a fresh process every 500 iterations.
+  describe('recycled soak run', () => {
+    const recycled = readRun(join(PUBLISHED, 'data/soak-recycled'));
+    const cell = (id: string) => recycled.cells.find((c) => c.record.spec.id === id)!;
+    const layer = (id: string, l: string) => cell(id).verdict!.layers.find((x) => x.layer === l)!;
+
+    it('ran every cell in 100 processes of 500 iterations, each warming up again', () => {
+      expect(recycled.manifest.options.recycle).toBe(500);
+      for (const c of recycled.cells) {
+        expect(c.record.status).toBe('ok');
+        const starts = c.samples.filter((s) => s.phase === 'baseline').map((s) => s.i);
+        expect(starts).toEqual(Array.from({ length: 100 }, (_, k) => 500 * k));
+        expect(c.samples.filter((s) => s.phase === 'measure').at(-1)!.i).toBe(50_000);
+      }
+    });
+
+    it('hides nothing from the exact layers, and the leak from RSS', () => {
+      expect(cell('native-lr1991-none').verdict!.decision).toBe('no-leak');
+      expect(cell('wasm-lr1991-none').verdict!.decision).toBe('no-leak');
+      expect(cell('wasm-lr1991-double').verdict!.bytesPerIteration).toBe(16);
+      const native = layer('native-lr1991-double', 'moduleHeapBytes');
+      expect(native.decision).toBe('leak');
+      expect(native.slope).toBeGreaterThanOrEqual(24);
+      expect(native.slope).toBeLessThan(26);
+      // A process leaks 16 kB before it exits, inside pages it already has: RSS, joined over the restarts, is flat.
+      expect(layer('native-lr1991-double', 'rssBytes').decision).toBe('no-leak');
+    });
+  });
+
   it('is regenerated from its data byte for byte (run `npx turbo run report` after changing the report)', async () => {
     const out = join(mkdtempSync(join(tmpdir(), 'leakbench-published-')), 'site');
-    await buildReport([join(PUBLISHED, 'data/default-run'), join(PUBLISHED, 'data/soak-run')], out, { title: 'leakbench' });
+    await buildReport(['default-run', 'soak-run', 'soak-recycled'].map((r) => join(PUBLISHED, 'data', r)), out, { title: 'leakbench' });
     const expected = files(join(PUBLISHED, 'site')).map((f) => relative(join(PUBLISHED, 'site'), f)).sort();
     expect(files(out).map((f) => relative(out, f)).sort()).toEqual(expected);
     for (const f of expected) expect(readFileSync(join(out, f), 'utf8') === readFileSync(join(PUBLISHED, 'site', f), 'utf8'), f).toBe(true);

@@ -1,12 +1,12 @@
 // A cell's verdict: every layer of the layer table judged, the host guards (with the cell's attribution pass when it
 // has one), the settle check, then locate (decision, where, bytes/iteration by layer) and describe. Computed once
 // (after each cell) and stored beside the series; `analyse` recomputes it.
-import { LAYERS, VERDICT_SCHEMA, type CellVerdict, type LayerVerdict, type Sample } from '@leakbench/core';
+import { LAYERS, layerSpec, VERDICT_SCHEMA, type CellVerdict, type Layer, type LayerVerdict, type Sample } from '@leakbench/core';
 import { describeCell, type PassUse } from './describe.js';
 import { analyseLayer } from './layer.js';
 import { guardHost, locate } from './locate.js';
 import type { VerdictOptions } from './options.js';
-import { stitchSegments } from './segments.js';
+import { longestProcess, stitchSegments } from './segments.js';
 import { settleCheck } from './settle.js';
 
 /** Whether the attribution pass changed `layer`'s rate (guardHost keeps the series' own slope beside the pass's). */
@@ -15,6 +15,17 @@ const resizedByPass = (layers: LayerVerdict[], layer: string) => {
   return l?.seriesSlope != null && l.seriesSlope !== l.slope;
 };
 
+/**
+ * One layer of the cell: on the whole series (joined when the cell ran in several processes), or — for a
+ * page-granular layer of such a cell — on its longest-lived process alone (segments.ts).
+ */
+function judgeLayer(recorded: Sample[], joined: Sample[], layer: Layer, options: VerdictOptions): LayerVerdict | null {
+  const one = layerSpec(layer).paged ? longestProcess(recorded) : null;
+  if (!one) return analyseLayer(joined, layer, options);
+  const l = analyseLayer(one.samples, layer, one.warmup === null ? options : { ...options, warmup: one.warmup });
+  return l && { ...l, reason: `in its longest-lived process alone (iterations ${one.from}–${one.to}: a fresh process faults its pages in again), ${l.reason}` };
+}
+
 export function analyseCell(cellId: string, recorded: Sample[], given: VerdictOptions): CellVerdict {
   const samples = stitchSegments(recorded);
   // An attribution pass speaks for the series only when it ran at least as long: a shorter one cannot see growth
@@ -22,7 +33,7 @@ export function analyseCell(cellId: string, recorded: Sample[], given: VerdictOp
   const seriesEnd = samples.reduce((m, s) => (s.phase === 'settle' ? m : Math.max(m, s.i)), 0);
   const pass = given.attribution && given.attribution.iterations >= seriesEnd ? given.attribution : null;
   const options = { ...given, attribution: pass };
-  const judged = LAYERS.map((layer) => analyseLayer(samples, layer, options)).filter((l): l is LayerVerdict => l !== null);
+  const judged = LAYERS.map((layer) => judgeLayer(recorded, samples, layer, options)).filter((l): l is LayerVerdict => l !== null);
   const layers = guardHost(judged, options);
   const settle = settleCheck(samples, layers);
   const deferred = new Set(settle?.deferredLayers ?? []);

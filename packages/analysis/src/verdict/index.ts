@@ -14,4 +14,4 @@ export { settleCheck } from './settle.js';
 export * from './options.js';
 export { iterationsToDecide } from './needed.js';
 export { checkpoints, verdictTimeline, type LayerTimeline } from './timeline.js';
-export { segmentsOf, stitchSegments, type Segment } from './segments.js';
+export { longestProcess, segmentsOf, stitchSegments, type Segment } from './segments.js';

@@ -1,7 +1,7 @@
 // A cell run in several processes (recycled or resumed) is judged as one series joined at each process's warm-up.
 import { describe, expect, it } from 'vitest';
 import type { Sample } from '@leakbench/core';
-import { analyseCell, segmentsOf, stitchSegments } from './index.js';
+import { analyseCell, longestProcess, segmentsOf, stitchSegments } from './index.js';
 import { makeSamples } from '../../test/samples.js';
 
 /**
@@ -59,4 +59,23 @@ describe('stitchSegments', () => {
     const joined = stitchSegments(cut);
     expect(joined.at(-1)!.i).toBe(200);
   });
+
+  it("judges page-granular layers on the longest-lived process alone: each fresh process's page faulting is no leak", () => {
+    // Every process's RSS climbs for its first 200 iterations (pages faulted in), then stays: joined over the
+    // restarts that would read as steady growth.
+    const s = recycled(3000, 500, 10, 0).map((x) => {
+      const k = x.segment ?? 0;
+      const age = x.phase === 'baseline' ? 0 : x.phase === 'warmup' && k > 0 ? 5 : x.i - 500 * k + (k > 0 ? 10 : 0);
+      return { ...x, rssBytes: 6e7 + Math.floor(Math.min(age, 200) / 4) * 4096 };
+    });
+    const one = longestProcess(s)!;
+    expect([one.from, one.to, one.warmup]).toEqual([0, 500, null]);
+    const v = analyseCell('c', s, { warmup: 10 });
+    const rss = v.layers.find((l) => l.layer === 'rssBytes')!;
+    expect(rss.decision).not.toBe('leak');
+    expect(rss.reason).toMatch(/longest-lived process alone \(iterations 0–500/);
+    expect(v.decision).not.toBe('leak');
+    expect(longestProcess(makeSamples(100, {}))).toBeNull();
+  });
 });
+

@@ -6,6 +6,9 @@
 // warm-up sample continues the series' last sample. The change from that warm-up sample to the segment's first
 // counted one is a real iteration in a warm process, so a leak's rate carries over the joins; the report shows the
 // series as recorded (each segment from its own start).
+// Page-granular layers (RSS, VMS, …) are not joined: a fresh process faults its pages in again for hundreds of
+// iterations, which joined over 100 restarts reads as steady growth (a recycled `none` cell's RSS: 276 B/iteration).
+// They are judged on the longest-lived process alone (longestProcess), as a run of that length would be.
 import { LAYERS, type Sample } from '@leakbench/core';
 
 export interface Segment {
@@ -54,4 +57,22 @@ export function stitchSegments(samples: Sample[]): Sample[] {
     }
   }
   return out;
+}
+
+/**
+ * The longest-lived process of a cell run in several (the first of equal ones), as a series of its own: the first
+ * keeps its warm-up; a later one starts at its last warm-up sample (at iteration `from`, which is then the warm-up
+ * to give the verdict), its baseline and earlier warm-up samples dropped. Null for a cell run in one process.
+ */
+export function longestProcess(samples: Sample[]): { samples: Sample[]; warmup: number | null; from: number; to: number } | null {
+  const segments = segmentsOf(samples);
+  if (segments.length < 2) return null;
+  const lastOf = (g: Segment) => g.samples.filter((s) => s.phase !== 'settle').at(-1)!.i;
+  const longest = segments.reduce((best, g) => (lastOf(g) - g.from > lastOf(best) - best.from ? g : best));
+  const to = lastOf(longest);
+  if (longest.segment === 0) return { samples: longest.samples, warmup: null, from: longest.from, to };
+  const anchor = longest.samples.filter((s) => !counted(s)).at(-1);
+  const rest = longest.samples.filter(counted);
+  if (!anchor) return null;
+  return { samples: [anchor, ...rest], warmup: longest.from, from: longest.from, to };
 }
