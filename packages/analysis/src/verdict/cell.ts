@@ -19,9 +19,8 @@ const resizedByPass = (layers: LayerVerdict[], layer: string) => {
  * One layer of the cell: on the whole series (joined when the cell ran in several processes), or — for a
  * page-granular layer of such a cell — on its longest-lived process alone (segments.ts).
  */
-function judgeLayer(recorded: Sample[], joined: Sample[], layer: Layer, options: VerdictOptions): LayerVerdict | null {
-  const one = layerSpec(layer).paged ? longestProcess(recorded) : null;
-  if (!one) return analyseLayer(joined, layer, options);
+function judgeLayer(joined: Sample[], one: ReturnType<typeof longestProcess>, layer: Layer, options: VerdictOptions): LayerVerdict | null {
+  if (!one || !layerSpec(layer).paged) return analyseLayer(joined, layer, options);
   const l = analyseLayer(one.samples, layer, one.warmup === null ? options : { ...options, warmup: one.warmup });
   return l && { ...l, reason: `in its longest-lived process alone (iterations ${one.from}–${one.to}: a fresh process faults its pages in again), ${l.reason}` };
 }
@@ -33,7 +32,8 @@ export function analyseCell(cellId: string, recorded: Sample[], given: VerdictOp
   const seriesEnd = samples.reduce((m, s) => (s.phase === 'settle' ? m : Math.max(m, s.i)), 0);
   const pass = given.attribution && given.attribution.iterations >= seriesEnd ? given.attribution : null;
   const options = { ...given, attribution: pass };
-  const judged = LAYERS.map((layer) => judgeLayer(recorded, samples, layer, options)).filter((l): l is LayerVerdict => l !== null);
+  const longest = longestProcess(recorded);
+  const judged = LAYERS.map((layer) => judgeLayer(samples, longest, layer, options)).filter((l): l is LayerVerdict => l !== null);
   const layers = guardHost(judged, options);
   const settle = settleCheck(samples, layers);
   const deferred = new Set(settle?.deferredLayers ?? []);
