@@ -55,6 +55,9 @@ export const Sample = z.object({
 });
 export type Sample = z.infer<typeof Sample>;
 
+/** The last iteration a series reached (its settle sample aside; 0 for a series without iterations). */
+export const lastIteration = (samples: Sample[]): number => samples.reduce((m, s) => (s.phase === 'settle' ? m : Math.max(m, s.i)), 0);
+
 export { LAYERS, type Layer };
 
 export const GcPolicy = z.enum(['none', 'before-sample']);

@@ -2,7 +2,7 @@
 // that needs thought (which points, which trend line, which comparisons, which ratios) happens here, once;
 // pages only lay it out. The trend line is the verdict's own (slope and intercept stored with it): nothing is
 // fitted twice. The timeline judges the series cut short (what a shorter run would have been told), not the run.
-import type { Attribution, BenchResult, BuildInfo, CalibrationResult, CellData, CellStatus, CellVerdict, LayerVerdict, RunData, RunManifest, Sample } from '@leakbench/core';
+import { lastIteration, type Attribution, type BenchResult, type BuildInfo, type CalibrationResult, type CellData, type CellStatus, type CellVerdict, type LayerVerdict, type RunData, type RunManifest, type Sample } from '@leakbench/core';
 import { cellTimeline, median, medianRatio, segmentsOf, type LayerTimeline, type RatioEstimate } from '@leakbench/analysis';
 import type { SeriesPlotOptions, Series } from './plots.js';
 import { CELL_ROWS, COMPARE_ROWS, FIELD_NAMES, type Field, type RowSpec } from './rows.js';
@@ -149,7 +149,7 @@ export function cellView(cell: CellData, host: RunManifest['options']['host'] | 
     fixture: spec.fixture,
     status: cell.record.status,
     error: cell.record.error,
-    iterationsDone: cell.samples.reduce((m, s) => (s.phase === 'settle' ? m : Math.max(m, s.i)), 0),
+    iterationsDone: lastIteration(cell.samples),
     iterations: spec.iterations,
     warmup: spec.warmup,
     segmentStarts: segmentsOf(cell.samples).map((g) => g.from),

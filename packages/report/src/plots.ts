@@ -97,19 +97,30 @@ export function rateChart(rows: { group: string; label: string; x: number; rate:
 /** The decision colours of the badges (html.ts), strong enough to read as cells of a grid. */
 const DECISION_COLORS = { leak: '#e05252', 'no-leak': '#4caf64', inconclusive: '#f2c94c' };
 
-/** Decision per layer (rows) and iteration count (columns): where each layer's verdict changes as a run grows. */
-export function decisionGrid(rows: { layer: string; iterations: number; decision: string }[], width = 640): string {
+/** What a decision grid and a figure of several share: layers as rows, iteration counts as columns, the colours. */
+function gridOptions(rows: { layer: string; iterations: number }[]) {
   const layers = [...new Set(rows.map((r) => r.layer))];
   const counts = [...new Set(rows.map((r) => r.iterations))].sort((a, b) => a - b);
+  return {
+    layers,
+    options: {
+      document: document(),
+      marginLeft: 130,
+      style: { fontSize: '10px' },
+      x: { label: 'verdict after this many iterations', domain: counts, tickFormat: countFormat },
+      y: { label: null, domain: layers },
+      color: { legend: true, domain: Object.keys(DECISION_COLORS), range: Object.values(DECISION_COLORS) },
+    },
+  };
+}
+
+/** Decision per layer (rows) and iteration count (columns): where each layer's verdict changes as a run grows. */
+export function decisionGrid(rows: { layer: string; iterations: number; decision: string }[], width = 640): string {
+  const { layers, options } = gridOptions(rows);
   const el = Plot.plot({
-    document: document(),
+    ...options,
     width,
     height: 40 + 18 * layers.length,
-    marginLeft: 130,
-    style: { fontSize: '10px' },
-    x: { label: 'verdict after this many iterations', domain: counts, tickFormat: countFormat },
-    y: { label: null, domain: layers },
-    color: { legend: true, domain: Object.keys(DECISION_COLORS), range: Object.values(DECISION_COLORS) },
     marks: [Plot.cell(rows, { x: 'iterations', y: 'layer', fill: 'decision', inset: 0.5 })],
   });
   return el.outerHTML;
@@ -121,19 +132,13 @@ export function decisionGrid(rows: { layer: string; iterations: number; decision
  */
 export function decisionGrids(rows: { cell: string; layer: string; iterations: number; decision: string }[], width = 760): string {
   const cells = [...new Set(rows.map((r) => r.cell))];
-  const layers = [...new Set(rows.map((r) => r.layer))];
-  const counts = [...new Set(rows.map((r) => r.iterations))].sort((a, b) => a - b);
+  const { layers, options } = gridOptions(rows);
   const el = Plot.plot({
-    document: document(),
+    ...options,
     width,
     height: 50 + cells.length * (18 * layers.length + 12),
-    marginLeft: 130,
     marginRight: 170,
-    style: { fontSize: '10px' },
-    x: { label: 'verdict after this many iterations', domain: counts, tickFormat: countFormat },
-    y: { label: null, domain: layers },
     fy: { label: null, domain: cells },
-    color: { legend: true, domain: Object.keys(DECISION_COLORS), range: Object.values(DECISION_COLORS) },
     marks: [Plot.cell(rows, { x: 'iterations', y: 'layer', fy: 'cell', fill: 'decision', inset: 0.5 })],
   });
   return el.outerHTML;

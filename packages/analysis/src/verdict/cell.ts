@@ -1,7 +1,7 @@
 // A cell's verdict: every layer of the layer table judged, the host guards (with the cell's attribution pass when it
 // has one), the settle check, then locate (decision, where, bytes/iteration by layer) and describe. Computed once
 // (after each cell) and stored beside the series; `analyse` recomputes it.
-import { LAYERS, layerSpec, VERDICT_SCHEMA, type CellVerdict, type Layer, type LayerVerdict, type Sample } from '@leakbench/core';
+import { LAYERS, lastIteration, layerSpec, VERDICT_SCHEMA, type CellVerdict, type Layer, type LayerVerdict, type Sample } from '@leakbench/core';
 import { describeCell, type PassUse } from './describe.js';
 import { analyseLayer } from './layer.js';
 import { guardHost, locate } from './locate.js';
@@ -29,7 +29,7 @@ export function analyseCell(cellId: string, recorded: Sample[], given: VerdictOp
   const samples = stitchSegments(recorded);
   // An attribution pass speaks for the series only when it ran at least as long: a shorter one cannot see growth
   // that starts late, nor a store that stopped growing.
-  const seriesEnd = samples.reduce((m, s) => (s.phase === 'settle' ? m : Math.max(m, s.i)), 0);
+  const seriesEnd = lastIteration(samples);
   const pass = given.attribution && given.attribution.iterations >= seriesEnd ? given.attribution : null;
   const options = { ...given, attribution: pass };
   const longest = longestProcess(recorded);

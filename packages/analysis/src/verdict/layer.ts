@@ -1,5 +1,5 @@
 // One layer's verdict: window → steps → fit → decide, each a pure step of its own.
-import { layerSpec, type Layer, type LayerVerdict, type Sample } from '@leakbench/core';
+import { lastIteration, layerSpec, type Layer, type LayerVerdict, type Sample } from '@leakbench/core';
 import { decideLayer } from './decide.js';
 import { fitTrend } from './fit.js';
 import { analyseSteps, describeSetAside } from './steps.js';
@@ -11,8 +11,7 @@ import { median } from '../stats/trend.js';
 export function analyseLayer(samples: Sample[], layer: Layer, options: VerdictOptions): LayerVerdict | null {
   const o = resolveOptions(options);
   const { paged } = layerSpec(layer);
-  const last = samples.reduce((m, s) => (s.phase === 'settle' ? m : Math.max(m, s.i)), 0);
-  const floor = layerFloor(o, paged, last - o.warmup);
+  const floor = layerFloor(o, paged, lastIteration(samples) - o.warmup);
   const w = measuredWindow(samples, layer, o.warmup, floor, paged);
   if (!w) return null;
   const base = {

@@ -9,7 +9,7 @@
 // Page-granular layers (RSS, VMS, …) are not joined: a fresh process faults its pages in again for hundreds of
 // iterations, which joined over 100 restarts reads as steady growth (a recycled `none` cell's RSS: 276 B/iteration).
 // They are judged on the longest-lived process alone (longestProcess), as a run of that length would be.
-import { LAYERS, type Sample } from '@leakbench/core';
+import { lastIteration, LAYERS, type Sample } from '@leakbench/core';
 
 export interface Segment {
   segment: number;
@@ -31,15 +31,23 @@ export function segmentsOf(samples: Sample[]): Segment[] {
 
 const counted = (s: Sample) => s.phase === 'measure' || s.phase === 'settle';
 
+/** The last sample that satisfies `pred` (searched from the end). */
+function lastWhere(xs: Sample[], pred: (s: Sample) => boolean): Sample | undefined {
+  for (let k = xs.length - 1; k >= 0; k--) if (pred(xs[k]!)) return xs[k];
+  return undefined;
+}
+
+/** A later process's last warm-up sample (where it joins the series) and its counted samples. */
+const ownPart = (seg: Segment) => ({ anchor: lastWhere(seg.samples, (s) => !counted(s)), rest: seg.samples.filter(counted) });
+
 /** The cell's series as one process's (unchanged when it ran in one). */
 export function stitchSegments(samples: Sample[]): Sample[] {
   if (!samples.some((s) => s.segment)) return samples;
   const [first, ...later] = segmentsOf(samples);
   const out = [...first!.samples];
   for (const seg of later) {
-    const anchor = seg.samples.filter((s) => !counted(s)).at(-1);
-    const rest = seg.samples.filter(counted);
-    const prev = out.filter((s) => s.phase !== 'settle').at(-1);
+    const { anchor, rest } = ownPart(seg);
+    const prev = lastWhere(out, (s) => s.phase !== 'settle');
     if (!anchor || !prev || rest.length === 0) continue; // a process that ended before it counted an iteration
     const shift: Partial<Record<(typeof LAYERS)[number], number>> = {};
     for (const layer of LAYERS) {
@@ -67,12 +75,11 @@ export function stitchSegments(samples: Sample[]): Sample[] {
 export function longestProcess(samples: Sample[]): { samples: Sample[]; warmup: number | null; from: number; to: number } | null {
   const segments = segmentsOf(samples);
   if (segments.length < 2) return null;
-  const lastOf = (g: Segment) => g.samples.filter((s) => s.phase !== 'settle').at(-1)!.i;
-  const longest = segments.reduce((best, g) => (lastOf(g) - g.from > lastOf(best) - best.from ? g : best));
-  const to = lastOf(longest);
+  const life = (g: Segment) => lastIteration(g.samples) - g.from;
+  const longest = segments.reduce((best, g) => (life(g) > life(best) ? g : best));
+  const to = lastIteration(longest.samples);
   if (longest.segment === 0) return { samples: longest.samples, warmup: null, from: longest.from, to };
-  const anchor = longest.samples.filter((s) => !counted(s)).at(-1);
-  const rest = longest.samples.filter(counted);
+  const { anchor, rest } = ownPart(longest);
   if (!anchor) return null;
   return { samples: [anchor, ...rest], warmup: longest.from, from: longest.from, to };
 }

@@ -3,7 +3,7 @@
 // leakbench starts from, where RSS needed ~50 000 iterations to show one leaked double. Every checkpoint is judged
 // as a run of that many iterations would have been (same warm-up and host guards), from the series alone: an
 // attribution pass ran over the whole run and would speak for a prefix with what only later iterations showed.
-import type { Decision, Layer, Sample } from '@leakbench/core';
+import { lastIteration, type Decision, type Layer, type Sample } from '@leakbench/core';
 import { analyseCell } from './cell.js';
 import { MIN_SAMPLES, type VerdictOptions } from './options.js';
 
@@ -33,7 +33,7 @@ export function checkpoints(after: number, last: number): number[] {
 /** The layer timelines of a cell's series (`options` as for analyseCell; its attribution is not used). */
 export function verdictTimeline(cellId: string, samples: Sample[], options: VerdictOptions): LayerTimeline[] {
   const series = samples.filter((s) => s.phase !== 'settle');
-  const last = series.reduce((m, s) => Math.max(m, s.i), 0);
+  const last = lastIteration(series);
   // A cut needs MIN_SAMPLES measured samples after the explicit warm-up to be judged at all.
   const cuts = checkpoints(options.warmup + MIN_SAMPLES - 1, last);
   const judged = cuts.map((n) => ({ n, layers: analyseCell(cellId, series.filter((s) => s.i <= n), { ...options, attribution: null }).layers }));

@@ -47,7 +47,10 @@ function decidedSection(run: RunView): string {
   const cells = run.cells.filter((c) => c.timeline.length);
   if (!cells.length || cells.length > DECIDED_MAX_CELLS) return '';
   const layers = [...new Set(cells.flatMap((c) => c.timeline.map((t) => t.layer)))];
-  const truth = (c: CellView) => ({ true: 'a leak', false: 'no leak', null: 'not a zoo shape' })[String(fixtureLeaks(c.fixture)) as 'true' | 'false' | 'null'];
+  const truth = (c: CellView) => {
+    const leaks = fixtureLeaks(c.fixture);
+    return leaks === null ? 'not a zoo shape' : leaks ? 'a leak' : 'no leak';
+  };
   const head = ['layer', ...cells.map((c) => `<a href="${esc(c.href)}">${esc(c.id)}</a><br><span class="note">${truth(c)}</span>`)];
   const rows = layers.map((layer) => [
     esc(layer),
