@@ -6,7 +6,7 @@
 // cells, continuing each where its series stopped when its warm-up was over.
 import type { ChildProcess } from 'node:child_process';
 import { closeSync, copyFileSync, existsSync, openSync, readSync, renameSync, rmSync, statSync, truncateSync } from 'node:fs';
-import { readManifest, readSamples, runPaths, writeManifest, writeVerdict } from '@leakbench/core';
+import { lastIteration, readManifest, readSamples, runPaths, writeManifest, writeVerdict } from '@leakbench/core';
 import type { CellRecord, CellVerdict, RunManifest, Sample } from '@leakbench/core';
 import { judgeCell, needsAttribution, type AttributeWhen } from '@leakbench/analysis';
 import { attributeCell } from './attribute.js';
@@ -146,13 +146,13 @@ function continuation(path: string, spec: CellRecord['spec']): { from: number; s
   } catch {
     return null; // corrupt inside: keep it aside and start again
   }
-  const last = read.samples.filter((s) => s.phase !== 'settle').at(-1);
-  if (!last || last.i < Math.max(1, spec.warmup)) return null;
+  const last = lastIteration(read.samples);
+  if (last < Math.max(1, spec.warmup)) return null;
   if (read.truncatedTail) {
     copyFileSync(path, nextAttempt(path));
     truncateSync(path, endOfLastLine(path));
   }
-  return { from: last.i, segment: (read.samples.at(-1)!.segment ?? 0) + 1 };
+  return { from: last, segment: (read.samples.at(-1)!.segment ?? 0) + 1 };
 }
 
 /** The byte offset just past the file's last newline (a sample line is well under the 64 kB looked at). */

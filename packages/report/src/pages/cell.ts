@@ -88,7 +88,7 @@ ${table(['layer', 'final decision', 'decided', 'rate at the end'], rows)}`;
 
 /** A cell run in several processes: why, where each started, and how the verdict reads them. */
 const processesText = (c: CellView) =>
-  `${c.segmentStarts.length}${c.recycle ? ` (a fresh process every ${c.recycle} iterations)` : ' (resumed)'}, starting at iterations ${c.segmentStarts.join(', ')}; each later one ran the warm-up again (uncounted, drawn at its start) — the verdict judges the series joined at those warm-ups, the plots show it as recorded`;
+  `${c.segmentStarts.length}${c.recycle ? ` (a fresh process every ${c.recycle} iterations)` : ' (resumed)'}, starting at iterations ${c.segmentStarts.join(', ')}; each later one ran the warm-up again (uncounted, drawn at its start) — the verdict judges the series joined at those warm-ups (page-granular layers on the longest-lived process alone), the plots show it as recorded`;
 
 const buildText = (c: CellView) =>
   c.build ? `${c.build.compiler} ${c.build.compilerVersion}; ${c.build.emccVersion ? `emcc ${c.build.emccVersion}; ` : ''}SUNDIALS ${c.build.sundialsVersion}; ${c.build.optFlags}; ${c.build.allocator}` : null;
