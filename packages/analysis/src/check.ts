@@ -3,8 +3,8 @@
 // the run has no `none` cell at all (nothing judged the real workload), or, against a baseline run, when any
 // layer's rate rose beyond its confidence interval. A gate that cannot decide fails and says why.
 import { RunDataError, readAttribution, readManifest, readRun, readSamples, runPaths, writeVerdict } from '@leakbench/core';
-import type { Attribution, CellSpec, CellVerdict, LayerVerdict, RunManifest, Sample } from '@leakbench/core';
-import { analyseCell, compareRates, hostTraits, iterationsToDecide, verdictTimeline, type LayerTimeline } from './verdict/index.js';
+import type { Attribution, CellSpec, CellVerdict, LayerVerdict, RunManifest, Sample, SequentialSpec } from '@leakbench/core';
+import { analyseCell, compareRates, hostTraits, isSequential, iterationsToDecide, SequentialLooks, sequentialVerdict, verdictTimeline, type LayerTimeline } from './verdict/index.js';
 
 export interface CheckFinding {
   cell: string;
@@ -41,15 +41,18 @@ export interface CheckOptions {
 }
 
 /** The finding for a `none` cell that could not be decided, with the iterations that would decide it. */
-function inconclusiveFinding(cellId: string, v: CellVerdict, warmup: number, iterations: number): CheckFinding {
+function inconclusiveFinding(v: CellVerdict, spec: Pick<CellSpec, 'warmup' | 'iterations'>): CheckFinding {
   const deferred = new Set(v.settle?.deferredLayers ?? []);
   const open = v.layers.filter((l) => l.decision === 'inconclusive' && !deferred.has(l.layer));
-  const needed = Math.max(iterations + 1, ...open.map((l) => iterationsToDecide(l, { warmup }, v.layers) ?? 0));
+  // A sequential cell was judged up to its last look (the iterations it ran past it were not judged).
+  const iterations = v.sequential?.judgedTo ?? spec.iterations;
+  const needed = Math.max(iterations + 1, ...open.map((l) => iterationsToDecide(l, { warmup: spec.warmup }, v.layers) ?? 0));
+  const rerun = v.sequential ? `leakbench run --until-decided --max-iterations ${needed}` : `leakbench run --iterations ${needed}`;
   return {
-    cell: cellId,
+    cell: v.cellId,
     kind: 'workload-inconclusive',
     layer: open.map((l) => l.layer).join('+') || 'unknown',
-    message: `the workload cell could not be decided after ${iterations} iterations (${v.summary}); about ${needed} iterations would decide it (leakbench run --iterations ${needed}), or pass --allow-inconclusive`,
+    message: `the workload cell could not be decided after ${iterations} iterations (${v.summary}); about ${needed} iterations would decide it (${rerun}), or pass --allow-inconclusive`,
   };
 }
 
@@ -68,7 +71,7 @@ export function checkRun(dir: string, baselineDir: string | null = null, options
       findings.push({ cell: v.cellId, kind: 'workload-leak', layer: v.explainedBy.join('+') || 'unknown', message: `the workload itself leaks: ${v.summary}${where}` });
     }
     if (cell.record.spec.fixture === 'none' && v.decision === 'inconclusive' && !options.allowInconclusive) {
-      findings.push(inconclusiveFinding(v.cellId, v, cell.record.spec.warmup, cell.record.spec.iterations));
+      findings.push(inconclusiveFinding(v, cell.record.spec));
     }
     const base = baseline?.cells.find((c) => c.record.spec.id === v.cellId)?.verdict;
     if (!base) continue;
@@ -103,9 +106,13 @@ const cellOptions = (spec: Pick<CellSpec, 'warmup'>, host: RunManifest['options'
  * A cell's verdict as every caller computes it (the harness when the cell ends and after its attribution pass,
  * `analyse`, `check`, `attribute`): its series, its run's host settings, its attribution pass when it has one.
  */
-export function judgeCell(spec: Pick<CellSpec, 'id' | 'warmup'>, samples: Sample[], host: RunManifest['options']['host'], attribution: Attribution | null = null): CellVerdict {
-  return analyseCell(spec.id, samples, { ...cellOptions(spec, host), attribution });
+export function judgeCell(spec: Pick<CellSpec, 'id' | 'warmup' | 'sequential'>, samples: Sample[], host: RunManifest['options']['host'], attribution: Attribution | null = null): CellVerdict {
+  const options = { ...cellOptions(spec, host), attribution };
+  return isSequential(spec) ? sequentialVerdict({ ...spec, sequential: spec.sequential }, samples, options) : analyseCell(spec.id, samples, options);
 }
+
+/** The looks of a sequential cell while it runs (the harness stops the cell when one decides it). */
+export const cellLooks = (spec: Pick<CellSpec, 'id' | 'warmup'> & { sequential: SequentialSpec }, host: RunManifest['options']['host']) => new SequentialLooks(spec, cellOptions(spec, host));
 
 /** When each layer of a cell decided (verdictTimeline), judged with its run's host settings. */
 export function cellTimeline(spec: Pick<CellSpec, 'id' | 'warmup'>, samples: Sample[], host: RunManifest['options']['host']): LayerTimeline[] {

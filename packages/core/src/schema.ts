@@ -63,6 +63,13 @@ export { LAYERS, type Layer };
 export const GcPolicy = z.enum(['none', 'before-sample']);
 export type GcPolicy = z.infer<typeof GcPolicy>;
 
+/** The bounds of a sequential cell (`run --until-decided`), in iterations, warm-up included. */
+export const SequentialSpec = z.object({
+  minIterations: z.number().int().positive(),
+  maxIterations: z.number().int().positive(),
+});
+export type SequentialSpec = z.infer<typeof SequentialSpec>;
+
 export const CellSpec = z.object({
   id: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/),
   backend: z.string(),
@@ -84,6 +91,12 @@ export const CellSpec = z.object({
    * null or absent: one process for the whole cell.
    */
   recycle: z.number().int().positive().nullable().optional(),
+  /**
+   * `run --until-decided`: the cell stops at the first look of the sequential rule that decides it (analysis
+   * sequential.ts), after at least `minIterations` for a no-leak and at most `maxIterations` (= `iterations`).
+   * Null or absent: a fixed count.
+   */
+  sequential: SequentialSpec.nullable().optional(),
 });
 export type CellSpec = z.infer<typeof CellSpec>;
 
@@ -167,6 +180,8 @@ export const RunOptions = z.object({
   shard: z.object({ index: z.number().int().positive(), count: z.number().int().positive(), matrix: z.array(z.string()) }).nullable().default(null),
   /** `run --recycle N`: every cell in a fresh process every N iterations (CellSpec.recycle); null: one process per cell. */
   recycle: z.number().int().positive().nullable().default(null),
+  /** `run --until-decided`: every cell sequential within these bounds (CellSpec.sequential); null: fixed counts. */
+  sequential: SequentialSpec.nullable().default(null),
 });
 export type RunOptions = z.infer<typeof RunOptions>;
 
@@ -272,6 +287,27 @@ export const CellVerdict = z.object({
   settle: SettleCheck.nullable(),
   deferredFinalisation: z.boolean(),
   summary: z.string(),
+  /**
+   * For a sequential cell (`run --until-decided`): the look that decided it — the verdict above is the cell's series
+   * judged up to `decidedAt` at that look's levels — or, when none did by `maxIterations`, the last look (then
+   * `decidedAt` is null). Absent for a fixed-count cell.
+   */
+  sequential: z
+    .object({
+      minIterations: z.number().int(),
+      maxIterations: z.number().int(),
+      /** The iteration of the look that decided the cell; null when no look did. */
+      decidedAt: z.number().int().nullable(),
+      /** The look's number (1 = first) and the iteration it judged up to. */
+      look: z.number().int(),
+      judgedTo: z.number().int(),
+      /** The levels of that look (the run's alpha and 1 − confidence, spent across looks). */
+      alpha: num,
+      confidence: num,
+      /** The last iteration the cell ran (a cell goes on for a few iterations while the look is taken). */
+      ranTo: z.number().int(),
+    })
+    .optional(),
 });
 export type CellVerdict = z.infer<typeof CellVerdict>;
 

@@ -23,3 +23,6 @@ export function formatBytes(b: number | null | undefined, digits = 1): string {
   const places = u.size >= KIB ** 2 ? 2 : digits;
   return `${(b / u.size).toFixed(places)} ${u.name}`;
 }
+
+/** A confidence level as a percentage: 95 % as "95%", a sequential look's 99.9406 % as "99.94%" (never "100%"). */
+export const formatConfidence = (confidence: number) => `${+(confidence * 100).toFixed(2)}%`;

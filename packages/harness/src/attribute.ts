@@ -5,7 +5,7 @@
 // series never carries a snapshot's own allocations and pauses.
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { ATTRIBUTION_SCHEMA, runPaths, UsageError, writeAttribution } from '@leakbench/core';
+import { ATTRIBUTION_SCHEMA, lastIteration, readSamples, runPaths, UsageError, writeAttribution } from '@leakbench/core';
 import type { Attribution, CellRecord, CellSpec, RunManifest } from '@leakbench/core';
 import { attributeCHeap, attributeJsHeap } from '@leakbench/attribution';
 import { endStatus, processFiles, startCellProcess } from './cell-process.js';
@@ -58,7 +58,9 @@ async function analyseSnapshots(dir: string, spec: CellSpec, startedAt: number):
 
 /** Runs the attribution pass of one cell of a run and stores cells/<id>/attribution.json. */
 export async function attributeCell(dir: string, manifest: RunManifest, cell: CellRecord, o: AttributeOptions): Promise<Attribution> {
-  const spec: CellSpec = { ...cell.spec, iterations: o.iterations ?? cell.spec.iterations };
+  // A sequential cell's pass runs as far as the cell did (its looks judged no further), and runs to the end.
+  const ran = cell.spec.sequential ? lastIteration(readSamples(runPaths(dir).samples(cell.spec.id)).samples) : cell.spec.iterations;
+  const spec: CellSpec = { ...cell.spec, iterations: o.iterations ?? ran, sequential: null };
   snapshotPoints(spec); // bad input before a process starts
   const t0 = Date.now();
   const files = processFiles(dir, spec.id, 'attribute');

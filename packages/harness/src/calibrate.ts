@@ -72,6 +72,7 @@ export async function calibrate(req: CalibrateRequest, load: BackendLoader, opts
       host: hostSettings(req.host ?? 'stable'),
       shard: null,
       recycle: null,
+      sequential: null,
     },
     'calibration-',
   );

@@ -25,6 +25,8 @@ export interface CellProcessOptions {
   mode?: 'cell' | 'attribute';
   /** The part of the cell this process runs (cell mode; default the whole cell). A later segment appends. */
   part?: CellPart;
+  /** How often (ms) the samples file is read for progress (default 250). */
+  pollMs?: number;
 }
 
 export interface CellProcessEnd {
@@ -119,7 +121,7 @@ export function startCellProcess(dir: string, spec: CellSpec, o: CellProcessOpti
     } catch {
       /* not created yet */
     }
-  }, 250);
+  }, o.pollMs ?? 250);
   child.on('message', (m: CellMessage) => {
     if (m.type === 'start') o.onStart?.(m.build);
     else if (m.type === 'done') finished = true;

@@ -44,6 +44,15 @@ export function cellParts(spec: CellSpec, from = 0, firstSegment = 0): CellPart[
   return parts;
 }
 
+/**
+ * The signal that asks a sequential cell to stop (the parent sends it when a look decided the cell): the cell ends
+ * its current iteration, takes its settle sample and finishes. A signal, not an IPC message: the cell sends and
+ * receives nothing over IPC while it measures. Its handler is installed before the baseline, so the one-time cost
+ * of installing it is not growth (the signal itself arrives after the look it answers), and stays until the process
+ * exits: a stop that crosses the cell's natural end must not kill it.
+ */
+export const STOP_SIGNAL = 'SIGUSR2';
+
 export interface CellHooks {
   /** Called after the sample of iteration `i` is on disk (the attribution pass takes its heap snapshots here). */
   afterSample?: (i: number) => void;
@@ -65,25 +74,32 @@ export async function runCell(spec: CellSpec, samplesPath: string, backend: Back
     writer.write(takeSample(ctx, i, phase, iterNs));
     if (phase !== 'settle') hooks.afterSample?.(i);
   };
+  let stopRequested = false;
+  const stop = () => {
+    stopRequested = true;
+  };
+  if (spec.sequential) process.on(STOP_SIGNAL, stop);
+  let last = part.from;
   try {
     await sample(part.from, 'baseline', null);
     const opts = { model: model.id, durationMs: spec.durationMs, logIntervalMs: spec.logIntervalMs, fixture };
     const fresh = part.segment > 0;
     // A later segment's process warms up again before it counts (its samples stay at iteration `from`).
     for (let w = 0; fresh && w < spec.warmup; w++) await sample(part.from, 'warmup', timedIteration(backend, opts));
-    for (let i = part.from + 1; i <= part.to; i++) {
+    for (let i = part.from + 1; i <= part.to && !stopRequested; i++) {
       const iterNs = timedIteration(backend, opts);
       await sample(i, !fresh && i <= spec.warmup ? 'warmup' : 'measure', iterNs);
+      last = i;
     }
-    // The settle check belongs to the process that ran the last iterations.
-    if (spec.settle && part.to === spec.iterations && part.to > part.from) {
+    // The settle check belongs to the process that ran the last iterations (of the cell, or before a stop).
+    if (spec.settle && (part.to === spec.iterations || stopRequested) && last > part.from) {
       // Deferred finalisation check: growth that comes back after GC and event-loop turns is not a leak.
       for (let k = 0; k < SETTLE_TURNS; k++) {
         gcFn?.();
         await yieldLoop();
         await new Promise((r) => setTimeout(r, 5));
       }
-      await sample(spec.iterations, 'settle', null);
+      await sample(last, 'settle', null);
     }
   } finally {
     gc.stop();

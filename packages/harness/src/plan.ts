@@ -3,7 +3,8 @@
 import { accessSync, constants as fsConstants, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { checkFixture, findModel, parseFixtureList, RUN_SCHEMA, UsageError, writeManifest } from '@leakbench/core';
-import type { Backend, CellRecord, CellSpec, GcPolicy, RunManifest } from '@leakbench/core';
+import type { Backend, CellRecord, CellSpec, GcPolicy, RunManifest, SequentialSpec } from '@leakbench/core';
+import { FIRST_LOOK, sequentialBounds } from '@leakbench/analysis';
 import { collectEnvironment, leakbenchVersion } from './environment.js';
 import { hostSettings, type HostProfile, type Numerics } from './host.js';
 import type { BackendLoader } from './worker.js';
@@ -31,6 +32,11 @@ export interface RunRequest {
   shard?: { index: number; count: number } | null;
   /** Worker recycling: a fresh process every this many iterations (null: one per cell; see cell.ts CellPart). */
   recycle?: number | null;
+  /**
+   * `run --until-decided`: each cell stops at the first look that decides it (analysis sequential.ts); `iterations`
+   * is then the most a cell runs (its --max-iterations). `minIterations` null: the default horizon.
+   */
+  sequential?: { minIterations: number | null } | null;
   out: string;
 }
 
@@ -63,6 +69,20 @@ export function checkOutDir(out: string): void {
   }
 }
 
+/**
+ * The bounds of a sequential run, checked: the maximum must reach the first look (the fewest iterations a verdict
+ * can decide in), the minimum must not exceed the maximum.
+ */
+export function checkSequential(warmup: number, max: number, min: number | null): SequentialSpec {
+  const least = warmup + FIRST_LOOK;
+  if (max < least) {
+    throw new UsageError(`--max-iterations must be at least ${least}: the warm-up (${warmup}) plus the ${FIRST_LOOK} iterations the first look of a sequential verdict needs (got ${max})`);
+  }
+  if (min !== null && !(Number.isInteger(min) && min > 0)) throw new UsageError(`--min-iterations must be a whole number > 0 (got ${min})`);
+  if (min !== null && min > max) throw new UsageError(`--max-iterations (${max}) must not be below --min-iterations (${min}); the minimum is ${min}`);
+  return sequentialBounds(warmup, { minIterations: min, maxIterations: max });
+}
+
 /** Validates a request against the real backends and returns the cells to run. Throws UsageError. */
 export async function planRun(
   req: RunRequest,
@@ -75,6 +95,7 @@ export async function planRun(
   if (recycle !== null && !(Number.isInteger(recycle) && recycle > req.warmup)) {
     throw new UsageError(`--recycle must be a whole number of iterations larger than --warmup (${req.warmup}), since every fresh process runs the warm-up again first (got ${recycle})`);
   }
+  const sequential = req.sequential ? checkSequential(req.warmup, req.iterations, req.sequential.minIterations) : null;
   const fixtures = parseFixtureList(req.fixtures);
   if (req.models.length === 0) throw new UsageError('no models given');
 
@@ -117,6 +138,7 @@ export async function planRun(
           gc: req.gc,
           settle: req.settle,
           ...(recycle !== null ? { recycle } : {}),
+          ...(sequential ? { sequential } : {}),
         });
       }
     }
@@ -187,6 +209,7 @@ export async function createRun(req: RunRequest, load: BackendLoader): Promise<{
     host: hostSettings(req.host ?? RUN_DEFAULTS.host, req.numerics ?? RUN_DEFAULTS.numerics),
     shard,
     recycle: req.recycle ?? null,
+    sequential: specs[0]?.sequential ?? null,
   });
   return { manifest, skipped };
 }

@@ -8,9 +8,9 @@ import type { ChildProcess } from 'node:child_process';
 import { closeSync, copyFileSync, existsSync, openSync, readSync, renameSync, rmSync, statSync, truncateSync } from 'node:fs';
 import { lastIteration, readManifest, readSamples, runPaths, writeManifest, writeVerdict } from '@leakbench/core';
 import type { CellRecord, CellVerdict, RunManifest, Sample } from '@leakbench/core';
-import { judgeCell, needsAttribution, type AttributeWhen } from '@leakbench/analysis';
+import { cellLooks, judgeCell, needsAttribution, type AttributeWhen } from '@leakbench/analysis';
 import { attributeCell } from './attribute.js';
-import { cellParts } from './cell.js';
+import { cellParts, STOP_SIGNAL } from './cell.js';
 import { endStatus, startCellProcess, type CellProcessEnd } from './cell-process.js';
 import { pendingRecord } from './plan.js';
 import { runPool } from './pool.js';
@@ -35,6 +35,9 @@ export interface ExecuteOptions {
   /** Cells to continue rather than start (resumeRun): the iteration their series reached and their next segment. */
   continueFrom?: Map<string, { from: number; segment: number }>;
 }
+
+/** How often (ms) the parent reads a sequential cell's progress: each poll's delay is iterations the cell runs past a look. */
+export const SEQUENTIAL_POLL_MS = 20;
 
 export interface RunOutcome {
   manifest: RunManifest;
@@ -74,7 +77,22 @@ export async function executeRun(dir: string, manifest: RunManifest, opts: Execu
     opts.onEvent?.({ type: 'cell-start', cell, from: start.from });
     // One process, or one per segment (a recycled cell; the rest of a resumed one); the first that fails ends the cell.
     let end: CellProcessEnd = { exitCode: 0, signal: null, finished: true, timedOut: false, error: null };
+    // A sequential cell: its looks are taken here, as its series reaches them, and it is stopped when one decides it.
+    const looks = cell.spec.sequential ? cellLooks({ ...cell.spec, sequential: cell.spec.sequential }, manifest.options.host) : null;
+    let current: ChildProcess | null = null;
+    const look = (done: number) => {
+      if (!looks || looks.due === null || done < looks.due) return;
+      let series: Sample[];
+      try {
+        series = readSamples(paths.samples(id)).samples;
+      } catch {
+        return; // judged when the cell ends
+      }
+      if (looks.take(series)) current?.kill(STOP_SIGNAL);
+    };
+    if (looks && start.from > 0) look(start.from); // a resumed cell may have been decided before it stopped
     for (const part of cellParts(cell.spec, start.from, start.segment)) {
+      if (looks?.decided) break;
       const proc = startCellProcess(dir, cell.spec, {
         worker: opts.worker,
         host: manifest.options.host,
@@ -85,8 +103,14 @@ export async function executeRun(dir: string, manifest: RunManifest, opts: Execu
           cell.build = build;
           save();
         },
-        onProgress: (done) => opts.onEvent?.({ type: 'cell-progress', cell, done }),
+        onProgress: (done) => {
+          opts.onEvent?.({ type: 'cell-progress', cell, done });
+          look(done);
+        },
+        // A sequential cell is followed closely: it runs on while a look is taken.
+        ...(looks ? { pollMs: SEQUENTIAL_POLL_MS } : {}),
       });
+      current = proc.child;
       running.add(proc.child);
       end = await proc.ended;
       running.delete(proc.child);

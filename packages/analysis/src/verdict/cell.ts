@@ -26,6 +26,14 @@ function judgeLayer(joined: Sample[], one: ReturnType<typeof longestProcess>, la
 }
 
 export function analyseCell(cellId: string, recorded: Sample[], given: VerdictOptions): CellVerdict {
+  return analyseCellHeld(cellId, recorded, given).verdict;
+}
+
+/**
+ * The cell's verdict and the layers that hold its decision back (undecided, and not abstaining by the rules: see
+ * locate) — what the sequential rule waits on.
+ */
+export function analyseCellHeld(cellId: string, recorded: Sample[], given: VerdictOptions): { verdict: CellVerdict; heldBy: Layer[] } {
   const samples = stitchSegments(recorded);
   // An attribution pass speaks for the series only when it ran at least as long: a shorter one cannot see growth
   // that starts late, nor a store that stopped growing.
@@ -53,7 +61,7 @@ export function analyseCell(cellId: string, recorded: Sample[], given: VerdictOp
             : null;
   const total = loc.attribution.length ? loc.attribution.reduce((a, c) => a + c.bytesPerIteration, 0) : null;
   const main = loc.mainLayer ? layers.find((l) => l.layer === loc.mainLayer)! : null;
-  return {
+  const verdict: CellVerdict = {
     schema: VERDICT_SCHEMA,
     cellId,
     decision: loc.decision,
@@ -69,4 +77,5 @@ export function analyseCell(cellId: string, recorded: Sample[], given: VerdictOp
     deferredFinalisation: [...deferred].some((l) => layers.find((x) => x.layer === l)?.decision === 'leak'),
     summary: describeCell(loc, layers, deferred, passUse, resizedByPass(layers, 'arrayBuffersBytes')),
   };
+  return { verdict, heldBy: loc.undecided.map((l) => l.layer) };
 }

@@ -1,10 +1,10 @@
 // Step 6 — describe: the cell's verdict in one sentence (what `check`, `run` and the report print). Everything the
 // rules set aside is named: one-time steps with their size and iteration, growth judged bounded, growth that came
 // back after settling; a fall during warm-up is said to be one, never printed as a negative cost.
-import { formatBytes, layerSpec, type LayerVerdict } from '@leakbench/core';
+import { formatBytes, formatConfidence, layerSpec, type LayerVerdict } from '@leakbench/core';
 import type { Location } from './locate.js';
 
-const pct = (l: { confidence: number }) => `${Math.round(l.confidence * 100)}%`;
+const pct = (l: { confidence: number }) => formatConfidence(l.confidence);
 
 /**
  * What happened before measurement started, in the layer that holds most of the leak: its change during the

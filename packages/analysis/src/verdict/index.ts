@@ -1,6 +1,6 @@
 // Verdicts as a pipeline of small pure steps: window → steps → fit → decide (per layer), then
 // locate → describe (per cell). Each step is its own module; this is their public face.
-export { analyseCell } from './cell.js';
+export { analyseCell, analyseCellHeld } from './cell.js';
 export { analyseLayer } from './layer.js';
 export { compareRates } from './compare.js';
 export { measuredWindow, type Window } from './window.js';
@@ -15,3 +15,4 @@ export * from './options.js';
 export { iterationsToDecide } from './needed.js';
 export { checkpoints, verdictTimeline, type LayerTimeline } from './timeline.js';
 export { longestProcess, segmentsOf, stitchSegments, type Segment } from './segments.js';
+export { FIRST_LOOK, isSequential, lookIterations, lookLevels, lookShare, NO_LEAK_HORIZON, SequentialLooks, sequentialBounds, sequentialVerdict, takeLook, type Look } from './sequential.js';

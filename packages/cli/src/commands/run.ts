@@ -22,6 +22,20 @@ function reportOutcome(dir: string, outcome: RunOutcome, json: boolean): number 
   return outcome.failed.length || outcome.attributionFailed.length ? 1 : 0;
 }
 
+/** `--until-decided` and its bounds, checked against the options they cannot go with. */
+function sequentialRequest(o: { untilDecided?: boolean; minIterations?: number; maxIterations?: number; resume?: string }, cmd: Command): { minIterations: number | null } | null {
+  if (!o.untilDecided) {
+    const stray = o.minIterations !== undefined ? '--min-iterations' : o.maxIterations !== undefined ? '--max-iterations' : null;
+    if (stray) throw new UsageError(`${stray} bounds a sequential run: give it with --until-decided (a fixed run takes --iterations)`);
+    return null;
+  }
+  if (o.resume) throw new UsageError('--until-decided is not given with --resume: a resumed run keeps the options it was started with');
+  if (cmd.getOptionValueSource('iterations') === 'cli') {
+    throw new UsageError('--iterations sets a fixed count; with --until-decided give the most a cell may run as --max-iterations');
+  }
+  return { minIterations: o.minIterations ?? null };
+}
+
 function defaultOutDir(): string {
   return resolve('runs', `run-${timeStamp()}`);
 }
@@ -45,6 +59,9 @@ export function registerRun(program: Command): void {
     .addOption(numericsOption("native cells mask glibc's FMA variants of exp/log/pow, so they compute what WASM computes, bit for bit", RUN_DEFAULTS.numerics))
     .option('--no-settle', 'skip the settle check (GC + event-loop turns, then one more sample)')
     .option('--recycle <n>', 'a fresh process for each cell every n iterations (worker recycling; each process warms up again first, uncounted); the verdict joins the segments, the report shows them', positiveInt('--recycle'))
+    .option('--until-decided', 'sequential: each cell stops at the first look that decides every layer (a leak at once, a no-leak from --min-iterations on), at most --max-iterations; the levels are spent across looks (README "Sequential runs")')
+    .option('--min-iterations <n>', 'with --until-decided: no cell is called no-leak before this iteration (default: warm-up + 20)', positiveInt('--min-iterations'))
+    .option('--max-iterations <n>', `with --until-decided: the most iterations a cell runs, warm-up included (default ${RUN_DEFAULTS.iterations})`, positiveInt('--max-iterations'))
     .option('--shard <k/n>', 'run only shard k of n of the matrix (every n-th cell from the k-th; join the shards with leakbench merge)', shardArg)
     .option('--out <dir>', 'new or empty run directory (default: runs/run-<timestamp>)')
     .option('--resume <dir>', 'run the cells of <dir> that did not finish: one stopped after its warm-up goes on where its series stopped, in a fresh process')
@@ -53,7 +70,8 @@ export function registerRun(program: Command): void {
     .option('--bench', "after the cells, time the run's backends side by side (leakbench bench, the run's models, host profile and numerics) into <run>/bench.json, which the report shows")
     .option('--report [site-dir]', 'build the static report after the run (default: <run>/site)')
     .option('--json', 'print the outcome as JSON')
-    .action(async (o) => {
+    .action(async (o, cmd: Command) => {
+      const sequential = sequentialRequest(o, cmd);
       let dir: string;
       let outcome: RunOutcome;
       if (o.resume) {
@@ -76,7 +94,7 @@ export function registerRun(program: Command): void {
             backendModule: o.backendModule ?? null,
             models: commaList(o.models),
             fixtures: commaList(o.fixtures),
-            iterations: o.iterations,
+            iterations: sequential ? (o.maxIterations ?? RUN_DEFAULTS.iterations) : o.iterations,
             warmup: o.warmup,
             durationMs: o.duration,
             logIntervalMs: o.logInterval,
@@ -88,6 +106,7 @@ export function registerRun(program: Command): void {
             numerics: o.numerics,
             shard: o.shard ?? null,
             recycle: o.recycle ?? null,
+            sequential,
             out: dir,
           },
           loadAnyBackend,

@@ -1,6 +1,6 @@
 // A cell's page: what ran, its verdict per layer, and one row per memory measure (absolute | change since the
 // first sample), with the verdict's warm-up shading and fitted trend.
-import { retainerText } from '@leakbench/core';
+import { formatConfidence, retainerText } from '@leakbench/core';
 import type { Attribution, CellVerdict, LayerVerdict } from '@leakbench/core';
 import { badge, esc, formatBytes, page, statusBadge, table } from '../html.js';
 import type { CellView, RowView } from '../model.js';
@@ -8,7 +8,7 @@ import { decisionGrid, seriesPlot } from '../plots.js';
 
 function layerCaption(l: LayerVerdict | null): string {
   if (!l) return '';
-  const ci = Number.isFinite(l.ciLow) && Number.isFinite(l.ciHigh) ? ` (${Math.round(l.confidence * 100)}% CI ${formatBytes(l.ciLow)}–${formatBytes(l.ciHigh)})` : '';
+  const ci = Number.isFinite(l.ciLow) && Number.isFinite(l.ciHigh) ? ` (${formatConfidence(l.confidence)} CI ${formatBytes(l.ciLow)}–${formatBytes(l.ciHigh)})` : '';
   const sign = l.slope >= 0 ? '+' : '';
   return `<span class="caption" title="${esc(l.reason)}">${sign}${esc(formatBytes(l.slope))}/iter${esc(ci)} — ${badge(l.decision)}</span>`;
 }

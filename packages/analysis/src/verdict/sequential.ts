@@ -1,0 +1,149 @@
+// Sequential verdicts (`run --until-decided`): a cell is judged again at looks while it runs and stops at the first
+// look that decides it. Looking again and again must not inflate the error rates, so every look judges with its own
+// share of the run's levels (Bonferroni over looks: look j gets w_j = 6 / (π² j²) of alpha and of 1 − confidence,
+// and Σ w_j = 1), whatever the number of looks: the chance that any look calls a cell without growth a leak stays
+// at most alpha, and the chance that any look's interval misses the true rate at most 1 − confidence.
+// A look judges only the iterations up to it, so the decision is a function of the stored series alone: `analyse`
+// replays the looks and finds the same one, however far the cell ran on while the look was taken.
+// A leak stops the cell at the look that finds it; a no-leak only from `minIterations` on (growth that first shows
+// later — an intermittent leak's next step, a late onset — cannot be ruled out by a shorter window); a cell no look
+// decided by `maxIterations` keeps the verdict of its last look, `decidedAt` null.
+import { formatConfidence, lastIteration, type CellSpec, type CellVerdict, type Layer, type Sample, type SequentialSpec } from '@leakbench/core';
+import { analyseCellHeld } from './cell.js';
+import { VERDICT_DEFAULTS, type VerdictOptions } from './options.js';
+
+/**
+ * The first look, in iterations after the warm-up: a leak needs each half of its window to trend upward on its own
+ * (decide.ts), 4 samples a half at the least, and the window starts at the warm-up's last sample.
+ */
+export const FIRST_LOOK = 7;
+/** Default `minIterations` after the warm-up: the shortest window a no-leak is called on (see above). */
+export const NO_LEAK_HORIZON = 20;
+
+/** The share of the levels look `j` (1-based) spends. */
+export const lookShare = (j: number) => 6 / (Math.PI ** 2 * j ** 2);
+
+/** Look j's levels from the run's (defaults: the fixed verdict's). */
+export function lookLevels(j: number, base: { alpha?: number; confidence?: number } = {}): { alpha: number; confidence: number } {
+  const alpha = base.alpha ?? VERDICT_DEFAULTS.alpha;
+  const confidence = base.confidence ?? VERDICT_DEFAULTS.confidence;
+  return { alpha: alpha * lookShare(j), confidence: 1 - (1 - confidence) * lookShare(j) };
+}
+
+/**
+ * The iterations the looks judge up to: the warm-up plus 7, 10, 14, 20, 28, 40, 56, 80, … (7·2^k and 10·2^k,
+ * about √2 apart: a cell runs at most ~40 % past the look that can first decide it), and `max` itself last.
+ */
+export function lookIterations(warmup: number, max: number): number[] {
+  const out: number[] = [];
+  for (let k = 0; ; k++) {
+    for (const d of [7 * 2 ** k, 10 * 2 ** k]) {
+      if (warmup + d >= max) return [...out, max];
+      out.push(warmup + d);
+    }
+  }
+}
+
+/** The bounds of a sequential cell, `min` clamped to the run's maximum (a default that would exceed it). */
+export function sequentialBounds(warmup: number, given: { minIterations?: number | null; maxIterations: number }): SequentialSpec {
+  return { minIterations: given.minIterations ?? Math.min(warmup + NO_LEAK_HORIZON, given.maxIterations), maxIterations: given.maxIterations };
+}
+
+export interface Look {
+  /** 1-based look number and the iteration it judges up to. */
+  look: number;
+  at: number;
+  verdict: CellVerdict;
+  /** Layers that held the decision back at this look. */
+  heldBy: Layer[];
+  /** Whether this look decides the cell (it stops). */
+  decides: boolean;
+}
+
+type Spec = Pick<CellSpec, 'id' | 'warmup'> & { sequential: SequentialSpec };
+
+/** Look `j` at iteration `at` over the measured series (no settle sample). */
+export function takeLook(spec: Spec, series: Sample[], options: VerdictOptions, j: number, at: number): Look {
+  const levels = lookLevels(j, options);
+  const cut = series.filter((s) => s.i <= at);
+  const { verdict, heldBy } = analyseCellHeld(spec.id, cut, { ...options, ...levels });
+  const final = at >= spec.sequential.maxIterations;
+  const decisive = verdict.decision !== 'inconclusive' && heldBy.length === 0 && (verdict.decision === 'leak' || at >= spec.sequential.minIterations);
+  return { look: j, at, verdict, heldBy, decides: decisive || final };
+}
+
+/**
+ * Follows a sequential cell while it runs: `take` judges every look the series has reached, in order, and says
+ * once one decided (the cell can stop). The same looks `sequentialVerdict` replays.
+ */
+export class SequentialLooks {
+  readonly iterations: number[];
+  private taken = 0;
+  decided: Look | null = null;
+
+  constructor(
+    private readonly spec: Spec,
+    private readonly options: VerdictOptions,
+  ) {
+    this.iterations = lookIterations(spec.warmup, spec.sequential.maxIterations);
+  }
+
+  /** The iteration the series must reach for the next look; null once decided or past the last look. */
+  get due(): number | null {
+    return this.decided ? null : (this.iterations[this.taken] ?? null);
+  }
+
+  /** Takes the looks `samples` reach; true when the cell is decided. */
+  take(samples: Sample[]): boolean {
+    const series = samples.filter((s) => s.phase !== 'settle');
+    const last = lastIteration(series);
+    while (!this.decided && this.taken < this.iterations.length && this.iterations[this.taken]! <= last) {
+      const look = takeLook(this.spec, series, this.options, this.taken + 1, this.iterations[this.taken]!);
+      this.taken++;
+      if (look.decides) this.decided = look;
+    }
+    return this.decided !== null;
+  }
+}
+
+/**
+ * A sequential cell's verdict from its stored series: the looks replayed; the deciding one judged again with the
+ * settle sample (the settle check belongs to the series' end), or — when none decided — the last look the series
+ * reached, or a partial series judged to its end at the next look's levels. Carries `sequential`.
+ */
+export function sequentialVerdict(spec: Spec, samples: Sample[], options: VerdictOptions): CellVerdict {
+  const looks = new SequentialLooks(spec, options);
+  looks.take(samples);
+  const series = samples.filter((s) => s.phase !== 'settle');
+  const ranTo = lastIteration(series);
+  const settle = samples.filter((s) => s.phase === 'settle');
+  const bounds = spec.sequential;
+  if (looks.decided && looks.decided.at < bounds.maxIterations) {
+    const { look, at } = looks.decided;
+    const levels = lookLevels(look, options);
+    const { verdict } = analyseCellHeld(spec.id, [...series.filter((s) => s.i <= at), ...settle], { ...options, ...levels });
+    return withSequential(verdict, { ...bounds, decidedAt: at, look, judgedTo: at, ...levels, ranTo }, null);
+  }
+  // No look decided: the final look at max (or, for a series that stopped short, its end at the next look's levels).
+  const final = looks.decided ?? null;
+  const look = final?.look ?? looks.iterations.filter((i) => i <= ranTo).length + 1;
+  const levels = lookLevels(look, options);
+  const judgedTo = final?.at ?? ranTo;
+  const { verdict, heldBy } = analyseCellHeld(spec.id, [...series.filter((s) => s.i <= judgedTo), ...settle], { ...options, ...levels });
+  const decisive = verdict.decision !== 'inconclusive' && heldBy.length === 0;
+  return withSequential(verdict, { ...bounds, decidedAt: decisive && final ? judgedTo : null, look, judgedTo, ...levels, ranTo }, decisive ? null : heldBy);
+}
+
+function withSequential(v: CellVerdict, s: NonNullable<CellVerdict['sequential']>, heldBy: Layer[] | null): CellVerdict {
+  const levels = `alpha ${s.alpha.toPrecision(2)}, ${formatConfidence(s.confidence)} confidence`;
+  const note =
+    s.decidedAt !== null
+      ? `sequential: decided at iteration ${s.decidedAt} (look ${s.look}, ${levels}); the cell ran to ${s.ranTo}`
+      : s.judgedTo >= s.maxIterations
+        ? `sequential: not decided by --max-iterations ${s.maxIterations} (look ${s.look}, ${levels})${heldBy?.length ? `: ${heldBy.join(', ')} still undecided` : ''}`
+        : `sequential: the series stopped at iteration ${s.ranTo} before a look decided it (judged to its end, ${levels})`;
+  return { ...v, summary: `${v.summary}; ${note}`, sequential: s };
+}
+
+/** A run's sequential bounds for a cell spec, when it has them. */
+export const isSequential = (spec: Pick<CellSpec, 'sequential'>): spec is Pick<CellSpec, 'sequential'> & { sequential: SequentialSpec } => !!spec.sequential;
