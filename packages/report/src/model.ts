@@ -92,9 +92,9 @@ function firstValue(samples: Sample[], field: Field): number {
 }
 
 /** The verdict's fitted line over the measured part (from its stored intercept), minus `offset`. */
-function trendLine(samples: Sample[], l: LayerVerdict, offset: number) {
+function trendLine(samples: Sample[], l: LayerVerdict, offset: number, judgedTo = Infinity) {
   if (l.intercept === null || !Number.isFinite(l.slope)) return null;
-  const xs = points(samples, l.layer).map((p) => p.x).filter((x) => x >= l.warmupEnd);
+  const xs = points(samples, l.layer).map((p) => p.x).filter((x) => x >= l.warmupEnd && x <= judgedTo);
   if (xs.length < 2) return null;
   const at = (x: number) => l.intercept! + l.slope * x - offset;
   const x1 = xs[0]!;
@@ -109,11 +109,14 @@ function cellRow(cell: CellData, row: RowSpec): RowView {
   const verdict = (row.verdictLayer && cell.verdict?.layers.find((l) => l.layer === row.verdictLayer)) || null;
   if (present.length === 0) return { title: row.title, measured: false, verdict, absolute: null, change: null };
   const warmupEnd = verdict ? verdict.warmupEnd : cell.record.spec.warmup || null;
+  // A sequential cell was judged up to its deciding look: the trend spans that, a rule marks it.
+  const judgedTo = cell.verdict?.sequential?.judgedTo;
+  const stop = judgedTo !== undefined ? { judgedTo } : {};
   const series = (change: boolean): Series[] =>
     present.map((f) => ({ name: FIELD_NAMES[f] ?? f, points: points(cell.samples, f, change ? firstValue(cell.samples, f) : 0) }));
-  const absolute: SeriesPlotOptions = { series: series(false), unit: row.unit, yLabel: yLabel(row.unit), warmupEnd, trend: verdict ? trendLine(cell.samples, verdict, 0) : null };
+  const absolute: SeriesPlotOptions = { series: series(false), unit: row.unit, yLabel: yLabel(row.unit), warmupEnd, trend: verdict ? trendLine(cell.samples, verdict, 0, judgedTo) : null, ...stop };
   const change: SeriesPlotOptions | null = row.change
-    ? { series: series(true), unit: row.unit, yLabel: 'change since first sample', zeroLine: true, warmupEnd, trend: verdict ? trendLine(cell.samples, verdict, firstValue(cell.samples, verdict.layer)) : null }
+    ? { series: series(true), unit: row.unit, yLabel: 'change since first sample', zeroLine: true, warmupEnd, trend: verdict ? trendLine(cell.samples, verdict, firstValue(cell.samples, verdict.layer), judgedTo) : null, ...stop }
     : null;
   return { title: row.title, measured: true, verdict, absolute, change };
 }

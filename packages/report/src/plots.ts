@@ -29,6 +29,8 @@ export interface SeriesPlotOptions {
   zeroLine?: boolean;
   /** Fixed y domain (for shared axes). */
   yDomain?: [number, number];
+  /** A sequential cell's stop: the iteration its deciding look judged up to (a rule; later iterations were not judged). */
+  judgedTo?: number | null;
 }
 
 const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e'];
@@ -50,6 +52,7 @@ export function seriesPlot(o: SeriesPlotOptions): string {
   const marks: Plot.Markish[] = [];
   if (o.warmupEnd && o.warmupEnd > 0) marks.push(Plot.rectX([{ x1: 0, x2: o.warmupEnd }], { x1: 'x1', x2: 'x2', fill: '#000', fillOpacity: 0.07 }));
   if (o.zeroLine) marks.push(Plot.ruleY([0], { stroke: '#bbb' }));
+  if (o.judgedTo != null) marks.push(Plot.ruleX([o.judgedTo], { stroke: '#6f42c1', strokeWidth: 1, strokeDasharray: '2,2' }));
   marks.push(Plot.lineY(rows, { x: 'x', y: 'y', z: 'name', stroke: o.series.length > 1 ? 'name' : COLORS[0], curve: 'step-after', strokeWidth: 1.2 }));
   if (o.trend) {
     const t = o.trend;

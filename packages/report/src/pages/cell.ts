@@ -36,7 +36,8 @@ function verdictBlock(v: CellVerdict | null): string {
         v.settle.deferredLayers.length ? `growth came back in ${esc(v.settle.deferredLayers.join(', '))} — deferred finalisation, not a leak` : 'no growth came back'
       }.</p>`
     : '';
-  return `<p>${badge(v.decision)} ${esc(v.summary)}</p>${settle}${table(['layer', 'verdict', 'slope', '95% CI', 'p (trend)', 'measured from', 'one-time', 'why'], rows)}`;
+  const ci = `${formatConfidence(v.layers[0]?.confidence ?? 0.95)} CI`;
+  return `<p>${badge(v.decision)} ${esc(v.summary)}</p>${settle}${table(['layer', 'verdict', 'slope', ci, 'p (trend)', 'measured from', 'one-time', 'why'], rows)}`;
 }
 
 function attributionBlock(a: Attribution | null, id: string): string {
@@ -93,13 +94,25 @@ const processesText = (c: CellView) =>
 const buildText = (c: CellView) =>
   c.build ? `${c.build.compiler} ${c.build.compilerVersion}; ${c.build.emccVersion ? `emcc ${c.build.emccVersion}; ` : ''}SUNDIALS ${c.build.sundialsVersion}; ${c.build.optFlags}; ${c.build.allocator}` : null;
 
+/** A sequential cell (run --until-decided): where it stopped and why, and what of its series was judged. */
+function sequentialText(s: NonNullable<CellVerdict['sequential']>): string {
+  const bounds = `no-leak from iteration ${s.minIterations}, at most ${s.maxIterations}`;
+  const levels = `alpha ${s.alpha.toPrecision(2)}, ${formatConfidence(s.confidence)} confidence`;
+  const what =
+    s.decidedAt !== null
+      ? `decided at iteration ${s.decidedAt} by look ${s.look} (${levels}); the cell ran to ${s.ranTo} while the look was taken — iterations after ${s.decidedAt} are recorded, not judged (the dotted rule in the plots)`
+      : `not decided by look ${s.look} at iteration ${s.judgedTo} (${levels}); the verdict is that look's`;
+  return `stopped when decided (run --until-decided: ${bounds}): ${what}`;
+}
+
 /** `runId` names the run in the back link; `root` is the relative path to the site root. */
 export function cellPage(c: CellView, runId: string, root: string): string {
   const info = [
     ['cell', esc(c.id)],
     ['status', `${statusBadge(c.status)} ${esc(c.error ?? '')}`],
     ['backend / model / fixture', `${esc(c.backend)} / ${esc(c.model)} / ${esc(c.fixture)}`],
-    ['iterations', `${c.iterationsDone} of ${c.iterations} (warm-up ${c.warmup})`],
+    ['iterations', `${c.iterationsDone} of ${c.verdict?.sequential ? 'at most ' : ''}${c.iterations} (warm-up ${c.warmup})`],
+    ...(c.verdict?.sequential ? [['sequential', esc(sequentialText(c.verdict.sequential))]] : []),
     ...(c.segmentStarts.length > 1 ? [['processes', processesText(c)]] : []),
     ['simulated per iteration', `${c.durationMs} ms, logged every ${c.logIntervalMs} ms`],
     ['GC policy', esc(c.gc)],

@@ -10,7 +10,10 @@ function matrixCell(c: CellView | undefined): string {
   if (!c) return '<span class="note">—</span>';
   const v = c.verdict;
   const rate = v?.bytesPerIteration != null ? `<span class="num">${esc(formatBytes(v.bytesPerIteration))}/iter ± ${esc(formatBytes((v.ciHigh! - v.ciLow!) / 2))}</span><br>` : '';
-  return `<a href="${esc(c.href)}">${badge(v?.decision)}</a> ${v?.where ? esc(v.where) : ''}<br>${rate}<span class="note">${c.iterationsDone}/${c.iterations} it.</span> ${statusBadge(c.status)}`;
+  // A sequential cell: where its deciding look was (or that none decided), beside how far it ran.
+  const seq = v?.sequential;
+  const ran = seq ? `${seq.decidedAt !== null ? `decided at ${seq.decidedAt}, ` : `undecided at ${seq.judgedTo}, `}ran to ${c.iterationsDone} of ≤ ${c.iterations} it.` : `${c.iterationsDone}/${c.iterations} it.`;
+  return `<a href="${esc(c.href)}">${badge(v?.decision)}</a> ${v?.where ? esc(v.where) : ''}<br>${rate}<span class="note">${ran}</span> ${statusBadge(c.status)}`;
 }
 
 function modelSection(run: RunView, model: string): string {
@@ -126,7 +129,11 @@ export function runIndex(run: RunView, root: string, notes = ''): string {
     esc(build?.mathLibrary ?? '—'),
   ]);
   const body = `${notes}
-<p>Run <code>${esc(run.id)}</code>, created ${esc(run.createdAt)}; ${run.cells.length} cells, ${o.iterations} iterations each (warm-up ${o.warmup}), GC policy ${esc(o.gc)}, host profile ${esc(o.host.profile)}${o.recycle ? `, a fresh process per cell every ${o.recycle} iterations (worker recycling)` : ''}.</p>
+<p>Run <code>${esc(run.id)}</code>, created ${esc(run.createdAt)}; ${run.cells.length} cells, ${
+    o.sequential
+      ? `each stopped at the first look that decided it (run --until-decided: no-leak from iteration ${o.sequential.minIterations}, at most ${o.sequential.maxIterations} iterations)`
+      : `${o.iterations} iterations each`
+  } (warm-up ${o.warmup}), GC policy ${esc(o.gc)}, host profile ${esc(o.host.profile)}${o.recycle ? `, a fresh process per cell every ${o.recycle} iterations (worker recycling)` : ''}.</p>
 ${run.failed.length ? `<p><b>${run.failed.length} cell(s) did not finish:</b> ${run.failed.map((c) => `${esc(c.id)} ${statusBadge(c.status)}`).join(', ')}</p>` : ''}
 ${run.models.map((m) => modelSection(run, m)).join('\n')}
 ${decidedSection(run)}
