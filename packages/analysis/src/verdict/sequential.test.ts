@@ -1,0 +1,100 @@
+// Sequential verdicts: the look schedule and its levels, when a look may stop a cell, that `analyse` finds the look
+// the live cell stopped at, and that looking again and again does not make noise a leak.
+import { describe, expect, it } from 'vitest';
+import type { Sample, SequentialSpec } from '@leakbench/core';
+import { makeSamples, type Shape } from '../../test/samples.js';
+import { FIRST_LOOK, lookIterations, lookLevels, lookShare, SequentialLooks, sequentialBounds, sequentialVerdict } from './sequential.js';
+
+const WARMUP = 20;
+const spec = (bounds: Partial<SequentialSpec> = {}) => ({ id: 'c', warmup: WARMUP, sequential: { ...sequentialBounds(WARMUP, { maxIterations: 500 }), ...bounds } });
+/** A cell that ran to `ranTo` (a settle sample after it) with exact layers: flat JS heap, `alloc` in glibc's count. */
+const cell = (ranTo: number, alloc: Shape['alloc'], seed = 1): Sample[] => makeSamples(ranTo, { heap: () => 0, alloc, settle: {} }, WARMUP, seed);
+const judge = (samples: Sample[], bounds: Partial<SequentialSpec> = {}) => sequentialVerdict(spec(bounds), samples, { warmup: WARMUP });
+
+describe('sequential looks', () => {
+  it('look at the warm-up plus 7, 10, 14, 20, … and at the maximum', () => {
+    expect(lookIterations(20, 500)).toEqual([27, 30, 34, 40, 48, 60, 76, 100, 132, 180, 244, 340, 468, 500]);
+    expect(lookIterations(20, 27)).toEqual([27]);
+    expect(lookIterations(0, 12)).toEqual([7, 10, 12]);
+    expect(FIRST_LOOK).toBe(7);
+  });
+
+  it('spend at most the run’s levels over any number of looks', () => {
+    let share = 0;
+    for (let j = 1; j <= 10_000; j++) share += lookShare(j);
+    expect(share).toBeLessThan(1);
+    expect(lookLevels(1).alpha).toBeCloseTo((0.01 * 6) / Math.PI ** 2, 12);
+    expect(lookLevels(2, { alpha: 0.05, confidence: 0.9 })).toEqual({ alpha: 0.05 * lookShare(2), confidence: 1 - 0.1 * lookShare(2) });
+  });
+
+  it('default the no-leak horizon to the warm-up plus 20, within the maximum', () => {
+    expect(sequentialBounds(20, { maxIterations: 500 })).toEqual({ minIterations: 40, maxIterations: 500 });
+    expect(sequentialBounds(20, { maxIterations: 30 })).toEqual({ minIterations: 30, maxIterations: 30 });
+    expect(sequentialBounds(20, { minIterations: 100, maxIterations: 500 })).toEqual({ minIterations: 100, maxIterations: 500 });
+  });
+});
+
+describe('sequential verdicts', () => {
+  it('stop a leak on an exact layer at the first look, judged up to it and no further', () => {
+    const v = judge(cell(33, (i) => 32 * i));
+    expect(v.decision).toBe('leak');
+    expect(v.bytesPerIteration).toBe(32);
+    expect(v.sequential).toMatchObject({ decidedAt: 27, look: 1, judgedTo: 27, ranTo: 33, minIterations: 40, maxIterations: 500 });
+    expect(v.layers.find((l) => l.layer === 'allocatorBytes')!.n).toBe(8); // iterations 20…27
+    expect(v.summary).toMatch(/sequential: decided at iteration 27 \(look 1, .*\); the cell ran to 33/);
+  });
+
+  it('call no layer no-leak before the horizon, however flat', () => {
+    for (const minIterations of [27, 40, 60, 100]) {
+      const v = judge(cell(140, () => 0), { minIterations });
+      expect(v.decision).toBe('no-leak');
+      expect(v.sequential!.decidedAt).toBe(lookIterations(WARMUP, 500).find((i) => i >= minIterations));
+    }
+  });
+
+  it('find growth that starts after an early look when the horizon is past it', () => {
+    const late = (i: number) => (i > 45 ? 64 * (i - 45) : 0);
+    expect(judge(cell(140, late)).decision).toBe('no-leak'); // the default horizon (40) is before its onset
+    const v = judge(cell(140, late), { minIterations: 60 });
+    expect(v.decision).toBe('leak');
+    expect(v.sequential!.decidedAt).toBeGreaterThan(45);
+  });
+
+  it('decide at the look the live cell stopped at, however far it ran on', () => {
+    for (const alloc of [(i: number) => 32 * i, () => 0, (i: number) => (i > 45 ? 256 * Math.floor((i - 45) / 10) : 0)]) {
+      const full = cell(200, alloc);
+      const looks = new SequentialLooks(spec({ minIterations: 60 }), { warmup: WARMUP });
+      let stoppedAt: number | null = null;
+      for (let n = 1; n <= 200 && stoppedAt === null; n++) if (looks.take(full.filter((s) => s.i <= n && s.phase !== 'settle'))) stoppedAt = n;
+      expect(stoppedAt).not.toBeNull();
+      // What a cell stopped a few iterations after its look stores, judged again.
+      const stored = full.filter((s) => s.phase !== 'settle' && s.i <= stoppedAt! + 3);
+      const v = judge(stored, { minIterations: 60 });
+      expect(v.sequential!.decidedAt).toBe(looks.decided!.at);
+      expect(v.decision).toBe(looks.decided!.verdict.decision);
+    }
+  });
+
+  it('end undecided at the maximum with the last look’s verdict, saying what held it back', () => {
+    // One step late in the window: a one-time allocation, or the first of an intermittent leak's — not yet known.
+    const v = judge(cell(60, (i) => (i >= 50 ? 4096 : 0)), { minIterations: 60, maxIterations: 60 });
+    expect(v.decision).toBe('inconclusive');
+    expect(v.sequential).toMatchObject({ decidedAt: null, judgedTo: 60, look: 6 });
+    expect(v.summary).toMatch(/sequential: not decided by --max-iterations 60 \(look 6, .*\): allocatorBytes still undecided/);
+  });
+
+  it('judge a series that stopped short of every look to its end', () => {
+    const v = judge(cell(25, () => 0));
+    expect(v.sequential).toMatchObject({ decidedAt: null, judgedTo: 25, look: 1 });
+    expect(v.summary).toMatch(/stopped at iteration 25 before a look decided it/);
+  });
+
+  it('call noise a leak at no look (Bonferroni over the looks): 0 in 60 noisy cells of up to 200 iterations', () => {
+    let leaks = 0;
+    for (let seed = 1; seed <= 60; seed++) {
+      const noisy = makeSamples(200, { settle: {} }, WARMUP, seed); // JS heap ±300 B, glibc ±500 B per sample, i.i.d.
+      if (judge(noisy, { maxIterations: 200, minIterations: 200 }).decision === 'leak') leaks++;
+    }
+    expect(leaks).toBe(0);
+  });
+});
