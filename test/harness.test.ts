@@ -137,6 +137,45 @@ describe('leakbench run', () => {
     }
   });
 
+  it('stops each cell at the look that decides it (--until-decided), and analyse, check and the report read it back', () => {
+    const out = join(tmp('sequential'), 'run');
+    const r = leakbench(['run', '--fixtures', 'double,none', '--until-decided', '--no-attribute', '--out', out, '--report', '--json']);
+    expect(r.status, r.stderr).toBe(0);
+    const manifest = readManifest(out);
+    expect(manifest.options.sequential).toEqual({ minIterations: 40, maxIterations: 500 });
+    const stored = new Map<string, string>();
+    for (const cell of manifest.cells) {
+      const { samples } = readSamples(runPaths(out).samples(cell.spec.id));
+      const verdict = readVerdict(out, cell.spec.id)!;
+      const seq = verdict.sequential!;
+      stored.set(cell.spec.id, readFileSync(runPaths(out).verdict(cell.spec.id), 'utf8'));
+      // Stopped soon after its look (the parent reads the series every 20 ms), with its settle sample after the stop.
+      const measured = samples.filter((s) => s.phase !== 'settle');
+      expect(seq.ranTo).toBe(measured.at(-1)!.i);
+      expect(samples.at(-1)!).toMatchObject({ phase: 'settle', i: seq.ranTo });
+      expect(seq.ranTo).toBeLessThan(500);
+      if (seq.decidedAt !== null) expect(seq.ranTo - seq.decidedAt).toBeLessThan(40);
+      if (cell.spec.fixture === 'double') {
+        // A leaked double: in WASM, where every layer is exact, at the first or second look (7 or 10 iterations after
+        // the warm-up); natively the cell also waits for glibc's count, which sometimes hands malloc(8) a 40-B chunk.
+        expect(verdict.decision, verdict.summary).toBe('leak');
+        expect(seq.decidedAt, verdict.summary).toBeLessThanOrEqual(cell.spec.backend === 'wasm' ? 30 : 100);
+        expect(verdict.layers.find((l) => l.layer === 'moduleHeapBytes')!.slope).toBe(cell.spec.backend === 'wasm' ? 16 : 24);
+      } else {
+        // The workload: never a leak; no-leak not before the horizon (iteration 40).
+        expect(verdict.decision, verdict.summary).not.toBe('leak');
+        if (verdict.decision === 'no-leak') expect(seq.decidedAt).toBeGreaterThanOrEqual(40);
+      }
+      const page = readFileSync(join(out, 'site', 'cells', `${cell.spec.id}.html`), 'utf8');
+      expect(page).toContain('stopped when decided (run --until-decided: no-leak from iteration 40, at most 500)');
+    }
+    // The stored verdicts are what the stored series say: analyse finds the same looks.
+    expect(leakbench(['analyse', out]).status).toBe(0);
+    for (const [id, text] of stored) expect(readFileSync(runPaths(out).verdict(id), 'utf8'), id).toBe(text);
+    const check = leakbench(['check', out, '--allow-inconclusive']);
+    expect(check.status, check.stdout + check.stderr).toBe(0);
+  });
+
   it('marks a cell that passes --cell-timeout as timeout and keeps its partial series', () => {
     const out = join(tmp('timeout'), 'run');
     const r = leakbench(['run', '--backends', 'wasm', '--fixtures', 'none', '--iterations', '100000', '--warmup', '1', '--cell-timeout', '3', '--out', out, '--json']);
@@ -219,6 +258,11 @@ describe('bad input is rejected with exit code 2 before any cell starts', () => 
     [['--duration', '-5'], /--duration must be a positive number/],
     [['--recycle', '0'], /--recycle must be a whole number > 0/],
     [['--recycle', '20'], /--recycle must be a whole number of iterations larger than --warmup \(20\)/],
+    [['--until-decided', '--max-iterations', '25'], /--max-iterations must be at least 27: the warm-up \(20\) plus the 7 iterations the first look/],
+    [['--until-decided', '--min-iterations', '100', '--max-iterations', '50'], /--max-iterations \(50\) must not be below --min-iterations \(100\); the minimum is 100/],
+    [['--until-decided', '--max-iterations', '0'], /--max-iterations must be a whole number > 0/],
+    [['--min-iterations', '50'], /--min-iterations bounds a sequential run: give it with --until-decided/],
+    [['--until-decided', '--iterations', '100'], /--iterations sets a fixed count; with --until-decided give .* --max-iterations/],
   ])('run %j', (args, message) => {
     const out = args.includes('--out') ? [] : ['--out', join(tmp('bad'), 'run')];
     const r = leakbench(['run', ...args, ...out]);
