@@ -142,7 +142,7 @@ describe('leakbench run', () => {
     const r = leakbench(['run', '--fixtures', 'double,none', '--until-decided', '--no-attribute', '--out', out, '--report', '--json']);
     expect(r.status, r.stderr).toBe(0);
     const manifest = readManifest(out);
-    expect(manifest.options.sequential).toEqual({ minIterations: 40, maxIterations: 500 });
+    expect(manifest.options.sequential).toEqual({ minIterations: 27, maxIterations: 500 });
     const stored = new Map<string, string>();
     for (const cell of manifest.cells) {
       const { samples } = readSamples(runPaths(out).samples(cell.spec.id));
@@ -167,7 +167,7 @@ describe('leakbench run', () => {
         if (verdict.decision === 'no-leak') expect(seq.decidedAt).toBeGreaterThanOrEqual(40);
       }
       const page = readFileSync(join(out, 'site', 'cells', `${cell.spec.id}.html`), 'utf8');
-      expect(page).toContain('stopped when decided (run --until-decided: no-leak from iteration 40, at most 500)');
+      expect(page).toContain('stopped when decided (run --until-decided: looks from iteration 27, a no-leak after 20 iterations past the warm-up, at most 500)');
     }
     // The stored verdicts are what the stored series say: analyse finds the same looks.
     expect(leakbench(['analyse', out]).status).toBe(0);
@@ -261,6 +261,7 @@ describe('bad input is rejected with exit code 2 before any cell starts', () => 
     [['--until-decided', '--max-iterations', '25'], /--max-iterations must be at least 27: the warm-up \(20\) plus the 7 iterations the first look/],
     [['--until-decided', '--min-iterations', '100', '--max-iterations', '50'], /--max-iterations \(50\) must not be below --min-iterations \(100\); the minimum is 100/],
     [['--until-decided', '--max-iterations', '0'], /--max-iterations must be a whole number > 0/],
+    [['--until-decided', '--min-iterations', '10'], /--min-iterations must be at least 27: the warm-up \(20\) plus the 7 iterations/],
     [['--min-iterations', '50'], /--min-iterations bounds a sequential run: give it with --until-decided/],
     [['--until-decided', '--iterations', '100'], /--iterations sets a fixed count; with --until-decided give .* --max-iterations/],
   ])('run %j', (args, message) => {

@@ -32,6 +32,28 @@ export function calibrationTrial(spec: CellSpec, v: CellVerdict | null): Calibra
     ciHigh: v?.ciHigh ?? null,
     expectedLayerSlope: v?.layers.find((l) => l.layer === layer)?.slope ?? null,
     bytesInPlace: inPlace(spec.fixture, v),
+    ...(v?.sequential ? { sequential: { decidedAt: v.sequential.decidedAt, ranTo: v.sequential.ranTo, warmup: spec.warmup } } : {}),
+  };
+}
+
+/** The nearest-rank `q` quantile of `xs` (Infinity: more than anything measured); null when it falls on Infinity. */
+function quantile(xs: number[], q: number): number | null {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const v = sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)];
+  return v === undefined || !Number.isFinite(v) ? null : v;
+}
+
+/** Iterations to a decision over sequential trials (undecided ones count as more than the maximum). */
+function sequentialStats(trials: CalibrationTrial[]): CalibrationSummary['sequential'] {
+  const seq = trials.filter((t) => t.sequential);
+  if (!seq.length) return undefined;
+  const at = seq.map((t) => t.sequential!.decidedAt ?? Infinity);
+  return {
+    trials: seq.length,
+    decided: at.filter(Number.isFinite).length,
+    warmup: seq[0]!.sequential!.warmup,
+    medianDecidedAt: quantile(at, 0.5),
+    p95DecidedAt: quantile(at, 0.95),
   };
 }
 
@@ -83,6 +105,7 @@ export function summariseCalibration(input: SummaryInput): CalibrationSummary[] 
         falsePositiveRate: expected === 'none' ? mine.filter((t) => t.decision === 'leak').length / Math.max(1, mine.length) : null,
         estimatedBytesPerIteration: estimated,
         relativeError: estimated !== null && trueGrowth ? (estimated - trueGrowth) / trueGrowth : null,
+        ...(mine.some((t) => t.sequential) ? { sequential: sequentialStats(mine) } : {}),
       });
     }
   }

@@ -8,9 +8,12 @@ import type { RunOutcome } from '@leakbench/harness';
 const fmt = (x: number | null, digits = 1) => (x === null || !Number.isFinite(x) ? '—' : x.toFixed(digits));
 
 export function formatCalibration(r: CalibrationResult): string {
+  const seq = r.options.sequential;
   const lines = [
-    `calibration: model ${r.options.model}, gc ${r.options.gc}, host ${r.options.host ?? '—'}${r.options.attribute ? ', with attribution passes' : ''}, counts ${r.options.iterationCounts.join('/')}, ${r.options.trials} trials (none: ${r.options.noneTrials})`,
-    'backend  fixture        expected          right@   false+  true B/it  est B/it  error   correct per count (judged Leak / No-leak / Inconclusive)',
+    `calibration: model ${r.options.model}, gc ${r.options.gc}, host ${r.options.host ?? '—'}${r.options.attribute ? ', with attribution passes' : ''}, ${
+      seq ? `sequential (until decided: looks from ${seq.minIterations}, at most ${seq.maxIterations}, warm-up ${seq.warmup})` : `counts ${r.options.iterationCounts.join('/')}`
+    }, ${r.options.trials} trials (none: ${r.options.noneTrials})`,
+    `backend  fixture        expected          ${seq ? 'decided at: median  p95  (after warm-up)' : 'right@'}   false+  true B/it  est B/it  error   correct per count (judged Leak / No-leak / Inconclusive)`,
   ];
   for (const s of r.summaries) {
     lines.push(
@@ -18,7 +21,7 @@ export function formatCalibration(r: CalibrationResult): string {
         s.backend.padEnd(8),
         s.fixture.padEnd(14),
         s.expectedWhere.padEnd(17),
-        String(s.iterationsToDetect ?? 'never').padStart(7),
+        seq ? decidedText(s.sequential).padStart(41) : String(s.iterationsToDetect ?? 'never').padStart(7),
         (s.falsePositiveRate === null ? '' : `${(s.falsePositiveRate * 100).toFixed(0)}%`).padStart(6),
         fmt(s.trueBytesPerIteration).padStart(9),
         fmt(s.estimatedBytesPerIteration).padStart(9),
@@ -28,6 +31,14 @@ export function formatCalibration(r: CalibrationResult): string {
     );
   }
   return lines.join('\n') + '\n';
+}
+
+/** Iterations to a decision of sequential trials: median and 95th percentile, and after the warm-up. */
+export function decidedText(q: CalibrationResult['summaries'][number]['sequential']): string {
+  if (!q) return '—';
+  const at = (x: number | null) => (x === null ? 'undecided' : String(x));
+  const after = (x: number | null) => (x === null ? '—' : String(x - q.warmup));
+  return `${at(q.medianDecidedAt)}  ${at(q.p95DecidedAt)}  (${after(q.medianDecidedAt)}, ${after(q.p95DecidedAt)})${q.decided < q.trials ? ` ${q.trials - q.decided} undecided` : ''}`;
 }
 
 /** Rows of [t, ...states] as arrays. */

@@ -331,6 +331,8 @@ export const CalibrationTrial = z.object({
    * expected `where`); null when it attributed none there (and in calibrations from before it was kept).
    */
   bytesInPlace: nullableNum.default(null),
+  /** A sequential trial (calibrate --until-decided): the iteration its deciding look judged up to (null: none did by the maximum), how far it ran, its warm-up. */
+  sequential: z.object({ decidedAt: z.number().int().nullable(), ranTo: z.number().int(), warmup: z.number().int() }).optional(),
 });
 export type CalibrationTrial = z.infer<typeof CalibrationTrial>;
 
@@ -371,6 +373,14 @@ export const CalibrationSummary = z.object({
    */
   estimatedBytesPerIteration: nullableNum,
   relativeError: nullableNum,
+  /**
+   * Sequential trials (calibrate --until-decided): iterations to a decision (the deciding look's iteration, warm-up
+   * included) — median and 95th percentile over all trials, an undecided trial counting as more than the maximum
+   * (null when the percentile falls on one) — and how many trials a look decided.
+   */
+  sequential: z
+    .object({ trials: z.number().int(), decided: z.number().int(), warmup: z.number().int(), medianDecidedAt: nullableNum, p95DecidedAt: nullableNum })
+    .optional(),
 });
 export type CalibrationSummary = z.infer<typeof CalibrationSummary>;
 
@@ -399,6 +409,8 @@ export const CalibrationResult = z.object({
      * default those whose JS heap the JIT left unsettled (host profile stock).
      */
     attribute: z.boolean().default(false),
+    /** Sequential trials (calibrate --until-decided): their bounds and warm-up; null for fixed counts. */
+    sequential: z.object({ minIterations: z.number().int(), maxIterations: z.number().int(), warmup: z.number().int() }).nullable().default(null),
   }),
   summaries: z.array(CalibrationSummary),
   trials: z.array(CalibrationTrial),

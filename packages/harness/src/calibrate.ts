@@ -9,7 +9,7 @@ import type { CalibrationResult, CellSpec, GcPolicy, RunManifest } from '@leakbe
 import { calibrationTrial, reanalyseRun, summariseCalibration, trialNumber, type AttributeWhen } from '@leakbench/analysis';
 import { hostSettings, type HostProfile } from './host.js';
 import { gitCommit } from './environment.js';
-import { planRun, writeNewManifest } from './plan.js';
+import { checkSequential, planRun, RUN_DEFAULTS, writeNewManifest } from './plan.js';
 import { executeRun, type ExecuteOptions } from './run.js';
 import type { BackendLoader } from './worker.js';
 
@@ -26,6 +26,11 @@ export interface CalibrateRequest {
   host?: HostProfile;
   /** Which trials also get an attribution pass that their verdict reads (as run's: 'auto' by default). */
   attribute?: AttributeWhen;
+  /**
+   * Sequential trials (calibrate --until-decided): each stops at the look that decides it, at most at the one
+   * iteration count given; with this warm-up (a run's default when absent) and no-leak horizon (default: run's).
+   */
+  sequential?: { minIterations: number | null; warmup?: number } | null;
   out: string;
 }
 
@@ -43,6 +48,12 @@ export async function calibrate(req: CalibrateRequest, load: BackendLoader, opts
   if (req.iterationCounts.length === 0) throw new UsageError('--iterations needs at least one count');
   if (req.trials < 1 || req.noneTrials < 1) throw new UsageError('--trials and --none-trials must be >= 1');
   const largest = Math.max(...req.iterationCounts);
+  if (req.sequential && req.iterationCounts.length !== 1) {
+    throw new UsageError(`sequential trials run until decided, at most --max-iterations: give one maximum, not counts (got ${req.iterationCounts.join(',')})`);
+  }
+  const seqWarmup = req.sequential?.warmup ?? RUN_DEFAULTS.warmup;
+  const sequential = req.sequential ? checkSequential(seqWarmup, largest, req.sequential.minIterations) : null;
+  const warmupOf = (iterations: number) => (sequential ? seqWarmup : calibrationWarmup(iterations));
   const { specs: base, fixtures } = await planRun(
     { backends: req.backends, backendModule: null, models: [req.model], fixtures: req.fixtures, iterations: largest, warmup: 0, durationMs: req.durationMs, gc: req.gc, jobs: req.jobs, cellTimeoutS: 900, settle: false, out: req.out },
     load,
@@ -51,7 +62,7 @@ export async function calibrate(req: CalibrateRequest, load: BackendLoader, opts
   for (const b of base) {
     const n = b.fixture === 'none' ? req.noneTrials : req.trials;
     for (const iterations of req.iterationCounts) {
-      for (let t = 0; t < n; t++) specs.push({ ...b, id: `${b.id}-n${iterations}-t${t}`, iterations, warmup: calibrationWarmup(iterations) });
+      for (let t = 0; t < n; t++) specs.push({ ...b, id: `${b.id}-n${iterations}-t${t}`, iterations, warmup: warmupOf(iterations), ...(sequential ? { sequential } : {}) });
     }
   }
   const manifest = writeNewManifest(
@@ -62,7 +73,7 @@ export async function calibrate(req: CalibrateRequest, load: BackendLoader, opts
       models: [req.model],
       fixtures,
       iterations: largest,
-      warmup: calibrationWarmup(largest),
+      warmup: warmupOf(largest),
       durationMs: base[0]!.durationMs,
       logIntervalMs: base[0]!.logIntervalMs,
       gc: req.gc,
@@ -72,7 +83,7 @@ export async function calibrate(req: CalibrateRequest, load: BackendLoader, opts
       host: hostSettings(req.host ?? 'stable'),
       shard: null,
       recycle: null,
-      sequential: null,
+      sequential,
     },
     'calibration-',
   );
@@ -139,6 +150,7 @@ function summarise(dir: string, manifest: RunManifest, req: CalibrateRequest, wo
       gc: req.gc,
       host: manifest.options.host.profile,
       attribute: manifest.cells.some((c) => existsSync(runPaths(dir).attribution(c.spec.id))),
+      sequential: manifest.options.sequential ? { ...manifest.options.sequential, warmup: manifest.options.warmup } : null,
     },
     summaries: summariseCalibration({ ...req, trials, trueGrowth: (b, f) => growth.get(b)?.[f] ?? null }),
     trials,

@@ -70,15 +70,17 @@ export function checkOutDir(out: string): void {
 }
 
 /**
- * The bounds of a sequential run, checked: the maximum must reach the first look (the fewest iterations a verdict
- * can decide in), the minimum must not exceed the maximum.
+ * The bounds of a sequential run, checked: the minimum and the maximum must reach the first look (the fewest
+ * iterations a verdict can decide in), the minimum must not exceed the maximum.
  */
 export function checkSequential(warmup: number, max: number, min: number | null): SequentialSpec {
   const least = warmup + FIRST_LOOK;
   if (max < least) {
     throw new UsageError(`--max-iterations must be at least ${least}: the warm-up (${warmup}) plus the ${FIRST_LOOK} iterations the first look of a sequential verdict needs (got ${max})`);
   }
-  if (min !== null && !(Number.isInteger(min) && min > 0)) throw new UsageError(`--min-iterations must be a whole number > 0 (got ${min})`);
+  if (min !== null && !(Number.isInteger(min) && min >= least)) {
+    throw new UsageError(`--min-iterations must be at least ${least}: the warm-up (${warmup}) plus the ${FIRST_LOOK} iterations the first look of a sequential verdict needs (got ${min})`);
+  }
   if (min !== null && min > max) throw new UsageError(`--max-iterations (${max}) must not be below --min-iterations (${min}); the minimum is ${min}`);
   return sequentialBounds(warmup, { minIterations: min, maxIterations: max });
 }

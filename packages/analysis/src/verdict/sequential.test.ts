@@ -12,10 +12,12 @@ const cell = (ranTo: number, alloc: Shape['alloc'], seed = 1): Sample[] => makeS
 const judge = (samples: Sample[], bounds: Partial<SequentialSpec> = {}) => sequentialVerdict(spec(bounds), samples, { warmup: WARMUP });
 
 describe('sequential looks', () => {
-  it('look at the warm-up plus 7, 10, 14, 20, … and at the maximum', () => {
-    expect(lookIterations(20, 500)).toEqual([27, 30, 34, 40, 48, 60, 76, 100, 132, 180, 244, 340, 468, 500]);
-    expect(lookIterations(20, 27)).toEqual([27]);
-    expect(lookIterations(0, 12)).toEqual([7, 10, 12]);
+  it('look at the minimum, then at the warm-up plus 7, 10, 14, 20, … beyond it, and at the maximum', () => {
+    expect(lookIterations(20, 27, 500)).toEqual([27, 30, 34, 40, 48, 60, 76, 100, 132, 180, 244, 340, 468, 500]);
+    expect(lookIterations(20, 27, 27)).toEqual([27]);
+    expect(lookIterations(0, 7, 12)).toEqual([7, 10, 12]);
+    expect(lookIterations(20, 100, 300)).toEqual([100, 132, 180, 244, 300]);
+    expect(lookIterations(20, 101, 300)).toEqual([101, 132, 180, 244, 300]);
     expect(FIRST_LOOK).toBe(7);
   });
 
@@ -27,9 +29,8 @@ describe('sequential looks', () => {
     expect(lookLevels(2, { alpha: 0.05, confidence: 0.9 })).toEqual({ alpha: 0.05 * lookShare(2), confidence: 1 - 0.1 * lookShare(2) });
   });
 
-  it('default the no-leak horizon to the warm-up plus 20, within the maximum', () => {
-    expect(sequentialBounds(20, { maxIterations: 500 })).toEqual({ minIterations: 40, maxIterations: 500 });
-    expect(sequentialBounds(20, { maxIterations: 30 })).toEqual({ minIterations: 30, maxIterations: 30 });
+  it('take the first look a verdict can decide at as the default minimum', () => {
+    expect(sequentialBounds(20, { maxIterations: 500 })).toEqual({ minIterations: 27, maxIterations: 500 });
     expect(sequentialBounds(20, { minIterations: 100, maxIterations: 500 })).toEqual({ minIterations: 100, maxIterations: 500 });
   });
 });
@@ -39,22 +40,25 @@ describe('sequential verdicts', () => {
     const v = judge(cell(33, (i) => 32 * i));
     expect(v.decision).toBe('leak');
     expect(v.bytesPerIteration).toBe(32);
-    expect(v.sequential).toMatchObject({ decidedAt: 27, look: 1, judgedTo: 27, ranTo: 33, minIterations: 40, maxIterations: 500 });
+    expect(v.sequential).toMatchObject({ decidedAt: 27, look: 1, judgedTo: 27, ranTo: 33, minIterations: 27, maxIterations: 500 });
     expect(v.layers.find((l) => l.layer === 'allocatorBytes')!.n).toBe(8); // iterations 20…27
     expect(v.summary).toMatch(/sequential: decided at iteration 27 \(look 1, .*\); the cell ran to 33/);
   });
 
-  it('call no layer no-leak before the horizon, however flat', () => {
-    for (const minIterations of [27, 40, 60, 100]) {
+  it('decide nothing before the minimum, and no-leak only over 20 iterations after the warm-up, however flat', () => {
+    for (const [minIterations, decidedAt] of [[27, 40], [30, 40], [40, 40], [60, 60], [101, 101]] as const) {
       const v = judge(cell(140, () => 0), { minIterations });
       expect(v.decision).toBe('no-leak');
-      expect(v.sequential!.decidedAt).toBe(lookIterations(WARMUP, 500).find((i) => i >= minIterations));
+      expect(v.sequential!.decidedAt).toBe(decidedAt);
     }
+    const leak = judge(cell(140, (i) => 32 * i), { minIterations: 60 });
+    expect(leak.decision).toBe('leak');
+    expect(leak.sequential).toMatchObject({ decidedAt: 60, look: 1 });
   });
 
-  it('find growth that starts after an early look when the horizon is past it', () => {
+  it('find growth that starts after the no-leak horizon when the minimum is past it', () => {
     const late = (i: number) => (i > 45 ? 64 * (i - 45) : 0);
-    expect(judge(cell(140, late)).decision).toBe('no-leak'); // the default horizon (40) is before its onset
+    expect(judge(cell(140, late)).decision).toBe('no-leak'); // the no-leak horizon (iteration 40) is before its onset
     const v = judge(cell(140, late), { minIterations: 60 });
     expect(v.decision).toBe('leak');
     expect(v.sequential!.decidedAt).toBeGreaterThan(45);
@@ -79,8 +83,8 @@ describe('sequential verdicts', () => {
     // One step late in the window: a one-time allocation, or the first of an intermittent leak's — not yet known.
     const v = judge(cell(60, (i) => (i >= 50 ? 4096 : 0)), { minIterations: 60, maxIterations: 60 });
     expect(v.decision).toBe('inconclusive');
-    expect(v.sequential).toMatchObject({ decidedAt: null, judgedTo: 60, look: 6 });
-    expect(v.summary).toMatch(/sequential: not decided by --max-iterations 60 \(look 6, .*\): allocatorBytes still undecided/);
+    expect(v.sequential).toMatchObject({ decidedAt: null, judgedTo: 60, look: 1 }); // no look before the minimum
+    expect(v.summary).toMatch(/sequential: not decided by --max-iterations 60 \(look 1, .*\): allocatorBytes still undecided/);
   });
 
   it('judge a series that stopped short of every look to its end', () => {

@@ -5,8 +5,9 @@
 // at most alpha, and the chance that any look's interval misses the true rate at most 1 − confidence.
 // A look judges only the iterations up to it, so the decision is a function of the stored series alone: `analyse`
 // replays the looks and finds the same one, however far the cell ran on while the look was taken.
-// A leak stops the cell at the look that finds it; a no-leak only from `minIterations` on (growth that first shows
-// later — an intermittent leak's next step, a late onset — cannot be ruled out by a shorter window); a cell no look
+// No look is taken before `minIterations` (nothing is decided before it); a leak stops the cell at the look that
+// finds it; a no-leak needs a window of NO_LEAK_HORIZON iterations after the warm-up as well (growth that first shows
+// later — an intermittent leak's next step, a late onset — cannot be ruled out by a shorter one); a cell no look
 // decided by `maxIterations` keeps the verdict of its last look, `decidedAt` null.
 import { formatConfidence, lastIteration, type CellSpec, type CellVerdict, type Layer, type Sample, type SequentialSpec } from '@leakbench/core';
 import { analyseCellHeld } from './cell.js';
@@ -17,7 +18,7 @@ import { VERDICT_DEFAULTS, type VerdictOptions } from './options.js';
  * (decide.ts), 4 samples a half at the least, and the window starts at the warm-up's last sample.
  */
 export const FIRST_LOOK = 7;
-/** Default `minIterations` after the warm-up: the shortest window a no-leak is called on (see above). */
+/** The shortest window (iterations after the warm-up) a no-leak is called on (see above). */
 export const NO_LEAK_HORIZON = 20;
 
 /** The share of the levels look `j` (1-based) spends. */
@@ -31,22 +32,22 @@ export function lookLevels(j: number, base: { alpha?: number; confidence?: numbe
 }
 
 /**
- * The iterations the looks judge up to: the warm-up plus 7, 10, 14, 20, 28, 40, 56, 80, … (7·2^k and 10·2^k,
- * about √2 apart: a cell runs at most ~40 % past the look that can first decide it), and `max` itself last.
+ * The iterations the looks judge up to: `min`, then the warm-up plus 7, 10, 14, 20, 28, 40, 56, 80, … (7·2^k and
+ * 10·2^k, about √2 apart: a cell runs at most ~40 % past the look that can first decide it) beyond it, and `max`.
  */
-export function lookIterations(warmup: number, max: number): number[] {
-  const out: number[] = [];
+export function lookIterations(warmup: number, min: number, max: number): number[] {
+  const out = [Math.min(min, max)];
   for (let k = 0; ; k++) {
     for (const d of [7 * 2 ** k, 10 * 2 ** k]) {
-      if (warmup + d >= max) return [...out, max];
-      out.push(warmup + d);
+      if (warmup + d >= max) return out.at(-1) === max ? out : [...out, max];
+      if (warmup + d > min) out.push(warmup + d);
     }
   }
 }
 
-/** The bounds of a sequential cell, `min` clamped to the run's maximum (a default that would exceed it). */
+/** The bounds of a sequential cell: `min` by default the first look a verdict can decide at. */
 export function sequentialBounds(warmup: number, given: { minIterations?: number | null; maxIterations: number }): SequentialSpec {
-  return { minIterations: given.minIterations ?? Math.min(warmup + NO_LEAK_HORIZON, given.maxIterations), maxIterations: given.maxIterations };
+  return { minIterations: given.minIterations ?? Math.min(warmup + FIRST_LOOK, given.maxIterations), maxIterations: given.maxIterations };
 }
 
 export interface Look {
@@ -68,7 +69,7 @@ export function takeLook(spec: Spec, series: Sample[], options: VerdictOptions, 
   const cut = series.filter((s) => s.i <= at);
   const { verdict, heldBy } = analyseCellHeld(spec.id, cut, { ...options, ...levels });
   const final = at >= spec.sequential.maxIterations;
-  const decisive = verdict.decision !== 'inconclusive' && heldBy.length === 0 && (verdict.decision === 'leak' || at >= spec.sequential.minIterations);
+  const decisive = verdict.decision !== 'inconclusive' && heldBy.length === 0 && (verdict.decision === 'leak' || at - spec.warmup >= NO_LEAK_HORIZON);
   return { look: j, at, verdict, heldBy, decides: decisive || final };
 }
 
@@ -85,7 +86,7 @@ export class SequentialLooks {
     private readonly spec: Spec,
     private readonly options: VerdictOptions,
   ) {
-    this.iterations = lookIterations(spec.warmup, spec.sequential.maxIterations);
+    this.iterations = lookIterations(spec.warmup, spec.sequential.minIterations, spec.sequential.maxIterations);
   }
 
   /** The iteration the series must reach for the next look; null once decided or past the last look. */

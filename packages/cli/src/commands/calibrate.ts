@@ -1,13 +1,24 @@
 // `leakbench calibrate`: detection power of the verdicts, from the fixtures as ground truth.
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import { parseFixtureList } from '@leakbench/core';
-import { calibrate, CALIBRATE_DEFAULTS, recalibrate } from '@leakbench/harness';
-import { attributeWhen, commaList, HOST_PROFILES, oneOf, positiveInt, positiveNumber, timeStamp } from '../args.js';
+import { parseFixtureList, UsageError } from '@leakbench/core';
+import { calibrate, CALIBRATE_DEFAULTS, recalibrate, RUN_DEFAULTS } from '@leakbench/harness';
+import { attributeWhen, commaList, HOST_PROFILES, nonNegativeInt, oneOf, positiveInt, positiveNumber, timeStamp } from '../args.js';
 import { formatCalibration } from '../format.js';
 import { progressReporter } from '../progress.js';
 import { loadAnyBackend } from '../registry.js';
 import { WORKER } from '../worker-path.js';
+
+/** `--until-decided` and its bounds, checked against the options they cannot go with. */
+function sequentialTrials(o: { untilDecided?: boolean; minIterations?: number; maxIterations?: number; warmup?: number }, cmd: Command): { minIterations: number | null; warmup?: number } | null {
+  if (!o.untilDecided) {
+    const stray = (['--min-iterations', '--max-iterations', '--warmup'] as const).find((f) => cmd.getOptionValueSource(f.slice(2).replace(/-(\w)/g, (_, c: string) => c.toUpperCase())) === 'cli');
+    if (stray) throw new UsageError(`${stray} is for sequential trials: give it with --until-decided (fixed trials take --iterations)`);
+    return null;
+  }
+  if (cmd.getOptionValueSource('iterations') === 'cli') throw new UsageError('--iterations lists fixed counts; sequential trials take --max-iterations');
+  return { minIterations: o.minIterations ?? null, ...(o.warmup !== undefined ? { warmup: o.warmup } : {}) };
+}
 
 export function registerCalibrate(program: Command): void {
   program
@@ -25,17 +36,22 @@ export function registerCalibrate(program: Command): void {
     .addOption(new Option('--host <profile>', 'cell process profile').argParser(oneOf('--host', HOST_PROFILES)).default('stable'))
     .option('--attribute', "give every trial an attribution pass that its verdict reads (default: the trials whose JS heap V8's JIT leaves unsettled, in --host stock)")
     .option('--no-attribute', 'give no trial an attribution pass')
+    .option('--until-decided', 'sequential trials: each stops at the first look that decides it (as run --until-decided), at most --max-iterations; the summaries add iterations to a decision')
+    .option('--min-iterations <n>', 'with --until-decided: no trial stops before this iteration (default: warm-up + 7)', positiveInt('--min-iterations'))
+    .option('--max-iterations <n>', 'with --until-decided: the most iterations a trial runs (default 500)', positiveInt('--max-iterations'))
+    .option('--warmup <n>', 'with --until-decided: warm-up iterations of every trial (default 20; fixed counts warm up for 10 % of their count)', nonNegativeInt('--warmup'))
     .option('--out <dir>', 'new or empty directory for the trials and calibration.json')
     .option('--reanalyse <dir>', 're-analyse the stored trials of an earlier calibration with the current verdicts (no re-run)')
     .option('--json', 'print the summaries as JSON')
-    .action(async (o) => {
+    .action(async (o, cmd: Command) => {
+      const sequential = sequentialTrials(o, cmd);
       if (o.reanalyse) {
         const result = recalibrate(resolve(o.reanalyse), WORKER);
         if (o.json) process.stdout.write(JSON.stringify(result.summaries, null, 2) + '\n');
         else process.stdout.write(formatCalibration(result) + `calibration: ${resolve(o.reanalyse)}/calibration.json\n`);
         return;
       }
-      const counts = commaList(o.iterations).map((x) => positiveInt('--iterations')(x));
+      const counts = sequential ? [o.maxIterations ?? RUN_DEFAULTS.iterations] : commaList(o.iterations).map((x) => positiveInt('--iterations')(x));
       const out = resolve(o.out ?? `runs/calibration-${timeStamp()}`);
       const fixtures = commaList(o.fixtures); // as given (`zoo` expands when planned, skipping what a backend cannot carry)
       const planned = parseFixtureList(fixtures).map((f) => f.id); // for the progress total
@@ -45,7 +61,7 @@ export function registerCalibrate(program: Command): void {
       let result;
       try {
         result = await calibrate(
-          { backends, model: o.model, fixtures, iterationCounts: counts, trials: o.trials, noneTrials: o.noneTrials, gc: o.gc, jobs: o.jobs, durationMs: o.duration, host: o.host, attribute: attributeWhen(o.attribute), out },
+          { backends, model: o.model, fixtures, iterationCounts: counts, trials: o.trials, noneTrials: o.noneTrials, gc: o.gc, jobs: o.jobs, durationMs: o.duration, host: o.host, attribute: attributeWhen(o.attribute), sequential, out },
           loadAnyBackend,
           { worker: WORKER, onEvent: p.onEvent },
         );

@@ -4,6 +4,7 @@ import { formatConfidence, retainerText } from '@leakbench/core';
 import type { Attribution, CellVerdict, LayerVerdict } from '@leakbench/core';
 import { badge, esc, formatBytes, page, statusBadge, table } from '../html.js';
 import type { CellView, RowView } from '../model.js';
+import { NO_LEAK_HORIZON } from '@leakbench/analysis';
 import { decisionGrid, seriesPlot } from '../plots.js';
 
 function layerCaption(l: LayerVerdict | null): string {
@@ -96,7 +97,7 @@ const buildText = (c: CellView) =>
 
 /** A sequential cell (run --until-decided): where it stopped and why, and what of its series was judged. */
 function sequentialText(s: NonNullable<CellVerdict['sequential']>): string {
-  const bounds = `no-leak from iteration ${s.minIterations}, at most ${s.maxIterations}`;
+  const bounds = `looks from iteration ${s.minIterations}, a no-leak after ${NO_LEAK_HORIZON} iterations past the warm-up, at most ${s.maxIterations}`;
   const levels = `alpha ${s.alpha.toPrecision(2)}, ${formatConfidence(s.confidence)} confidence`;
   const what =
     s.decidedAt !== null
