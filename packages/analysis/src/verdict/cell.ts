@@ -30,8 +30,9 @@ export function analyseCell(cellId: string, recorded: Sample[], given: VerdictOp
 }
 
 /**
- * The cell's verdict and the layers that hold its decision back (undecided, and not abstaining by the rules: see
- * locate) — what the sequential rule waits on.
+ * The cell's verdict and the layers that hold its decision back — undecided (and not abstaining by the rules: see
+ * locate), or leaking with their own part of the size not settled (attributeParts) — what the sequential rule
+ * waits on.
  */
 export function analyseCellHeld(cellId: string, recorded: Sample[], given: VerdictOptions): { verdict: CellVerdict; heldBy: Layer[] } {
   const samples = stitchSegments(recorded);
@@ -77,5 +78,5 @@ export function analyseCellHeld(cellId: string, recorded: Sample[], given: Verdi
     deferredFinalisation: [...deferred].some((l) => layers.find((x) => x.layer === l)?.decision === 'leak'),
     summary: describeCell(loc, layers, deferred, passUse, resizedByPass(layers, 'arrayBuffersBytes')),
   };
-  return { verdict, heldBy: loc.undecided.map((l) => l.layer) };
+  return { verdict, heldBy: [...loc.undecided.map((l) => l.layer), ...loc.unsettled] };
 }

@@ -169,7 +169,17 @@ export type Contribution = CellVerdict['attribution'][number];
  * RSS and external add nothing. Sorted by bytes, largest first.
  */
 export function attribute(layers: LayerVerdict[], deferred: ReadonlySet<string>, options: VerdictOptions = { warmup: 0 }): Contribution[] {
+  return attributeParts(layers, deferred, options).parts;
+}
+
+/**
+ * attribute, and the leaking layers whose own part it could not settle: not significantly above what their contained
+ * layers explain, yet possibly more than the floor above it (glibc's 8-byte chunk header beside the module heap's
+ * block, while glibc's count still wanders between 32 and 40 B per block) — the cell's size is not known yet.
+ */
+export function attributeParts(layers: LayerVerdict[], deferred: ReadonlySet<string>, options: VerdictOptions = { warmup: 0 }): { parts: Contribution[]; unsettled: Layer[] } {
   const o = resolveOptions(options);
+  const unsettled: Layer[] = [];
   const counted = new Map<string, Contribution>();
   const leaks = (layer: Layer) => layers.some((x) => x.layer === layer && x.decision === 'leak' && !deferred.has(layer));
   // Paged layers are the coarse fallback: they hold the same bytes as the finer layers, in pages and heap chunks
@@ -197,11 +207,14 @@ export function attribute(layers: LayerVerdict[], deferred: ReadonlySet<string>,
     // A leaking layer's own part counts when it is significantly above zero (glibc's 8-byte chunk header beside the
     // module heap's usable size, Node's records beside a Buffer's store) — and, for glibc with its per-thread cache
     // on, when it adds up over the window to more than that cache can hold (below that it is the cache's wander).
-    if (!(l.ciLow - explained > 0)) continue;
+    if (!(l.ciLow - explained > 0)) {
+      if (!spec.paged && spec.contains.length && l.ciHigh - explained >= o.minRate) unsettled.push(layer);
+      continue;
+    }
     if (layer === 'allocatorBytes' && withinAllocatorCache(o, (l.slope - explained) * l.n)) continue;
     counted.set(layer, { layer, where: spec.locates, bytesPerIteration: l.slope - explained, ciLow: l.ciLow - explained, ciHigh: l.ciHigh - explained });
   }
-  return [...counted.values()].sort((a, b) => b.bytesPerIteration - a.bytesPerIteration);
+  return { parts: [...counted.values()].sort((a, b) => b.bytesPerIteration - a.bytesPerIteration), unsettled };
 }
 
 export interface Location {
@@ -214,6 +227,8 @@ export interface Location {
   explained: Layer[];
   /** Layers that keep the cell from being decided. */
   undecided: LayerVerdict[];
+  /** Leaking layers whose own part of the size is not settled yet (attributeParts). */
+  unsettled: Layer[];
   /** Undecided layers that do not hold the cell's decision back, and why (named in the summary). */
   abstained: { layer: LayerVerdict; why: string }[];
   /** The C allocator grows but the module's own heap is flat: the growth is the host's. */
@@ -221,7 +236,7 @@ export interface Location {
 }
 
 export function locate(layers: LayerVerdict[], deferred: ReadonlySet<string>, options: VerdictOptions): Location {
-  const attribution = attribute(layers, deferred, options);
+  const { parts: attribution, unsettled } = attributeParts(layers, deferred, options);
   const leaking = layers.filter((l) => l.decision === 'leak' && !deferred.has(l.layer));
   const explained = leaking.filter((l) => !attribution.some((a) => a.layer === l.layer)).map((l) => l.layer);
   const open = layers.filter((l) => l.decision === 'inconclusive' && !deferred.has(l.layer));
@@ -239,6 +254,7 @@ export function locate(layers: LayerVerdict[], deferred: ReadonlySet<string>, op
     attribution,
     explained,
     undecided,
+    unsettled,
     abstained,
     hostOnlyAllocator: moduleFlat && attribution.some((a) => a.layer === 'allocatorBytes'),
   };

@@ -45,6 +45,15 @@ describe('sequential verdicts', () => {
     expect(v.summary).toMatch(/sequential: decided at iteration 27 \(look 1, .*\); the cell ran to 33/);
   });
 
+  it("wait until a leak's size is settled: glibc's count zigzags around 32 B a block beside the module heap's 24 B", () => {
+    // glibc's in-use count of a leaked malloc(8) natively: +160, −96, +160, … (measured); the module heap: 24 B a block.
+    const zigzag = cell(200, (i) => 32 * i + (i % 2 ? 128 : 0)).map((s) => ({ ...s, moduleHeapBytes: 5e5 + 24 * s.i }));
+    const v = judge(zigzag);
+    expect(v.decision).toBe('leak');
+    expect(v.sequential!.decidedAt).toBeGreaterThan(27); // the module heap alone decides at 27; its 8-B header not yet
+    expect(v.attribution.map((a) => [a.layer, a.bytesPerIteration])).toEqual([['moduleHeapBytes', 24], ['allocatorBytes', 8]]);
+  });
+
   it('decide nothing before the minimum, and no-leak only over 20 iterations after the warm-up, however flat', () => {
     for (const [minIterations, decidedAt] of [[27, 40], [30, 40], [40, 40], [60, 60], [101, 101]] as const) {
       const v = judge(cell(140, () => 0), { minIterations });
