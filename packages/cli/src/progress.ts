@@ -26,6 +26,11 @@ export function progressReporter(totalCells: number, totalIterations: number, js
       bar?.update(iterations, { cells: cellsDone, totalCells, rate: rate.toFixed(0) });
     } else if (e.type === 'cell-end') {
       cellsDone++;
+      // A sequential cell's total was its maximum: what it did not need to run leaves the total (and the ETA).
+      if (e.cell.spec.sequential) {
+        totalIterations -= Math.max(0, e.cell.spec.iterations - (perCell.get(id) ?? 0));
+        bar?.setTotal(totalIterations);
+      }
       if (bar) bar.update(iterations, { cells: cellsDone, totalCells });
       else if (!json) process.stderr.write(`[${cellsDone}/${totalCells}] ${id}: ${e.cell.status} (${e.cell.samples} samples)${e.cell.error ? ` — ${e.cell.error}` : ''}\n`);
     } else {
