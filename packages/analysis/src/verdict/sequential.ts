@@ -63,14 +63,17 @@ export interface Look {
 
 type Spec = Pick<CellSpec, 'id' | 'warmup'> & { sequential: SequentialSpec };
 
+/** Whether a verdict at iteration `at` decides the cell: see the file's header. */
+const decisive = (v: CellVerdict, heldBy: Layer[], at: number, warmup: number) =>
+  v.decision !== 'inconclusive' && heldBy.length === 0 && (v.decision === 'leak' || at - warmup >= NO_LEAK_HORIZON);
+
 /** Look `j` at iteration `at` over the measured series (no settle sample). */
 export function takeLook(spec: Spec, series: Sample[], options: VerdictOptions, j: number, at: number): Look {
   const levels = lookLevels(j, options);
   const cut = series.filter((s) => s.i <= at);
   const { verdict, heldBy } = analyseCellHeld(spec.id, cut, { ...options, ...levels });
   const final = at >= spec.sequential.maxIterations;
-  const decisive = verdict.decision !== 'inconclusive' && heldBy.length === 0 && (verdict.decision === 'leak' || at - spec.warmup >= NO_LEAK_HORIZON);
-  return { look: j, at, verdict, heldBy, decides: decisive || final };
+  return { look: j, at, verdict, heldBy, decides: decisive(verdict, heldBy, at, spec.warmup) || final };
 }
 
 /**
@@ -131,8 +134,8 @@ export function sequentialVerdict(spec: Spec, samples: Sample[], options: Verdic
   const levels = lookLevels(look, options);
   const judgedTo = final?.at ?? ranTo;
   const { verdict, heldBy } = analyseCellHeld(spec.id, [...series.filter((s) => s.i <= judgedTo), ...settle], { ...options, ...levels });
-  const decisive = verdict.decision !== 'inconclusive' && heldBy.length === 0;
-  return withSequential(verdict, { ...bounds, decidedAt: decisive && final ? judgedTo : null, look, judgedTo, ...levels, ranTo }, decisive ? null : heldBy);
+  const decided = final !== null && decisive(verdict, heldBy, judgedTo, spec.warmup);
+  return withSequential(verdict, { ...bounds, decidedAt: decided ? judgedTo : null, look, judgedTo, ...levels, ranTo }, decided ? null : heldBy);
 }
 
 function withSequential(v: CellVerdict, s: NonNullable<CellVerdict['sequential']>, heldBy: Layer[] | null): CellVerdict {
@@ -141,7 +144,9 @@ function withSequential(v: CellVerdict, s: NonNullable<CellVerdict['sequential']
     s.decidedAt !== null
       ? `sequential: decided at iteration ${s.decidedAt} (look ${s.look}, ${levels}); the cell ran to ${s.ranTo}`
       : s.judgedTo >= s.maxIterations
-        ? `sequential: not decided by --max-iterations ${s.maxIterations} (look ${s.look}, ${levels})${heldBy?.length ? `: ${heldBy.join(', ')} still undecided` : ''}`
+        ? `sequential: not decided by --max-iterations ${s.maxIterations} (look ${s.look}, ${levels})${
+            heldBy?.length ? `: ${heldBy.join(', ')} still undecided` : v.decision === 'no-leak' ? `: a no-leak needs ${NO_LEAK_HORIZON} iterations past the warm-up` : ''
+          }`
         : `sequential: the series stopped at iteration ${s.ranTo} before a look decided it (judged to its end, ${levels})`;
   return { ...v, summary: `${v.summary}; ${note}`, sequential: s };
 }
