@@ -96,9 +96,10 @@ describe('sequential verdicts', () => {
     expect(v.summary).toMatch(/sequential: not decided by --max-iterations 60 \(look 1, .*\): allocatorBytes still undecided/);
   });
 
-  it('leave a no-leak undecided at a maximum under 20 iterations past the warm-up, and say why', () => {
+  it('end a cell inconclusive whose no-leak came before 20 iterations past the warm-up, and say why', () => {
     const v = judge(cell(30, () => 0), { maxIterations: 30 });
-    expect(v.decision).toBe('no-leak');
+    expect(v.decision).toBe('inconclusive');
+    expect(v.summary).toMatch(/^inconclusive: no leak: /);
     expect(v.sequential).toMatchObject({ decidedAt: null, judgedTo: 30 });
     expect(v.summary).toMatch(/not decided by --max-iterations 30 \(look 2, .*\): a no-leak needs 20 iterations past the warm-up/);
   });

@@ -135,7 +135,9 @@ export function sequentialVerdict(spec: Spec, samples: Sample[], options: Verdic
   const judgedTo = final?.at ?? ranTo;
   const { verdict, heldBy } = analyseCellHeld(spec.id, [...series.filter((s) => s.i <= judgedTo), ...settle], { ...options, ...levels });
   const decided = final !== null && decisive(verdict, heldBy, judgedTo, spec.warmup);
-  return withSequential(verdict, { ...bounds, decidedAt: decided ? judgedTo : null, look, judgedTo, ...levels, ranTo }, decided ? null : heldBy);
+  // A cell no look decided ends inconclusive — unless it leaks: that is decided, only not every layer or its size.
+  const ended: CellVerdict = decided || verdict.decision !== 'no-leak' ? verdict : { ...verdict, decision: 'inconclusive', summary: `inconclusive: ${verdict.summary}` };
+  return withSequential(ended, { ...bounds, decidedAt: decided ? judgedTo : null, look, judgedTo, ...levels, ranTo }, decided ? null : heldBy);
 }
 
 function withSequential(v: CellVerdict, s: NonNullable<CellVerdict['sequential']>, heldBy: Layer[] | null): CellVerdict {
@@ -145,7 +147,7 @@ function withSequential(v: CellVerdict, s: NonNullable<CellVerdict['sequential']
       ? `sequential: decided at iteration ${s.decidedAt} (look ${s.look}, ${levels}); the cell ran to ${s.ranTo}`
       : s.judgedTo >= s.maxIterations
         ? `sequential: not decided by --max-iterations ${s.maxIterations} (look ${s.look}, ${levels})${
-            heldBy?.length ? `: ${heldBy.join(', ')} still undecided` : v.decision === 'no-leak' ? `: a no-leak needs ${NO_LEAK_HORIZON} iterations past the warm-up` : ''
+            heldBy?.length ? `: ${heldBy.join(', ')} still undecided` : v.decision === 'inconclusive' ? `: a no-leak needs ${NO_LEAK_HORIZON} iterations past the warm-up` : ''
           }`
         : `sequential: the series stopped at iteration ${s.ranTo} before a look decided it (judged to its end, ${levels})`;
   return { ...v, summary: `${v.summary}; ${note}`, sequential: s };
