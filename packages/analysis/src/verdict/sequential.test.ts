@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Sample, SequentialSpec } from '@leakbench/core';
 import { makeSamples, type Shape } from '../../test/samples.js';
+import type { VerdictOptions } from './options.js';
 import { FIRST_LOOK, lookIterations, lookLevels, lookShare, SequentialLooks, sequentialBounds, sequentialVerdict } from './sequential.js';
 
 const WARMUP = 20;
@@ -86,6 +87,18 @@ describe('sequential verdicts', () => {
       expect(v.sequential!.decidedAt).toBe(looks.decided!.at);
       expect(v.decision).toBe(looks.decided!.verdict.decision);
     }
+  });
+
+  it('find the look the cell stopped at without its attribution pass, which ran after it over the whole run', () => {
+    // The JS heap steps once at 30 (undecided until a repeat would be due), glibc's count leaks from iteration 50 on.
+    const samples = makeSamples(200, { heap: (i) => (i >= 30 ? 4096 : 0), alloc: (i) => (i > 50 ? 64 * (i - 50) : 0), settle: {} }, WARMUP);
+    // A pass over 200 iterations whose heap snapshots found no program object growing: the JS heap is V8's own.
+    const pass = { iterations: 200, snapshots: [{ iteration: 20 }, { iteration: 110 }, { iteration: 200 }], js: { sites: [], engineBytesPerIteration: 40, programBytesPerIteration: 0 } } as unknown as NonNullable<VerdictOptions['attribution']>;
+    const without = judge(samples);
+    const withPass = sequentialVerdict(spec(), samples, { warmup: WARMUP, attribution: pass });
+    expect(without.decision).toBe('leak');
+    expect(withPass.sequential!.decidedAt).toBe(without.sequential!.decidedAt); // not 40, before the leak began
+    expect(withPass.decision).toBe('leak');
   });
 
   it('end undecided at the maximum with the last look’s verdict, saying what held it back', () => {

@@ -111,12 +111,15 @@ export class SequentialLooks {
 }
 
 /**
- * A sequential cell's verdict from its stored series: the looks replayed; the deciding one judged again with the
- * settle sample (the settle check belongs to the series' end), or — when none decided — the last look the series
- * reached, or a partial series judged to its end at the next look's levels. Carries `sequential`.
+ * A sequential cell's verdict from its stored series: the looks replayed as the cell took them while it ran —
+ * without the cell's attribution pass, which ran after it stopped (a pass over the whole run would decide an early
+ * look with what only later iterations showed: a late onset read as no growth) —; the deciding one judged again
+ * with the settle sample (the settle check belongs to the series' end) and the pass, or — when none decided — the
+ * last look the series reached, or a partial series judged to its end at the next look's levels. Carries
+ * `sequential`.
  */
 export function sequentialVerdict(spec: Spec, samples: Sample[], options: VerdictOptions): CellVerdict {
-  const looks = new SequentialLooks(spec, options);
+  const looks = new SequentialLooks(spec, { ...options, attribution: null });
   looks.take(samples);
   const series = samples.filter((s) => s.phase !== 'settle');
   const ranTo = lastIteration(series);
