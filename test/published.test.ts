@@ -245,9 +245,58 @@ describe('published report', () => {
     });
   });
 
+  // The sequential run and its calibrations (README "Sequential runs"): each cell until decided.
+  describe('sequential run (--until-decided) and its calibrations', () => {
+    const run = readRun(join(PUBLISHED, 'data/sequential-run'));
+    const fixed = readRun(join(PUBLISHED, 'data/default-run'));
+    const cal = (host: string, min: number | null) =>
+      run.calibrations.find((c) => c.options.host === host && c.options.sequential && (min === null ? c.options.sequential.minIterations === c.options.sequential.warmup + 7 : c.options.sequential.minIterations === min))!;
+
+    it('decided every cell of the default matrix, as the fixed 500-iteration run did, soon after its look', () => {
+      expect(run.cells).toHaveLength(10);
+      for (const c of run.cells) {
+        const seq = c.verdict!.sequential!;
+        expect(c.record.status).toBe('ok');
+        expect(seq.decidedAt, c.record.spec.id).not.toBeNull();
+        expect(seq.ranTo - seq.decidedAt!, c.record.spec.id).toBeLessThan(20);
+        expect(c.verdict!.decision, c.record.spec.id).toBe(fixed.cells.find((f) => f.record.spec.id === c.record.spec.id)!.verdict!.decision);
+      }
+      // Exact layers: the first look (the warm-up + 7) in WASM, where every layer counts blocks exactly.
+      for (const id of ['wasm-lr1991-double', 'wasm-lr1991-double100']) expect(run.cells.find((c) => c.record.spec.id === id)!.verdict!.sequential!.decidedAt, id).toBe(27);
+    });
+
+    it.each([['stable', null], ['stable', 120], ['stock', null], ['stock', 120]] as const)('%s profile, looks from %s: the whole zoo, 20 `none` trials per backend, none a leak', (host, min) => {
+      const c = cal(host, min);
+      expect(c.options.backends).toEqual(['native', 'wasm']);
+      for (const kind of ZOO.map((z) => z.kind)) expect(c.summaries.some((s) => s.fixture === kind), kind).toBe(true);
+      for (const s of c.summaries.filter((x) => x.fixture === 'none')) expect(s.byIterations[0], s.backend).toMatchObject({ trials: 20, leak: 0 });
+    });
+
+    it('stable profile, default looks: `none` decided no-leak in every trial 20 iterations after the warm-up; C shapes sized within 2 %, exactly in WASM at the first look', () => {
+      const c = cal('stable', null);
+      for (const s of c.summaries.filter((x) => x.fixture === 'none')) {
+        expect(s.byIterations[0], s.backend).toMatchObject({ trials: 20, noLeak: 20 });
+        expect(s.sequential!.p95DecidedAt! - s.sequential!.warmup, s.backend).toBe(20);
+      }
+      for (const f of ['malloc', 'new', 'strdup', 'memalign']) {
+        const wasm = c.summaries.find((x) => x.backend === 'wasm' && x.fixture === f)!;
+        expect(wasm.sequential!.medianDecidedAt! - wasm.sequential!.warmup, f).toBe(7);
+        expect(wasm.relativeError, f).toBe(0);
+        expect(Math.abs(c.summaries.find((x) => x.backend === 'native' && x.fixture === f)!.relativeError!), f).toBeLessThanOrEqual(0.02);
+      }
+    });
+
+    it('stable profile, looks from 120: every leak shape a leak and every non-leak no-leak, in every trial of both backends', () => {
+      for (const s of cal('stable', 120).summaries) {
+        const b = s.byIterations[0]!;
+        expect(s.expectedWhere === 'none' ? b.noLeak : b.leak, `${s.backend} ${s.fixture}`).toBe(b.trials);
+      }
+    });
+  });
+
   it('is regenerated from its data byte for byte (run `npx turbo run report` after changing the report)', async () => {
     const out = join(mkdtempSync(join(tmpdir(), 'leakbench-published-')), 'site');
-    await buildReport(['default-run', 'soak-run', 'soak-recycled'].map((r) => join(PUBLISHED, 'data', r)), out, { title: 'leakbench' });
+    await buildReport(['default-run', 'soak-run', 'soak-recycled', 'sequential-run'].map((r) => join(PUBLISHED, 'data', r)), out, { title: 'leakbench' });
     const expected = files(join(PUBLISHED, 'site')).map((f) => relative(join(PUBLISHED, 'site'), f)).sort();
     expect(files(out).map((f) => relative(out, f)).sort()).toEqual(expected);
     for (const f of expected) expect(readFileSync(join(out, f), 'utf8') === readFileSync(join(PUBLISHED, 'site', f), 'utf8'), f).toBe(true);
