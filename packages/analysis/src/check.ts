@@ -4,7 +4,7 @@
 // layer's rate rose beyond its confidence interval. A gate that cannot decide fails and says why.
 import { RunDataError, readAttribution, readManifest, readRun, readSamples, runPaths, writeVerdict } from '@leakbench/core';
 import type { Attribution, CellSpec, CellVerdict, LayerVerdict, RunManifest, Sample, SequentialSpec } from '@leakbench/core';
-import { analyseCell, compareRates, hostTraits, isSequential, iterationsToDecide, SequentialLooks, sequentialVerdict, verdictTimeline, type LayerTimeline } from './verdict/index.js';
+import { analyseCell, compareRates, hostTraits, isSequential, iterationsToDecide, SequentialLooks, sequentialTimeline, sequentialVerdict, verdictTimeline, type LayerTimeline } from './verdict/index.js';
 
 export interface CheckFinding {
   cell: string;
@@ -114,9 +114,10 @@ export function judgeCell(spec: Pick<CellSpec, 'id' | 'warmup' | 'sequential'>, 
 /** The looks of a sequential cell while it runs (the harness stops the cell when one decides it). */
 export const cellLooks = (spec: Pick<CellSpec, 'id' | 'warmup'> & { sequential: SequentialSpec }, host: RunManifest['options']['host']) => new SequentialLooks(spec, cellOptions(spec, host));
 
-/** When each layer of a cell decided (verdictTimeline), judged with its run's host settings. */
-export function cellTimeline(spec: Pick<CellSpec, 'id' | 'warmup'>, samples: Sample[], host: RunManifest['options']['host']): LayerTimeline[] {
-  return verdictTimeline(spec.id, samples, cellOptions(spec, host));
+/** When each layer of a cell decided — at cuts of its series (verdictTimeline), or a sequential cell's looks — judged with its run's host settings. */
+export function cellTimeline(spec: Pick<CellSpec, 'id' | 'warmup' | 'sequential'>, samples: Sample[], host: RunManifest['options']['host']): LayerTimeline[] {
+  const options = cellOptions(spec, host);
+  return isSequential(spec) ? sequentialTimeline({ ...spec, sequential: spec.sequential }, samples, options) : verdictTimeline(spec.id, samples, options);
 }
 
 /**

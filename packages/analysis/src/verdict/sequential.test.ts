@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { Sample, SequentialSpec } from '@leakbench/core';
 import { makeSamples, type Shape } from '../../test/samples.js';
 import type { VerdictOptions } from './options.js';
-import { FIRST_LOOK, lookIterations, lookLevels, lookShare, SequentialLooks, sequentialBounds, sequentialVerdict } from './sequential.js';
+import { FIRST_LOOK, lookIterations, lookLevels, lookShare, SequentialLooks, sequentialBounds, sequentialTimeline, sequentialVerdict } from './sequential.js';
 
 const WARMUP = 20;
 const spec = (bounds: Partial<SequentialSpec> = {}) => ({ id: 'c', warmup: WARMUP, sequential: { ...sequentialBounds(WARMUP, { maxIterations: 500 }), ...bounds } });
@@ -99,6 +99,15 @@ describe('sequential verdicts', () => {
     expect(without.decision).toBe('leak');
     expect(withPass.sequential!.decidedAt).toBe(without.sequential!.decidedAt); // not 40, before the leak began
     expect(withPass.decision).toBe('leak');
+  });
+
+  it('time each layer’s decision by the looks the cell took, up to the deciding one', () => {
+    const flat = sequentialTimeline(spec(), cell(45, () => 0), { warmup: WARMUP }).find((t) => t.layer === 'allocatorBytes')!;
+    expect(flat.points.map((p) => [p.iterations, p.decision])).toEqual([[27, 'no-leak'], [30, 'no-leak'], [34, 'no-leak'], [40, 'no-leak']]);
+    expect(flat.settled).toEqual({ decision: 'no-leak', from: 27 });
+    const leak = sequentialTimeline(spec(), cell(45, (i) => 32 * i), { warmup: WARMUP }).find((t) => t.layer === 'allocatorBytes')!;
+    expect(leak.points.map((p) => p.iterations)).toEqual([27]);
+    expect(leak.settled).toEqual({ decision: 'leak', from: 27 });
   });
 
   it('end undecided at the maximum with the last look’s verdict, saying what held it back', () => {

@@ -11,6 +11,7 @@
 // decided by `maxIterations` keeps the verdict of its last look, `decidedAt` null.
 import { formatConfidence, lastIteration, type CellSpec, type CellVerdict, type Layer, type Sample, type SequentialSpec } from '@leakbench/core';
 import { analyseCellHeld } from './cell.js';
+import { layerTimelines, type LayerTimeline } from './timeline.js';
 import { VERDICT_DEFAULTS, type VerdictOptions } from './options.js';
 
 /**
@@ -84,6 +85,8 @@ export class SequentialLooks {
   readonly iterations: number[];
   private taken = 0;
   decided: Look | null = null;
+  /** Every look taken so far, in order. */
+  readonly looks: Look[] = [];
 
   constructor(
     private readonly spec: Spec,
@@ -104,6 +107,7 @@ export class SequentialLooks {
     while (!this.decided && this.taken < this.iterations.length && this.iterations[this.taken]! <= last) {
       const look = takeLook(this.spec, series, this.options, this.taken + 1, this.iterations[this.taken]!);
       this.taken++;
+      this.looks.push(look);
       if (look.decides) this.decided = look;
     }
     return this.decided !== null;
@@ -141,6 +145,16 @@ export function sequentialVerdict(spec: Spec, samples: Sample[], options: Verdic
   // A cell no look decided ends inconclusive — unless it leaks: that is decided, only not every layer or its size.
   const ended: CellVerdict = decided || verdict.decision !== 'no-leak' ? verdict : { ...verdict, decision: 'inconclusive', summary: `inconclusive: ${verdict.summary}` };
   return withSequential(ended, { ...bounds, decidedAt: decided ? judgedTo : null, look, judgedTo, ...levels, ranTo }, decided ? null : heldBy);
+}
+
+/**
+ * When each layer of a sequential cell decided: its looks, as the cell took them (each layer's decision and rate at
+ * every look up to the deciding one) — what verdictTimeline's cuts are for a fixed count.
+ */
+export function sequentialTimeline(spec: Spec, samples: Sample[], options: VerdictOptions): LayerTimeline[] {
+  const looks = new SequentialLooks(spec, { ...options, attribution: null });
+  looks.take(samples);
+  return layerTimelines(looks.looks.map((l) => ({ n: l.at, layers: l.verdict.layers })));
 }
 
 function withSequential(v: CellVerdict, s: NonNullable<CellVerdict['sequential']>, heldBy: Layer[] | null): CellVerdict {

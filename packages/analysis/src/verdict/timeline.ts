@@ -3,7 +3,7 @@
 // leakbench starts from, where RSS needed ~50 000 iterations to show one leaked double. Every checkpoint is judged
 // as a run of that many iterations would have been (same warm-up and host guards), from the series alone: an
 // attribution pass ran over the whole run and would speak for a prefix with what only later iterations showed.
-import { lastIteration, type Decision, type Layer, type Sample } from '@leakbench/core';
+import { lastIteration, type Decision, type Layer, type LayerVerdict, type Sample } from '@leakbench/core';
 import { analyseCell } from './cell.js';
 import { MIN_SAMPLES, type VerdictOptions } from './options.js';
 
@@ -36,7 +36,11 @@ export function verdictTimeline(cellId: string, samples: Sample[], options: Verd
   const last = lastIteration(series);
   // A cut needs MIN_SAMPLES measured samples after the explicit warm-up to be judged at all.
   const cuts = checkpoints(options.warmup + MIN_SAMPLES - 1, last);
-  const judged = cuts.map((n) => ({ n, layers: analyseCell(cellId, series.filter((s) => s.i <= n), { ...options, attribution: null }).layers }));
+  return layerTimelines(cuts.map((n) => ({ n, layers: analyseCell(cellId, series.filter((s) => s.i <= n), { ...options, attribution: null }).layers })));
+}
+
+/** Per layer, its decision and rate at each of the judged points (cuts of a series, or a sequential cell's looks). */
+export function layerTimelines(judged: { n: number; layers: LayerVerdict[] }[]): LayerTimeline[] {
   const layers = judged.at(-1)?.layers.map((l) => l.layer) ?? [];
   return layers.map((layer) => {
     const points = judged.flatMap(({ n, layers: ls }) => {

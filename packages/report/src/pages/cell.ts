@@ -83,7 +83,11 @@ function timelineBlock(c: CellView): string {
   ]);
   const cells = c.timeline.flatMap((t) => t.points.map((p) => ({ layer: t.layer, iterations: p.iterations, decision: p.decision })));
   return `<h2>When each layer decided</h2>
-<p class="note">Each layer's verdict on the series cut after this many iterations — what a run of that length would have been told (same warm-up and host guards; without an attribution pass). "From": the first cut from which the layer keeps its final decision.</p>
+<p class="note">${
+    c.verdict?.sequential
+      ? "Each layer's verdict at each look the cell took (run --until-decided), up to the one that decided it — each look judges the series up to it, at its own levels (without an attribution pass). \"From\": the first look from which the layer keeps its final decision."
+      : 'Each layer\'s verdict on the series cut after this many iterations — what a run of that length would have been told (same warm-up and host guards; without an attribution pass). "From": the first cut from which the layer keeps its final decision.'
+  }</p>
 <figure>${decisionGrid(cells)}</figure>
 ${table(['layer', 'final decision', 'decided', 'rate at the end'], rows)}`;
 }

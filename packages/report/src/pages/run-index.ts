@@ -66,7 +66,11 @@ function decidedSection(run: RunView): string {
   ]);
   const grid = decisionGrids(cells.flatMap((c) => c.timeline.flatMap((t) => t.points.map((p) => ({ cell: c.id, layer: t.layer, iterations: p.iterations, decision: p.decision })))));
   return `<h2>When each layer decided</h2>
-<p class="note">Each cell's verdict per layer on its series cut after this many iterations — what a run of that length would have been told (same warm-up and host guards, no attribution pass). "From": the first cut from which the layer keeps its final decision; under each cell, what its fixture is.</p>
+<p class="note">${
+    run.options.sequential
+      ? "Each cell's verdict per layer at each look it took (run --until-decided), up to the one that decided it — each look judges the series up to it, at its own levels (no attribution pass). \"From\": the first look from which the layer keeps its final decision; under each cell, what its fixture is."
+      : 'Each cell\'s verdict per layer on its series cut after this many iterations — what a run of that length would have been told (same warm-up and host guards, no attribution pass). "From": the first cut from which the layer keeps its final decision; under each cell, what its fixture is.'
+  }</p>
 <figure>${grid}</figure>
 ${table(head, rows)}`;
 }
