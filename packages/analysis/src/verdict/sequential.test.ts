@@ -115,7 +115,7 @@ describe('sequential verdicts', () => {
     const v = judge(cell(60, (i) => (i >= 50 ? 4096 : 0)), { minIterations: 60, maxIterations: 60 });
     expect(v.decision).toBe('inconclusive');
     expect(v.sequential).toMatchObject({ decidedAt: null, judgedTo: 60, look: 1 }); // no look before the minimum
-    expect(v.summary).toMatch(/sequential: not decided by --max-iterations 60 \(look 1, .*\): allocatorBytes still undecided/);
+    expect(v.summary).toMatch(/sequential: not decided by --max-iterations 60 \(look 1, .*\): allocatorBytes not settled/);
   });
 
   it('end a cell inconclusive whose no-leak came before 20 iterations past the warm-up, and say why', () => {

@@ -7,8 +7,9 @@
 // replays the looks and finds the same one, however far the cell ran on while the look was taken.
 // No look is taken before `minIterations` (nothing is decided before it); a leak stops the cell at the look that
 // finds it; a no-leak needs a window of NO_LEAK_HORIZON iterations after the warm-up as well (growth that first shows
-// later — an intermittent leak's next step, a late onset — cannot be ruled out by a shorter one); a cell no look
-// decided by `maxIterations` keeps the verdict of its last look, `decidedAt` null.
+// later — an intermittent leak's next step, a late onset — cannot be ruled out by a shorter one); a leak's size must
+// be settled too (locate attributeParts). A cell no look decided by `maxIterations` ends with its last look's verdict,
+// `decidedAt` null, and inconclusive unless that look found a leak.
 import { formatConfidence, lastIteration, type CellSpec, type CellVerdict, type Layer, type Sample, type SequentialSpec } from '@leakbench/core';
 import { analyseCellHeld } from './cell.js';
 import { layerTimelines, type LayerTimeline } from './timeline.js';
@@ -164,11 +165,11 @@ function withSequential(v: CellVerdict, s: NonNullable<CellVerdict['sequential']
       ? `sequential: decided at iteration ${s.decidedAt} (look ${s.look}, ${levels}); the cell ran to ${s.ranTo}`
       : s.judgedTo >= s.maxIterations
         ? `sequential: not decided by --max-iterations ${s.maxIterations} (look ${s.look}, ${levels})${
-            heldBy?.length ? `: ${heldBy.join(', ')} still undecided` : v.decision === 'inconclusive' ? `: a no-leak needs ${NO_LEAK_HORIZON} iterations past the warm-up` : ''
+            heldBy?.length ? `: ${heldBy.join(', ')} not settled (undecided, or its part of the size)` : v.decision === 'inconclusive' ? `: a no-leak needs ${NO_LEAK_HORIZON} iterations past the warm-up` : ''
           }`
         : `sequential: the series stopped at iteration ${s.ranTo} before a look decided it (judged to its end, ${levels})`;
   return { ...v, summary: `${v.summary}; ${note}`, sequential: s };
 }
 
-/** A run's sequential bounds for a cell spec, when it has them. */
+/** Whether a cell is sequential (run --until-decided): it has bounds. */
 export const isSequential = (spec: Pick<CellSpec, 'sequential'>): spec is Pick<CellSpec, 'sequential'> & { sequential: SequentialSpec } => !!spec.sequential;
