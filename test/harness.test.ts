@@ -176,6 +176,35 @@ describe('leakbench run', () => {
     expect(check.status, check.stdout + check.stderr).toBe(0);
   });
 
+  it('resumes a sequential cell killed before its first look: it goes on, and stops at that look', async () => {
+    const out = join(tmp('seq-kill'), 'run');
+    const child = spawn(process.execPath, [CLI, 'run', '--backends', 'wasm', '--fixtures', 'double', '--until-decided', '--min-iterations', '150', '--out', out, '--json'], { cwd: ROOT, stdio: 'ignore' });
+    const victim = 'wasm-lr1991-double';
+    const samplesFile = runPaths(out).samples(victim);
+    let pid: number | null = null;
+    for (let k = 0; k < 600 && pid === null; k++) {
+      await new Promise((r) => setTimeout(r, 50));
+      if (!existsSync(samplesFile) || readFileSync(samplesFile, 'utf8').split('\n').length < 40) continue;
+      pid = findCellPid(victim, out);
+    }
+    expect(pid).not.toBeNull();
+    process.kill(pid!, 'SIGKILL');
+    expect(await new Promise<number | null>((r) => child.on('exit', r))).toBe(1);
+    const partial = readSamples(samplesFile).samples;
+    expect(partial.at(-1)!.i).toBeLessThan(150); // killed before the first look
+    const resumed = leakbench(['run', '--resume', out, '--json']);
+    expect(resumed.status, resumed.stderr).toBe(0);
+    const whole = readSamples(samplesFile).samples;
+    expect(whole.slice(0, partial.length)).toEqual(partial);
+    expect(whole.slice(partial.length).every((s) => s.segment === 1)).toBe(true);
+    // The fresh process stopped at the first look (iteration 150, the minimum), not at the maximum (500).
+    const seq = readVerdict(out, victim)!.sequential!;
+    expect(seq).toMatchObject({ decidedAt: 150, look: 1, minIterations: 150, maxIterations: 500 });
+    expect(seq.ranTo).toBeLessThan(200);
+    expect(whole.at(-1)).toMatchObject({ phase: 'settle', i: seq.ranTo, segment: 1 });
+    expect(readVerdict(out, victim)!.bytesPerIteration).toBe(16);
+  });
+
   it('marks a cell that passes --cell-timeout as timeout and keeps its partial series', () => {
     const out = join(tmp('timeout'), 'run');
     const r = leakbench(['run', '--backends', 'wasm', '--fixtures', 'none', '--iterations', '100000', '--warmup', '1', '--cell-timeout', '3', '--out', out, '--json']);
