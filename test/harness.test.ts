@@ -176,6 +176,20 @@ describe('leakbench run', () => {
     expect(check.status, check.stdout + check.stderr).toBe(0);
   });
 
+  it('ends a sequential workload cell undecided at its maximum inconclusive, and the gate names the maximum that would decide it', () => {
+    const out = join(tmp('seq-gate'), 'run');
+    expect(leakbench(['run', '--backends', 'wasm', '--fixtures', 'none', '--until-decided', '--max-iterations', '30', '--out', out]).status).toBe(0);
+    const v = readVerdict(out, 'wasm-lr1991-none')!;
+    expect(v.decision).toBe('inconclusive'); // a no-leak needs 20 iterations past the warm-up: 40
+    expect(v.sequential).toMatchObject({ decidedAt: null, judgedTo: 30 });
+    const gate = leakbench(['check', out]);
+    expect(gate.status).toBe(1);
+    const needed = /about (\d+) iterations would decide it \(leakbench run --until-decided --max-iterations (\d+)\)/.exec(gate.stdout + gate.stderr);
+    expect(needed, gate.stdout).not.toBeNull();
+    expect(Number(needed![1])).toBeGreaterThanOrEqual(40);
+    expect(needed![2]).toBe(needed![1]);
+  });
+
   it('resumes a sequential cell killed before its first look: it goes on, and stops at that look', async () => {
     const out = join(tmp('seq-kill'), 'run');
     const child = spawn(process.execPath, [CLI, 'run', '--backends', 'wasm', '--fixtures', 'double', '--until-decided', '--min-iterations', '150', '--out', out, '--json'], { cwd: ROOT, stdio: 'ignore' });

@@ -4,7 +4,7 @@
 // layer's rate rose beyond its confidence interval. A gate that cannot decide fails and says why.
 import { RunDataError, readAttribution, readManifest, readRun, readSamples, runPaths, writeVerdict } from '@leakbench/core';
 import type { Attribution, CellSpec, CellVerdict, LayerVerdict, RunManifest, Sample, SequentialSpec } from '@leakbench/core';
-import { analyseCell, compareRates, hostTraits, isSequential, iterationsToDecide, SequentialLooks, sequentialTimeline, sequentialVerdict, verdictTimeline, type LayerTimeline } from './verdict/index.js';
+import { analyseCell, compareRates, hostTraits, isSequential, iterationsToDecide, NO_LEAK_HORIZON, SequentialLooks, sequentialTimeline, sequentialVerdict, verdictTimeline, type LayerTimeline } from './verdict/index.js';
 
 export interface CheckFinding {
   cell: string;
@@ -46,7 +46,9 @@ function inconclusiveFinding(v: CellVerdict, spec: Pick<CellSpec, 'warmup' | 'it
   const open = v.layers.filter((l) => l.decision === 'inconclusive' && !deferred.has(l.layer));
   // A sequential cell was judged up to its last look (the iterations it ran past it were not judged).
   const iterations = v.sequential?.judgedTo ?? spec.iterations;
-  const needed = Math.max(iterations + 1, ...open.map((l) => iterationsToDecide(l, { warmup: spec.warmup }, v.layers) ?? 0));
+  // A sequential no-leak also needs its window past the warm-up (sequential.ts NO_LEAK_HORIZON).
+  const horizon = v.sequential ? spec.warmup + NO_LEAK_HORIZON : 0;
+  const needed = Math.max(iterations + 1, horizon, ...open.map((l) => iterationsToDecide(l, { warmup: spec.warmup }, v.layers) ?? 0));
   const rerun = v.sequential ? `leakbench run --until-decided --max-iterations ${needed}` : `leakbench run --iterations ${needed}`;
   return {
     cell: v.cellId,
