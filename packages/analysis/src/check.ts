@@ -110,7 +110,7 @@ const cellOptions = (spec: Pick<CellSpec, 'warmup'>, host: RunManifest['options'
  */
 export function judgeCell(spec: Pick<CellSpec, 'id' | 'warmup' | 'sequential'>, samples: Sample[], host: RunManifest['options']['host'], attribution: Attribution | null = null): CellVerdict {
   const options = { ...cellOptions(spec, host), attribution };
-  return isSequential(spec) ? sequentialVerdict({ ...spec, sequential: spec.sequential }, samples, options) : analyseCell(spec.id, samples, options);
+  return isSequential(spec) ? sequentialVerdict(spec, samples, options) : analyseCell(spec.id, samples, options);
 }
 
 /** The looks of a sequential cell while it runs (the harness stops the cell when one decides it). */
@@ -119,7 +119,7 @@ export const cellLooks = (spec: Pick<CellSpec, 'id' | 'warmup'> & { sequential: 
 /** When each layer of a cell decided — at cuts of its series (verdictTimeline), or a sequential cell's looks — judged with its run's host settings. */
 export function cellTimeline(spec: Pick<CellSpec, 'id' | 'warmup' | 'sequential'>, samples: Sample[], host: RunManifest['options']['host']): LayerTimeline[] {
   const options = cellOptions(spec, host);
-  return isSequential(spec) ? sequentialTimeline({ ...spec, sequential: spec.sequential }, samples, options) : verdictTimeline(spec.id, samples, options);
+  return isSequential(spec) ? sequentialTimeline(spec, samples, options) : verdictTimeline(spec.id, samples, options);
 }
 
 /**

@@ -8,7 +8,7 @@ import type { ChildProcess } from 'node:child_process';
 import { closeSync, copyFileSync, existsSync, openSync, readSync, renameSync, rmSync, statSync, truncateSync } from 'node:fs';
 import { lastIteration, readManifest, readSamples, runPaths, writeManifest, writeVerdict } from '@leakbench/core';
 import type { CellRecord, CellVerdict, RunManifest, Sample } from '@leakbench/core';
-import { cellLooks, judgeCell, needsAttribution, type AttributeWhen } from '@leakbench/analysis';
+import { cellLooks, isSequential, judgeCell, needsAttribution, type AttributeWhen } from '@leakbench/analysis';
 import { attributeCell } from './attribute.js';
 import { cellParts, STOP_SIGNAL } from './cell.js';
 import { endStatus, startCellProcess, type CellProcessEnd } from './cell-process.js';
@@ -78,7 +78,7 @@ export async function executeRun(dir: string, manifest: RunManifest, opts: Execu
     // One process, or one per segment (a recycled cell; the rest of a resumed one); the first that fails ends the cell.
     let end: CellProcessEnd = { exitCode: 0, signal: null, finished: true, timedOut: false, error: null };
     // A sequential cell: its looks are taken here, as its series reaches them, and it is stopped when one decides it.
-    const looks = cell.spec.sequential ? cellLooks({ ...cell.spec, sequential: cell.spec.sequential }, manifest.options.host) : null;
+    const looks = isSequential(cell.spec) ? cellLooks(cell.spec, manifest.options.host) : null;
     let current: ChildProcess | null = null;
     const look = (done: number) => {
       if (!looks || looks.due === null || done < looks.due) return;

@@ -15,4 +15,4 @@ export * from './options.js';
 export { iterationsToDecide } from './needed.js';
 export { checkpoints, verdictTimeline, type LayerTimeline } from './timeline.js';
 export { longestProcess, segmentsOf, stitchSegments, type Segment } from './segments.js';
-export { FIRST_LOOK, isSequential, lookIterations, lookLevels, lookShare, NO_LEAK_HORIZON, SequentialLooks, sequentialBounds, sequentialTimeline, sequentialVerdict, takeLook, type Look } from './sequential.js';
+export { FIRST_LOOK, isSequential, lookIterations, lookLevels, lookLevelsText, lookShare, NO_LEAK_HORIZON, sequentialBoundsText, SequentialLooks, sequentialBounds, sequentialTimeline, sequentialVerdict, takeLook, type Look } from './sequential.js';

@@ -84,7 +84,6 @@ export function takeLook(spec: Spec, series: Sample[], options: VerdictOptions, 
  */
 export class SequentialLooks {
   readonly iterations: number[];
-  private taken = 0;
   decided: Look | null = null;
   /** Every look taken so far, in order. */
   readonly looks: Look[] = [];
@@ -98,16 +97,15 @@ export class SequentialLooks {
 
   /** The iteration the series must reach for the next look; null once decided or past the last look. */
   get due(): number | null {
-    return this.decided ? null : (this.iterations[this.taken] ?? null);
+    return this.decided ? null : (this.iterations[this.looks.length] ?? null);
   }
 
   /** Takes the looks `samples` reach; true when the cell is decided. */
   take(samples: Sample[]): boolean {
     const series = samples.filter((s) => s.phase !== 'settle');
     const last = lastIteration(series);
-    while (!this.decided && this.taken < this.iterations.length && this.iterations[this.taken]! <= last) {
-      const look = takeLook(this.spec, series, this.options, this.taken + 1, this.iterations[this.taken]!);
-      this.taken++;
+    for (let at = this.due; at !== null && at <= last; at = this.due) {
+      const look = takeLook(this.spec, series, this.options, this.looks.length + 1, at);
       this.looks.push(look);
       if (look.decides) this.decided = look;
     }
@@ -130,18 +128,21 @@ export function sequentialVerdict(spec: Spec, samples: Sample[], options: Verdic
   const ranTo = lastIteration(series);
   const settle = samples.filter((s) => s.phase === 'settle');
   const bounds = spec.sequential;
+  // The series up to a look and the settle sample, judged at that look's levels (with the pass, when there is one).
+  const judgeTo = (at: number, look: number) => {
+    const levels = lookLevels(look, options);
+    return { levels, ...analyseCellHeld(spec.id, [...series.filter((s) => s.i <= at), ...settle], { ...options, ...levels }) };
+  };
   if (looks.decided && looks.decided.at < bounds.maxIterations) {
     const { look, at } = looks.decided;
-    const levels = lookLevels(look, options);
-    const { verdict } = analyseCellHeld(spec.id, [...series.filter((s) => s.i <= at), ...settle], { ...options, ...levels });
+    const { verdict, levels } = judgeTo(at, look);
     return withSequential(verdict, { ...bounds, decidedAt: at, look, judgedTo: at, ...levels, ranTo }, null);
   }
   // No look decided: the final look at max (or, for a series that stopped short, its end at the next look's levels).
   const final = looks.decided ?? null;
   const look = final?.look ?? looks.iterations.filter((i) => i <= ranTo).length + 1;
-  const levels = lookLevels(look, options);
   const judgedTo = final?.at ?? ranTo;
-  const { verdict, heldBy } = analyseCellHeld(spec.id, [...series.filter((s) => s.i <= judgedTo), ...settle], { ...options, ...levels });
+  const { verdict, heldBy, levels } = judgeTo(judgedTo, look);
   const decided = final !== null && decisive(verdict, heldBy, judgedTo, spec.warmup);
   // A cell no look decided ends inconclusive — unless it leaks: that is decided, only not every layer or its size.
   const ended: CellVerdict = decided || verdict.decision !== 'no-leak' ? verdict : { ...verdict, decision: 'inconclusive', summary: `inconclusive: ${verdict.summary}` };
@@ -158,8 +159,15 @@ export function sequentialTimeline(spec: Spec, samples: Sample[], options: Verdi
   return layerTimelines(looks.looks.map((l) => ({ n: l.at, layers: l.verdict.layers })));
 }
 
+/** A look's levels as the summary and the report print them. */
+export const lookLevelsText = (s: { alpha: number; confidence: number }) => `alpha ${s.alpha.toPrecision(2)}, ${formatConfidence(s.confidence)} confidence`;
+
+/** A sequential run's bounds as the report prints them. */
+export const sequentialBoundsText = (s: SequentialSpec) =>
+  `looks from iteration ${s.minIterations}, a no-leak after ${NO_LEAK_HORIZON} iterations past the warm-up, at most ${s.maxIterations}`;
+
 function withSequential(v: CellVerdict, s: NonNullable<CellVerdict['sequential']>, heldBy: Layer[] | null): CellVerdict {
-  const levels = `alpha ${s.alpha.toPrecision(2)}, ${formatConfidence(s.confidence)} confidence`;
+  const levels = lookLevelsText(s);
   const note =
     s.decidedAt !== null
       ? `sequential: decided at iteration ${s.decidedAt} (look ${s.look}, ${levels}); the cell ran to ${s.ranTo}`

@@ -12,7 +12,7 @@ import { WORKER } from '../worker-path.js';
 /** `--until-decided` and its bounds, checked against the options they cannot go with. */
 function sequentialTrials(o: { untilDecided?: boolean; minIterations?: number; maxIterations?: number; warmup?: number }, cmd: Command): { minIterations: number | null; warmup?: number } | null {
   if (!o.untilDecided) {
-    const stray = (['--min-iterations', '--max-iterations', '--warmup'] as const).find((f) => cmd.getOptionValueSource(f.slice(2).replace(/-(\w)/g, (_, c: string) => c.toUpperCase())) === 'cli');
+    const stray = o.minIterations !== undefined ? '--min-iterations' : o.maxIterations !== undefined ? '--max-iterations' : o.warmup !== undefined ? '--warmup' : null;
     if (stray) throw new UsageError(`${stray} is for sequential trials: give it with --until-decided (fixed trials take --iterations)`);
     return null;
   }

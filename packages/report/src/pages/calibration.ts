@@ -1,7 +1,7 @@
 // The calibration section of a run's index: detection per fixture and iteration count, false positives, and
 // estimated against true growth per leaked block.
 import type { CalibrationResult } from '@leakbench/core';
-import { confusionText, NO_LEAK_HORIZON } from '@leakbench/analysis';
+import { confusionText, sequentialBoundsText } from '@leakbench/analysis';
 import { esc, table } from '../html.js';
 import { rateChart } from '../plots.js';
 
@@ -29,7 +29,7 @@ export function calibrationSection(cal: CalibrationResult): string {
     cal.summaries.flatMap((s) => s.byIterations.map((b) => ({ group: s.backend, label: s.fixture, x: b.iterations, rate: b.trials ? b.correct / b.trials : 0 }))),
   );
   const how = seq
-    ? `<p>Sequential trials (<code>--until-decided</code>): each stopped at the first look from iteration ${seq.minIterations} on that decided it — a leak at once, a no-leak after ${NO_LEAK_HORIZON} iterations past the warm-up —, at most ${seq.maxIterations} iterations, warm-up ${seq.warmup}. “Decided at”: the deciding look's iteration, median · 95th percentile over the trials (in brackets: after the warm-up); an undecided trial counts as more than the maximum.</p>`
+    ? `<p>Sequential trials (<code>--until-decided</code>): each stopped at the first look that decided it (${sequentialBoundsText(seq)} iterations), warm-up ${seq.warmup}. “Decided at”: the deciding look's iteration, median · 95th percentile over the trials (in brackets: after the warm-up); an undecided trial counts as more than the maximum.</p>`
     : '';
   return `<h2>Calibration (fixtures as ground truth)${cal.options.host ? `, host profile ${esc(cal.options.host)}` : ''}${seq ? ', sequential' : ''}</h2>${how}
 <p>Model ${esc(cal.options.model)}, GC ${esc(cal.options.gc)}${cal.options.host ? `, host profile ${esc(cal.options.host)}` : ''}, ${cal.options.trials} trials per count (none: ${cal.options.noneTrials}), each a fresh process; trials recorded at leakbench commit ${esc(cal.environment.commit ?? '—')} on ${esc(cal.createdAt.slice(0, 10))}${cal.analysed ? `, judged by the verdict rules of commit ${esc(cal.analysed.commit ?? '—')}` : ''}. “Correct” is <i>leak</i> in the expected layer, or <i>no-leak</i> for <code>none</code> and the other non-leaks; “right from”: the smallest count from which every trial, there and above, was correct; in brackets, the confusion row: how many trials were judged Leak, No-leak and Inconclusive. Estimated: the bytes/iteration the verdicts attributed to the shape's place (median at the largest count); true growth measured where the shape allocates (in C for C shapes, a Buffer's payload).</p>

@@ -4,7 +4,7 @@ import { formatConfidence, retainerText } from '@leakbench/core';
 import type { Attribution, CellVerdict, LayerVerdict } from '@leakbench/core';
 import { badge, esc, formatBytes, page, statusBadge, table } from '../html.js';
 import type { CellView, RowView } from '../model.js';
-import { NO_LEAK_HORIZON } from '@leakbench/analysis';
+import { lookLevelsText, sequentialBoundsText } from '@leakbench/analysis';
 import { decisionGrid, seriesPlot } from '../plots.js';
 
 function layerCaption(l: LayerVerdict | null): string {
@@ -101,8 +101,8 @@ const buildText = (c: CellView) =>
 
 /** A sequential cell (run --until-decided): where it stopped and why, and what of its series was judged. */
 function sequentialText(s: NonNullable<CellVerdict['sequential']>): string {
-  const bounds = `looks from iteration ${s.minIterations}, a no-leak after ${NO_LEAK_HORIZON} iterations past the warm-up, at most ${s.maxIterations}`;
-  const levels = `alpha ${s.alpha.toPrecision(2)}, ${formatConfidence(s.confidence)} confidence`;
+  const bounds = sequentialBoundsText(s);
+  const levels = lookLevelsText(s);
   const what =
     s.decidedAt !== null
       ? `decided at iteration ${s.decidedAt} by look ${s.look} (${levels}); the cell ran to ${s.ranTo} while the look was taken — iterations after ${s.decidedAt} are recorded, not judged (the dotted rule in the plots)`

@@ -2,7 +2,7 @@
 // (when the run is a calibration or carries one) the calibration section.
 import { badge, esc, formatBytes, page, ratioText, statusBadge, table } from '../html.js';
 import { parseFixture, zooEntry, type BenchResult } from '@leakbench/core';
-import { NO_LEAK_HORIZON } from '@leakbench/analysis';
+import { sequentialBoundsText } from '@leakbench/analysis';
 import { decisionGrids } from '../plots.js';
 import type { CellView, RunView } from '../model.js';
 import { calibrationSection } from './calibration.js';
@@ -136,7 +136,7 @@ export function runIndex(run: RunView, root: string, notes = ''): string {
   const body = `${notes}
 <p>Run <code>${esc(run.id)}</code>, created ${esc(run.createdAt)}; ${run.cells.length} cells, ${
     o.sequential
-      ? `each stopped at the first look that decided it (run --until-decided: looks from iteration ${o.sequential.minIterations}, a no-leak after ${NO_LEAK_HORIZON} iterations past the warm-up, at most ${o.sequential.maxIterations} iterations)`
+      ? `each stopped at the first look that decided it (run --until-decided: ${sequentialBoundsText(o.sequential)} iterations)`
       : `${o.iterations} iterations each`
   } (warm-up ${o.warmup}), GC policy ${esc(o.gc)}, host profile ${esc(o.host.profile)}${o.recycle ? `, a fresh process per cell every ${o.recycle} iterations (worker recycling)` : ''}.</p>
 ${run.failed.length ? `<p><b>${run.failed.length} cell(s) did not finish:</b> ${run.failed.map((c) => `${esc(c.id)} ${statusBadge(c.status)}`).join(', ')}</p>` : ''}
