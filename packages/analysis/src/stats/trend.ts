@@ -123,13 +123,19 @@ export function mad(xs: number[]): number {
  * count, and a genuine constant-slope leak stays on its line, so it is not cut away. Then, while the first
  * half of what remains grows significantly faster than the second half, the start moves on by a quarter (unless
  * `decaying` is false: for series whose halves differ by the phase of their steps).
+ * `tailSlope`, when given, is the line's slope instead of the tail's Theil–Sen slope: a staircase's own rate. Over a
+ * tail of a few long flat treads (a buffer that doubles: one step in the last two thirds) Sen's slope is 0 and
+ * the residuals' scale is 0, so every earlier step would read as warm-up; around its own rate a staircase's
+ * residuals are a sawtooth of about one step, and only an offset beyond that is a warm-up.
  */
-export function detectWarmupEnd(y: number[], minStart: number, decaying = true): number {
+export function detectWarmupEnd(y: number[], minStart: number, decaying = true, tailSlope?: number): number {
   const n = y.length;
   if (n - minStart < 12) return minStart;
   const tailStart = Math.max(minStart, Math.floor(n / 3));
   const xs = y.map((_, i) => i);
-  const fit = theilSen(xs.slice(tailStart), y.slice(tailStart));
+  const tail = y.slice(tailStart);
+  const fit =
+    tailSlope === undefined ? theilSen(xs.slice(tailStart), tail) : { slope: tailSlope, intercept: median(tail.map((v, k) => v - tailSlope * (tailStart + k))) };
   const resid = y.map((v, i) => v - (fit.intercept + fit.slope * i));
   const scale = Math.max(mad(resid.slice(tailStart)), 1e-9);
   let end = minStart;

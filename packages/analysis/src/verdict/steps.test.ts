@@ -44,7 +44,7 @@ describe('steps', () => {
   it('takes repeated jumps as a staircase with the rate of its periods, and jumps given back as churn', () => {
     const stairs = analyseSteps(win(Array.from({ length: 100 }, (_, k) => Math.floor(k / 10) * 256)), false, 8);
     expect(stairs.repeats).toBe(9);
-    expect(stairs.staircase).toEqual({ rate: 25.6, low: 25.6, high: 25.6 });
+    expect(stairs.staircase).toMatchObject({ rate: 25.6, low: 25.6, high: 25.6 });
     const churn = analyseSteps(win(Array.from({ length: 100 }, (_, k) => (k % 10 === 5 ? 4096 : 0))), false, 8);
     expect(churn.staircase).toBeNull();
   });

@@ -94,9 +94,9 @@ function comparableJumps(x: number[], y: number[], floor: number): Jump[] {
   return [...chain.reverse(), ...later.sort((a, b) => a.atIteration - b.atIteration)];
 }
 
-/** Whether a series grows as a staircase: STAIR_MIN_JUMPS repeating jumps it holds, that make most of the growth. */
-export function isStaircase(x: number[], y: number[], floor: number): boolean {
-  return heldStaircase(x, y, comparableJumps(x, y, floor)) !== null;
+/** The series as a staircase (STAIR_MIN_JUMPS repeating jumps it holds, that make most of the growth), or null. */
+export function staircaseOfSeries(x: number[], y: number[], floor: number): StepAnalysis['staircase'] {
+  return heldStaircase(x, y, comparableJumps(x, y, floor));
 }
 
 export interface StepAnalysis {
@@ -113,7 +113,7 @@ export interface StepAnalysis {
    * first over the iterations from the first to the last — and the lowest and highest rate of one period. Sen's
    * interval assumes independent noise around a line and does not fit a staircase; null when not one.
    */
-  staircase: { rate: number; low: number; high: number } | null;
+  staircase: { rate: number; low: number; high: number; periods: number[] } | null;
   /** Growth made mostly of just two comparable jumps: undecided until a third would have come (`decidedAt`). */
   twoSteps?: { first: number; second: number; bytes: number; decidedAt: number };
 }
@@ -169,7 +169,7 @@ function staircaseOf(x: number[], y: number[], jumps: Jump[]): StepAnalysis['sta
   if (!(total > 0 && sum >= 0.5 * total && total >= 0.5 * (drift * (x[x.length - 1]! - x[0]!) + sum))) return null;
   const periods = jumps.slice(1).map((j, k) => drift + j.bytes / (j.atIteration - jumps[k]!.atIteration));
   const span = jumps.at(-1)!.atIteration - jumps[0]!.atIteration;
-  return { rate: drift + (sum - jumps[0]!.bytes) / span, low: Math.min(...periods), high: Math.max(...periods) };
+  return { rate: drift + (sum - jumps[0]!.bytes) / span, low: Math.min(...periods), high: Math.max(...periods), periods };
 }
 
 export const describeSetAside = (s: StepAnalysis['setAside']): string =>

@@ -89,6 +89,26 @@ describe('analyseLayer', () => {
     expect(analyseLayer(rss, 'rssBytes', { warmup: 10, host: { jit: true, allocatorCache: true } })!.decision).not.toBe('leak');
   });
 
+  it("keeps a doubling buffer's earlier steps in the window at every length: they are its growth, not a warm-up", () => {
+    // A vector of 64 B per iteration whose capacity doubles (steps at 33, 65, 129, 257): over a long run the last
+    // two thirds hold one step between long flat treads, and the tail's own line (Sen's slope 0) once read every
+    // earlier step as warm-up — one step left, "not yet repeated" at 500, and no-leak at 132.
+    const doubling = (i: number) => 64 * 2 ** Math.ceil(Math.log2(Math.max(i, 32)));
+    for (const n of [132, 180, 300, 500]) {
+      const v = analyseLayer(makeSamples(n, { alloc: doubling }), 'allocatorBytes', { warmup: 20 })!;
+      expect([n, v.decision, v.warmupEnd]).toEqual([n, 'leak', 20]);
+      expect(v.slope).toBeCloseTo(128, 0);
+    }
+  });
+
+  it("does not keep a staircase whose periods slow down (V8's JIT growing its heap in ever rarer steps)", () => {
+    // Steps of 8 kB at iterations 30, 45, 70, 110, 170, 260: each period longer than the last, the rate falling
+    // from 550 to 90 B/iteration — a warm-up's shape, cut from the window as before.
+    const at = [30, 45, 70, 110, 170, 260];
+    const v = analyseLayer(makeSamples(500, { heap: (i) => 8192 * at.filter((t) => i >= t).length }), 'heapUsedBytes', { warmup: 20 })!;
+    expect(v.decision).not.toBe('leak');
+  });
+
   it('does not call a decaying warm-up a leak', () => {
     const r = rng(21);
     // A warm-up that saturates (lazily made tables, caches filling): fast at first, then ever slower.

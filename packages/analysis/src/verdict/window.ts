@@ -2,8 +2,8 @@
 // warm-up, or later when a warm-up is still visible in the series (detectWarmupEnd).
 import type { Layer, Sample } from '@leakbench/core';
 import { detectWarmupEnd, median } from '../stats/trend.js';
-import { VERDICT_DEFAULTS } from './options.js';
-import { isStaircase } from './steps.js';
+import { SLOWING_FACTOR, VERDICT_DEFAULTS } from './options.js';
+import { staircaseOfSeries } from './steps.js';
 
 export interface Window {
   layer: Layer;
@@ -31,9 +31,13 @@ export function measuredWindow(samples: Sample[], layer: Layer, warmup: number, 
   const allY = series.map((s) => s[layer] as number);
   const explicitIdx = Math.max(0, allX.findIndex((i) => i >= warmup));
   // A staircase (a block every k iterations, a buffer that doubles) has halves of unequal slope by its phase alone:
-  // only a sustained offset at the start counts as warm-up there, not a first half that grows faster.
-  const staircase = !paged && isStaircase(allX.slice(explicitIdx), allY.slice(explicitIdx), floor);
-  const startIdx = detectWarmupEnd(allY, explicitIdx, !staircase);
+  // only a sustained offset at the start counts as warm-up there, not a first half that grows faster — an offset
+  // from its own rate's line, since its earlier steps are its growth, not a warm-up.
+  // A staircase whose periods slow down (the first SLOWING_FACTOR × the last or more) is a warm-up's shape — V8's
+  // JIT growing the heap in ever rarer steps —, and its line is the tail's as for any series.
+  const staircase = paged ? null : staircaseOfSeries(allX.slice(explicitIdx), allY.slice(explicitIdx), floor);
+  const steady = staircase && !(staircase.periods[0]! > SLOWING_FACTOR * staircase.periods.at(-1)!) ? staircase.rate : undefined;
+  const startIdx = detectWarmupEnd(allY, explicitIdx, !staircase, steady);
   const x = allX.slice(startIdx);
   const y = allY.slice(startIdx);
   const steps = y.slice(1).map((v, k) => v - y[k]!).filter((d) => d !== 0);
