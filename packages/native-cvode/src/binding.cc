@@ -115,7 +115,7 @@ Napi::Value Describe(const Napi::CallbackInfo &info) {
   build.Set("emccVersion", lb_emscripten_version());
   build.Set("sundialsVersion", lb_sundials_version());
   build.Set("optFlags", lb_opt_flags());
-  build.Set("allocator", lb_allocator_name());
+  build.Set("allocator", lbn_allocator_name());
   Napi::Array models = Napi::Array::New(env);
   for (int i = 0; i < lb_model_count(); i++) {
     const lb_model_info *m = lb_model_at(i);
@@ -139,7 +139,7 @@ Napi::Value Describe(const Napi::CallbackInfo &info) {
   return out;
 }
 
-Napi::Value AllocatorBytes(const Napi::CallbackInfo &info) { return Napi::Number::New(info.Env(), lb_allocator_in_use()); }
+Napi::Value AllocatorBytes(const Napi::CallbackInfo &info) { return Napi::Number::New(info.Env(), lbn_allocator_bytes()); }
 
 Napi::Value ModuleHeapBytes(const Napi::CallbackInfo &info) { return Napi::Number::New(info.Env(), lbn_module_heap_bytes()); }
 

@@ -12,6 +12,9 @@ extern "C" {
 #endif
 
 double lbn_module_heap_bytes(void);
+/* glibc's in-use count (lb_allocator_in_use) without this module heap's own bookkeeping tables. */
+double lbn_allocator_bytes(void);
+const char *lbn_allocator_name(void);
 /* Site tracking on (1) or off (0), for blocks allocated from now. */
 void lbn_track_sites(int on);
 /* Live blocks by (stack, epoch) into a new array (free with lbn_free_site_counts), and a new epoch starts.
