@@ -68,7 +68,10 @@ describe('sequential verdicts', () => {
 
   it('find growth that starts after the no-leak horizon when the minimum is past it', () => {
     const late = (i: number) => (i > 45 ? 64 * (i - 45) : 0);
-    expect(judge(cell(140, late)).decision).toBe('no-leak'); // the no-leak horizon (iteration 40) is before its onset
+    const early = judge(cell(140, late));
+    expect(early.decision).toBe('no-leak'); // the no-leak horizon (iteration 40) is before its onset
+    // and the summary says how far the cell looked
+    expect(early.summary).toMatch(/decided at iteration 40 \(look 4, .*\) — no leak up to iteration 40: growth that starts later is beyond what it saw/);
     const v = judge(cell(140, late), { minIterations: 60 });
     expect(v.decision).toBe('leak');
     expect(v.sequential!.decidedAt).toBeGreaterThan(45);

@@ -168,9 +168,12 @@ export const sequentialBoundsText = (s: SequentialSpec) =>
 
 function withSequential(v: CellVerdict, s: NonNullable<CellVerdict['sequential']>, heldBy: Layer[] | null): CellVerdict {
   const levels = lookLevelsText(s);
+  // A no-leak holds for the iterations the cell looked at: growth that would start later was not seen.
+  const horizon =
+    v.decision === 'no-leak' ? ` — no leak up to iteration ${s.decidedAt}: growth that starts later is beyond what it saw (--min-iterations sets how far a cell looks)` : '';
   const note =
     s.decidedAt !== null
-      ? `sequential: decided at iteration ${s.decidedAt} (look ${s.look}, ${levels}); the cell ran to ${s.ranTo}`
+      ? `sequential: decided at iteration ${s.decidedAt} (look ${s.look}, ${levels})${horizon}; the cell ran to ${s.ranTo}`
       : s.judgedTo >= s.maxIterations
         ? `sequential: not decided by --max-iterations ${s.maxIterations} (look ${s.look}, ${levels})${
             heldBy?.length ? `: ${heldBy.join(', ')} not settled (undecided, or its part of the size)` : v.decision === 'inconclusive' ? `: a no-leak needs ${NO_LEAK_HORIZON} iterations past the warm-up` : ''
