@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { attributeJsHeap } from './index.js';
 import { growingSites, type SnapshotSummary } from './js-heap.js';
+import { INSTRUMENT_CLASS } from '@leakbench/core';
 
 const HELPER = resolve(import.meta.dirname, '../test/snapshot-process.mjs');
 
@@ -49,6 +50,17 @@ describe('attributeJsHeap (real heap snapshots)', () => {
     const kept = a.js.sites.find((s) => s.name === 'Kept')!;
     expect(kept.objectsPerIteration).toBeCloseTo(1, 5);
     expect(kept.retainers.map((r) => r.edge)).toContain('kept');
+  });
+
+  it("leaves out what leakbench's own instrument holder keeps: neither the program's growth nor V8's", async () => {
+    // The instrument's table gains an entry (an array of frames) per iteration: alone, no program object grows.
+    const alone = await attributeShapes('instrument');
+    expect(alone.js.sites.filter((s) => s.owner === 'program')).toEqual([]);
+    // Beside a program that keeps objects (in an array), the program's sites are the same as without it.
+    const program = (shapes: string) => attributeShapes(shapes).then((a) => a.js.sites.filter((s) => s.owner === 'program'));
+    const both = await program('instrument,kept');
+    expect(both.map((s) => s.name).sort()).toEqual((await program('kept')).map((s) => s.name).sort());
+    for (const site of both) expect(site.retainers.map((r) => r.holder), site.name).not.toContain(INSTRUMENT_CLASS);
   });
 });
 

@@ -8,7 +8,7 @@
 // them for thousands of iterations in a clean process. Telling them from the program's is what lets a JS heap
 // verdict be trusted under a stock Node; the snapshot's node types say which is which.
 import type { IHeapNode, IHeapSnapshot } from '@memlab/core';
-import type { JsSite, RetainerStep } from '@leakbench/core';
+import { INSTRUMENT_CLASS, type JsSite, type RetainerStep } from '@leakbench/core';
 import { grewInEveryInterval, intervalRates } from './growth.js';
 
 /** Node types that are V8's own, whatever holds them. */
@@ -80,18 +80,50 @@ function headOf(node: IHeapNode): Head {
 }
 
 const ROOT_HEAD: Head = { key: 'engine:internal', id: -1, name: '(V8 internal storage)', type: 'hidden', owner: 'engine' };
+/** What leakbench's own bookkeeping holds (core's LeakbenchInstrument): neither the program's nor V8's, not counted. */
+const INSTRUMENT_HEAD: Head = { key: 'instrument', id: -1, name: INSTRUMENT_CLASS, type: 'object', owner: 'program' };
+
+/** Whether an object's shortest path from the roots passes through leakbench's own instrument holder (memoised). */
+function instrumentResolver(): (node: IHeapNode) => boolean {
+  const memo = new Map<number, boolean>();
+  return (node) => {
+    const chain: IHeapNode[] = [];
+    let held = false;
+    for (let cur: IHeapNode | null = node; cur; cur = cur.pathEdge?.fromNode ?? null) {
+      const known = memo.get(cur.nodeIndex);
+      if (known !== undefined) {
+        held = known;
+        break;
+      }
+      chain.push(cur);
+      if (cur.type === 'object' && cur.name === INSTRUMENT_CLASS) {
+        held = true;
+        break;
+      }
+    }
+    for (const c of chain) memo.set(c.nodeIndex, held);
+    return held;
+  };
+}
 
 /**
  * The group a node counts in: an object (or closure, or V8's own code and maps) heads its own; storage and
  * primitives belong to the first such node on their shortest path from the roots; what the roots hold directly
- * is V8's. Null for the embedder's nodes, which are not in the V8 heap.
+ * is V8's. Null for the embedder's nodes, which are not in the V8 heap, and for what leakbench's own instrument holder
+ * holds (instrumentResolver).
  */
 function groupResolver(): (node: IHeapNode) => Head | null {
   const memo = new Map<number, Head>();
+  const instrument = instrumentResolver();
+  const headOrInstrument = (node: IHeapNode): Head => (instrument(node) ? INSTRUMENT_HEAD : headOf(node));
   const resolve = (node: IHeapNode): Head | null => {
+    const head = resolveHead(node);
+    return head === INSTRUMENT_HEAD ? null : head;
+  };
+  const resolveHead = (node: IHeapNode): Head | null => {
     if (node.type === 'native') {
       if (node.name !== BACKING_STORE) return null; // the embedder's own nodes: not in the V8 heap, ids not stable
-    } else if (!STORAGE_TYPES.has(node.type)) return headOf(node);
+    } else if (!STORAGE_TYPES.has(node.type)) return headOrInstrument(node);
     const hit = memo.get(node.nodeIndex);
     if (hit) return hit;
     const chain: IHeapNode[] = [];
@@ -104,7 +136,7 @@ function groupResolver(): (node: IHeapNode) => Head | null {
         break;
       }
       if (cur !== node && cur.type !== 'native' && !STORAGE_TYPES.has(cur.type)) {
-        head = headOf(cur);
+        head = headOrInstrument(cur);
         break;
       }
       chain.push(cur);

@@ -1,6 +1,7 @@
 // Test helper: a plain Node process with known shapes, three heap snapshots after iterations w, w+n, w+2n.
-// Prints one JSON line per snapshot. Usage: node --expose-gc snapshot-process.mjs <out-dir> <shape,...>   (shapes: memo, kept, cache, init, garbage, array)
+// Prints one JSON line per snapshot. Usage: node --expose-gc snapshot-process.mjs <out-dir> <shape,...>   (shapes: memo, kept, cache, init, garbage, array, instrument)
 import { writeHeapSnapshot } from 'node:v8';
+import { LeakbenchInstrument } from '@leakbench/core';
 import { join } from 'node:path';
 
 class MemoEntry {
@@ -32,6 +33,8 @@ const kept = [];
 const numbers = [];
 const cache = new Map();
 let init = null;
+// leakbench's own bookkeeping, as the WASM backend's stack table keeps it: one new entry per iteration.
+const own = new LeakbenchInstrument({ stacks: [] });
 const W = 20;
 const N = 60;
 
@@ -41,6 +44,7 @@ function iteration(i) {
   if (shapes.has('array')) numbers.push(i + 0.5);
   if (shapes.has('cache') && cache.size < 30) cache.set(i, new CacheEntry(i)); // fills within the first interval, then stops
   if (shapes.has('init')) init ??= new InitOnce();
+  if (shapes.has('instrument')) own.state.stacks.push([`module.wasm@0x${i.toString(16)}`, 'module.wasm@0x10']);
   if (shapes.has('garbage')) {
     let junk = [];
     for (let k = 0; k < 200; k++) junk.push({ k, s: `x${k}` });

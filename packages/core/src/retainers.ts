@@ -7,3 +7,15 @@ export function retainerText(steps: RetainerStep[], keepLast = 6): string {
   if (steps.length <= keepLast + 1) return steps.map(text).join(' → ');
   return [text(steps[0]!), '…', ...steps.slice(-keepLast).map(text)].join(' → ');
 }
+
+/**
+ * The holder of leakbench's own JS-side bookkeeping — the WASM backend's table of allocation stacks during an
+ * attribution pass, which grows whenever a new stack is interned. The pass's heap snapshots leave out whatever an
+ * instance of it holds: the instrument's growth is neither the program's nor V8's (counted as the program's, a late
+ * onset's new stacks kept a pass from showing a JIT's growth to be V8's).
+ */
+export class LeakbenchInstrument<T> {
+  constructor(readonly state: T) {}
+}
+/** The constructor name heap snapshots show for it. */
+export const INSTRUMENT_CLASS = LeakbenchInstrument.name;

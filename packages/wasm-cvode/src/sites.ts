@@ -2,6 +2,7 @@
 // distinct allocation stacks — the wasm frames of a JS stack trace taken at the allocation, as
 // '<module>.wasm@0x<offset>' (the call's own position in the module file, for llvm-symbolizer). It grows by one
 // entry per distinct stack, not per block.
+import { LeakbenchInstrument } from '@leakbench/core';
 
 /** Stack frames kept per allocation: enough to reach from malloc through the workload to the binding. */
 const STACK_DEPTH = 24;
@@ -15,8 +16,9 @@ export interface StackTable {
 }
 
 export function createStackTable(wasmPath: string): StackTable {
-  const ids = new Map<string, number>();
-  const stacks: string[][] = [[]];
+  // Kept in the instrument's own holder, reached only through it (the closures below hold `own`, never its parts):
+  // heap snapshots of the pass leave it out of the program's objects.
+  const own = new LeakbenchInstrument({ ids: new Map<string, number>(), stacks: [[]] as string[][] });
   return {
     current() {
       const limit = Error.stackTraceLimit;
@@ -29,14 +31,14 @@ export function createStackTable(wasmPath: string): StackTable {
         if (off) frames.push(`${wasmPath}@${off}`);
       }
       const key = frames.join('|');
-      let id = ids.get(key);
+      let id = own.state.ids.get(key);
       if (id === undefined) {
-        id = stacks.length;
-        stacks.push(frames);
-        ids.set(key, id);
+        id = own.state.stacks.length;
+        own.state.stacks.push(frames);
+        own.state.ids.set(key, id);
       }
       return id;
     },
-    all: () => stacks.map((s) => [...s]),
+    all: () => own.state.stacks.map((s) => [...s]),
   };
 }
