@@ -220,10 +220,10 @@ static double chunk_bytes(const void *p) {
   return (double)(malloc_usable_size((void *)p) + ((word & 2) ? 2 : 1) * sizeof(size_t));
 }
 
-/* glibc's process-wide count less this file's own tables, both read under the lock: the table of live blocks holds 48 B of
- * slots per live block and doubles, so over a long run of a leak it grew glibc's count in steps of up to
- * megabytes (a 50 000-iteration `double` soak: 96 B/iteration beside the 32 B leaked) — growth the instrument
- * made, not the module or the host. The stack tables of site tracking likewise. */
+/* glibc's process-wide count less this file's own tables, both read under the lock: the table of live blocks
+ * holds 48 B of slots per live block and doubles, so over a long run of a leak it grew glibc's count in steps of
+ * up to megabytes (a 50 000-iteration `double` soak: 96 B/iteration beside the 32 B leaked) — growth the
+ * instrument made, not the module or the host. The stack tables of site tracking likewise. */
 double lbn_allocator_bytes(void) {
   pthread_mutex_lock(&lock);
   double own = chunk_bytes(blocks.slots) + chunk_bytes(stacks) + chunk_bytes(stack_index);
