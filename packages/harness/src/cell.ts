@@ -11,6 +11,15 @@ import { GcCounter, takeSample } from './sampler.js';
 export const SETTLE_TURNS = 5;
 
 /**
+ * Full GCs before each sample (`--gc before-sample`). One is not enough for a byte-exact JS heap: after the GC
+ * that promotes an iteration's survivors, V8's old-space bookkeeping (where its allocation area ends up) differs
+ * from sample to sample, and in about a third of the processes heapUsed toggles by 250–350 B for the whole run —
+ * read as a step, it kept `none` undecided at 20 iterations. A second full GC, with nothing left to move, leaves
+ * it the same every time (the series of a `none` cell is flat after its third sample in every process measured).
+ */
+export const GCS_BEFORE_SAMPLE = 2;
+
+/**
  * One timed iteration. A separate synchronous function on purpose: an async function keeps its whole register
  * file alive across `await`, so a result held there (a 72 kB trace) would survive the GC before the sample
  * in some iterations and not in others.
@@ -70,7 +79,7 @@ export async function runCell(spec: CellSpec, samplesPath: string, backend: Back
   const sample = async (i: number, phase: Phase, iterNs: number | null) => {
     await yieldLoop(); // one event-loop turn per iteration, as a real host gives its callbacks
     // GC last, right before reading: nothing the event loop allocated since can pass for live heap.
-    if (spec.gc === 'before-sample') gcFn!();
+    if (spec.gc === 'before-sample') for (let k = 0; k < GCS_BEFORE_SAMPLE; k++) gcFn!();
     writer.write(takeSample(ctx, i, phase, iterNs));
     if (phase !== 'settle') hooks.afterSample?.(i);
   };

@@ -52,7 +52,7 @@ export function registerRun(program: Command): void {
     .option('--warmup <n>', 'first iterations recorded but marked warm-up', nonNegativeInt('--warmup'), RUN_DEFAULTS.warmup)
     .option('--duration <ms>', "simulated ms per iteration (default: the model's)", positiveNumber('--duration'))
     .option('--log-interval <ms>', "logged state interval (default: the model's)", positiveNumber('--log-interval'))
-    .addOption(new Option('--gc <policy>', 'none, or a full GC before each sample').argParser(oneOf('--gc', ['none', 'before-sample'] as const)).default(RUN_DEFAULTS.gc))
+    .addOption(new Option('--gc <policy>', 'none, or two full GCs before each sample (byte-exact heap figures)').argParser(oneOf('--gc', ['none', 'before-sample'] as const)).default(RUN_DEFAULTS.gc))
     .option('--jobs <n>', 'cells run in parallel', positiveInt('--jobs'), RUN_DEFAULTS.jobs)
     .option('--cell-timeout <s>', 'seconds before a cell process is killed and the cell marked timeout (with --recycle: each process)', positiveNumber('--cell-timeout'), RUN_DEFAULTS.cellTimeoutS)
     .addOption(new Option('--host <profile>', 'cell process profile: stable (no JIT tiers, no glibc tcache) or stock').argParser(oneOf('--host', HOST_PROFILES)).default(RUN_DEFAULTS.host))
