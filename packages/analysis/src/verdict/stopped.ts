@@ -27,7 +27,16 @@ export function stoppedGrowth(x: number[], y: number[], floor: number, slope: nu
   const d = y.slice(1).map((v, k) => v - y[k]!);
   if (d.length < STOPPED_TAIL_MIN_SAMPLES) return null;
   const final = median(y.slice(-Math.min(5, n)));
-  const tolerance = Math.max(floor, 3 * mad(d));
+  // What the layer does while flat: its ordinary changes (3 MADs), and the falls it makes — growth never gives back,
+  // so a dip no deeper than a fall the layer made is its own texture, not the end of a flat stretch. Sparse wobbles
+  // (glibc's count moving by 144–704 B every few iterations and back, a module heap's ±16 B now and then) have a MAD
+  // of 0 and would otherwise end the stretch at every dip. Capped at half the growth's typical increase: a change
+  // that size is closer to none than to one of the increases being judged (a JS heap whose GC falls are as large as
+  // its steps keeps the old tolerance).
+  const ordinary = Math.max(floor, 3 * mad(d));
+  const rises = d.filter((v) => v > ordinary);
+  const largestFall = d.reduce((m, v) => Math.max(m, -v), 0);
+  const tolerance = Math.max(ordinary, Math.min(largestFall, rises.length ? median(rises) / 2 : 0));
   let k = n - 1;
   while (k > 0 && y[k - 1]! >= final - tolerance) k--;
   if (k === 0 || n - 1 - k < STOPPED_TAIL_MIN_SAMPLES) return null;

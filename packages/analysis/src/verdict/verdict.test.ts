@@ -80,6 +80,25 @@ describe('analyseLayer', () => {
     expect(analyseLayer(makeSamples(400, { alloc: (i) => 1024 * i }), 'allocatorBytes', { warmup: 2 })!.decision).toBe('leak');
   });
 
+  it('finds growth that stopped under a sparse wobble, which is not taken for growth that goes on', () => {
+    // A module heap's ±16 B now and then, glibc's count moving by 144–704 B and back every few iterations: most
+    // changes are 0 (a MAD of 0), and a wobble away from the final level used to end the flat stretch there — a cache
+    // that filled by iteration 64 was a leak at 300 ("17 repeated steps").
+    const fill = (i: number) => Math.min(i, 64) * 1032;
+    const moduleWobble = (i: number) => ((i >= 168 && i < 232) || i >= 296 ? 16 : 0);
+    const heap = analyseLayer(makeSamples(300, { alloc: (i) => fill(i) + moduleWobble(i) }), 'allocatorBytes', { warmup: 30 })!;
+    expect(heap.decision).toBe('no-leak');
+    expect(heap.bounded).toMatchObject({ untilIteration: 64 });
+    const glibcWobble = (i: number) => (i % 23 === 5 ? 704 : i % 11 === 3 ? -144 : i % 13 === 7 ? 288 : 0);
+    const glibc = analyseLayer(makeSamples(300, { alloc: (i) => fill(i) + (i > 64 ? glibcWobble(i) : 0) }), 'allocatorBytes', { warmup: 30 })!;
+    expect(glibc.decision).toBe('no-leak');
+    // The same wobble does not hide growth that goes on: a block every 50 iterations, or 12 B every iteration.
+    const stairs = analyseLayer(makeSamples(300, { alloc: (i) => Math.floor(i / 50) * 1024 + glibcWobble(i) }), 'allocatorBytes', { warmup: 30 })!;
+    expect(stairs.decision).not.toBe('no-leak');
+    const steady = analyseLayer(makeSamples(300, { alloc: (i) => 12 * i + glibcWobble(i) }), 'allocatorBytes', { warmup: 30 })!;
+    expect(steady.decision).toBe('leak');
+  });
+
   it('does not call two steps a leak before a third is due, nor RSS growth under a page per iteration with the JIT on', () => {
     const two = analyseLayer(makeSamples(1000, { heap: (i) => (i > 400 ? 100_000 : 0) + (i > 700 ? 100_000 : 0) }), 'heapUsedBytes', { warmup: 100 })!;
     expect(two.decision).toBe('inconclusive');
