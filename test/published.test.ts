@@ -42,7 +42,7 @@ describe('published report', () => {
       for (const s of cal().summaries) {
         const name = `${s.backend} ${s.fixture}`;
         // Right in every trial at the largest count, and from the count the summary names on.
-        const from = s.byIterations.findIndex((b) => s.byIterations.slice(s.byIterations.indexOf(b)).every((c) => c.correct === c.trials));
+        const from = s.byIterations.findIndex((_, k) => s.byIterations.slice(k).every((c) => c.correct === c.trials));
         expect(from, name).toBeGreaterThanOrEqual(0);
         expect(s.iterationsToDetect, name).toBe(s.byIterations[from]!.iterations);
         if (s.expectedWhere !== 'none') expect(s.byIterations.every((b) => b.noLeak === 0 || b.iterations < 100), name).toBe(true);
