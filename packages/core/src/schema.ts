@@ -251,6 +251,13 @@ export const LayerVerdict = z.object({
    * otherwise (and in verdicts written before it was kept).
    */
   seriesSlope: z.number().nullable().default(null),
+  /**
+   * Which bound of the layer model decided (analysis verdict/decide.ts): the last regime's rate, or the flat stretch
+   * at the end of the series. Null when undecided (and in verdicts written before the model).
+   */
+  rule: z.enum(['rate', 'flat-tail']).nullable().default(null),
+  /** The change point the last regime starts at — a change of rate or a stop — or null (one regime). */
+  change: z.object({ at: z.number().int(), kind: z.enum(['rate', 'stop']) }).nullable().default(null),
   reason: z.string(),
 });
 export type LayerVerdict = z.infer<typeof LayerVerdict>;

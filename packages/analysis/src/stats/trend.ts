@@ -79,8 +79,11 @@ export interface TheilSen {
   ciHigh: number;
 }
 
-/** Theil–Sen slope (median of pairwise slopes) with Sen's distribution-free confidence interval. */
-export function theilSen(xs: number[], ys: number[], confidence = 0.95): TheilSen {
+/**
+ * Theil–Sen slope (median of pairwise slopes) with Sen's distribution-free confidence interval. `varianceFactor`
+ * (≥ 1) widens the interval for serially correlated residuals: Var S is multiplied by it (autocorrelationFactor).
+ */
+export function theilSen(xs: number[], ys: number[], confidence = 0.95, varianceFactor = 1): TheilSen {
   const { x, y } = reduceSeries(xs, ys);
   const n = x.length;
   if (n < 2) return { slope: 0, intercept: y[0] ?? 0, ciLow: -Infinity, ciHigh: Infinity };
@@ -97,7 +100,7 @@ export function theilSen(xs: number[], ys: number[], confidence = 0.95): TheilSe
   const intercept = median(y.map((v, i) => v - slope * x[i]!));
   // Sen (1968): C = z * sqrt(Var S); the CI is sorted slopes at ranks (N - C)/2 and (N + C)/2 + 1 (1-based).
   const ties = tieGroups(y).reduce((a, t) => a + t * (t - 1) * (2 * t + 5), 0);
-  const varS = (n * (n - 1) * (2 * n + 5) - ties) / 18;
+  const varS = ((n * (n - 1) * (2 * n + 5) - ties) / 18) * varianceFactor;
   const c = normalQuantile(1 - (1 - confidence) / 2) * Math.sqrt(Math.max(varS, 0));
   const lo = Math.floor((m - c) / 2) - 1;
   const hi = Math.ceil((m + c) / 2);
@@ -107,6 +110,45 @@ export function theilSen(xs: number[], ys: number[], confidence = 0.95): TheilSe
     ciLow: lo >= 0 ? sorted[lo]! : -Infinity,
     ciHigh: hi < m ? sorted[hi]! : Infinity,
   };
+}
+
+/** Ranks (1-based, ties get their mean rank). */
+function ranks(y: number[]): number[] {
+  const order = y.map((v, i) => [v, i] as const).sort((a, b) => a[0] - b[0]);
+  const r = new Array<number>(y.length);
+  for (let k = 0; k < order.length; ) {
+    let j = k;
+    while (j + 1 < order.length && order[j + 1]![0] === order[k]![0]) j++;
+    for (let q = k; q <= j; q++) r[order[q]![1]] = (k + j) / 2 + 1;
+    k = j + 1;
+  }
+  return r;
+}
+
+/**
+ * Hamed & Rao (1998): how much serial correlation inflates the variance of Mann–Kendall's S (and so the width of
+ * Sen's interval) — n/n* = 1 + 2/(n(n−1)(n−2)) Σ (n−k)(n−k−1)(n−k−2) ρ(k), over the lags k whose rank
+ * autocorrelation ρ(k) of the detrended series is significant (|ρ| > z₀.₉₇₅/√n). Lags up to 10·log₁₀ n (the usual
+ * correlogram length). Never below 1: a series that alternates is not counted as more informative than white noise.
+ */
+export function autocorrelationFactor(residuals: number[]): number {
+  const n = residuals.length;
+  if (n < 4) return 1;
+  const r = ranks(residuals);
+  const mean = (n + 1) / 2;
+  const c = r.map((v) => v - mean);
+  const c0 = c.reduce((a, v) => a + v * v, 0);
+  if (!(c0 > 0)) return 1;
+  const maxLag = Math.min(n - 3, Math.ceil(10 * Math.log10(n)));
+  const bound = normalQuantile(0.975) / Math.sqrt(n);
+  let sum = 0;
+  for (let k = 1; k <= maxLag; k++) {
+    let ck = 0;
+    for (let i = 0; i + k < n; i++) ck += c[i]! * c[i + k]!;
+    const rho = ck / c0;
+    if (Math.abs(rho) > bound) sum += (n - k) * (n - k - 1) * (n - k - 2) * rho;
+  }
+  return Math.max(1, 1 + (2 * sum) / (n * (n - 1) * (n - 2)));
 }
 
 /** Robust scale: 1.4826 × median absolute deviation. */

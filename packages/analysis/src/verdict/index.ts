@@ -1,13 +1,10 @@
-// Verdicts as a pipeline of small pure steps: window → steps → fit → decide (per layer), then
+// Verdicts as a pipeline of small pure steps: window → model → decide (per layer), then
 // locate → describe (per cell). Each step is its own module; this is their public face.
 export { analyseCell, analyseCellHeld } from './cell.js';
 export { analyseLayer } from './layer.js';
 export { compareRates } from './compare.js';
-export { measuredWindow, type Window } from './window.js';
-export { analyseSteps, upwardJumps, type StepAnalysis } from './steps.js';
-export { stoppedGrowth } from './stopped.js';
-export { fitTrend, type Fit } from './fit.js';
-export { decideLayer } from './decide.js';
+export { flatTail, lastRateChange, modelLayer, regimeRate, texture, type Change, type FlatTail, type LayerModel, type Rate, type Texture } from './regime.js';
+export { decideModel, type LayerDecision } from './decide.js';
 export { attribute, guardHost, locate, type Contribution, type Location } from './locate.js';
 export { describeCell } from './describe.js';
 export { settleCheck } from './settle.js';

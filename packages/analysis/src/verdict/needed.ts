@@ -4,7 +4,7 @@
 // width of the slope's interval, which for independent noise shrinks as n^(-3/2).
 import { layerSpec, type LayerVerdict } from '@leakbench/core';
 import { moduleHeapFlat } from './locate.js';
-import { HOST_ALLOCATOR_MIN_SAMPLES, layerFloor, MIN_SAMPLES, PAGED_MIN_SAMPLES, resolveOptions, type VerdictOptions } from './options.js';
+import { HOST_ALLOCATOR_MIN_SAMPLES, layerFloor, MODEL, resolveOptions, type VerdictOptions } from './options.js';
 
 /**
  * Total iterations (warm-up included) after which `l` would probably be decided; null when it already is.
@@ -15,19 +15,20 @@ export function iterationsToDecide(l: LayerVerdict, options: VerdictOptions, cel
   const o = resolveOptions(options);
   const { paged } = layerSpec(l.layer);
   const minRate = layerFloor(o, paged);
-  let measured = Math.max(l.n + 1, MIN_SAMPLES);
-  if (paged) measured = Math.max(measured, PAGED_MIN_SAMPLES);
+  let measured = Math.max(l.n + 1, MODEL.MIN_SAMPLES);
   // Growth of glibc's count that the module's exact heap does not share is only called a leak from this many on.
   if (l.layer === 'allocatorBytes' && moduleHeapFlat(cellLayers)) measured = Math.max(measured, HOST_ALLOCATOR_MIN_SAMPLES);
   // A rule or guard that named the iteration by which it decides (a step not repeated yet, growth that stopped).
   if (l.decidedBy !== null) return Math.max(l.warmupEnd + measured, l.decidedBy + 1);
   if (Number.isFinite(l.ciLow) && Number.isFinite(l.ciHigh) && l.ciHigh > l.ciLow && l.n > 0) {
-    // The interval must shrink until it clears the floor. The slope of a short noisy series is itself mostly
-    // noise (it heads for 0 without a leak, and overstates a small one), so the interval is asked to get no
-    // wider than the floor — narrower where the slope sits closer to the floor than that (a slope right on the
-    // floor would need unbounded data: a quarter of the floor stands in). This errs towards more iterations.
+    // The interval must shrink until it clears the floor, from whichever side the rate lies: a no-leak needs its
+    // high end under the floor, a leak its low end over it. The slope of a short noisy series is itself mostly noise
+    // (it heads for 0 without a leak, and overstates a small one), so the half-width is asked to be at most half the
+    // slope's distance from the floor, and at most half the floor — the slope may still move by as much — and no
+    // less than a quarter of the floor (a slope right on the floor would need unbounded data). This errs towards
+    // more iterations.
     const halfWidth = (l.ciHigh - l.ciLow) / 2;
-    const target = Math.max(minRate / 4, Math.min(minRate, Math.abs(minRate - l.slope)));
+    const target = Math.max(minRate / 4, Math.min(minRate, Math.abs(minRate - l.slope)) / 2);
     measured = Math.max(measured, Math.ceil(l.n * (halfWidth / target) ** (2 / 3)));
   } else {
     measured = Math.max(measured, 2 * l.n, 20);

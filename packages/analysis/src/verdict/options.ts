@@ -1,21 +1,14 @@
-// The verdict rules' parameters, in one place (see README "How leakbench measures").
-//
-//   leak          Mann–Kendall p < alpha (0.01)  AND  Theil–Sen CI low > floor (8 B/iteration) — or, for growth
-//                 in repeated jumps, every period's rate above the floor — AND growth that is sustained (each half
-//                 of the window trends upward on its own, the later not significantly slower: a warm-up decays)
-//                 and still going on (not a rise followed by a flat tail), and not one single jump that may be
-//                 one-time
-//   no-leak       CI high < floor, or the trend is not significant and |slope| < floor; or growth that stopped
-//                 long enough ago that a repeat would be below the floor (bounded), or one jump that did not
-//                 repeat for long enough (set aside as one-time, named)
-//   inconclusive  otherwise
+// The verdict's parameters, in one place (see README "How leakbench measures"). One model decides every layer
+// (regime.ts, decide.ts): the rate of the series' last regime, with an interval that holds under its texture, and
+//   leak          the interval's low end above the floor
+//   no-leak       its high end (or the bound a flat stretch at the end sets) below the floor
+//   inconclusive  otherwise.
 // The floor: the smallest leak the C allocators can produce is one minimum chunk (16 B in dlmalloc, 32 B in glibc)
-// per iteration; Node/V8 themselves drift a few bytes per iteration in glibc's process-wide counters.
-// Paged layers (layer table: RSS, VMS, max RSS, WASM memory, V8 heap total) move in pages or growth steps, and
-// a young process keeps faulting pages in for its first dozens of iterations: they need >= 3 upward steps,
-// PAGED_MIN_SAMPLES measured samples and a page-sized floor (one 4 kB page per 16 iterations, 256 B/iteration)
-// for `leak`; one that shows no significant growth above that floor abstains (the cell is decided by the layers
-// that move in single allocations). Paged layers only attribute growth that no finer layer shows.
+// per iteration, and Node/V8 themselves drift a few bytes per iteration in glibc's process-wide count: 8 B. Paged
+// layers (layer table: RSS, VMS, max RSS, WASM memory, V8 heap total) move in pages or growth steps and a young
+// process faults pages in for dozens of iterations: their floor is a page per 16 iterations (256 B), and one that
+// shows no growth above it abstains (the layers that move in single allocations decide). The host guards
+// (locate.ts) hold back growth that is the host's: V8's JIT in a young process, glibc's per-thread cache.
 
 import type { Attribution, LayerVerdict } from '@leakbench/core';
 
@@ -69,6 +62,43 @@ export const JIT_MIN_SAMPLES = 100;
  */
 export const TCACHE_BYTES = 7 * Array.from({ length: 64 }, (_, k) => 32 + 16 * k).reduce((a, b) => a + b, 0);
 
+/**
+ * The layer model's constants (regime.ts), each with its unit and why it has its value.
+ */
+export const MODEL = {
+  /** Samples: fewer cannot be judged at all (Sen's interval of 4 points is already unbounded at 95 %). */
+  MIN_SAMPLES: 4,
+  /**
+   * Ratio: each suffix tried for one rate is this many times the last (a geometric ladder: ~20 tries over 500
+   * samples, so a change is found within a quarter of its distance from the end, then placed at the knee).
+   */
+  REGIME_GROWTH: 1.25,
+  /**
+   * Confidence of each half's interval in the one-rate test: two disjoint 99 % intervals are a change at about
+   * p < 0.0001 per try, so ~20 tries per layer cut a steady series by chance rarely (a cut costs power, not errors).
+   */
+  HALVES_CONFIDENCE: 0.99,
+  /** Robust deviations (1.4826 × MAD) of a layer's changes it moves by without growing (Gaussian: 3σ ≈ 0.3 % out). */
+  TOLERANCE_MADS: 3,
+  /**
+   * Samples after a step whose median level says how much of it the layer held: a block kept for a sample or two
+   * (glibc's 72 kB buffer in a stock process, freed two or three iterations later) is no step.
+   */
+  HOLD_SAMPLES: 5,
+  /**
+   * Share of a stretch's changes: held steps beyond the tolerance that are at most this share (and carry half its
+   * growth) are a staircase's, rare by nature; more are the texture of growth every iteration.
+   */
+  STEP_SHARE: 0.25,
+  /**
+   * One-sided level at which a staircase's period rates falling (Mann–Kendall) make it a warm-up's shape: five
+   * periods each slower than the last are p = 1/120.
+   */
+  SLOWING_ALPHA: 0.05,
+  /** Samples whose highest is a layer's final level for its flat tail (a dip at the end does not lengthen it). */
+  FINAL_SAMPLES: 5,
+} as const;
+
 export type ResolvedOptions = Required<VerdictOptions>;
 
 export const resolveOptions = (o: VerdictOptions): ResolvedOptions => ({ ...VERDICT_DEFAULTS, ...o });
@@ -101,27 +131,3 @@ export const JIT_PAGED_FLOOR = 4096;
 
 /** Host-only C-allocator growth (module heap flat) needs this many measured samples to be called a leak. */
 export const HOST_ALLOCATOR_MIN_SAMPLES = 50;
-/** A change stands out as a jump beyond this many robust deviations (1.4826 × MAD) of the series' changes. */
-export const JUMP_Z = 6;
-/** Comparable jumps needed to judge growth as a staircase (two periods). */
-export const STAIR_MIN_JUMPS = 3;
-/** Changes beyond the jump threshold are jumps only while they are at most this share of all changes (rare). */
-export const MAX_JUMP_SHARE = 0.25;
-/** Jumps at least this fraction of the largest (after it) or of the next jump of a growing chain (before it) repeat it. */
-export const REPEAT_FRACTION = 0.25;
-/** A jump the series gives back more than half of within this many samples after it (their median) is not held. */
-export const STEP_HOLD_SAMPLES = 5;
-/** Growth is judged to have stopped only over a flat stretch (and a window) of at least this many samples. */
-export const STOPPED_TAIL_MIN_SAMPLES = 8;
-/** A later half slower than the earlier by this factor (significantly) is a warm-up decaying, not a leak. */
-export const SLOWING_FACTOR = 1.5;
-/** One-sided level at which each half of the window must trend upward on its own for a leak. */
-export const HALF_ALPHA = 0.05;
-/** A flat stretch at the end is growth that stopped only when longer than this many times every earlier pause. */
-export const STOPPED_PAUSE_FACTOR = 2;
-/** Paged layers need this many measured samples before they can call a leak: each half of the window a trend. */
-export const PAGED_MIN_SAMPLES = 12;
-/** Paged layers need this many upward steps before growth can be called a leak. */
-export const STEP_LAYER_MIN_STEPS = 3;
-/** Fewer measured samples than this cannot be judged at all. */
-export const MIN_SAMPLES = 4;

@@ -5,7 +5,7 @@
 // attribution pass ran over the whole run and would speak for a prefix with what only later iterations showed.
 import { lastIteration, type Decision, type Layer, type LayerVerdict, type Sample } from '@leakbench/core';
 import { analyseCell } from './cell.js';
-import { MIN_SAMPLES, type VerdictOptions } from './options.js';
+import { MODEL, type VerdictOptions } from './options.js';
 
 export interface LayerTimeline {
   layer: Layer;
@@ -34,8 +34,8 @@ export function checkpoints(after: number, last: number): number[] {
 export function verdictTimeline(cellId: string, samples: Sample[], options: VerdictOptions): LayerTimeline[] {
   const series = samples.filter((s) => s.phase !== 'settle');
   const last = lastIteration(series);
-  // A cut needs MIN_SAMPLES measured samples after the explicit warm-up to be judged at all.
-  const cuts = checkpoints(options.warmup + MIN_SAMPLES - 1, last);
+  // A cut needs MODEL.MIN_SAMPLES measured samples after the explicit warm-up to be judged at all.
+  const cuts = checkpoints(options.warmup + MODEL.MIN_SAMPLES - 1, last);
   return layerTimelines(cuts.map((n) => ({ n, layers: analyseCell(cellId, series.filter((s) => s.i <= n), { ...options, attribution: null }).layers })));
 }
 

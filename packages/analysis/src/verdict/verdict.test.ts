@@ -29,19 +29,21 @@ describe('analyseLayer', () => {
     expect(v.oneTime).toBeGreaterThan(25_000);
   });
 
-  it('sets aside a single step only when a repeat would have shown by now, and names it', () => {
+  it('calls a single step bounded only when a repeat would have shown by now, and names it', () => {
     const r = rng(16);
     // 7.3 kB at iteration 71 of 100: had it been the first of a periodic leak, the period could be 30 iterations
-    // (~245 B/iteration): undecided, and the reason names when a repeat would have shown.
+    // (~245 B/iteration): undecided, and the reason names when the flat stretch after it would decide.
     const early = analyseLayer(makeSamples(100, { alloc: (i) => (i > 70 ? 7344 : 0) + 150 * r.gauss() }), 'allocatorBytes', { warmup: 10 })!;
     expect(early.decision).toBe('inconclusive');
-    expect(early.reason).toMatch(/single step of 7\.\d kB at iteration 71 has not repeated yet.*decided by iteration \d+/);
-    // The same step with ~1000 flat iterations after it (and past the first third, where it would count as a
-    // warm-up): a repeat would have shown, so it is set aside as one-time and named.
+    expect(early.reason).toMatch(/a no-leak by iteration \d+ if it stays flat/);
+    expect(early.decidedBy).toBeGreaterThan(71 + 6500 / 8); // the step held, less the noise around it
+    // The same step with ~1000 flat iterations after it: a repeat would have shown (7.3 kB / 979 < 8 B), so growth
+    // that stopped — bounded, named with its size and iteration.
     const late = analyseLayer(makeSamples(1500, { alloc: (i) => (i > 520 ? 7344 : 0) + 150 * r.gauss() }), 'allocatorBytes', { warmup: 10 })!;
     expect(late.decision).toBe('no-leak');
-    expect(late.setAside).toMatchObject({ atIteration: 521 });
-    expect(late.reason).toMatch(/single step of \d\.\d kB at iteration 521 set aside as one-time/);
+    expect(late.change).toEqual({ at: 521, kind: 'stop' });
+    expect(late.bounded).toMatchObject({ untilIteration: 521 });
+    expect(late.reason).toMatch(/grew \d\.\d kB until iteration 521, then .*: below 8 B\/iter \(bounded/);
     const leakWithStep = analyseLayer(makeSamples(100, { alloc: (i) => 32 * i + (i > 70 ? 7344 : 0) + 150 * r.gauss() }), 'allocatorBytes', { warmup: 10 })!;
     expect(leakWithStep.decision).toBe('leak');
     // The step's size is itself estimated (against noise of 150 B), so the rate is close, not exact.
@@ -61,14 +63,15 @@ describe('analyseLayer', () => {
     const v = analyseLayer(makeSamples(400, { alloc: (i) => Math.floor(i / 50) * 65536 }), 'allocatorBytes', { warmup: 10 })!;
     expect(v.decision).toBe('leak');
     expect(v.slope).toBeCloseTo(65536 / 50, 6);
-    expect(v.reason).toMatch(/repeated steps/);
+    expect(v.reason).toMatch(/in 8 held steps/);
   });
 
   it('calls growth that filled and stopped bounded once a repeat would have shown, and undecided before', () => {
     const cache = (i: number) => Math.min(i, 64) * 1024;
     const short = analyseLayer(makeSamples(100, { alloc: cache }), 'allocatorBytes', { warmup: 2 })!;
     expect(short.decision).toBe('inconclusive');
-    expect(short.reason).toMatch(/then stayed flat.*decided by iteration/);
+    expect(short.reason).toMatch(/since it stopped growing at iteration 64|since its rate changed at iteration 6\d/);
+    expect(short.decidedBy).toBe(64 + 1024 / 8);
     const long = analyseLayer(makeSamples(400, { alloc: cache }), 'allocatorBytes', { warmup: 2 })!;
     expect(long.decision).toBe('no-leak');
     expect(short.bounded).toBeNull();
@@ -99,10 +102,11 @@ describe('analyseLayer', () => {
     expect(steady.decision).toBe('leak');
   });
 
-  it('does not call two steps a leak before a third is due, nor RSS growth under a page per iteration with the JIT on', () => {
+  it('does not call two steps a leak (one period seen), nor RSS growth under a page per iteration with the JIT on', () => {
     const two = analyseLayer(makeSamples(1000, { heap: (i) => (i > 400 ? 100_000 : 0) + (i > 700 ? 100_000 : 0) }), 'heapUsedBytes', { warmup: 100 })!;
     expect(two.decision).toBe('inconclusive');
-    expect(two.decidedBy).toBe(1002);
+    // Undecided until a third step makes it a leak, or the flat stretch since 701 bounds it: 100 kB / 8 B later.
+    expect(two.decidedBy).toBe(701 + 100_000 / 8);
     const rss = makeSamples(400, { rss: (i) => Math.floor(i / 4) * 4096 }); // 1 kB/iteration in pages
     expect(analyseLayer(rss, 'rssBytes', { warmup: 10 })!.decision).toBe('leak');
     expect(analyseLayer(rss, 'rssBytes', { warmup: 10, host: { jit: true, allocatorCache: true } })!.decision).not.toBe('leak');

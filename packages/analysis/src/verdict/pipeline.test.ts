@@ -1,121 +1,14 @@
-// The verdict pipeline's steps one at a time, on hand-made inputs: each is a pure function of plain data.
+// The verdict pipeline's cell steps one at a time (layer, attribute, locate, describe, host guards), on hand-made
+// inputs: each is a pure function of plain data. The layer model's own pieces: regime.test.ts.
 import { describe, expect, it } from 'vitest';
 import type { LayerVerdict, Sample } from '@leakbench/core';
-import { analyseLayer, analyseSteps, attribute, decideLayer, describeCell, fitTrend, guardHost, locate, measuredWindow, upwardJumps } from './index.js';
+import { analyseLayer, attribute, describeCell, guardHost, locate } from './index.js';
 
 const sample = (i: number, heap: number, alloc: number | null = null): Sample =>
   ({ i, phase: i === 0 ? 'baseline' : 'measure', iterNs: null, tMs: 0, gcMinor: 0, gcMajor: 0, gcIncremental: 0, gcWeakCallbacks: null, gcPauseNs: 0, heapUsedBytes: heap, allocatorBytes: alloc, moduleHeapBytes: null, wasmMemoryBytes: null, rssBytes: null, vmsBytes: null, maxRssBytes: 0, heapTotalBytes: 0, externalBytes: 0, arrayBuffersBytes: 0, globalHandlesBytes: null }) as Sample;
 
 const layer = (over: Partial<LayerVerdict>): LayerVerdict => ({
   layer: 'heapUsedBytes', decision: 'no-leak', slope: 0, intercept: 0, setAside: null, decidedBy: null, ciLow: 0, ciHigh: 0, confidence: 0.95, pValue: 1, warmupEnd: 0, warmupDetected: false, oneTime: 0, total: 0, n: 100, resolution: 0, reason: '', ...over,
-});
-
-describe('window', () => {
-  it('starts after the explicit warm-up and is null for an unmeasured layer', () => {
-    const s = Array.from({ length: 30 }, (_, i) => sample(i, 1000 + 10 * i));
-    const w = measuredWindow(s, 'heapUsedBytes', 5)!;
-    expect(w.warmupEnd).toBe(5);
-    expect(w.oneTime).toBe(50);
-    expect(w.total).toBe(10 * 24);
-    expect(w.resolution).toBe(10);
-    expect(measuredWindow(s, 'allocatorBytes', 5)).toBeNull();
-  });
-});
-
-describe('steps', () => {
-  const win = (y: number[]) => ({ layer: 'allocatorBytes' as const, x: y.map((_, k) => k + 10), y, warmupEnd: 10, warmupDetected: false, oneTime: 0, total: y.at(-1)! - y[0]!, steps: [], resolution: 32 });
-
-  it('finds jumps that stand out from the ordinary changes, one allocation across two samples as one jump', () => {
-    const y = Array.from({ length: 40 }, (_, k) => 32 * k + (k >= 20 ? 4096 : 0) + (k >= 21 ? 4096 : 0));
-    expect(upwardJumps(win(y).x, y, 8)).toEqual([{ from: 19, to: 21, bytes: 8192, atIteration: 30, held: true }]);
-  });
-
-  it('sets a single jump aside only when a repeat would have shown at the floor, else leaves it pending', () => {
-    const y = (n: number, at: number) => Array.from({ length: n }, (_, k) => (k >= at ? 8192 : 0));
-    const pending = analyseSteps(win(y(40, 20)), false, 8);
-    expect(pending.setAside).toBeNull();
-    expect(pending.pending).toMatchObject({ bytes: 8192, atIteration: 30, decidedAt: 30 + 1024 });
-    expect(pending.judged.every((v) => v === 0)).toBe(true);
-    const oneTime = analyseSteps(win(y(1200, 20)), false, 8);
-    expect(oneTime.setAside).toEqual({ bytes: 8192, atIteration: 30 });
-    expect(analyseSteps(win(y(40, 20)), true, 256).pending).toBeNull(); // paged layers move in steps by nature
-  });
-
-  it('takes repeated jumps as a staircase with the rate of its periods, and jumps given back as churn', () => {
-    const stairs = analyseSteps(win(Array.from({ length: 100 }, (_, k) => Math.floor(k / 10) * 256)), false, 8);
-    expect(stairs.repeats).toBe(9);
-    expect(stairs.staircase).toMatchObject({ rate: 25.6, low: 25.6, high: 25.6 });
-    const churn = analyseSteps(win(Array.from({ length: 100 }, (_, k) => (k % 10 === 5 ? 4096 : 0))), false, 8);
-    expect(churn.staircase).toBeNull();
-  });
-
-  // A vector of `per` bytes per iteration grown by `factor` from `start` bytes: its capacity after each iteration.
-  const grown = (n: number, per: number, factor: number, start: number) => {
-    let cap = start;
-    return Array.from({ length: n }, (_, k) => {
-      while (per * (k + 1) > cap) cap = Math.ceil(cap * factor);
-      return cap;
-    });
-  };
-
-  it('takes a store grown by a factor as repeated steps, however small its earliest step is beside its latest', () => {
-    // The module heap of a native cell whose vector doubles at 64 B per iteration, from iteration 30 (measured): steps
-    // of 2, 4 and 8 kB and 16 400 B — the 4 kB one a hair under a quarter of the last.
-    const steps = [[33, 2048], [65, 4096], [129, 8192], [257, 16400]] as const;
-    const doubling = Array.from({ length: 271 }, (_, k) => steps.reduce((a, [t, b]) => a + (k + 30 >= t ? b : 0), 2048));
-    const d = analyseSteps({ ...win(doubling), x: doubling.map((_, k) => k + 30) }, false, 8);
-    expect(d.repeats).toBe(4);
-    expect(d.staircase).toMatchObject({ rate: expect.closeTo(128, 0), low: expect.closeTo(128, 0) });
-    // Grown by half each time: many steps, each a little larger than the one before.
-    const half = analyseSteps(win(grown(400, 16, 1.5, 64).slice(40)), false, 8);
-    expect(half.repeats).toBeGreaterThanOrEqual(5);
-    expect(half.staircase!.low).toBeGreaterThan(8);
-  });
-
-  it('does not chain a warm-up whose steps shrink: only those comparable to the largest repeat it', () => {
-    // 16, 4, 1 kB and 256 B steps, each a quarter of the one before, then flat: one large step and no repeat of it.
-    const at = [5, 15, 30, 60];
-    const bytes = [16384, 4096, 1024, 256];
-    const y = Array.from({ length: 200 }, (_, k) => at.reduce((a, t, j) => a + (k >= t ? bytes[j]! : 0), 0));
-    const s = analyseSteps(win(y), false, 8);
-    expect(s.repeats).toBe(2);
-    expect(s.staircase).toBeNull();
-  });
-
-  it('counts of a jump only what the next change does not give back: spikes are no steps', () => {
-    // 56 B every iteration; now and then an object alive only while one sample is taken (+312, then −200).
-    const d = Array.from({ length: 198 }, (_, k) => (k % 6 === 1 ? 312 : k % 6 === 2 ? -200 : 56));
-    const y = d.reduce<number[]>((acc, v) => [...acc, acc.at(-1)! + v], [0]);
-    expect(upwardJumps(win(y).x, y, 8)).toEqual([]);
-    const spikes = analyseSteps(win(y), false, 8);
-    expect(spikes.staircase).toBeNull();
-    expect(spikes.repeats).toBe(0);
-    // A 72 kB buffer alive for two or three samples now and then (glibc's count in a stock process): jumps that
-    // repeat, but given back within a few samples — churn, never a staircase.
-    // Here beside a C heap growing 400 B per iteration, the last three buffers near the end of the window, the last
-    // one still alive at it.
-    const alive = [172, 173, 184, 185, 196, 197, 198, 199];
-    const buffer = Array.from({ length: 200 }, (_, k) => 400 * k + (alive.includes(k) ? 73_000 : 0) + (k % 2 ? 128 : 0));
-    expect(upwardJumps(win(buffer).x, buffer, 8).map((j) => [j.atIteration - 10, j.held])).toEqual([[172, false], [184, false], [196, true]]);
-    expect(analyseSteps(win(buffer), false, 8)).toMatchObject({ repeats: 3, staircase: null });
-    // A step partly given back at the next sample is the part that stays.
-    const kept = Array.from({ length: 40 }, (_, k) => 32 * k + (k >= 20 ? 4096 : 0) - (k >= 21 ? 1024 : 0));
-    expect(upwardJumps(win(kept).x, kept, 8)).toEqual([{ from: 19, to: 20, bytes: 3072, atIteration: 30, held: true }]);
-  });
-});
-
-describe('decide', () => {
-  const stairs = (n: number, every: number) => Array.from({ length: n }, (_, k) => Math.floor(k / every) * 4096);
-  const win = (y: number[]) => ({ layer: 'rssBytes' as const, x: y.map((_, k) => k), y, warmupEnd: 0, warmupDetected: false, oneTime: 0, total: y.at(-1)! - y[0]!, steps: y.slice(1).map((v, k) => v - y[k]!).filter((d) => d !== 0), resolution: 4096 });
-  const rules = { alpha: 0.01, confidence: 0.95, minRate: 256, paged: true };
-  const none = { judged: [] as number[], setAside: null, pending: null, repeats: 0, staircase: null };
-  it('needs several steps before a paged layer leaks', () => {
-    const two = win([...new Array(25).fill(0), ...new Array(25).fill(4096), ...new Array(25).fill(8192)]);
-    const fit = { slope: 300, intercept: 0, ciLow: 280, ciHigh: 320, pValue: 1e-6 };
-    expect(decideLayer(fit, two, { ...none, judged: two.y }, rules).decision).toBe('inconclusive');
-    const many = win(stairs(150, 4));
-    expect(decideLayer(fitTrend(many.x, many.y, 0.95), many, { ...none, judged: many.y }, rules).decision).toBe('leak');
-  });
 });
 
 describe('fit and layer', () => {

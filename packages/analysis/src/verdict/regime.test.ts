@@ -1,0 +1,104 @@
+// The layer model's pieces (regime.ts) on hand-made series: texture, the flat tail, the last change of rate, the
+// rate of growth by held steps, and the decision they give (decide.ts).
+import { describe, expect, it } from 'vitest';
+import type { Sample } from '@leakbench/core';
+import { analyseLayer, decideModel, flatTail, lastRateChange, modelLayer, regimeRate, texture } from './index.js';
+
+const xs = (y: number[], from = 10) => y.map((_, k) => k + from);
+const model = (y: number[], floor = 8) => modelLayer(xs(y), y, floor, 0.95);
+const decide = (y: number[], floor = 8) => decideModel(model(y, floor), floor);
+
+describe('the measured window', () => {
+  const sample = (i: number, heap: number): Sample =>
+    ({ i, phase: i === 0 ? 'baseline' : 'measure', iterNs: null, tMs: 0, gcMinor: 0, gcMajor: 0, gcIncremental: 0, gcWeakCallbacks: null, gcPauseNs: 0, heapUsedBytes: heap, allocatorBytes: null, moduleHeapBytes: null, wasmMemoryBytes: null, rssBytes: null, vmsBytes: null, maxRssBytes: 0, heapTotalBytes: 0, externalBytes: 0, arrayBuffersBytes: 0, globalHandlesBytes: null }) as Sample;
+
+  it('starts at the explicit warm-up and is null for an unmeasured layer', () => {
+    const s = Array.from({ length: 30 }, (_, i) => sample(i, 1000 + 10 * i));
+    const v = analyseLayer(s, 'heapUsedBytes', { warmup: 5 })!;
+    expect(v).toMatchObject({ warmupEnd: 5, oneTime: 50, total: 240, resolution: 10, slope: 10, decision: 'leak' });
+    expect(analyseLayer(s, 'allocatorBytes', { warmup: 5 })).toBeNull();
+  });
+});
+
+describe('texture', () => {
+  it('takes held steps as the granularity, never a spike given back nor the ordinary changes', () => {
+    expect(texture(Array.from({ length: 100 }, (_, k) => Math.floor(k / 10) * 256), 8)).toEqual({ tolerance: 8, granularity: 256 });
+    // 56 B every iteration; now and then an object alive only while one sample is taken (+312, then −200).
+    const d = Array.from({ length: 198 }, (_, k) => (k % 6 === 1 ? 312 : k % 6 === 2 ? -200 : 56));
+    const spikes = d.reduce<number[]>((acc, v) => [...acc, acc.at(-1)! + v], [0]);
+    const t = texture(spikes, 8);
+    expect(t.tolerance).toBe(200); // its largest fall
+    expect(t.granularity).toBeLessThan(312 - 56); // a spike keeps what the growth after it adds, never itself
+    // A 72 kB buffer alive for two samples now and then, beside 400 B per iteration: churn, not a step.
+    const alive = [72, 73, 144, 145];
+    const buffer = Array.from({ length: 200 }, (_, k) => 400 * k + (alive.includes(k) ? 73_000 : 0));
+    expect(texture(buffer, 8).granularity).toBeLessThan(1000);
+  });
+});
+
+describe('flat tail', () => {
+  it('bounds the rate now by max(tolerance, step) over the iterations the layer stayed flat', () => {
+    const y = Array.from({ length: 400 }, (_, k) => Math.min(k, 64) * 1024);
+    const tail = flatTail(xs(y), y, texture(y, 8));
+    expect(tail).toMatchObject({ since: 74, flatIterations: 335, grew: 64 * 1024 });
+    expect(tail.bound).toBeCloseTo(1024 / 335, 9);
+    // Growth to the very end: no flat stretch, no bound.
+    const leak = Array.from({ length: 50 }, (_, k) => 32 * k);
+    expect(flatTail(xs(leak), leak, texture(leak, 8)).bound).toBe(Infinity);
+  });
+});
+
+describe('last change of rate', () => {
+  it('finds a late onset at its knee, and none in a steady leak or a staircase', () => {
+    const late = Array.from({ length: 481 }, (_, k) => (k > 400 ? 64 * (k - 400) : 0));
+    const change = lastRateChange(xs(late), late, texture(late, 8))!;
+    expect(change.at).toBeGreaterThanOrEqual(398);
+    expect(change.at).toBeLessThanOrEqual(401);
+    const steady = Array.from({ length: 481 }, (_, k) => 32 * k);
+    expect(lastRateChange(xs(steady), steady, texture(steady, 8))).toBeNull();
+    const stairs = Array.from({ length: 481 }, (_, k) => Math.floor(k / 10) * 256);
+    expect(lastRateChange(xs(stairs), stairs, texture(stairs, 8))).toBeNull();
+  });
+});
+
+describe('growth by held steps', () => {
+  it('is the rate of its periods, exact for a regular staircase', () => {
+    const y = Array.from({ length: 100 }, (_, k) => Math.floor(k / 10) * 256);
+    const r = regimeRate(xs(y), y, 0.95, texture(y, 8));
+    expect(r.steps).toBe(9);
+    expect(r.slope).toBeCloseTo(25.6, 9);
+    expect(r.low).toBeGreaterThan(8);
+  });
+
+  it('takes a store grown by doubling as a leak at its capacity rate from its third step', () => {
+    // A vector of 64 B per iteration whose capacity doubles: steps of 2, 4, 8 and 16 kB at 33, 65, 129 and 257.
+    const doubling = (i: number) => 64 * 2 ** Math.ceil(Math.log2(Math.max(i, 32)));
+    for (const n of [132, 300, 500]) {
+      const y = Array.from({ length: n - 19 }, (_, k) => doubling(k + 20));
+      const d = decideModel(modelLayer(xs(y, 20), y, 8, 0.95), 8);
+      expect([n, d.decision]).toEqual([n, 'leak']);
+    }
+  });
+
+  it('does not call a step or two a leak, nor steps whose periods keep slowing, nor shrinking steps', () => {
+    expect(decide(Array.from({ length: 40 }, (_, k) => (k >= 20 ? 8192 : 0))).decision).toBe('inconclusive');
+    expect(decide(Array.from({ length: 1200 }, (_, k) => (k >= 20 ? 8192 : 0))).decision).toBe('no-leak');
+    const two = Array.from({ length: 600 }, (_, k) => (k >= 200 ? 65536 : 0) + (k >= 400 ? 65536 : 0));
+    expect(decide(two).decision).toBe('inconclusive');
+    // Steps of 8 kB, each period longer than the last (V8's JIT growing its heap ever more rarely).
+    const at = [30, 45, 70, 110, 170, 260];
+    expect(decide(Array.from({ length: 480 }, (_, k) => 8192 * at.filter((t) => k + 20 >= t).length)).decision).not.toBe('leak');
+    // 16, 4, 1 kB and 256 B steps, each a quarter of the one before, then flat.
+    const shrinking = Array.from({ length: 200 }, (_, k) => [5, 15, 30, 60].reduce((a, t, j) => a + (k >= t ? [16384, 4096, 1024, 256][j]! : 0), 0));
+    expect(decide(shrinking).decision).not.toBe('leak');
+  });
+
+  it('needs steps that repeat before a paged layer leaks', () => {
+    const two = [...new Array(25).fill(0), ...new Array(25).fill(4096), ...new Array(3).fill(8192)];
+    expect(decide(two, 256).decision).toBe('inconclusive');
+    // The same two steps, then flat for as long as the period: at most 4 kB / 24 = 171 B/iteration now, under a
+    // page per 16 iterations.
+    expect(decide([...two, ...new Array(22).fill(8192)], 256)).toMatchObject({ decision: 'no-leak', rule: 'flat-tail' });
+    expect(decide(Array.from({ length: 150 }, (_, k) => Math.floor(k / 4) * 4096), 256).decision).toBe('leak');
+  });
+});

@@ -1,0 +1,344 @@
+// Step 2 — the one model of a layer's series. What a user asks of a layer is whether it grows *now*: the rate of
+// its most recent regime, not the average since the warm-up. The series is cut at its change points — a change of
+// rate (warm-up ending, a leak starting late, growth slowing) and a stop (growth followed by a flat stretch) — and
+// the last regime's rate is estimated with an interval that holds under the layer's own texture:
+// - serial correlation (a GC sawtooth, a staircase's treads, a wandering allocator count): Sen's interval with
+//   Mann–Kendall's variance corrected for the residuals' autocorrelation (Hamed & Rao 1998);
+// - granularity: a layer that moves in held steps of up to g bytes (pages, a block every k iterations, a buffer
+//   that doubles) cannot show a rate finer than g / span over a span, so the interval is at least slope ± g/span;
+// - a flat stretch at the end bounds the rate directly: over T iterations the layer stayed within its tolerance of
+//   where it ended, so no growth faster than max(tolerance, g) / T can be going on — growth that stopped (a cache
+//   that filled, a one-time step) needs no rule of its own.
+// Warm-up, late onset, stopped growth, slowing growth and staircases are cases of this one question; decide.ts
+// answers it symmetrically.
+import { autocorrelationFactor, mad, mannKendall, median, reduceSeries, theilSen } from '../stats/trend.js';
+import { poissonInterval, tQuantile } from '../stats/poisson.js';
+import { MODEL } from './options.js';
+
+/** A rate with its interval: Sen's, widened for serial correlation, and at least ± granularity / span. */
+export interface Rate {
+  slope: number;
+  intercept: number;
+  /** Sen's interval (autocorrelation-corrected). */
+  statLow: number;
+  statHigh: number;
+  /** The interval the decision uses: Sen's, and at least slope ± granularity / span. */
+  low: number;
+  high: number;
+  /** Hamed–Rao variance factor n/n* of the residuals (1: no serial correlation counted). */
+  acFactor: number;
+  /** For growth by held steps (stepRate): how many; null for growth judged by Sen's slope. */
+  steps: number | null;
+}
+
+/** The layer's texture: what it does without growth, and the steps it grows by. */
+export interface Texture {
+  /**
+   * How far the layer moves without growing: TOLERANCE_MADS robust deviations of its changes, its largest fall
+   * (a layer that falls by F wobbles up by F without growth: growth never gives back) and the floor.
+   */
+  tolerance: number;
+  /**
+   * The largest step beyond the tolerance the layer made and held (a spike given back is no step): its
+   * granularity; 0 when it moved by nothing but its texture.
+   */
+  granularity: number;
+}
+
+/**
+ * The flat stretch at the end: the layer stayed at or above (its final level − tolerance) since `start`. Growth at
+ * r would have put it r·T below its final level T iterations earlier, so r ≤ tolerance / T; a staircase with
+ * steps of g may not have stepped in T iterations, so r ≤ g / T.
+ */
+export interface FlatTail {
+  /** Index into the window where the stretch starts, its first iteration and its length in iterations. */
+  start: number;
+  since: number;
+  flatIterations: number;
+  /** The fastest growth the stretch allows: max(tolerance, granularity) / its length (Infinity for none). */
+  bound: number;
+  /** How much the layer rose before the stretch (from the window's start). */
+  grew: number;
+}
+
+/** A change point the model cut the series at. */
+export interface Change {
+  /** First iteration of the regime after it. */
+  at: number;
+  kind: 'rate' | 'stop';
+}
+
+export interface LayerModel {
+  /** Index into the window where the last regime starts. */
+  start: number;
+  x: number[];
+  y: number[];
+  rate: Rate;
+  /** Mann–Kendall's two-sided p-value over the last regime. */
+  pValue: number;
+  texture: Texture;
+  tail: FlatTail;
+  /** The change point that starts the last regime (null: the whole window is one regime). */
+  change: Change | null;
+}
+
+/** The held part of each upward change (see heldSteps) beyond the tolerance: the layer's steps, by sample index. */
+function stepsOf(y: number[], tolerance: number): { k: number; bytes: number }[] {
+  return heldSteps(y)
+    .map((bytes, k) => ({ k, bytes }))
+    .filter((st) => st.bytes > tolerance);
+}
+
+/**
+ * Whether a stretch grows by held steps: steps beyond the tolerance, rare (at most STEP_SHARE of its changes), that
+ * carry at least half of its growth — a staircase, pages, a buffer that doubles.
+ */
+export function stepDriven(y: number[], tolerance: number): boolean {
+  const grew = y.length ? y[y.length - 1]! - y[0]! : 0;
+  if (!(grew > 0)) return false;
+  const steps = stepsOf(y, tolerance);
+  return steps.length > 0 && steps.length <= MODEL.STEP_SHARE * (y.length - 1) && steps.reduce((a, st) => a + st.bytes, 0) >= grew / 2;
+}
+
+/** The part of each upward change that the next HOLD_SAMPLES levels keep (their median); 0 for a fall. */
+function heldSteps(y: number[]): number[] {
+  const out: number[] = [];
+  for (let k = 0; k + 1 < y.length; k++) {
+    const d = y[k + 1]! - y[k]!;
+    out.push(d > 0 ? Math.max(0, Math.min(d, median(y.slice(k + 1, k + 1 + MODEL.HOLD_SAMPLES)) - y[k]!)) : 0);
+  }
+  return out;
+}
+
+/**
+ * The rate of a stretch that grows by held steps. Its information is the number of steps, not of samples: the
+ * first step opens the process, the count of steps after it over the iterations from it to the end is Poisson
+ * (Garwood's exact interval), each the mean size of those steps; the point estimate is the periods' rate (the
+ * growth from the first step to the last over the iterations between them: exact for a regular staircase). What
+ * the stretch grew besides its steps is added at its own rate. The open gap after the last step counts as exposure:
+ * a staircase that stopped loses its low end as the gap grows. Regular periods bound it more tightly (below).
+ */
+function stepRate(x: number[], y: number[], confidence: number, tolerance: number): Omit<Rate, 'acFactor'> {
+  const steps = stepsOf(y, tolerance);
+  const n = y.length;
+  const span = x[n - 1]! - x[0]!;
+  const other = (y[n - 1]! - y[0]! - steps.reduce((a, st) => a + st.bytes, 0)) / span;
+  const first = steps[0]!;
+  const later = steps.slice(1);
+  const exposure = Math.max(1, x[n - 1]! - x[first.k + 1]!);
+  const size = (later.length ? later : steps).reduce((a, st) => a + st.bytes, 0) / (later.length || steps.length);
+  const count = poissonInterval(later.length, confidence);
+  const periods = later.length ? later.reduce((a, st) => a + st.bytes, 0) / (x[later.at(-1)!.k + 1]! - x[first.k + 1]!) : 0;
+  const slope = periods + other;
+  // Each period's rate (its closing step over its length): when they fall (one-sided Mann–Kendall), the steps come
+  // ever rarer or smaller — a warm-up's shape (V8's JIT growing its heap) — and nothing bounds the rate now from
+  // below: the low end is the growth besides the steps.
+  const gaps = later.map((st, j) => x[st.k + 1]! - x[steps[j]!.k + 1]!);
+  const rates = later.map((st, j) => st.bytes / gaps[j]!);
+  const mk = mannKendall(rates);
+  const slowing = rates.length >= 3 && mk.s < 0 && mk.pValue / 2 < MODEL.SLOWING_ALPHA;
+  // The Poisson count treats the steps as random (period spread as large as its mean); a staircase of regular
+  // periods repeats more tightly than that. From two periods on, the mean period's own interval (Student's t over
+  // the periods) bounds the rate too — while the open gap after the last step is no longer than that interval's
+  // high end (longer, and the staircase may have stopped). The higher of the two low ends is taken.
+  let renewalLow = -Infinity;
+  if (gaps.length >= 2) {
+    const mean = gaps.reduce((a, g) => a + g, 0) / gaps.length;
+    const sd = Math.sqrt(gaps.reduce((a, g) => a + (g - mean) ** 2, 0) / (gaps.length - 1));
+    const upper = mean + (tQuantile(1 - (1 - confidence) / 2, gaps.length - 1) * sd) / Math.sqrt(gaps.length);
+    const open = x[n - 1]! - x[later.at(-1)!.k + 1]!;
+    if (open <= upper) renewalLow = size / upper + other;
+  }
+  const low = slowing ? other : Math.max((size * count.low) / exposure + other, renewalLow);
+  return {
+    slope,
+    intercept: median(y.map((v, k) => v - slope * x[k]!)),
+    statLow: low,
+    statHigh: (size * count.high) / exposure + other,
+    low: Math.min(slope, low),
+    high: Math.max(slope, (size * count.high) / exposure + other),
+    steps: steps.length,
+  };
+}
+
+/**
+ * The rate of a stretch with its interval, at least ± granularity / span. Growth by held steps is counted
+ * (stepRate). Otherwise Sen's slope and interval; Sen's interval assumes independent residuals, and a wander with
+ * memory (a GC sawtooth, an allocator count that drifts and comes back) has fewer independent values than samples,
+ * so its Var S is corrected for that (Hamed–Rao).
+ */
+export function regimeRate(x: number[], y: number[], confidence: number, t: Texture): Rate {
+  if (y.length > 2 && stepDriven(y, t.tolerance)) return { ...stepRate(x, y, confidence, t.tolerance), acFactor: 1 };
+  const r = reduceSeries(x, y);
+  const plain = theilSen(r.x, r.y, confidence);
+  const residuals = r.y.map((v, k) => v - (plain.intercept + plain.slope * r.x[k]!));
+  const acFactor = autocorrelationFactor(residuals);
+  const ts = acFactor > 1 ? theilSen(r.x, r.y, confidence, acFactor) : plain;
+  const span = x.length > 1 ? x[x.length - 1]! - x[0]! : 0;
+  const step = span > 0 ? t.granularity / span : Infinity;
+  return {
+    slope: ts.slope,
+    intercept: ts.intercept,
+    statLow: ts.ciLow,
+    statHigh: ts.ciHigh,
+    low: Math.min(ts.ciLow, ts.slope - step),
+    high: Math.max(ts.ciHigh, ts.slope + step),
+    acFactor,
+    steps: null,
+  };
+}
+
+/** The layer's tolerance and granularity (see Texture), from its changes between samples. */
+export function texture(y: number[], floor: number): Texture {
+  const d = y.slice(1).map((v, k) => v - y[k]!);
+  const largestFall = d.reduce((m, v) => Math.max(m, -v), 0);
+  const tolerance = Math.max(floor, MODEL.TOLERANCE_MADS * (d.length ? mad(d) : 0), largestFall);
+  return { tolerance, granularity: stepsOf(y, tolerance).reduce((m, st) => Math.max(m, st.bytes), 0) };
+}
+
+/** The flat stretch at the end of the window (see FlatTail). */
+export function flatTail(x: number[], y: number[], t: Texture): FlatTail {
+  const n = y.length;
+  // The final level: the highest of the last few samples — a dip at the end must not make earlier growth look flat
+  // (a lower final level would lengthen the stretch), and a spike only shortens it.
+  const final = Math.max(...y.slice(-Math.min(MODEL.FINAL_SAMPLES, n)));
+  let k = n - 1;
+  while (k > 0 && y[k - 1]! >= final - t.tolerance) k--;
+  const flatIterations = x[n - 1]! - x[k]!;
+  return {
+    start: k,
+    since: x[k]!,
+    flatIterations,
+    bound: flatIterations > 0 ? Math.max(t.tolerance, t.granularity) / flatIterations : Infinity,
+    grew: y[k]! - y[0]!,
+  };
+}
+
+/**
+ * Whether (x, y) grows at one rate: its two halves' rates (Sen, at HALVES_CONFIDENCE, each interval at least
+ * ± granularity / its span) overlap. A staircase's halves differ by their phase, not beyond a step per span.
+ */
+function oneRate(x: number[], y: number[], t: Texture): boolean {
+  const h = Math.floor(y.length / 2);
+  const a = regimeRate(x.slice(0, h), y.slice(0, h), MODEL.HALVES_CONFIDENCE, t);
+  const b = regimeRate(x.slice(h), y.slice(h), MODEL.HALVES_CONFIDENCE, t);
+  return !(a.low > b.high || b.low > a.high);
+}
+
+/**
+ * The continuous broken line (least squares) that fits (x, y) best: the index of its knee, at least `minTail`
+ * samples from the end and 2 from the start.
+ */
+function knee(x: number[], y: number[], minTail: number): number {
+  const n = y.length;
+  let best = 0;
+  let bestSse = Infinity;
+  for (let h = 2; h <= n - minTail; h++) {
+    const sse = brokenLineSse(x, y, x[h]!);
+    if (sse < bestSse) {
+      bestSse = sse;
+      best = h;
+    }
+  }
+  return best;
+}
+
+/** Residual sum of squares of y ~ a + b·x + c·max(0, x − knee), least squares (3×3 normal equations). */
+function brokenLineSse(x: number[], y: number[], at: number): number {
+  const n = y.length;
+  const x0 = x[0]!;
+  const m = [
+    [0, 0, 0],
+    [0, 0, 0],
+    [0, 0, 0],
+  ];
+  const v = [0, 0, 0];
+  const cols = (k: number) => [1, x[k]! - x0, Math.max(0, x[k]! - at)];
+  for (let k = 0; k < n; k++) {
+    const c = cols(k);
+    for (let i = 0; i < 3; i++) {
+      v[i]! += c[i]! * y[k]!;
+      for (let j = 0; j < 3; j++) m[i]![j]! += c[i]! * c[j]!;
+    }
+  }
+  const beta = solve3(m, v);
+  if (!beta) return Infinity;
+  let sse = 0;
+  for (let k = 0; k < n; k++) {
+    const c = cols(k);
+    const e = y[k]! - (beta[0]! * c[0]! + beta[1]! * c[1]! + beta[2]! * c[2]!);
+    sse += e * e;
+  }
+  return sse;
+}
+
+/** Gaussian elimination with partial pivoting; null when singular. */
+function solve3(a: number[][], b: number[]): number[] | null {
+  const m = a.map((row, i) => [...row, b[i]!]);
+  for (let c = 0; c < 3; c++) {
+    let p = c;
+    for (let r = c + 1; r < 3; r++) if (Math.abs(m[r]![c]!) > Math.abs(m[p]![c]!)) p = r;
+    if (!(Math.abs(m[p]![c]!) > 1e-12 * Math.max(1, Math.abs(m[c]![c]!)))) return null;
+    [m[c], m[p]] = [m[p]!, m[c]!];
+    for (let r = 0; r < 3; r++) {
+      if (r === c) continue;
+      const f = m[r]![c]! / m[c]![c]!;
+      for (let k = c; k < 4; k++) m[r]![k]! -= f * m[c]![k]!;
+    }
+  }
+  return [0, 1, 2].map((i) => m[i]![3]! / m[i]![i]!);
+}
+
+/**
+ * Where the last rate regime starts: suffixes of the window are tried from the shortest (2 × MIN_SAMPLES) up, each
+ * REGIME_GROWTH times the last, until one does not grow at one rate (oneRate); the change is then placed at the
+ * knee of the broken line that fits that suffix best (the test only says a change lies in it; the knee, where).
+ * Index 0 (no change) when the whole window grows at one rate.
+ */
+export function lastRateChange(x: number[], y: number[], t: Texture): { at: number; from: number } | null {
+  const n = y.length;
+  let passed = Math.min(n, 2 * MODEL.MIN_SAMPLES);
+  if (passed >= n) return null;
+  for (;;) {
+    const m = Math.min(n, Math.ceil(passed * MODEL.REGIME_GROWTH));
+    const s = n - m;
+    if (!oneRate(x.slice(s), y.slice(s), t)) return { at: s + knee(x.slice(s), y.slice(s), MODEL.MIN_SAMPLES), from: s };
+    if (m === n) return null;
+    passed = m;
+  }
+}
+
+/**
+ * The model of one layer's measured window: its texture, its flat tail, its last regime (from the last change
+ * point: a stop when the flat tail alone bounds the rate under the floor, else the last change of rate) and that
+ * regime's rate. When the growth slowed into the last regime, the slowing may go on inside it (a warm-up that
+ * levels off): the rate now is no faster than its later half's, whose low end the interval takes when lower.
+ */
+export function modelLayer(x: number[], y: number[], floor: number, confidence: number): LayerModel {
+  const t = texture(y, floor);
+  const tail = flatTail(x, y, t);
+  const stopped = tail.bound < floor && tail.start > 0;
+  const rateChange = stopped ? null : lastRateChange(x, y, t);
+  const start = stopped ? tail.start : (rateChange?.at ?? 0);
+  const rx = x.slice(start);
+  const ry = y.slice(start);
+  let rate = regimeRate(rx, ry, confidence, t);
+  if (rateChange && rateChange.at - rateChange.from >= 2) {
+    const before = regimeRate(x.slice(rateChange.from, rateChange.at + 1), y.slice(rateChange.from, rateChange.at + 1), confidence, t);
+    const h = Math.floor(ry.length / 2);
+    if (before.slope > rate.slope && ry.length - h >= 2) {
+      const later = regimeRate(rx.slice(h), ry.slice(h), confidence, t);
+      rate = { ...rate, low: Math.min(rate.low, later.low) };
+    }
+  }
+  return {
+    start,
+    x: rx,
+    y: ry,
+    rate,
+    pValue: mannKendall(ry).pValue,
+    texture: t,
+    tail,
+    change: start > 0 ? { at: x[start]!, kind: stopped ? 'stop' : 'rate' } : null,
+  };
+}
