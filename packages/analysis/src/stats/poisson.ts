@@ -1,7 +1,8 @@
 // Student's t quantile, and the exact (Garwood) confidence interval for a Poisson mean from an observed count: the bounds λ at which seeing at
 // least (lower) or at most (upper) the count has probability (1 − confidence)/2. Used for growth that arrives in
 // held steps, whose information is the number of steps, not the number of samples.
-import { gammaln, probit } from 'simple-statistics';
+import { gammaln } from 'simple-statistics';
+import { normalQuantile } from './trend.js';
 
 /** P(X ≤ k) for X ~ Poisson(λ). */
 export function poissonCdf(k: number, lambda: number): number {
@@ -35,14 +36,21 @@ export function poissonInterval(k: number, confidence = 0.95): { low: number; hi
 
 /**
  * Student's t quantile at probability p with ν degrees of freedom: exact for ν = 1 and 2, Cornish–Fisher's expansion
- * (four terms, error < 0.01 at ν = 3 for p ≤ 0.9995) above.
+ * in 1/ν (Abramowitz & Stegun 26.7.5, five terms) above: within 0.1 % of the table from ν = 5 at 97.5 %.
  */
 export function tQuantile(p: number, nu: number): number {
   if (nu === 1) return Math.tan(Math.PI * (p - 0.5));
   if (nu === 2) return (2 * p - 1) / Math.sqrt(2 * p * (1 - p));
-  const z = probit(p);
+  const z = normalQuantile(p);
   const z3 = z ** 3;
   const z5 = z ** 5;
   const z7 = z ** 7;
-  return z + (z3 + z) / (4 * nu) + (5 * z5 + 16 * z3 + 3 * z) / (96 * nu ** 2) + (3 * z7 + 19 * z5 + 17 * z3 - 15 * z) / (384 * nu ** 3);
+  const z9 = z ** 9;
+  return (
+    z +
+    (z3 + z) / (4 * nu) +
+    (5 * z5 + 16 * z3 + 3 * z) / (96 * nu ** 2) +
+    (3 * z7 + 19 * z5 + 17 * z3 - 15 * z) / (384 * nu ** 3) +
+    (79 * z9 + 776 * z7 + 1482 * z5 - 1920 * z3 - 945 * z) / (92160 * nu ** 4)
+  );
 }

@@ -1,6 +1,6 @@
 // Statistics on synthetic series with known slope, noise, steps and warm-up.
 import { describe, expect, it } from 'vitest';
-import { detectWarmupEnd, mannKendall, reduceSeries, theilSen } from './trend.js';
+import { autocorrelationFactor, mannKendall, reduceSeries, theilSen } from './trend.js';
 import { rng } from '../../test/random.js';
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
@@ -81,22 +81,33 @@ describe('mannKendall', () => {
   });
 });
 
-describe('detectWarmupEnd', () => {
-  it('finds the end of a warm-up ramp followed by a flat series', () => {
-    const r = rng(6);
-    const y = range(300).map((i) => (i < 40 ? i * 1000 : 40_000) + 50 * r.gauss());
-    const end = detectWarmupEnd(y, 5);
-    expect(end).toBeGreaterThanOrEqual(38);
-    expect(end).toBeLessThan(80);
+describe('autocorrelationFactor', () => {
+  it('is about 1 for white noise and large for a wander with memory (AR(1), φ = 0.9)', () => {
+    const r = rng(5);
+    const white = range(400).map(() => r.gauss());
+    expect(autocorrelationFactor(white)).toBeLessThan(1.5);
+    let v = 0;
+    const ar = range(400).map(() => (v = 0.9 * v + r.gauss()));
+    // Theory for an AR(1) series: (1 + φ) / (1 − φ) = 19; ranks and the lag cut-off take it near that.
+    expect(autocorrelationFactor(ar)).toBeGreaterThan(8);
+    expect(autocorrelationFactor(range(50).map(() => 7))).toBe(1); // all tied: nothing to correct
   });
 
-  it('does not cut a genuine constant-slope leak', () => {
-    const r = rng(7);
-    const y = range(300).map((i) => 32 * i + 100 * r.gauss());
-    expect(detectWarmupEnd(y, 5)).toBe(5);
-  });
-
-  it('keeps the explicit warm-up as the minimum', () => {
-    expect(detectWarmupEnd(range(100).map(() => 1), 20)).toBe(20);
+  it('widens Sen’s interval so that it covers the true slope of a trend under AR(1) noise', () => {
+    let covered = 0;
+    let coveredPlain = 0;
+    for (let seed = 1; seed <= 40; seed++) {
+      const r = rng(seed);
+      let v = 0;
+      const x = range(200);
+      const y = x.map((i) => 5 * i + 400 * (v = 0.9 * v + r.gauss()));
+      const plain = theilSen(x, y);
+      const resid = y.map((u, i) => u - (plain.intercept + plain.slope * i));
+      const wide = theilSen(x, y, 0.95, autocorrelationFactor(resid));
+      if (wide.ciLow <= 5 && wide.ciHigh >= 5) covered++;
+      if (plain.ciLow <= 5 && plain.ciHigh >= 5) coveredPlain++;
+    }
+    expect(covered).toBeGreaterThanOrEqual(36); // ≥ 90 % of 40 at a nominal 95 %
+    expect(coveredPlain).toBeLessThan(covered); // plain Sen is too narrow here
   });
 });

@@ -167,12 +167,12 @@ function stepRate(x: number[], y: number[], confidence: number, tolerance: numbe
  * memory (a GC sawtooth, an allocator count that drifts and comes back) has fewer independent values than samples,
  * so its Var S is corrected for that (Hamed–Rao).
  */
-export function regimeRate(x: number[], y: number[], confidence: number, t: Texture): Rate {
+export function regimeRate(x: number[], y: number[], confidence: number, t: Texture, serial = true): Rate {
   if (y.length > 2 && stepDriven(y, t.tolerance)) return { ...stepRate(x, y, confidence, t.tolerance), acFactor: 1 };
   const r = reduceSeries(x, y);
   const plain = theilSen(r.x, r.y, confidence);
   const residuals = r.y.map((v, k) => v - (plain.intercept + plain.slope * r.x[k]!));
-  const acFactor = autocorrelationFactor(residuals);
+  const acFactor = serial ? autocorrelationFactor(residuals) : 1;
   const ts = acFactor > 1 ? theilSen(r.x, r.y, confidence, acFactor) : plain;
   const span = x.length > 1 ? x[x.length - 1]! - x[0]! : 0;
   const step = span > 0 ? t.granularity / span : Infinity;
@@ -215,61 +215,70 @@ export function flatTail(x: number[], y: number[], t: Texture): FlatTail {
 }
 
 /**
- * Whether (x, y) grows at one rate: its two halves' rates (Sen, at HALVES_CONFIDENCE, each interval at least
- * ± granularity / its span) overlap. A staircase's halves differ by their phase, not beyond a step per span.
+ * Whether (x, y) grows at one rate: split at its knee (the broken line that fits it best), the two sides' rates
+ * (Sen, at HALVES_CONFIDENCE, each interval at least ± granularity / its span) overlap. A staircase's sides differ
+ * by their phase, not beyond a step per span. Without the autocorrelation correction: a change inside a side leaves
+ * residuals that run in long arcs, which the correction would read as memory and widen the side until it hid the
+ * very change. A cut this lets through where only a wander was costs the last regime length, and its own interval —
+ * corrected — is the wider for it.
  */
-function oneRate(x: number[], y: number[], t: Texture): boolean {
-  const h = Math.floor(y.length / 2);
-  const a = regimeRate(x.slice(0, h), y.slice(0, h), MODEL.HALVES_CONFIDENCE, t);
-  const b = regimeRate(x.slice(h), y.slice(h), MODEL.HALVES_CONFIDENCE, t);
-  return !(a.low > b.high || b.low > a.high);
+function oneRate(x: number[], y: number[], t: Texture): { one: boolean; knee: number } {
+  const h = knee(x, y, MODEL.MIN_SAMPLES);
+  if (h < MODEL.MIN_SAMPLES) return { one: true, knee: h };
+  const a = regimeRate(x.slice(0, h + 1), y.slice(0, h + 1), MODEL.HALVES_CONFIDENCE, t, false);
+  const b = regimeRate(x.slice(h), y.slice(h), MODEL.HALVES_CONFIDENCE, t, false);
+  return { one: !(a.low > b.high || b.low > a.high), knee: h };
 }
 
 /**
- * The continuous broken line (least squares) that fits (x, y) best: the index of its knee, at least `minTail`
- * samples from the end and 2 from the start.
+ * The continuous broken line (least squares) that fits (x, y) best: the index of its knee, at least `margin`
+ * samples from either end (0 when the stretch is too short). Sums over prefixes make each knee O(1).
  */
-function knee(x: number[], y: number[], minTail: number): number {
+function knee(x: number[], y: number[], margin: number): number {
   const n = y.length;
+  if (n < 2 * margin + 1) return 0;
+  const x0 = x[0]!;
+  const ybar = y.reduce((a, v) => a + v, 0) / n;
+  const u = x.map((v) => v - x0);
+  const v = y.map((w) => w - ybar);
+  // Suffix sums of 1, u, u², v, u·v from each index to the end.
+  const s1 = new Float64Array(n + 1);
+  const su = new Float64Array(n + 1);
+  const suu = new Float64Array(n + 1);
+  const sv = new Float64Array(n + 1);
+  const suv = new Float64Array(n + 1);
+  for (let k = n - 1; k >= 0; k--) {
+    s1[k] = s1[k + 1]! + 1;
+    su[k] = su[k + 1]! + u[k]!;
+    suu[k] = suu[k + 1]! + u[k]! * u[k]!;
+    sv[k] = sv[k + 1]! + v[k]!;
+    suv[k] = suv[k + 1]! + u[k]! * v[k]!;
+  }
+  const svv = v.reduce((a, w) => a + w * w, 0);
   let best = 0;
   let bestSse = Infinity;
-  for (let h = 2; h <= n - minTail; h++) {
-    const sse = brokenLineSse(x, y, x[h]!);
-    if (sse < bestSse) {
+  for (let h = margin; h <= n - 1 - margin; h++) {
+    const c = u[h]!; // w = max(0, u − c), non-zero from index h on
+    const sw = su[h]! - c * s1[h]!;
+    const sww = suu[h]! - 2 * c * su[h]! + c * c * s1[h]!;
+    const suw = suu[h]! - c * su[h]!;
+    const swv = suv[h]! - c * sv[h]!;
+    const beta = solve3(
+      [
+        [s1[0]!, su[0]!, sw],
+        [su[0]!, suu[0]!, suw],
+        [sw, suw, sww],
+      ],
+      [sv[0]!, suv[0]!, swv],
+    );
+    if (!beta) continue;
+    const sse = svv - (beta[0]! * sv[0]! + beta[1]! * suv[0]! + beta[2]! * swv);
+    if (sse < bestSse - 1e-9 * Math.max(1, svv)) {
       bestSse = sse;
       best = h;
     }
   }
   return best;
-}
-
-/** Residual sum of squares of y ~ a + b·x + c·max(0, x − knee), least squares (3×3 normal equations). */
-function brokenLineSse(x: number[], y: number[], at: number): number {
-  const n = y.length;
-  const x0 = x[0]!;
-  const m = [
-    [0, 0, 0],
-    [0, 0, 0],
-    [0, 0, 0],
-  ];
-  const v = [0, 0, 0];
-  const cols = (k: number) => [1, x[k]! - x0, Math.max(0, x[k]! - at)];
-  for (let k = 0; k < n; k++) {
-    const c = cols(k);
-    for (let i = 0; i < 3; i++) {
-      v[i]! += c[i]! * y[k]!;
-      for (let j = 0; j < 3; j++) m[i]![j]! += c[i]! * c[j]!;
-    }
-  }
-  const beta = solve3(m, v);
-  if (!beta) return Infinity;
-  let sse = 0;
-  for (let k = 0; k < n; k++) {
-    const c = cols(k);
-    const e = y[k]! - (beta[0]! * c[0]! + beta[1]! * c[1]! + beta[2]! * c[2]!);
-    sse += e * e;
-  }
-  return sse;
 }
 
 /** Gaussian elimination with partial pivoting; null when singular. */
@@ -290,19 +299,19 @@ function solve3(a: number[][], b: number[]): number[] | null {
 }
 
 /**
- * Where the last rate regime starts: suffixes of the window are tried from the shortest (2 × MIN_SAMPLES) up, each
- * REGIME_GROWTH times the last, until one does not grow at one rate (oneRate); the change is then placed at the
- * knee of the broken line that fits that suffix best (the test only says a change lies in it; the knee, where).
- * Index 0 (no change) when the whole window grows at one rate.
+ * Where the last rate regime starts: suffixes of the window are tried from the shortest (2 × MIN_SAMPLES + 1) up,
+ * each REGIME_GROWTH times the last, until one does not grow at one rate (oneRate); the change is at its knee.
+ * Null when the whole window grows at one rate.
  */
 export function lastRateChange(x: number[], y: number[], t: Texture): { at: number; from: number } | null {
   const n = y.length;
-  let passed = Math.min(n, 2 * MODEL.MIN_SAMPLES);
+  let passed = Math.min(n, 2 * MODEL.MIN_SAMPLES + 1);
   if (passed >= n) return null;
   for (;;) {
     const m = Math.min(n, Math.ceil(passed * MODEL.REGIME_GROWTH));
     const s = n - m;
-    if (!oneRate(x.slice(s), y.slice(s), t)) return { at: s + knee(x.slice(s), y.slice(s), MODEL.MIN_SAMPLES), from: s };
+    const test = oneRate(x.slice(s), y.slice(s), t);
+    if (!test.one) return { at: s + test.knee, from: s };
     if (m === n) return null;
     passed = m;
   }
