@@ -10,6 +10,7 @@ export { describeCell } from './describe.js';
 export { settleCheck } from './settle.js';
 export * from './options.js';
 export { iterationsToDecide } from './needed.js';
+export { characteristics, families, familySamples, random, type Characteristics, type Family, type Random } from './families.js';
 export { checkpoints, verdictTimeline, type LayerTimeline } from './timeline.js';
 export { longestProcess, segmentsOf, stitchSegments, type Segment } from './segments.js';
 export { FIRST_LOOK, isSequential, lookIterations, lookLevels, lookLevelsText, lookShare, NO_LEAK_HORIZON, sequentialBoundsText, SequentialLooks, sequentialBounds, sequentialTimeline, sequentialVerdict, takeLook, type Look } from './sequential.js';

@@ -74,7 +74,12 @@ export const MODEL = {
    */
   REGIME_GROWTH: 1.25,
   /**
-   * Confidence of each half's interval in the one-rate test: two disjoint 99 % intervals are a change at about
+   * Points: the one-rate test judges a suffix as at most this many block medians (Sen's pairs grow as n²; 200
+   * points keep a 500-iteration layer's scan to a few milliseconds, and a change is still placed within 3 samples).
+   */
+  SCAN_POINTS: 200,
+  /**
+   * Confidence of each side's interval in the one-rate test: two disjoint 99 % intervals are a change at about
    * p < 0.0001 per try, so ~20 tries per layer cut a steady series by chance rarely (a cut costs power, not errors).
    */
   HALVES_CONFIDENCE: 0.99,

@@ -149,14 +149,16 @@ function stepRate(x: number[], y: number[], confidence: number, tolerance: numbe
     const open = x[n - 1]! - x[later.at(-1)!.k + 1]!;
     if (open <= upper) renewalLow = size / upper + other;
   }
-  const low = slowing ? other : Math.max((size * count.low) / exposure + other, renewalLow);
+  // The growth besides the steps is not known better than its sign over a stretch this granular: it may only widen.
+  const low = Math.min(0, other) + (slowing ? 0 : Math.max((size * count.low) / exposure, renewalLow - other));
+  const high = (size * count.high) / exposure + Math.max(0, other);
   return {
     slope,
     intercept: median(y.map((v, k) => v - slope * x[k]!)),
     statLow: low,
-    statHigh: (size * count.high) / exposure + other,
+    statHigh: high,
     low: Math.min(slope, low),
-    high: Math.max(slope, (size * count.high) / exposure + other),
+    high: Math.max(slope, high),
     steps: steps.length,
   };
 }
@@ -165,15 +167,14 @@ function stepRate(x: number[], y: number[], confidence: number, tolerance: numbe
  * The rate of a stretch with its interval, at least ± granularity / span. Growth by held steps is counted
  * (stepRate). Otherwise Sen's slope and interval; Sen's interval assumes independent residuals, and a wander with
  * memory (a GC sawtooth, an allocator count that drifts and comes back) has fewer independent values than samples,
- * so its Var S is corrected for that (Hamed–Rao).
+ * so its Var S is corrected for that (autocorrelationFactor) — by at least `memory`, the factor measured over a
+ * longer stretch when one is known (a short stretch's own autocorrelation is biased low).
  */
-export function regimeRate(x: number[], y: number[], confidence: number, t: Texture, serial = true): Rate {
+export function regimeRate(x: number[], y: number[], confidence: number, t: Texture, memory = 1): Rate {
   if (y.length > 2 && stepDriven(y, t.tolerance)) return { ...stepRate(x, y, confidence, t.tolerance), acFactor: 1 };
   const r = reduceSeries(x, y);
-  const plain = theilSen(r.x, r.y, confidence);
-  const residuals = r.y.map((v, k) => v - (plain.intercept + plain.slope * r.x[k]!));
-  const acFactor = serial ? autocorrelationFactor(residuals) : 1;
-  const ts = acFactor > 1 ? theilSen(r.x, r.y, confidence, acFactor) : plain;
+  const ts = theilSen(r.x, r.y, confidence, (residuals) => Math.max(memory, autocorrelationFactor(residuals)));
+  const acFactor = ts.varianceFactor;
   const span = x.length > 1 ? x[x.length - 1]! - x[0]! : 0;
   const step = span > 0 ? t.granularity / span : Infinity;
   return {
@@ -217,26 +218,31 @@ export function flatTail(x: number[], y: number[], t: Texture): FlatTail {
 /**
  * Whether (x, y) grows at one rate: split at its knee (the broken line that fits it best), the two sides' rates
  * (Sen, at HALVES_CONFIDENCE, each interval at least ± granularity / its span) overlap. A staircase's sides differ
- * by their phase, not beyond a step per span. Without the autocorrelation correction: a change inside a side leaves
- * residuals that run in long arcs, which the correction would read as memory and widen the side until it hid the
- * very change. A cut this lets through where only a wander was costs the last regime length, and its own interval —
- * corrected — is the wider for it.
+ * by their phase, not beyond a step per span. Both sides' intervals are corrected for the memory of the residuals
+ * about the broken line (`memory`): about one straight line a change leaves residuals in long arcs that would read
+ * as memory and hide the very change; about the broken line they are the layer's own wander. The series is judged
+ * as at most SCAN_POINTS block medians.
  */
-function oneRate(x: number[], y: number[], t: Texture): { one: boolean; knee: number } {
-  const h = knee(x, y, MODEL.MIN_SAMPLES);
-  if (h < MODEL.MIN_SAMPLES) return { one: true, knee: h };
-  const a = regimeRate(x.slice(0, h + 1), y.slice(0, h + 1), MODEL.HALVES_CONFIDENCE, t, false);
-  const b = regimeRate(x.slice(h), y.slice(h), MODEL.HALVES_CONFIDENCE, t, false);
-  return { one: !(a.low > b.high || b.low > a.high), knee: h };
+function oneRate(xs: number[], ys: number[], t: Texture): { one: boolean; knee: number; memory: number } {
+  const { x, y } = reduceSeries(xs, ys, MODEL.SCAN_POINTS);
+  const k = knee(x, y, MODEL.MIN_SAMPLES);
+  if (k.index < MODEL.MIN_SAMPLES) return { one: true, knee: 0, memory: 1 };
+  const memory = autocorrelationFactor(k.residuals);
+  const h = k.index;
+  const a = regimeRate(x.slice(0, h + 1), y.slice(0, h + 1), MODEL.HALVES_CONFIDENCE, t, memory);
+  const b = regimeRate(x.slice(h), y.slice(h), MODEL.HALVES_CONFIDENCE, t, memory);
+  // The knee as an index into the series as given.
+  const at = Math.max(0, xs.findIndex((v) => v >= x[h]!));
+  return { one: !(a.low > b.high || b.low > a.high), knee: at, memory };
 }
 
 /**
  * The continuous broken line (least squares) that fits (x, y) best: the index of its knee, at least `margin`
  * samples from either end (0 when the stretch is too short). Sums over prefixes make each knee O(1).
  */
-function knee(x: number[], y: number[], margin: number): number {
+function knee(x: number[], y: number[], margin: number): { index: number; residuals: number[] } {
   const n = y.length;
-  if (n < 2 * margin + 1) return 0;
+  if (n < 2 * margin + 1) return { index: 0, residuals: [] };
   const x0 = x[0]!;
   const ybar = y.reduce((a, v) => a + v, 0) / n;
   const u = x.map((v) => v - x0);
@@ -256,6 +262,7 @@ function knee(x: number[], y: number[], margin: number): number {
   }
   const svv = v.reduce((a, w) => a + w * w, 0);
   let best = 0;
+  let bestBeta: number[] = [0, 0, 0];
   let bestSse = Infinity;
   for (let h = margin; h <= n - 1 - margin; h++) {
     const c = u[h]!; // w = max(0, u − c), non-zero from index h on
@@ -276,9 +283,12 @@ function knee(x: number[], y: number[], margin: number): number {
     if (sse < bestSse - 1e-9 * Math.max(1, svv)) {
       bestSse = sse;
       best = h;
+      bestBeta = beta;
     }
   }
-  return best;
+  const c = u[best]!;
+  const residuals = v.map((w, k) => w - (bestBeta[0]! + bestBeta[1]! * u[k]! + bestBeta[2]! * Math.max(0, u[k]! - c)));
+  return { index: best, residuals };
 }
 
 /** Gaussian elimination with partial pivoting; null when singular. */
@@ -303,7 +313,7 @@ function solve3(a: number[][], b: number[]): number[] | null {
  * each REGIME_GROWTH times the last, until one does not grow at one rate (oneRate); the change is at its knee.
  * Null when the whole window grows at one rate.
  */
-export function lastRateChange(x: number[], y: number[], t: Texture): { at: number; from: number } | null {
+export function lastRateChange(x: number[], y: number[], t: Texture): { at: number; from: number; memory: number } | null {
   const n = y.length;
   let passed = Math.min(n, 2 * MODEL.MIN_SAMPLES + 1);
   if (passed >= n) return null;
@@ -311,10 +321,18 @@ export function lastRateChange(x: number[], y: number[], t: Texture): { at: numb
     const m = Math.min(n, Math.ceil(passed * MODEL.REGIME_GROWTH));
     const s = n - m;
     const test = oneRate(x.slice(s), y.slice(s), t);
-    if (!test.one) return { at: s + test.knee, from: s };
+    if (!test.one) return { at: s + test.knee, from: s, memory: test.memory };
     if (m === n) return null;
     passed = m;
   }
+}
+
+/** Residuals of (x, y) about its own Theil–Sen line (none for fewer than 2 points). */
+function lineResiduals(x: number[], y: number[]): number[] {
+  if (y.length < 2) return [];
+  const r = reduceSeries(x, y);
+  const ts = theilSen(r.x, r.y);
+  return r.y.map((v, k) => v - (ts.intercept + ts.slope * r.x[k]!));
 }
 
 /**
@@ -331,12 +349,15 @@ export function modelLayer(x: number[], y: number[], floor: number, confidence: 
   const start = stopped ? tail.start : (rateChange?.at ?? 0);
   const rx = x.slice(start);
   const ry = y.slice(start);
-  let rate = regimeRate(rx, ry, confidence, t);
+  // The layer's memory, measured over the whole window about its two regimes' own lines: a short last regime's own
+  // autocorrelation is biased low, and a wander that happened to run up at the end is what a cut there selects.
+  const memory = rateChange ? Math.max(rateChange.memory, autocorrelationFactor([...lineResiduals(x.slice(0, rateChange.at), y.slice(0, rateChange.at)), ...lineResiduals(rx, ry)])) : 1;
+  let rate = regimeRate(rx, ry, confidence, t, memory);
   if (rateChange && rateChange.at - rateChange.from >= 2) {
-    const before = regimeRate(x.slice(rateChange.from, rateChange.at + 1), y.slice(rateChange.from, rateChange.at + 1), confidence, t);
+    const before = regimeRate(x.slice(rateChange.from, rateChange.at + 1), y.slice(rateChange.from, rateChange.at + 1), confidence, t, memory);
     const h = Math.floor(ry.length / 2);
     if (before.slope > rate.slope && ry.length - h >= 2) {
-      const later = regimeRate(rx.slice(h), ry.slice(h), confidence, t);
+      const later = regimeRate(rx.slice(h), ry.slice(h), confidence, t, memory);
       rate = { ...rate, low: Math.min(rate.low, later.low) };
     }
   }
