@@ -7,6 +7,7 @@
 //   inconclusive  otherwise — with the iteration by which a flat stretch would decide it, when it looks flat
 // Neither side has a veto the other lacks: a no-leak needs the same evidence a leak does, from the other end.
 import { formatBytes, type Decision, type LayerVerdict } from '@leakbench/core';
+import { MODEL } from './options.js';
 import type { LayerModel } from './regime.js';
 
 export interface LayerDecision {
@@ -62,9 +63,9 @@ export function decideModel(m: LayerModel, floor: number): LayerDecision {
       reason: `grows ${rateText(m)} ${regimeText(m)}: above ${floor} B/iter (p=${m.pValue.toExponential(1)})`,
     };
   }
-  // Undecided. When it looks flat or grows by steps, a flat stretch would decide by the iteration its bound reaches
-  // the floor (another step, or growth, decides it sooner).
-  const flatBy = rate.slope < floor || rate.steps !== null ? Math.ceil(tail.since + Math.max(texture.tolerance, texture.granularity) / floor) : undefined;
+  // Undecided. When it looks flat, grows by steps or has been flat a while, a flat stretch would decide by the
+  // iteration its bound reaches the floor (another step, or growth, decides it sooner).
+  const flatBy = rate.slope < floor || rate.steps !== null || tail.flatIterations >= MODEL.MIN_SAMPLES ? Math.ceil(tail.since + Math.max(texture.tolerance, texture.granularity) / floor) : undefined;
   return {
     decision: 'inconclusive',
     rule: null,

@@ -100,6 +100,16 @@ export const MODEL = {
    * periods each slower than the last are p = 1/120.
    */
   SLOWING_ALPHA: 0.05,
+  /**
+   * Periods a staircase needs before their own spread (Student's t, 2 degrees of freedom from 3) bounds its rate;
+   * fewer are counted as random steps (Poisson) alone.
+   */
+  RENEWAL_MIN_PERIODS: 3,
+  /**
+   * Probability below which the open gap after a window's last held step says its steps stopped (the run's alpha:
+   * a doubling buffer's open gap at 500 iterations, 243 after steps at 33, 65, 129 and 257, is p = 0.04).
+   */
+  STOP_ALPHA: 0.01,
   /** Samples whose highest is a layer's final level for its flat tail (a dip at the end does not lengthen it). */
   FINAL_SAMPLES: 5,
 } as const;

@@ -90,14 +90,14 @@ function stepsOf(y: number[], tolerance: number): { k: number; bytes: number }[]
 }
 
 /**
- * Whether a stretch grows by held steps: steps beyond the tolerance, rare (at most STEP_SHARE of its changes), that
- * carry at least half of its growth — a staircase, pages, a buffer that doubles.
+ * Whether a stretch grows by held steps: two or more steps beyond the tolerance (one is no staircase), rare (at most
+ * STEP_SHARE of its changes), that carry at least half of its growth — a staircase, pages, a buffer that doubles.
  */
 export function stepDriven(y: number[], tolerance: number): boolean {
   const grew = y.length ? y[y.length - 1]! - y[0]! : 0;
   if (!(grew > 0)) return false;
   const steps = stepsOf(y, tolerance);
-  return steps.length > 0 && steps.length <= MODEL.STEP_SHARE * (y.length - 1) && steps.reduce((a, st) => a + st.bytes, 0) >= grew / 2;
+  return steps.length >= 2 && steps.length <= MODEL.STEP_SHARE * (y.length - 1) && steps.reduce((a, st) => a + st.bytes, 0) >= grew / 2;
 }
 
 /** The part of each upward change that the next HOLD_SAMPLES levels keep (their median); 0 for a fall. */
@@ -140,9 +140,11 @@ function stepRate(x: number[], y: number[], confidence: number, tolerance: numbe
   // The Poisson count treats the steps as random (period spread as large as its mean); a staircase of regular
   // periods repeats more tightly than that. From two periods on, the mean period's own interval (Student's t over
   // the periods) bounds the rate too — while the open gap after the last step is no longer than that interval's
-  // high end (longer, and the staircase may have stopped). The higher of the two low ends is taken.
+  // high end (longer, and the staircase may have stopped). The higher of the two low ends is taken. From
+  // RENEWAL_MIN_PERIODS periods on: with two, Student's t has one degree of freedom and a young process's three page
+  // faults (1, 3 iterations apart, then none for 13) read as a regular staircase.
   let renewalLow = -Infinity;
-  if (gaps.length >= 2) {
+  if (gaps.length >= MODEL.RENEWAL_MIN_PERIODS) {
     const mean = gaps.reduce((a, g) => a + g, 0) / gaps.length;
     const sd = Math.sqrt(gaps.reduce((a, g) => a + (g - mean) ** 2, 0) / (gaps.length - 1));
     const upper = mean + (tQuantile(1 - (1 - confidence) / 2, gaps.length - 1) * sd) / Math.sqrt(gaps.length);
@@ -327,6 +329,22 @@ export function lastRateChange(x: number[], y: number[], t: Texture): { at: numb
   }
 }
 
+/**
+ * Whether the window's held steps stopped: the open gap after the last one is improbably long for the rate they
+ * came at — under a Poisson process at the observed rate ((k − 1) steps between the first and the last), a gap of
+ * G iterations has probability exp(−rate × G), and below STOP_ALPHA the steps are over (a young process's pages
+ * faulted in three steps in as many iterations, then none for fifteen). A cut here costs no error: the flat stretch
+ * keeps its own interval, at least a step over its length.
+ */
+function stepsStopped(x: number[], y: number[], t: Texture): boolean {
+  const steps = stepsOf(y, t.tolerance);
+  if (steps.length < 2) return false;
+  const first = x[steps[0]!.k + 1]!;
+  const last = x[steps.at(-1)!.k + 1]!;
+  const rate = (steps.length - 1) / Math.max(1, last - first);
+  return Math.exp(-rate * (x[x.length - 1]! - last)) < MODEL.STOP_ALPHA;
+}
+
 /** Residuals of (x, y) about its own Theil–Sen line (none for fewer than 2 points). */
 function lineResiduals(x: number[], y: number[]): number[] {
   if (y.length < 2) return [];
@@ -344,7 +362,7 @@ function lineResiduals(x: number[], y: number[]): number[] {
 export function modelLayer(x: number[], y: number[], floor: number, confidence: number): LayerModel {
   const t = texture(y, floor);
   const tail = flatTail(x, y, t);
-  const stopped = tail.bound < floor && tail.start > 0;
+  const stopped = (tail.bound < floor || stepsStopped(x, y, t)) && tail.start > 0;
   const rateChange = stopped ? null : lastRateChange(x, y, t);
   const start = stopped ? tail.start : (rateChange?.at ?? 0);
   const rx = x.slice(start);

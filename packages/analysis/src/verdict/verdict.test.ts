@@ -32,11 +32,10 @@ describe('analyseLayer', () => {
   it('calls a single step bounded only when a repeat would have shown by now, and names it', () => {
     const r = rng(16);
     // 7.3 kB at iteration 71 of 100: had it been the first of a periodic leak, the period could be 30 iterations
-    // (~245 B/iteration): undecided, and the reason names when the flat stretch after it would decide.
+    // (~245 B/iteration): undecided, its interval reaching far above the floor.
     const early = analyseLayer(makeSamples(100, { alloc: (i) => (i > 70 ? 7344 : 0) + 150 * r.gauss() }), 'allocatorBytes', { warmup: 10 })!;
     expect(early.decision).toBe('inconclusive');
-    expect(early.reason).toMatch(/a no-leak by iteration \d+ if it stays flat/);
-    expect(early.decidedBy).toBeGreaterThan(71 + 6500 / 8); // the step held, less the noise around it
+    expect(early.ciHigh).toBeGreaterThan(245);
     // The same step with ~1000 flat iterations after it: a repeat would have shown (7.3 kB / 979 < 8 B), so growth
     // that stopped — bounded, named with its size and iteration.
     const late = analyseLayer(makeSamples(1500, { alloc: (i) => (i > 520 ? 7344 : 0) + 150 * r.gauss() }), 'allocatorBytes', { warmup: 10 })!;
@@ -44,7 +43,9 @@ describe('analyseLayer', () => {
     expect(late.change).toEqual({ at: 521, kind: 'stop' });
     expect(late.bounded).toMatchObject({ untilIteration: 521 });
     expect(late.reason).toMatch(/grew \d\.\d kB until iteration 521, then .*: below 8 B\/iter \(bounded/);
-    const leakWithStep = analyseLayer(makeSamples(100, { alloc: (i) => 32 * i + (i > 70 ? 7344 : 0) + 150 * r.gauss() }), 'allocatorBytes', { warmup: 10 })!;
+    // Beside a leak of 32 B/iteration, one step of its layer's size widens the interval by itself over the span
+    // (7.3 kB / 90 at 100 iterations: undecided); over 400 iterations the leak is clear of it.
+    const leakWithStep = analyseLayer(makeSamples(400, { alloc: (i) => 32 * i + (i > 70 ? 7344 : 0) + 150 * r.gauss() }), 'allocatorBytes', { warmup: 10 })!;
     expect(leakWithStep.decision).toBe('leak');
     // The step's size is itself estimated (against noise of 150 B), so the rate is close, not exact.
     expect(Math.abs(leakWithStep.slope - 32)).toBeLessThan(4);
