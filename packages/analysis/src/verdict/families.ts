@@ -12,6 +12,11 @@ export interface Family {
   name: string;
   /** What the last regime does: grows above the floor (leak) or not (no-leak). */
   truth: 'leak' | 'no-leak';
+  /**
+   * False for a family whose series cannot be decided right from what they show (a GC sawtooth larger than any
+   * leak, a warm-up still levelling off): only a wrong decision counts against it.
+   */
+  decidable?: boolean;
   layer: Layer;
   /** Iterations (the series has iterations 0…n, the first `warmup` of them warm-up). */
   n: number;
@@ -69,7 +74,7 @@ export interface Characteristics {
   inconclusive: number;
   /** Wrong decisions: a leak called no-leak, or a non-leak called leak (share of trials). */
   wrongRate: number;
-  /** Right decisions (share of trials). */
+  /** Right decisions (share of trials); for a family that cannot be decided, the trials not decided wrong. */
   power: number;
 }
 
@@ -81,8 +86,10 @@ export function characteristics(f: Family, trials: number, options: Partial<Verd
     counts[v?.decision ?? 'inconclusive']++;
   }
   const wrong = f.truth === 'leak' ? counts['no-leak'] : counts.leak;
+  // A family that cannot be decided right has no power to measure: right means not wrong there.
   const right = f.truth === 'leak' ? counts.leak : counts['no-leak'];
-  return { family: f.name, truth: f.truth, trials, leak: counts.leak, noLeak: counts['no-leak'], inconclusive: counts.inconclusive, wrongRate: wrong / trials, power: right / trials };
+  const power = f.decidable === false ? (trials - wrong) / trials : right / trials;
+  return { family: f.name, truth: f.truth, trials, leak: counts.leak, noLeak: counts['no-leak'], inconclusive: counts.inconclusive, wrongRate: wrong / trials, power };
 }
 
 /** AR(1) noise with coefficient φ and innovation σ, kept per trial (the closure holds the state). */
@@ -132,15 +139,29 @@ export function families(): Family[] {
   for (const sigma of [0, 16, 500]) out.push({ name: `flat, noise σ ${sigma} B`, truth: 'no-leak', layer: sigma ? noisy : exact, n, warmup, value: (_, r) => sigma * r.gauss() });
   out.push({ name: 'flat, ±16 B wobble now and then', truth: 'no-leak', layer: exact, n, warmup, value: (_, r) => (r.uniform() < 0.1 ? 16 * Math.sign(r.uniform() - 0.5) : 0) });
   out.push({ name: 'one 2 kB step at 100, flat after', truth: 'no-leak', layer: exact, n, warmup, value: (i) => (i >= 100 ? 2048 : 0) });
+  out.push({ name: 'one 7.3 kB step at 520 under σ 150 B, flat after (1500 iterations)', truth: 'no-leak', layer: noisy, n: 1500, warmup, value: (i, r) => (i > 520 ? 7344 : 0) + 150 * r.gauss() });
   // A wander with memory: AR(1), φ = 0.9, without and with a leak.
   out.push({ name: 'flat, AR(1) φ 0.9 wander σ 100 B', truth: 'no-leak', layer: noisy, n, warmup, value: ar1(0.9, 100) });
   out.push({ name: 'steady 32 B/iter, AR(1) φ 0.9 wander σ 100 B', truth: 'leak', layer: noisy, n, warmup, value: ((w) => (i: number, r: Random) => 32 * i + w(i, r))(ar1(0.9, 100)) });
   // A GC sawtooth (no GC before samples): garbage of 8 kB per iteration collected every 12 iterations.
   const saw = (i: number, r: Random) => (i % 12) * 8192 + 64 * r.gauss();
-  out.push({ name: 'GC sawtooth (8 kB garbage/iter, collected every 12)', truth: 'no-leak', layer: 'heapUsedBytes', n, warmup, value: saw });
+  out.push({ name: 'GC sawtooth (8 kB garbage/iter, collected every 12)', truth: 'no-leak', decidable: false, layer: 'heapUsedBytes', n, warmup, value: saw });
   out.push({ name: 'GC sawtooth with a 64 B/iter leak', truth: 'leak', layer: 'heapUsedBytes', n, warmup, value: (i, r) => 64 * i + saw(i, r) });
   // Page granularity (floor 256 B/iteration): 1 kB/iteration in 4 kB pages; pages faulted in once, then none.
   out.push({ name: 'RSS: 1 kB/iter in 4 kB pages', truth: 'leak', layer: 'rssBytes', n, warmup, value: (i) => Math.floor(i / 4) * 4096 });
   out.push({ name: 'RSS: 40 pages faulted in by 150, then none', truth: 'no-leak', layer: 'rssBytes', n, warmup, value: (i) => Math.floor(Math.min(i, 150) / 3.75) * 4096 });
+  // Short runs, where what a family shows is least.
+  out.push({ name: 'a 256 B block every 10 iterations, 70 iterations', truth: 'leak', layer: exact, n: 70, warmup, value: (i) => stepsOf(i, 10, 256) });
+  out.push({ name: 'a young process: 3 page bursts by iteration 5, then none (20 iterations)', truth: 'no-leak', decidable: false, layer: 'rssBytes', n: 20, warmup: 2, value: (i) => (i >= 3 ? 524_288 : 0) + (i >= 4 ? 8192 : 0) + (i >= 5 ? 2_300_000 : 0) });
+  // A vector whose capacity doubles (64 B a iteration used): steps of 2, 4, 8, 16 kB ever further apart.
+  out.push({ name: 'a vector doubling its capacity, 64 B/iter used', truth: 'leak', layer: exact, n, warmup, value: (i) => 64 * 2 ** Math.ceil(Math.log2(Math.max(i, 32))) });
+  // Warm-ups that level off: never a leak (still growing at the end, they are not decided either way).
+  const jit = [30, 45, 70, 110, 170, 260];
+  for (const length of [300, n]) {
+    out.push({ name: `steps of 8 kB ever further apart (a JIT warming up), ${length} iterations`, truth: 'no-leak', decidable: false, layer: 'heapUsedBytes', n: length, warmup, value: (i) => 8192 * jit.filter((t) => i >= t).length });
+  }
+  out.push({ name: 'a warm-up levelling off (200 kB, time constant 12), 40 iterations', truth: 'no-leak', decidable: false, layer: noisy, n: 40, warmup: 2, value: (i, r) => 200_000 * (1 - Math.exp(-i / 12)) + 50 * r.gauss() });
+  // A cache that fills, under glibc's sparse wobble (dips of 144–704 B now and then, given back).
+  out.push({ name: 'fills to 64 kB by 64 under a sparse 144–704 B wobble, 300 iterations', truth: 'no-leak', layer: noisy, n: 300, warmup, value: (i, r) => Math.min(i, 64) * 1024 - (r.uniform() < 0.08 ? 144 + Math.floor(r.uniform() * 36) * 16 : 0) });
   return out;
 }

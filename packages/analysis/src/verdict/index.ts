@@ -3,7 +3,7 @@
 export { analyseCell, analyseCellHeld } from './cell.js';
 export { analyseLayer } from './layer.js';
 export { compareRates } from './compare.js';
-export { flatTail, lastRateChange, modelLayer, regimeRate, texture, type Change, type FlatTail, type LayerModel, type Rate, type Texture } from './regime.js';
+export { flatTail, lastRateChange, MODEL_PARTS, modelLayer, regimeRate, texture, withoutParts, type ModelPart, type Change, type FlatTail, type LayerModel, type Rate, type Texture } from './regime.js';
 export { decideModel, type LayerDecision } from './decide.js';
 export { attribute, guardHost, locate, type Contribution, type Location } from './locate.js';
 export { describeCell } from './describe.js';

@@ -15,6 +15,27 @@ import { autocorrelationFactor, mad, mannKendall, median, reduceSeries, theilSen
 import { poissonInterval, tQuantile } from '../stats/poisson.js';
 import { MODEL } from './options.js';
 
+/**
+ * The model's parts, each of which the mutation check (mutation.test.ts) switches off in turn to show that some
+ * test then fails: no part is dead weight.
+ */
+export const MODEL_PARTS = ['flat-tail', 'steps-stopped', 'rate-change', 'memory', 'granularity', 'step-count', 'renewal', 'slowing'] as const;
+export type ModelPart = (typeof MODEL_PARTS)[number];
+const off = new Set<ModelPart>();
+const on = (part: ModelPart) => !off.has(part);
+
+/** Runs `fn` with `parts` of the model switched off (for the mutation check only). */
+export function withoutParts<T>(parts: readonly ModelPart[], fn: () => T): T {
+  const before = new Set(off);
+  for (const p of parts) off.add(p);
+  try {
+    return fn();
+  } finally {
+    off.clear();
+    for (const p of before) off.add(p);
+  }
+}
+
 /** A rate with its interval: Sen's, widened for serial correlation, and at least ± granularity / span. */
 export interface Rate {
   slope: number;
@@ -34,8 +55,9 @@ export interface Rate {
 /** The layer's texture: what it does without growth, and the steps it grows by. */
 export interface Texture {
   /**
-   * How far the layer moves without growing: TOLERANCE_MADS robust deviations of its changes, its largest fall
-   * (a layer that falls by F wobbles up by F without growth: growth never gives back) and the floor.
+   * How far the layer moves without growing: TOLERANCE_MADS robust deviations of its changes, its largest fall below
+   * a level it had reached (a layer that falls by F wobbles by F without growth: growth never gives back) and the
+   * floor.
    */
   tolerance: number;
   /**
@@ -136,7 +158,7 @@ function stepRate(x: number[], y: number[], confidence: number, tolerance: numbe
   const gaps = later.map((st, j) => x[st.k + 1]! - x[steps[j]!.k + 1]!);
   const rates = later.map((st, j) => st.bytes / gaps[j]!);
   const mk = mannKendall(rates);
-  const slowing = rates.length >= 3 && mk.s < 0 && mk.pValue / 2 < MODEL.SLOWING_ALPHA;
+  const slowing = on('slowing') && rates.length >= 3 && mk.s < 0 && mk.pValue / 2 < MODEL.SLOWING_ALPHA;
   // The Poisson count treats the steps as random (period spread as large as its mean); a staircase of regular
   // periods repeats more tightly than that. From two periods on, the mean period's own interval (Student's t over
   // the periods) bounds the rate too — while the open gap after the last step is no longer than that interval's
@@ -149,7 +171,7 @@ function stepRate(x: number[], y: number[], confidence: number, tolerance: numbe
     const sd = Math.sqrt(gaps.reduce((a, g) => a + (g - mean) ** 2, 0) / (gaps.length - 1));
     const upper = mean + (tQuantile(1 - (1 - confidence) / 2, gaps.length - 1) * sd) / Math.sqrt(gaps.length);
     const open = x[n - 1]! - x[later.at(-1)!.k + 1]!;
-    if (open <= upper) renewalLow = size / upper + other;
+    if (open <= upper && on('renewal')) renewalLow = size / upper + other;
   }
   // The growth besides the steps is not known better than its sign over a stretch this granular: it may only widen.
   const low = Math.min(0, other) + (slowing ? 0 : Math.max((size * count.low) / exposure, renewalLow - other));
@@ -173,12 +195,12 @@ function stepRate(x: number[], y: number[], confidence: number, tolerance: numbe
  * longer stretch when one is known (a short stretch's own autocorrelation is biased low).
  */
 export function regimeRate(x: number[], y: number[], confidence: number, t: Texture, memory = 1): Rate {
-  if (y.length > 2 && stepDriven(y, t.tolerance)) return { ...stepRate(x, y, confidence, t.tolerance), acFactor: 1 };
+  if (on('step-count') && y.length > 2 && stepDriven(y, t.tolerance)) return { ...stepRate(x, y, confidence, t.tolerance), acFactor: 1 };
   const r = reduceSeries(x, y);
-  const ts = theilSen(r.x, r.y, confidence, (residuals) => Math.max(memory, autocorrelationFactor(residuals)));
+  const ts = theilSen(r.x, r.y, confidence, (residuals) => (on('memory') ? Math.max(memory, autocorrelationFactor(residuals)) : 1));
   const acFactor = ts.varianceFactor;
   const span = x.length > 1 ? x[x.length - 1]! - x[0]! : 0;
-  const step = span > 0 ? t.granularity / span : Infinity;
+  const step = !on('granularity') ? 0 : span > 0 ? t.granularity / span : Infinity;
   return {
     slope: ts.slope,
     intercept: ts.intercept,
@@ -194,7 +216,13 @@ export function regimeRate(x: number[], y: number[], confidence: number, t: Text
 /** The layer's tolerance and granularity (see Texture), from its changes between samples. */
 export function texture(y: number[], floor: number): Texture {
   const d = y.slice(1).map((v, k) => v - y[k]!);
-  const largestFall = d.reduce((m, v) => Math.max(m, -v), 0);
+  // The deepest it fell below a level it had reached (over any number of samples: glibc's dips come two in a row).
+  let peak = -Infinity;
+  let largestFall = 0;
+  for (const v of y) {
+    peak = Math.max(peak, v);
+    largestFall = Math.max(largestFall, peak - v);
+  }
   const tolerance = Math.max(floor, MODEL.TOLERANCE_MADS * (d.length ? mad(d) : 0), largestFall);
   return { tolerance, granularity: stepsOf(y, tolerance).reduce((m, st) => Math.max(m, st.bytes), 0) };
 }
@@ -212,7 +240,7 @@ export function flatTail(x: number[], y: number[], t: Texture): FlatTail {
     start: k,
     since: x[k]!,
     flatIterations,
-    bound: flatIterations > 0 ? Math.max(t.tolerance, t.granularity) / flatIterations : Infinity,
+    bound: flatIterations > 0 && on('flat-tail') ? Math.max(t.tolerance, t.granularity) / flatIterations : Infinity,
     grew: y[k]! - y[0]!,
   };
 }
@@ -229,7 +257,7 @@ function oneRate(xs: number[], ys: number[], t: Texture): { one: boolean; knee: 
   const { x, y } = reduceSeries(xs, ys, MODEL.SCAN_POINTS);
   const k = knee(x, y, MODEL.MIN_SAMPLES);
   if (k.index < MODEL.MIN_SAMPLES) return { one: true, knee: 0, memory: 1 };
-  const memory = autocorrelationFactor(k.residuals);
+  const memory = on('memory') ? autocorrelationFactor(k.residuals) : 1;
   const h = k.index;
   const a = regimeRate(x.slice(0, h + 1), y.slice(0, h + 1), MODEL.HALVES_CONFIDENCE, t, memory);
   const b = regimeRate(x.slice(h), y.slice(h), MODEL.HALVES_CONFIDENCE, t, memory);
@@ -356,29 +384,20 @@ function lineResiduals(x: number[], y: number[]): number[] {
 /**
  * The model of one layer's measured window: its texture, its flat tail, its last regime (from the last change
  * point: a stop when the flat tail alone bounds the rate under the floor, else the last change of rate) and that
- * regime's rate. When the growth slowed into the last regime, the slowing may go on inside it (a warm-up that
- * levels off): the rate now is no faster than its later half's, whose low end the interval takes when lower.
+ * regime's rate.
  */
 export function modelLayer(x: number[], y: number[], floor: number, confidence: number): LayerModel {
   const t = texture(y, floor);
   const tail = flatTail(x, y, t);
-  const stopped = (tail.bound < floor || stepsStopped(x, y, t)) && tail.start > 0;
-  const rateChange = stopped ? null : lastRateChange(x, y, t);
+  const stopped = ((on('flat-tail') && tail.bound < floor) || (on('steps-stopped') && stepsStopped(x, y, t))) && tail.start > 0;
+  const rateChange = stopped || !on('rate-change') ? null : lastRateChange(x, y, t);
   const start = stopped ? tail.start : (rateChange?.at ?? 0);
   const rx = x.slice(start);
   const ry = y.slice(start);
   // The layer's memory, measured over the whole window about its two regimes' own lines: a short last regime's own
   // autocorrelation is biased low, and a wander that happened to run up at the end is what a cut there selects.
-  const memory = rateChange ? Math.max(rateChange.memory, autocorrelationFactor([...lineResiduals(x.slice(0, rateChange.at), y.slice(0, rateChange.at)), ...lineResiduals(rx, ry)])) : 1;
-  let rate = regimeRate(rx, ry, confidence, t, memory);
-  if (rateChange && rateChange.at - rateChange.from >= 2) {
-    const before = regimeRate(x.slice(rateChange.from, rateChange.at + 1), y.slice(rateChange.from, rateChange.at + 1), confidence, t, memory);
-    const h = Math.floor(ry.length / 2);
-    if (before.slope > rate.slope && ry.length - h >= 2) {
-      const later = regimeRate(rx.slice(h), ry.slice(h), confidence, t, memory);
-      rate = { ...rate, low: Math.min(rate.low, later.low) };
-    }
-  }
+  const memory = rateChange && on('memory') ? Math.max(rateChange.memory, autocorrelationFactor([...lineResiduals(x.slice(0, rateChange.at), y.slice(0, rateChange.at)), ...lineResiduals(rx, ry)])) : 1;
+  const rate = regimeRate(rx, ry, confidence, t, memory);
   return {
     start,
     x: rx,
