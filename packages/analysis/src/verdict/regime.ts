@@ -200,7 +200,18 @@ export function regimeRate(x: number[], y: number[], confidence: number, t: Text
   const ts = theilSen(r.x, r.y, confidence, (residuals) => (on('memory') ? Math.max(memory, autocorrelationFactor(residuals)) : 1));
   const acFactor = ts.varianceFactor;
   const span = x.length > 1 ? x[x.length - 1]! - x[0]! : 0;
-  const step = !on('granularity') ? 0 : span > 0 ? t.granularity / span : Infinity;
+  // A stretch that grows by held steps strays from its line by at most a step, and by no more than it does stray (a
+  // block every iteration keeps it on the line: ± 0); a stretch with no held step could be hiding one of the
+  // layer's, a whole step.
+  let strays = -Infinity;
+  let lowest = Infinity;
+  for (let k = 0; k < r.y.length; k++) {
+    const e = r.y[k]! - (ts.intercept + ts.slope * r.x[k]!);
+    strays = Math.max(strays, e);
+    lowest = Math.min(lowest, e);
+  }
+  const granularity = stepsOf(y, t.tolerance).length ? Math.min(t.granularity, strays - lowest) : t.granularity;
+  const step = !on('granularity') ? 0 : span > 0 ? granularity / span : Infinity;
   return {
     slope: ts.slope,
     intercept: ts.intercept,
