@@ -100,6 +100,8 @@ export const MODEL = {
    * periods each slower than the last are p = 1/120.
    */
   SLOWING_ALPHA: 0.05,
+  /** Ratio: a staircase slows when its later periods' rates are at most half its earlier ones' (a JIT: 437 → 144). */
+  SLOWING_FACTOR: 2,
   /**
    * Periods a staircase needs before their own spread (Student's t, 2 degrees of freedom from 3) bounds its rate;
    * fewer are counted as random steps (Poisson) alone.

@@ -152,13 +152,18 @@ function stepRate(x: number[], y: number[], confidence: number, tolerance: numbe
   const count = poissonInterval(later.length, confidence);
   const periods = later.length ? later.reduce((a, st) => a + st.bytes, 0) / (x[later.at(-1)!.k + 1]! - x[first.k + 1]!) : 0;
   const slope = periods + other;
-  // Each period's rate (its closing step over its length): when they fall (one-sided Mann–Kendall), the steps come
-  // ever rarer or smaller — a warm-up's shape (V8's JIT growing its heap) — and nothing bounds the rate now from
-  // below: the low end is the growth besides the steps.
+  // Each period's rate (its closing step over its length): when they fall (one-sided Mann–Kendall) and the later
+  // half's are at most 1/SLOWING_FACTOR of the earlier's, the steps come ever rarer or smaller — a warm-up's shape
+  // (V8's JIT growing its heap) — and nothing bounds the rate now from below: the low end is the growth besides the
+  // steps. (Significance alone is not enough: a regular staircase whose blocks move by ±16 B has 47 rates, and a
+  // few percent of drift among them is significant.)
   const gaps = later.map((st, j) => x[st.k + 1]! - x[steps[j]!.k + 1]!);
   const rates = later.map((st, j) => st.bytes / gaps[j]!);
   const mk = mannKendall(rates);
-  const slowing = on('slowing') && rates.length >= 3 && mk.s < 0 && mk.pValue / 2 < MODEL.SLOWING_ALPHA;
+  const half = Math.floor(rates.length / 2);
+  const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
+  const slowing =
+    on('slowing') && rates.length >= 3 && mk.s < 0 && mk.pValue / 2 < MODEL.SLOWING_ALPHA && mean(rates.slice(0, half)) >= MODEL.SLOWING_FACTOR * mean(rates.slice(half));
   // The Poisson count treats the steps as random (period spread as large as its mean); a staircase of regular
   // periods repeats more tightly than that. From two periods on, the mean period's own interval (Student's t over
   // the periods) bounds the rate too — while the open gap after the last step is no longer than that interval's
