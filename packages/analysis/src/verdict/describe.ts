@@ -12,6 +12,8 @@ const pct = (l: { confidence: number }) => formatConfidence(l.confidence);
  * are not a one-time cost) — when that is more than the layer's resolution and the rate's uncertainty over it.
  */
 function beforeMeasurement(l: LayerVerdict): string {
+  // Measured from a change of rate or a stop (not the warm-up): what came before is another regime, not a cost.
+  if (l.change) return '';
   if (l.oneTime < 0) return `; ${l.layer} fell by ${formatBytes(-l.oneTime)} during warm-up (memory released before iteration ${l.warmupEnd})`;
   const own = Math.max(0, l.slope) * l.warmupEnd;
   const excess = l.oneTime - own;
@@ -41,7 +43,12 @@ export function describeCell(loc: Location, layers: LayerVerdict[], deferred: Re
     const lo = loc.attribution.reduce((a, c) => a + c.ciLow, 0);
     const hi = loc.attribution.reduce((a, c) => a + c.ciHigh, 0);
     const main = get(loc.mainLayer!)!;
-    summary = `leak in ${loc.where}: ${formatBytes(total)}/iter (${pct(main)} CI ${formatBytes(lo)}–${formatBytes(hi)})`;
+    // One layer: its interval at the verdict's confidence. Several: their intervals' ends added — bounds on the sum,
+    // not an interval of that confidence, and said so.
+    summary =
+      loc.attribution.length > 1
+        ? `leak in ${loc.where}: ${formatBytes(total)}/iter (between ${formatBytes(lo)} and ${formatBytes(hi)}: its parts' ${pct(main)} intervals added)`
+        : `leak in ${loc.where}: ${formatBytes(total)}/iter (${pct(main)} interval ${formatBytes(lo)}–${formatBytes(hi)})`;
     if (loc.attribution.length > 1) summary += ` = ${loc.attribution.map((a) => `${formatBytes(a.bytesPerIteration)} ${a.where} (${a.layer})`).join(' + ')}`;
     else summary += ` in ${main.layer}`;
     summary += beforeMeasurement(main);

@@ -42,7 +42,7 @@ describe('locate and describe', () => {
     const loc = locate(layers, new Set(), opts);
     expect(loc).toMatchObject({ decision: 'leak', where: 'external', explained: ['externalBytes', 'rssBytes'], hostOnlyAllocator: true });
     expect(describeCell(loc, layers, new Set())).toBe(
-      "leak in external: 1.3 kB/iter (95% CI 1.3 kB–1.4 kB) = 1000.0 B external (arrayBuffersBytes) + 194.0 B js-heap (heapUsedBytes) + 180.0 B c-allocator (allocatorBytes); also grows: externalBytes, rssBytes (the same bytes); the allocator's part is the host's (the module's own C heap is flat)",
+      "leak in external: 1.3 kB/iter (between 1.3 kB and 1.4 kB: its parts' 95% intervals added) = 1000.0 B external (arrayBuffersBytes) + 194.0 B js-heap (heapUsedBytes) + 180.0 B c-allocator (allocatorBytes); also grows: externalBytes, rssBytes (the same bytes); the allocator's part is the host's (the module's own C heap is flat)",
     );
   });
 

@@ -9,7 +9,7 @@ import { decisionGrid, seriesPlot } from '../plots.js';
 
 function layerCaption(l: LayerVerdict | null): string {
   if (!l) return '';
-  const ci = Number.isFinite(l.ciLow) && Number.isFinite(l.ciHigh) ? ` (${formatConfidence(l.confidence)} CI ${formatBytes(l.ciLow)}–${formatBytes(l.ciHigh)})` : '';
+  const ci = Number.isFinite(l.ciLow) && Number.isFinite(l.ciHigh) ? ` (${formatConfidence(l.confidence)} interval ${formatBytes(l.ciLow)}–${formatBytes(l.ciHigh)})` : '';
   const sign = l.slope >= 0 ? '+' : '';
   return `<span class="caption" title="${esc(l.reason)}">${sign}${esc(formatBytes(l.slope))}/iter${esc(ci)} — ${badge(l.decision)}</span>`;
 }
@@ -28,7 +28,7 @@ function verdictBlock(v: CellVerdict | null): string {
     `<span class="num">${esc(formatBytes(l.slope))}/iter</span>`,
     `<span class="num">${esc(formatBytes(l.ciLow))} – ${esc(formatBytes(l.ciHigh))}</span>`,
     `<span class="num">${l.pValue.toExponential(1)}</span>`,
-    `<span class="num">${l.warmupEnd}${l.warmupDetected ? ' (detected)' : ''}</span>`,
+    `<span class="num">${l.warmupEnd}${l.change ? ` (${l.change.kind === 'stop' ? 'stopped growing' : 'rate changed'})` : ''}</span>`,
     `<span class="num">${esc(formatBytes(l.oneTime))}</span>`,
     esc(l.reason),
   ]);
@@ -37,7 +37,7 @@ function verdictBlock(v: CellVerdict | null): string {
         v.settle.deferredLayers.length ? `growth came back in ${esc(v.settle.deferredLayers.join(', '))} — deferred finalisation, not a leak` : 'no growth came back'
       }.</p>`
     : '';
-  const ci = `${formatConfidence(v.layers[0]?.confidence ?? 0.95)} CI`;
+  const ci = `${formatConfidence(v.layers[0]?.confidence ?? 0.95)} interval`;
   return `<p>${badge(v.decision)} ${esc(v.summary)}</p>${settle}${table(['layer', 'verdict', 'slope', ci, 'p (trend)', 'measured from', 'one-time', 'why'], rows)}`;
 }
 
