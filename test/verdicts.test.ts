@@ -89,6 +89,21 @@ describe('leakbench check', () => {
     expect(leakbench(['check', clean]).status).toBe(0);
   });
 
+  it('exits 1 when the workload\'s own store starts growing late in the run (from its 210th of 300 iterations)', () => {
+    const dir = join(tmp('late'), 'run');
+    const late = join(ROOT, 'test/fixtures/late-store-backend.mjs');
+    const r = leakbench(['run', '--backend-module', late, '--models', 'decay', '--fixtures', 'none', '--iterations', '300', '--out', dir]);
+    expect(r.status, r.stderr).toBe(0);
+    const cell = readRun(dir).cells[0]!;
+    const heap = cell.verdict!.layers.find((l) => l.layer === 'heapUsedBytes')!;
+    expect(heap.decision, heap.reason).toBe('leak');
+    expect(heap.change?.kind).toBe('rate');
+    expect(heap.warmupEnd).toBeGreaterThanOrEqual(195); // its last regime starts near the onset
+    const gate = leakbench(['check', dir, '--json']);
+    expect(gate.status, gate.stdout).toBe(1);
+    expect(JSON.parse(gate.stdout).findings.map((f: { kind: string }) => f.kind)).toContain('workload-leak');
+  }, 120_000);
+
   it('exits 1 when the workload itself (fixture none) leaks', () => {
     const r = leakbench(['check', leaky, '--json']);
     expect(r.status).toBe(1);

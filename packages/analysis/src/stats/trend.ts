@@ -159,15 +159,21 @@ export function theilSen(xs: number[], ys: number[], confidence = 0.95, variance
   const ties = tieGroups(y).reduce((a, t) => a + t * (t - 1) * (2 * t + 5), 0);
   // The factor may depend on the residuals about the fitted line (autocorrelationFactor).
   const factor = typeof varianceFactor === 'number' ? varianceFactor : varianceFactor(y.map((v, i) => v - (intercept + slope * x[i]!)));
-  const varS = ((n * (n - 1) * (2 * n + 5) - ties) / 18) * factor;
+  const varS = (n * (n - 1) * (2 * n + 5) - ties) / 18;
   const c = normalQuantile(1 - (1 - confidence) / 2) * Math.sqrt(Math.max(varS, 0));
   const lo = Math.floor((m - c) / 2) - 1;
   const hi = Math.ceil((m + c) / 2);
+  const low = lo >= 0 ? at(lo) : -Infinity;
+  const high = hi < m ? at(hi) : Infinity;
+  // Serial correlation inflates the slope's variance by `factor`: each half-width of Sen's interval grows by its
+  // square root around the slope. (Inflating Var S instead moves the ranks past the ends of the pairs for a strong
+  // trend under small correlated wobble — every pair within a byte of the slope, yet an unbounded interval.)
+  const widen = Math.sqrt(Math.max(1, factor));
   return {
     slope,
     intercept,
-    ciLow: lo >= 0 ? at(lo) : -Infinity,
-    ciHigh: hi < m ? at(hi) : Infinity,
+    ciLow: slope - widen * (slope - low),
+    ciHigh: slope + widen * (high - slope),
     varianceFactor: factor,
   };
 }

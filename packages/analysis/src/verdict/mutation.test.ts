@@ -13,7 +13,7 @@ const EVIDENCE: Record<ModelPart, string[]> = {
   'rate-change': ['onset at 70 %, 64 B/iter, σ 16 B', 'onset at 90 %, 64 B/iter, σ 16 B'],
   memory: ['steady 32 B/iter, AR(1) φ 0.9 wander σ 100 B'],
   granularity: ['a 256 B block every 10 iterations', 'a vector doubling its capacity, 64 B/iter used'],
-  'step-count': ['a vector doubling its capacity, 64 B/iter used'],
+  'step-count': ['steps of 8 kB ever further apart (a JIT warming up), 300 iterations'],
   renewal: ['a 256 B block every 10 iterations, 70 iterations'],
   slowing: ['steps of 8 kB ever further apart (a JIT warming up), 300 iterations'],
 };
