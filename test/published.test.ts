@@ -193,12 +193,14 @@ describe('published report', () => {
       expect(from(native, 'moduleHeapBytes')).toBe('leak from 50');
       // glibc's count without the module heap's own table of live blocks, which doubles beside the leak
       expect(from(native, 'allocatorBytes')).toBe('leak from 50');
-      expect(from(native, 'rssBytes')).toBe('leak from 50000');
+      // RSS: a young process's pages first (258 B/iteration at 5 000), the leak's by 50 000 (32.9 B/iteration)
+      expect(from(native, 'rssBytes')).toBe('leak from 5000');
       expect(from(native, 'vmsBytes')).toBe('leak from 20000');
       const wasm = timeline('wasm-lr1991-double');
       expect(from(wasm, 'moduleHeapBytes')).toBe('leak from 50');
       expect(from(wasm, 'allocatorBytes')).toBe('leak from 50');
-      expect(from(wasm, 'rssBytes')).toBe('leak from 20000');
+      // In WASM the leak's pages come one per 256 iterations: not decided by 50 000 (README).
+      expect(from(wasm, 'rssBytes')).toBe('not yet');
       // The 800 kB the leak holds at 50 000 iterations fits in the module's initial linear memory.
       expect(from(wasm, 'wasmMemoryBytes')).toBe('no-leak from 50');
     });
@@ -226,8 +228,10 @@ describe('published report', () => {
       expect(cell('wasm-lr1991-double').verdict!.bytesPerIteration).toBe(16);
       const native = layer('native-lr1991-double', 'moduleHeapBytes');
       expect(native.decision).toBe('leak');
+      // Its rate now: the block (24 B) and, in the last process's last regime, the module heap's own table of live
+      // blocks growing beside it (README "Worker recycling").
       expect(native.slope).toBeGreaterThanOrEqual(24);
-      expect(native.slope).toBeLessThan(26);
+      expect(native.slope).toBeLessThan(30);
       // A process leaks 16 kB before it exits, inside pages it already has: RSS, joined over the restarts, is flat.
       expect(layer('native-lr1991-double', 'rssBytes').decision).toBe('no-leak');
     });
