@@ -152,6 +152,7 @@ export function families(): Family[] {
   out.push({ name: 'RSS: 40 pages faulted in by 150, then none', truth: 'no-leak', layer: 'rssBytes', n, warmup, value: (i) => Math.floor(Math.min(i, 150) / 3.75) * 4096 });
   // Short runs, where what a family shows is least.
   out.push({ name: 'a 256 B block every 10 iterations, 70 iterations', truth: 'leak', layer: exact, n: 70, warmup, value: (i) => stepsOf(i, 10, 256) });
+  out.push({ name: 'a young process: 2 page bursts, at 3 and 5, then none (10 iterations)', truth: 'no-leak', decidable: false, layer: 'rssBytes', n: 10, warmup: 2, value: (i) => (i >= 3 ? 204_800 : 0) + (i >= 5 ? 942_080 : 0) });
   out.push({ name: 'a young process: 3 page bursts by iteration 5, then none (20 iterations)', truth: 'no-leak', decidable: false, layer: 'rssBytes', n: 20, warmup: 2, value: (i) => (i >= 3 ? 524_288 : 0) + (i >= 4 ? 8192 : 0) + (i >= 5 ? 2_300_000 : 0) });
   // A vector whose capacity doubles (64 B a iteration used): steps of 2, 4, 8, 16 kB ever further apart.
   out.push({ name: 'a vector doubling its capacity, 64 B/iter used', truth: 'leak', layer: exact, n, warmup, value: (i) => 64 * 2 ** Math.ceil(Math.log2(Math.max(i, 32))) });

@@ -179,7 +179,10 @@ function stepRate(x: number[], y: number[], confidence: number, tolerance: numbe
     if (open <= upper && on('renewal')) renewalLow = size / upper + other;
   }
   // The growth besides the steps is not known better than its sign over a stretch this granular: it may only widen.
-  const low = Math.min(0, other) + (slowing ? 0 : Math.max((size * count.low) / exposure, renewalLow - other));
+  // One step after the first is one period: until it repeats, the steps may have been two one-time allocations (a
+  // young process's page faults: 200 kB, then 920 kB two iterations later), and nothing bounds the rate from below.
+  const repeated = later.length >= 2;
+  const low = Math.min(0, other) + (slowing || !repeated ? 0 : Math.max((size * count.low) / exposure, renewalLow - other));
   const high = (size * count.high) / exposure + Math.max(0, other);
   return {
     slope,
