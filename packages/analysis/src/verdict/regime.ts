@@ -40,9 +40,6 @@ export function withoutParts<T>(parts: readonly ModelPart[], fn: () => T): T {
 export interface Rate {
   slope: number;
   intercept: number;
-  /** Sen's interval (autocorrelation-corrected). */
-  statLow: number;
-  statHigh: number;
   /** The interval the decision uses: Sen's, and at least slope ± granularity / span. */
   low: number;
   high: number;
@@ -115,10 +112,9 @@ function stepsOf(y: number[], tolerance: number): { k: number; bytes: number }[]
  * Whether a stretch grows by held steps: two or more steps beyond the tolerance (one is no staircase), rare (at most
  * STEP_SHARE of its changes), that carry at least half of its growth — a staircase, pages, a buffer that doubles.
  */
-export function stepDriven(y: number[], tolerance: number): boolean {
+export function stepDriven(y: number[], steps: { bytes: number }[]): boolean {
   const grew = y.length ? y[y.length - 1]! - y[0]! : 0;
   if (!(grew > 0)) return false;
-  const steps = stepsOf(y, tolerance);
   return steps.length >= 2 && steps.length <= MODEL.STEP_SHARE * (y.length - 1) && steps.reduce((a, st) => a + st.bytes, 0) >= grew / 2;
 }
 
@@ -140,8 +136,7 @@ function heldSteps(y: number[]): number[] {
  * the stretch grew besides its steps is added at its own rate. The open gap after the last step counts as exposure:
  * a staircase that stopped loses its low end as the gap grows. Regular periods bound it more tightly (below).
  */
-function stepRate(x: number[], y: number[], confidence: number, tolerance: number): Omit<Rate, 'acFactor'> {
-  const steps = stepsOf(y, tolerance);
+function stepRate(x: number[], y: number[], confidence: number, steps: { k: number; bytes: number }[]): Omit<Rate, 'acFactor'> {
   const n = y.length;
   const span = x[n - 1]! - x[0]!;
   const other = (y[n - 1]! - y[0]! - steps.reduce((a, st) => a + st.bytes, 0)) / span;
@@ -187,8 +182,6 @@ function stepRate(x: number[], y: number[], confidence: number, tolerance: numbe
   return {
     slope,
     intercept: median(y.map((v, k) => v - slope * x[k]!)),
-    statLow: low,
-    statHigh: high,
     low: Math.min(slope, low),
     high: Math.max(slope, high),
     steps: steps.length,
@@ -203,7 +196,8 @@ function stepRate(x: number[], y: number[], confidence: number, tolerance: numbe
  * longer stretch when one is known (a short stretch's own autocorrelation is biased low).
  */
 export function regimeRate(x: number[], y: number[], confidence: number, t: Texture, memory = 1): Rate {
-  if (on('step-count') && y.length > 2 && stepDriven(y, t.tolerance)) return { ...stepRate(x, y, confidence, t.tolerance), acFactor: 1 };
+  const steps = stepsOf(y, t.tolerance);
+  if (on('step-count') && y.length > 2 && stepDriven(y, steps)) return { ...stepRate(x, y, confidence, steps), acFactor: 1 };
   const r = reduceSeries(x, y);
   const ts = theilSen(r.x, r.y, confidence, (residuals) => (on('memory') ? Math.max(memory, autocorrelationFactor(residuals)) : 1));
   const acFactor = ts.varianceFactor;
@@ -218,13 +212,11 @@ export function regimeRate(x: number[], y: number[], confidence: number, t: Text
     strays = Math.max(strays, e);
     lowest = Math.min(lowest, e);
   }
-  const granularity = stepsOf(y, t.tolerance).length ? Math.min(t.granularity, strays - lowest) : t.granularity;
+  const granularity = steps.length ? Math.min(t.granularity, strays - lowest) : t.granularity;
   const step = !on('granularity') ? 0 : span > 0 ? granularity / span : Infinity;
   return {
     slope: ts.slope,
     intercept: ts.intercept,
-    statLow: ts.ciLow,
-    statHigh: ts.ciHigh,
     low: Math.min(ts.ciLow, ts.slope - step),
     high: Math.max(ts.ciHigh, ts.slope + step),
     acFactor,
@@ -362,7 +354,7 @@ function solve3(a: number[][], b: number[]): number[] | null {
  * each REGIME_GROWTH times the last, until one does not grow at one rate (oneRate); the change is at its knee.
  * Null when the whole window grows at one rate.
  */
-export function lastRateChange(x: number[], y: number[], t: Texture): { at: number; from: number; memory: number } | null {
+export function lastRateChange(x: number[], y: number[], t: Texture): { at: number; memory: number } | null {
   const n = y.length;
   let passed = Math.min(n, 2 * MODEL.MIN_SAMPLES + 1);
   if (passed >= n) return null;
@@ -370,7 +362,7 @@ export function lastRateChange(x: number[], y: number[], t: Texture): { at: numb
     const m = Math.min(n, Math.ceil(passed * MODEL.REGIME_GROWTH));
     const s = n - m;
     const test = oneRate(x.slice(s), y.slice(s), t);
-    if (!test.one) return { at: s + test.knee, from: s, memory: test.memory };
+    if (!test.one) return { at: s + test.knee, memory: test.memory };
     if (m === n) return null;
     passed = m;
   }
