@@ -102,8 +102,10 @@ describe('leakbench run', () => {
     expect(verdict.decision).toBe('leak');
     const moduleHeap = verdict.layers.find((l) => l.layer === 'moduleHeapBytes')!;
     expect(moduleHeap.decision).toBe('leak');
+    // Each block counts 24 B, or 40 when glibc hands malloc(8) a whole 40-B chunk (README) — which it does more often
+    // as the heap ages (in one run from iteration ~346 on every 2nd–4th block): the last regime's rate lies between.
     expect(moduleHeap.slope).toBeGreaterThanOrEqual(24);
-    expect(moduleHeap.slope).toBeLessThan(28); // glibc sometimes hands malloc(8) a whole 40-B chunk (README)
+    expect(moduleHeap.slope).toBeLessThanOrEqual(40);
   });
 
   it('recycles cell processes (--recycle): one process per segment, each warming up again, judged as one series', () => {

@@ -154,6 +154,9 @@ export function families(): Family[] {
   out.push({ name: 'a 256 B block every 10 iterations, 70 iterations', truth: 'leak', layer: exact, n: 70, warmup, value: (i) => stepsOf(i, 10, 256) });
   out.push({ name: 'a young process: 2 page bursts, at 3 and 5, then none (10 iterations)', truth: 'no-leak', decidable: false, layer: 'rssBytes', n: 10, warmup: 2, value: (i) => (i >= 3 ? 204_800 : 0) + (i >= 5 ? 942_080 : 0) });
   out.push({ name: 'a young process: 3 page bursts by iteration 5, then none (20 iterations)', truth: 'no-leak', decidable: false, layer: 'rssBytes', n: 20, warmup: 2, value: (i) => (i >= 3 ? 524_288 : 0) + (i >= 4 ? 8192 : 0) + (i >= 5 ? 2_300_000 : 0) });
+  // RSS of a clean WASM cell under CPU load (measured: a CI machine running two other jobs): flat, then late page
+  // bursts of V8's own (its background compiler's), and a burst at the last sample that nothing shows held yet.
+  out.push({ name: 'RSS: late page bursts (41, 6, 5 pages), one more at the last sample', truth: 'no-leak', decidable: false, layer: 'rssBytes', n, warmup, value: (i) => 4096 * ((i >= 440 ? 41 : 0) + (i >= 477 ? 6 : 0) + (i >= 479 ? 5 : 0) + (i >= n ? 16 : 0)) });
   // A vector whose capacity doubles (64 B a iteration used): steps of 2, 4, 8, 16 kB ever further apart.
   out.push({ name: 'a vector doubling its capacity, 64 B/iter used', truth: 'leak', layer: exact, n, warmup, value: (i) => 64 * 2 ** Math.ceil(Math.log2(Math.max(i, 32))) });
   // Warm-ups that level off: never a leak (still growing at the end, they are not decided either way).

@@ -16,6 +16,7 @@ const EVIDENCE: Record<ModelPart, string[]> = {
   'step-count': ['steps of 8 kB ever further apart (a JIT warming up), 300 iterations'],
   renewal: ['a 256 B block every 10 iterations, 70 iterations'],
   slowing: ['steps of 8 kB ever further apart (a JIT warming up), 300 iterations'],
+  unconfirmed: ['RSS: late page bursts (41, 6, 5 pages), one more at the last sample'],
 };
 
 describe('mutation check', () => {

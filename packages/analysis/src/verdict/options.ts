@@ -87,7 +87,9 @@ export const MODEL = {
   TOLERANCE_MADS: 3,
   /**
    * Samples after a step whose median level says how much of it the layer held: a block kept for a sample or two
-   * (glibc's 72 kB buffer in a stock process, freed two or three iterations later) is no step.
+   * (glibc's 72 kB buffer in a stock process, freed two or three iterations later) is no step. A change with fewer
+   * samples after it (among the last few of a series) is not yet known to be held: it counts against a no-leak,
+   * never for a leak (stepRate).
    */
   HOLD_SAMPLES: 5,
   /**

@@ -71,9 +71,15 @@ describe('growth by held steps', () => {
   });
 
   it('takes a store grown by doubling as a leak at its capacity rate from its third step', () => {
-    // A vector of 64 B per iteration whose capacity doubles: steps of 2, 4, 8 and 16 kB at 33, 65, 129 and 257.
+    // A vector of 64 B per iteration whose capacity doubles: steps of 2, 4, 8 and 16 kB at 33, 65, 129 and 257 — the
+    // third known to be held once HOLD_SAMPLES samples follow it (134), not before.
     const doubling = (i: number) => 64 * 2 ** Math.ceil(Math.log2(Math.max(i, 32)));
-    for (const n of [132, 300, 500]) {
+    const at = (n: number) => {
+      const y = Array.from({ length: n - 19 }, (_, k) => doubling(k + 20));
+      return decideModel(modelLayer(xs(y, 20), y, 8, 0.95), 8).decision;
+    };
+    expect(at(132)).toBe('inconclusive');
+    for (const n of [134, 300, 500]) {
       const y = Array.from({ length: n - 19 }, (_, k) => doubling(k + 20));
       const d = decideModel(modelLayer(xs(y, 20), y, 8, 0.95), 8);
       expect([n, d.decision]).toEqual([n, 'leak']);
