@@ -39,7 +39,14 @@ describe('published report', () => {
     });
 
     it('judged every leak shape a leak in its place in every trial from some count on, never no-leak from 100; every non-leak no-leak in every trial from some count on', () => {
-      for (const s of cal().summaries) {
+      // The layer model's calibration (stable) leaves one shape undecided at every count, never wrongly: the JS
+      // array of doubles, whose store grows ~12 B/iteration in ×1.5 steps — 300 iterations hold 3 or 4 of them, and
+      // their interval (6–15 B/iteration) straddles the 8 B floor. It is never called no-leak.
+      const undecided = host === 'stable' ? ['js-array'] : [];
+      for (const s of cal().summaries.filter((x) => undecided.includes(x.fixture))) {
+        for (const b of s.byIterations) expect([s.backend, b.iterations, b.leak, b.noLeak], s.fixture).toEqual([s.backend, b.iterations, 0, 0]);
+      }
+      for (const s of cal().summaries.filter((x) => !undecided.includes(x.fixture))) {
         const name = `${s.backend} ${s.fixture}`;
         // Right in every trial at the largest count, and from the count the summary names on.
         const from = s.byIterations.findIndex((_, k) => s.byIterations.slice(k).every((c) => c.correct === c.trials));
@@ -57,12 +64,25 @@ describe('published report', () => {
     });
   });
 
-  // The README's figures for `none` in the stable profile: decided no-leak in every trial of both backends from 20
-  // iterations (the JS heap flat to the byte with two GCs before each sample).
-  it('in the stable profile, `none` is decided no-leak in all 20 trials per backend at 20, 100 and 300 iterations', () => {
+  // The README's figures for `none` in the stable profile under the layer model: decided no-leak in every WASM trial
+  // from 20 iterations and in every native one from 100; at 20 natively glibc's count wobbles by a few hundred bytes
+  // and 19 samples of it do not always bound its rate under 8 B/iteration: inconclusive then, never a leak.
+  it('in the stable profile, `none` is decided no-leak in all 20 trials per backend from 100 iterations, in WASM from 20, never a leak', () => {
     const stable = readRun(join(PUBLISHED, 'data/default-run')).calibrations.find((c) => c.options.host === 'stable' && c.options.iterationCounts.includes(20))!;
-    const noLeak = (backend: string, n: number) => stable.summaries.find((x) => x.fixture === 'none' && x.backend === backend)!.byIterations.find((b) => b.iterations === n)!;
-    for (const b of ['native', 'wasm']) for (const n of [20, 100, 300]) expect(noLeak(b, n), `${b} ${n}`).toMatchObject({ trials: 20, noLeak: 20 });
+    const at = (backend: string, n: number) => stable.summaries.find((x) => x.fixture === 'none' && x.backend === backend)!.byIterations.find((b) => b.iterations === n)!;
+    for (const b of ['native', 'wasm']) for (const n of [100, 300]) expect(at(b, n), `${b} ${n}`).toMatchObject({ trials: 20, noLeak: 20 });
+    expect(at('wasm', 20)).toMatchObject({ trials: 20, noLeak: 20 });
+    expect(at('native', 20)).toMatchObject({ trials: 20, leak: 0, noLeak: 14, inconclusive: 6 });
+  });
+
+  // The onset sweep (README): a 64 B/iteration leak starting anywhere from 20 % to 98 % of a 500-iteration run is a
+  // leak in the C allocator in every trial of both backends, sized by its own regime.
+  it('onset sweep: a late leak is a leak in the C allocator in every trial, sized within 5 % up to an onset at 90 %', () => {
+    const sweep = readRun(join(PUBLISHED, 'data/default-run')).calibrations.find((c) => c.options.fixtures.every((f) => f.startsWith('late:')))!;
+    expect(sweep.options.iterationCounts).toEqual([500]);
+    for (const onset of [350, 420, 450]) for (const b of ['native', 'wasm']) expect(sweep.options.fixtures.includes(`late:${onset}:64`) && sweep.options.backends.includes(b)).toBe(true);
+    for (const t of sweep.trials) expect([t.backend, t.fixture, t.decision, t.where]).toEqual([t.backend, t.fixture, 'leak', 'c-allocator']);
+    for (const sm of sweep.summaries.filter((x) => Number(x.fixture.split(':')[1]) <= 450)) expect(Math.abs(sm.relativeError!), `${sm.backend} ${sm.fixture}`).toBeLessThanOrEqual(0.05);
   });
 
   // The stock profile's long runs, with attribution passes (the default there): V8's JIT growth is not called a
