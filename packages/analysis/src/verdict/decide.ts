@@ -72,7 +72,8 @@ export function decideModel(m: LayerModel, floor: number): LayerDecision {
     low,
     high,
     ...(flatBy !== undefined ? { decidedBy: flatBy } : {}),
-    reason: `rate now ${formatBytes(rate.slope)}/iter ${regimeText(m)}, between ${formatBytes(low)} and ${formatBytes(high)}/iter: not clear of ${floor} B/iter either way${
+    // The estimate as stored (layer.ts): the regime's rate within the bounds — a flat stretch can bound it lower.
+    reason: `rate now ${formatBytes(Math.min(Math.max(rate.slope, low), high))}/iter ${regimeText(m)}, between ${formatBytes(low)} and ${formatBytes(high)}/iter: not clear of ${floor} B/iter either way${
       flatBy !== undefined ? ` — a no-leak by iteration ${flatBy} if it stays flat` : ''
     }`,
   };

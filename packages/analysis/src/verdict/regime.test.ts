@@ -86,6 +86,18 @@ describe('growth by held steps', () => {
     }
   });
 
+  it('prints an undecided rate inside its own interval (a flat stretch can bound it below the periods\' rate)', () => {
+    // The doubling store judged at 500 with a sequential look's confidence: its periods' rate is 128 B/iteration, but
+    // 243 flat iterations since its last step bound the rate now at 16 kB / 243.
+    const doubling = (i: number) => 64 * 2 ** Math.ceil(Math.log2(Math.max(i, 32)));
+    const y = Array.from({ length: 481 }, (_, k) => doubling(k + 20));
+    const d = decideModel(modelLayer(xs(y, 20), y, 8, 0.9998), 8);
+    expect(d.decision).toBe('inconclusive');
+    const [rate, low, high] = /rate now ([\d.]+) B\/iter .*between ([\d.]+) B and ([\d.]+) B\/iter/.exec(d.reason)!.slice(1).map(Number);
+    expect(rate).toBeGreaterThanOrEqual(low!);
+    expect(rate).toBeLessThanOrEqual(high!);
+  });
+
   it('does not call a step or two a leak, nor steps whose periods keep slowing, nor shrinking steps', () => {
     expect(decide(Array.from({ length: 40 }, (_, k) => (k >= 20 ? 8192 : 0))).decision).toBe('inconclusive');
     expect(decide(Array.from({ length: 1200 }, (_, k) => (k >= 20 ? 8192 : 0))).decision).toBe('no-leak');
