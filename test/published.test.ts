@@ -284,17 +284,20 @@ describe('published report', () => {
       for (const s of c.summaries.filter((x) => x.fixture === 'none')) expect(s.byIterations[0], s.backend).toMatchObject({ trials: 20, leak: 0 });
     });
 
-    it('stable profile, default looks: `none` decided no-leak in every trial 20 iterations after the warm-up; C shapes sized within 2 %, exactly in WASM at the first look', () => {
+    it('stable profile, default looks: `none` decided no-leak in every trial, in WASM 20 iterations after the warm-up and natively by 56; C shapes sized within 3 %, exactly in WASM at the first look', () => {
       const c = cal('stable', null);
-      for (const s of c.summaries.filter((x) => x.fixture === 'none')) {
-        expect(s.byIterations[0], s.backend).toMatchObject({ trials: 20, noLeak: 20 });
-        expect(s.sequential!.p95DecidedAt! - s.sequential!.warmup, s.backend).toBe(20);
-      }
+      for (const s of c.summaries.filter((x) => x.fixture === 'none')) expect(s.byIterations[0], s.backend).toMatchObject({ trials: 20, noLeak: 20 });
+      const after = (b: string) => {
+        const s = c.summaries.find((x) => x.fixture === 'none' && x.backend === b)!.sequential!;
+        return s.p95DecidedAt! - s.warmup;
+      };
+      expect(after('wasm')).toBe(20);
+      expect(after('native')).toBeLessThanOrEqual(56);
       for (const f of ['malloc', 'new', 'strdup', 'memalign']) {
         const wasm = c.summaries.find((x) => x.backend === 'wasm' && x.fixture === f)!;
         expect(wasm.sequential!.medianDecidedAt! - wasm.sequential!.warmup, f).toBe(7);
         expect(wasm.relativeError, f).toBe(0);
-        expect(Math.abs(c.summaries.find((x) => x.backend === 'native' && x.fixture === f)!.relativeError!), f).toBeLessThanOrEqual(0.02);
+        expect(Math.abs(c.summaries.find((x) => x.backend === 'native' && x.fixture === f)!.relativeError!), f).toBeLessThanOrEqual(0.03);
       }
     });
 
@@ -308,8 +311,12 @@ describe('published report', () => {
       }
     });
 
-    it('the doubling vector: a leak in every trial of both profiles and looks, sized between its use and its capacity', () => {
-      for (const [host, min] of [['stable', null], ['stable', 120], ['stock', null], ['stock', 120]] as const) {
+    // Under the layer model (stable) the doubling vector is never decided by a look at most 500 iterations in: its
+    // steps (at 33, 65, 129, 257) are four events, and at a look's confidence (alpha spent over 14 looks: 99.98 %)
+    // they do not bound its rate above 8 B/iteration — it ends inconclusive, never no-leak (README).
+    it('the doubling vector: never no-leak; under the previous rules (stock) a leak in every trial, sized between its use and its capacity', () => {
+      for (const s of cal('stable', null).summaries.filter((x) => x.fixture === 'geometric')) expect(s.byIterations[0], s.backend).toMatchObject({ trials: 5, noLeak: 0, inconclusive: 5 });
+      for (const [host, min] of [['stock', null], ['stock', 120]] as const) {
         for (const s of cal(host, min).summaries.filter((x) => x.fixture === 'geometric')) {
           expect(s.byIterations[0], `${host} ${min} ${s.backend}`).toMatchObject({ trials: 5, correct: 5 });
           // 64 B used per iteration; the capacity's growth is 128 over whole doublings (85 B when a look sees two)
