@@ -98,6 +98,15 @@ describe('growth by held steps', () => {
     expect(rate).toBeLessThanOrEqual(high!);
   });
 
+  it('does not read a staircase judged in its tread as flat because of a small step at its last sample', () => {
+    // A WASM cell's JS array of doubles (measured, stable profile, looks from 120): its store's steps at 44, 64, 83,
+    // 141, 228 and 359, and 280 B at iteration 500 — the look there cut the series at 426, in the tread, and the
+    // last step narrowed that regime's interval to ± 3.8 B/iteration: no-leak for a leak of ~12 B/iteration.
+    const steps: [number, number][] = [[44, 312], [64, 16], [83, 464], [141, 696], [228, 1048], [359, 1568], [500, 280]];
+    const y = Array.from({ length: 481 }, (_, k) => steps.filter(([at]) => k + 20 >= at).reduce((a, [, b]) => a + b, 0));
+    expect(decideModel(modelLayer(xs(y, 20), y, 8, 0.9994), 8).decision).not.toBe('no-leak');
+  });
+
   it('does not call a step or two a leak, nor steps whose periods keep slowing, nor shrinking steps', () => {
     expect(decide(Array.from({ length: 40 }, (_, k) => (k >= 20 ? 8192 : 0))).decision).toBe('inconclusive');
     expect(decide(Array.from({ length: 1200 }, (_, k) => (k >= 20 ? 8192 : 0))).decision).toBe('no-leak');
