@@ -326,10 +326,12 @@ describe('published report', () => {
       }
     });
 
-    it('stable profile, looks from 120: every leak shape a leak and every non-leak no-leak, in every trial of both backends', () => {
+    it('stable profile, looks from 120: every leak shape a leak and every non-leak no-leak in every trial of both backends, but the doubling vector and the JS array of doubles — inconclusive, never no-leak', () => {
+      const undecided = ['geometric', 'js-array'];
       for (const s of cal('stable', 120).summaries) {
         const b = s.byIterations[0]!;
-        expect(s.expectedWhere === 'none' ? b.noLeak : b.leak, `${s.backend} ${s.fixture}`).toBe(b.trials);
+        if (undecided.includes(s.fixture)) expect(b, `${s.backend} ${s.fixture}`).toMatchObject({ noLeak: 0, inconclusive: b.trials });
+        else expect(s.expectedWhere === 'none' ? b.noLeak : b.leak, `${s.backend} ${s.fixture}`).toBe(b.trials);
       }
     });
   });
