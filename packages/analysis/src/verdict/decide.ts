@@ -18,6 +18,11 @@ export interface LayerDecision {
   /** The rate's bounds the decision used. */
   low: number;
   high: number;
+  /**
+   * The rate now: the regime's, within those bounds (a flat stretch at the end may bound it below the regime's own
+   * slope: then that bound is the best estimate there is).
+   */
+  slope: number;
   /** For `inconclusive` that looks flat: the iteration by which the flat stretch would decide it. */
   decidedBy?: number;
   /** For `no-leak` growth that stopped: how much it grew, until when, and how long it stayed flat. */
@@ -39,6 +44,7 @@ export function decideModel(m: LayerModel, floor: number): LayerDecision {
   const tailDecides = tail.bound <= rate.high;
   const high = Math.min(rate.high, tail.bound);
   const low = rate.low;
+  const within = (lo: number, hi: number) => Math.min(Math.max(rate.slope, lo), hi);
   const flatText = `stayed within ${formatBytes(texture.tolerance)} of its final level for ${tail.flatIterations} iterations (since ${tail.since})`;
   if (high < floor) {
     const grewBefore = m.change?.kind === 'stop' && tail.grew > texture.tolerance;
@@ -47,6 +53,7 @@ export function decideModel(m: LayerModel, floor: number): LayerDecision {
       rule: tailDecides ? 'flat-tail' : 'rate',
       low,
       high,
+      slope: within(low, high),
       ...(grewBefore ? { bounded: { bytes: tail.grew, untilIteration: tail.since, flatIterations: tail.flatIterations } } : {}),
       reason:
         (grewBefore ? `grew ${formatBytes(tail.grew)} until iteration ${tail.since}, then ` : '') +
@@ -60,20 +67,22 @@ export function decideModel(m: LayerModel, floor: number): LayerDecision {
       rule: 'rate',
       low,
       high: rate.high,
+      slope: within(low, rate.high),
       reason: `grows ${rateText(m)} ${regimeText(m)}: above ${floor} B/iter (p=${m.pValue.toExponential(1)})`,
     };
   }
   // Undecided. When it looks flat, grows by steps or has been flat a while, a flat stretch would decide by the
   // iteration its bound reaches the floor (another step, or growth, decides it sooner).
+  const slope = within(low, high);
   const flatBy = rate.slope < floor || rate.steps !== null || tail.flatIterations >= MODEL.MIN_SAMPLES ? Math.ceil(tail.since + Math.max(texture.tolerance, texture.granularity) / floor) : undefined;
   return {
     decision: 'inconclusive',
     rule: null,
     low,
     high,
+    slope,
     ...(flatBy !== undefined ? { decidedBy: flatBy } : {}),
-    // The estimate as stored (layer.ts): the regime's rate within the bounds — a flat stretch can bound it lower.
-    reason: `rate now ${formatBytes(Math.min(Math.max(rate.slope, low), high))}/iter ${regimeText(m)}, between ${formatBytes(low)} and ${formatBytes(high)}/iter: not clear of ${floor} B/iter either way${
+    reason: `rate now ${formatBytes(slope)}/iter ${regimeText(m)}, between ${formatBytes(low)} and ${formatBytes(high)}/iter: not clear of ${floor} B/iter either way${
       flatBy !== undefined ? ` — a no-leak by iteration ${flatBy} if it stays flat` : ''
     }`,
   };

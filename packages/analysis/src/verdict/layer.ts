@@ -41,9 +41,7 @@ export function analyseLayer(samples: Sample[], layer: Layer, options: VerdictOp
     decision: d.decision,
     rule: d.rule,
     change: m.change,
-    // The rate now lies in the interval the decision used (a flat stretch at the end may bound it below the
-    // regime's own slope: then that bound is the best estimate there is).
-    slope: Math.min(Math.max(m.rate.slope, d.low), d.high),
+    slope: d.slope,
     intercept: m.rate.intercept,
     ciLow: d.low,
     ciHigh: d.high,

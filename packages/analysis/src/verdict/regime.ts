@@ -120,7 +120,7 @@ export function stepDriven(y: number[], steps: { bytes: number }[]): boolean {
 
 /**
  * The part of each upward change that the next HOLD_SAMPLES levels keep (their median); 0 for a fall. The last
- * changes of a series have fewer levels after them: what those keep so far (see confirmedSteps).
+ * changes of a series have fewer levels after them: what those keep so far (regimeRate tells them apart).
  */
 function heldSteps(y: number[]): number[] {
   const out: number[] = [];
@@ -139,24 +139,18 @@ function heldSteps(y: number[]): number[] {
  * the stretch grew besides its steps is added at its own rate. The open gap after the last step counts as exposure:
  * a staircase that stopped loses its low end as the gap grows. Regular periods bound it more tightly (below).
  */
-function stepRate(x: number[], y: number[], confidence: number, steps: { k: number; bytes: number }[]): Omit<Rate, 'acFactor'> {
+function stepRate(x: number[], y: number[], confidence: number, steps: { k: number; bytes: number }[], held: { k: number; bytes: number }[]): Omit<Rate, 'acFactor'> {
   const n = y.length;
   const span = x[n - 1]! - x[0]!;
   const other = (y[n - 1]! - y[0]! - steps.reduce((a, st) => a + st.bytes, 0)) / span;
   const first = steps[0]!;
-  const later = steps.slice(1);
-  const exposure = Math.max(1, x[n - 1]! - x[first.k + 1]!);
-  const size = (later.length ? later : steps).reduce((a, st) => a + st.bytes, 0) / (later.length || steps.length);
-  const count = poissonInterval(later.length, confidence);
-  // The evidence for a leak (the low end) counts only steps known to be held: a step among the last HOLD_SAMPLES
-  // changes may yet be given back. (A clean WASM cell's RSS steps by 16 pages at iterations 500 and 501 — V8's own,
-  // in every WASM cell measured — and under CPU load by 41, 6 and 5 more from 440: with the step at its last sample,
-  // the default run's RSS read as a staircase, a leak.) Against a no-leak (the high end) every step counts.
-  const sure = on('unconfirmed') ? steps.filter((st) => st.k + MODEL.HOLD_SAMPLES < n) : steps;
-  const sureLater = sure.slice(1);
-  const sureExposure = sure.length ? Math.max(1, x[n - 1]! - x[sure[0]!.k + 1]!) : exposure;
-  const sureSize = sureLater.length ? sureLater.reduce((a, st) => a + st.bytes, 0) / sureLater.length : 0;
-  const sureCount = poissonInterval(sureLater.length, confidence);
+  const { later, exposure, size, count, gaps } = afterFirst(x, steps, confidence);
+  // The evidence for a leak (the low end) counts only steps known to be held (regimeRate): a step among the last
+  // HOLD_SAMPLES changes may yet be given back. (A clean WASM cell's RSS steps by 16 pages at iterations 500 and
+  // 501 — V8's own, in every WASM cell measured — and under CPU load by 41, 6 and 5 more from 440: with the step at
+  // its last sample, the default run's RSS read as a staircase, a leak.) Against a no-leak (the high end) every step
+  // counts.
+  const sure = afterFirst(x, held, confidence);
   const periods = later.length ? later.reduce((a, st) => a + st.bytes, 0) / (x[later.at(-1)!.k + 1]! - x[first.k + 1]!) : 0;
   const slope = periods + other;
   // Each period's rate (its closing step over its length): when they fall (one-sided Mann–Kendall) and the later
@@ -164,7 +158,6 @@ function stepRate(x: number[], y: number[], confidence: number, steps: { k: numb
   // (V8's JIT growing its heap) — and nothing bounds the rate now from below: the low end is the growth besides the
   // steps. (Significance alone is not enough: a regular staircase whose blocks move by ±16 B has 47 rates, and a
   // few percent of drift among them is significant.)
-  const gaps = later.map((st, j) => x[st.k + 1]! - x[steps[j]!.k + 1]!);
   const rates = later.map((st, j) => st.bytes / gaps[j]!);
   const mk = mannKendall(rates);
   const half = Math.floor(rates.length / 2);
@@ -178,19 +171,18 @@ function stepRate(x: number[], y: number[], confidence: number, steps: { k: numb
   // RENEWAL_MIN_PERIODS periods on: with two, Student's t has one degree of freedom and a young process's three page
   // faults (1, 3 iterations apart, then none for 13) read as a regular staircase.
   let renewalLow = -Infinity;
-  const sureGaps = sureLater.map((st, j) => x[st.k + 1]! - x[sure[j]!.k + 1]!);
-  if (sureGaps.length >= MODEL.RENEWAL_MIN_PERIODS) {
-    const mean = sureGaps.reduce((a, g) => a + g, 0) / sureGaps.length;
-    const sd = Math.sqrt(sureGaps.reduce((a, g) => a + (g - mean) ** 2, 0) / (sureGaps.length - 1));
-    const upper = mean + (tQuantile(1 - (1 - confidence) / 2, sureGaps.length - 1) * sd) / Math.sqrt(sureGaps.length);
-    const open = x[n - 1]! - x[sureLater.at(-1)!.k + 1]!;
-    if (open <= upper && on('renewal')) renewalLow = sureSize / upper + other;
+  if (sure.gaps.length >= MODEL.RENEWAL_MIN_PERIODS) {
+    const mean = sure.gaps.reduce((a, g) => a + g, 0) / sure.gaps.length;
+    const sd = Math.sqrt(sure.gaps.reduce((a, g) => a + (g - mean) ** 2, 0) / (sure.gaps.length - 1));
+    const upper = mean + (tQuantile(1 - (1 - confidence) / 2, sure.gaps.length - 1) * sd) / Math.sqrt(sure.gaps.length);
+    const open = x[n - 1]! - x[sure.later.at(-1)!.k + 1]!;
+    if (open <= upper && on('renewal')) renewalLow = sure.size / upper + other;
   }
   // The growth besides the steps is not known better than its sign over a stretch this granular: it may only widen.
   // One step after the first is one period: until it repeats, the steps may have been two one-time allocations (a
   // young process's page faults: 200 kB, then 920 kB two iterations later), and nothing bounds the rate from below.
-  const repeated = sureLater.length >= 2;
-  const low = Math.min(0, other) + (slowing || !repeated ? 0 : Math.max((sureSize * sureCount.low) / sureExposure, renewalLow - other));
+  const repeated = sure.later.length >= 2;
+  const low = Math.min(0, other) + (slowing || !repeated ? 0 : Math.max((sure.size * sure.count.low) / sure.exposure, renewalLow - other));
   const high = (size * count.high) / exposure + Math.max(0, other);
   return {
     slope,
@@ -198,6 +190,23 @@ function stepRate(x: number[], y: number[], confidence: number, steps: { k: numb
     low: Math.min(slope, low),
     high: Math.max(slope, high),
     steps: steps.length,
+  };
+}
+
+/**
+ * A staircase's steps after its first, over the iterations from the first to the end (the open gap after the last
+ * counts as exposure): their count's Poisson interval, their mean size (the steps' own when none follows the
+ * first) and their periods.
+ */
+function afterFirst(x: number[], steps: { k: number; bytes: number }[], confidence: number) {
+  const later = steps.slice(1);
+  const sized = later.length ? later : steps;
+  return {
+    later,
+    exposure: steps.length ? Math.max(1, x[x.length - 1]! - x[steps[0]!.k + 1]!) : 1,
+    size: sized.length ? sized.reduce((a, st) => a + st.bytes, 0) / sized.length : 0,
+    count: poissonInterval(later.length, confidence),
+    gaps: later.map((st, j) => x[st.k + 1]! - x[steps[j]!.k + 1]!),
   };
 }
 
@@ -210,17 +219,19 @@ function stepRate(x: number[], y: number[], confidence: number, steps: { k: numb
  */
 export function regimeRate(x: number[], y: number[], confidence: number, t: Texture, memory = 1): Rate {
   const steps = stepsOf(y, t.tolerance);
-  if (on('step-count') && y.length > 2 && stepDriven(y, steps)) return { ...stepRate(x, y, confidence, steps), acFactor: 1 };
+  // Steps known to be held: HOLD_SAMPLES samples follow them. Only these count as evidence for a leak or narrow the
+  // granularity; a step among the last few changes may yet be given back.
+  const held = on('unconfirmed') ? steps.filter((st) => st.k + MODEL.HOLD_SAMPLES < y.length) : steps;
+  if (on('step-count') && y.length > 2 && stepDriven(y, steps)) return { ...stepRate(x, y, confidence, steps, held), acFactor: 1 };
   const r = reduceSeries(x, y);
   const ts = theilSen(r.x, r.y, confidence, (residuals) => (on('memory') ? Math.max(memory, autocorrelationFactor(residuals)) : 1));
   const acFactor = ts.varianceFactor;
   const span = x.length > 1 ? x[x.length - 1]! - x[0]! : 0;
   // A stretch that grows by held steps strays from its line by at most a step, and by no more than it does stray (a
   // block every iteration keeps it on the line: ± 0); a stretch with no held step could be hiding one of the
-  // layer's, a whole step. Only steps known to be held count: a small step at a stretch's last sample says nothing
-  // of the steps the layer makes (a JS array's store judged in a 141-iteration tread between its 1.5 kB steps, a
-  // 280 B step at its last sample: ± 3.8 B/iteration instead of ± 21, and its leak read no-leak).
-  const held = on('unconfirmed') ? steps.filter((st) => st.k + MODEL.HOLD_SAMPLES < y.length) : steps;
+  // layer's, a whole step. Only held steps count: a small step at a stretch's last sample says nothing of the steps
+  // the layer makes (a JS array's store judged in a 141-iteration tread between its 1.5 kB steps, a 280 B step at
+  // its last sample: ± 3.8 B/iteration instead of ± 21, and its leak read no-leak).
   let strays = -Infinity;
   let lowest = Infinity;
   for (let k = 0; k < r.y.length; k++) {
