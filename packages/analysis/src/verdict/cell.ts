@@ -4,7 +4,7 @@
 import { LAYERS, lastIteration, layerSpec, VERDICT_SCHEMA, type CellVerdict, type Layer, type LayerVerdict, type Sample } from '@leakbench/core';
 import { describeCell, type PassUse } from './describe.js';
 import { analyseLayer } from './layer.js';
-import { guardHost, locate } from './locate.js';
+import { guardHost, locate, type OwnPart } from './locate.js';
 import type { VerdictOptions } from './options.js';
 import { longestProcess, stitchSegments } from './segments.js';
 import { settleCheck } from './settle.js';
@@ -23,6 +23,30 @@ function judgeLayer(joined: Sample[], one: ReturnType<typeof longestProcess>, la
   if (!one || !layerSpec(layer).paged) return analyseLayer(joined, layer, options);
   const l = analyseLayer(one.samples, layer, one.warmup === null ? options : { ...options, warmup: one.warmup });
   return l && { ...l, reason: `in its longest-lived process alone (iterations ${one.from}–${one.to}: a fresh process faults its pages in again), ${l.reason}` };
+}
+
+/**
+ * A layer's own part on the cell's series (locate's OwnPart): each sample's value less the own values of the
+ * contained layers counted before it — recursively, so a byte counted in the module heap is subtracted once from
+ * glibc's count and once, through it, from external memory.
+ */
+function ownPartOf(samples: Sample[], options: VerdictOptions): OwnPart {
+  return (layer, counted, from) => {
+    const own = (l: Layer, s: Sample): number | null => {
+      const v = s[l] as number | null;
+      if (v === null) return null;
+      let rest = v;
+      for (const c of layerSpec(l).contains) {
+        if (!counted.has(c)) continue;
+        const part = own(c as Layer, s);
+        if (part === null) return null;
+        rest -= part;
+      }
+      return rest;
+    };
+    const derived = samples.map((s) => (s.phase === 'settle' ? s : { ...s, [layer]: own(layer, s) }));
+    return analyseLayer(derived, layer, { ...options, warmup: from });
+  };
 }
 
 export function analyseCell(cellId: string, recorded: Sample[], given: VerdictOptions): CellVerdict {
@@ -46,7 +70,7 @@ export function analyseCellHeld(cellId: string, recorded: Sample[], given: Verdi
   const layers = guardHost(judged, options);
   const settle = settleCheck(samples, layers);
   const deferred = new Set(settle?.deferredLayers ?? []);
-  const loc = locate(layers, deferred, options);
+  const loc = locate(layers, deferred, options, ownPartOf(samples, options));
   const heapJudged = judged.find((l) => l.layer === 'heapUsedBytes')?.decision;
   const heapNow = layers.find((l) => l.layer === 'heapUsedBytes')?.decision;
   const passUse: PassUse = !given.attribution

@@ -159,6 +159,25 @@ export function families(): Family[] {
   out.push({ name: 'RSS: late page bursts (41, 6, 5 pages), one more at the last sample', truth: 'no-leak', decidable: false, layer: 'rssBytes', n, warmup, value: (i) => 4096 * ((i >= 440 ? 41 : 0) + (i >= 477 ? 6 : 0) + (i >= 479 ? 5 : 0) + (i >= n ? 16 : 0)) });
   // A vector whose capacity doubles (64 B a iteration used): steps of 2, 4, 8, 16 kB ever further apart.
   out.push({ name: 'a vector doubling its capacity, 64 B/iter used', truth: 'leak', layer: exact, n, warmup, value: (i) => 64 * 2 ** Math.ceil(Math.log2(Math.max(i, 32))) });
+  // A store that grows by ×1.5 reallocations (a JS array's: 12 B a iteration used, its capacity from 256 B), alone and
+  // beside a one-time 16 B allocation somewhere in iterations 20–60: steps ever further apart and ever larger.
+  const store = (i: number) => {
+    let capacity = 256;
+    while (12 * i > capacity) capacity = Math.floor(capacity * 1.5);
+    return capacity;
+  };
+  out.push({ name: 'a store growing by ×1.5 reallocations, 12 B/iter used', truth: 'leak', layer: exact, n, warmup, value: store });
+  out.push({
+    name: 'a store growing by ×1.5 reallocations beside a one-time 16 B block',
+    truth: 'leak',
+    layer: exact,
+    n,
+    warmup,
+    value: ((at: number[]) => (i: number, r: Random) => {
+      if (i === 0) at[0] = 20 + Math.floor(r.uniform() * 40);
+      return store(i) + (i >= at[0]! ? 16 : 0);
+    })([0]),
+  });
   // Warm-ups that level off: never a leak (still growing at the end, they are not decided either way).
   const jit = [30, 45, 70, 110, 170, 260];
   for (const length of [300, n]) {

@@ -168,16 +168,23 @@ export type Contribution = CellVerdict['attribution'][number];
  * the arrayBuffers' 1000 B, and glibc's remainder beyond those 1000 B (chunk headers, backing-store records);
  * RSS and external add nothing. Sorted by bytes, largest first.
  */
-export function attribute(layers: LayerVerdict[], deferred: ReadonlySet<string>, options: VerdictOptions = { warmup: 0 }): Contribution[] {
-  return attributeParts(layers, deferred, options).parts;
+export function attribute(layers: LayerVerdict[], deferred: ReadonlySet<string>, options: VerdictOptions = { warmup: 0 }, ownPart?: OwnPart): Contribution[] {
+  return attributeParts(layers, deferred, options, ownPart).parts;
 }
+
+/**
+ * A layer's own part measured on its series: the layer less the own parts of the contained layers already counted
+ * (`counted`; sampled together, so what they share cancels sample by sample), judged by the layer model like any
+ * series over the layer's own last regime (from iteration `from`: its part of the rate now).
+ */
+export type OwnPart = (layer: Layer, counted: ReadonlySet<string>, from: number) => Pick<LayerVerdict, 'slope' | 'ciLow' | 'ciHigh' | 'n'> | null;
 
 /**
  * attribute, and the leaking layers whose own part it could not settle: not significantly above what their contained
  * layers explain, yet possibly more than the floor above it (glibc's 8-byte chunk header beside the module heap's
  * block, while glibc's count still wanders between 32 and 40 B per block) — the cell's size is not known yet.
  */
-export function attributeParts(layers: LayerVerdict[], deferred: ReadonlySet<string>, options: VerdictOptions = { warmup: 0 }): { parts: Contribution[]; unsettled: Layer[] } {
+export function attributeParts(layers: LayerVerdict[], deferred: ReadonlySet<string>, options: VerdictOptions = { warmup: 0 }, ownPart?: OwnPart): { parts: Contribution[]; unsettled: Layer[] } {
   const o = resolveOptions(options);
   const unsettled: Layer[] = [];
   const counted = new Map<string, Contribution>();
@@ -204,15 +211,21 @@ export function attributeParts(layers: LayerVerdict[], deferred: ReadonlySet<str
       return part.bytesPerIteration + Math.max(0, (cl.seriesSlope ?? cl.slope) - cl.slope);
     };
     const explained = spec.contains.reduce((a, c) => a + carried(c), 0) + (spec.paged ? finerUndecided : 0);
+    // A finer layer that contains others has its own part measured on its own series less theirs (ownPart): two
+    // intervals subtracted are wider than the difference they bound (WASM's allocator count is the module heap's, byte
+    // for byte: its own part is exactly 0, where 44 − 26.4 B/iteration left 17.6 undecided). Paged layers (pages,
+    // not bytes) and verdicts built without their series subtract the contained parts' rates.
+    const own = !spec.paged && spec.contains.some((c) => counted.has(c)) ? (ownPart?.(layer, new Set(counted.keys()), l.warmupEnd) ?? null) : null;
+    const part = own ?? { slope: l.slope - explained, ciLow: l.ciLow - explained, ciHigh: l.ciHigh - explained, n: l.n };
     // A leaking layer's own part counts when it is significantly above zero (glibc's 8-byte chunk header beside the
     // module heap's usable size, Node's records beside a Buffer's store) — and, for glibc with its per-thread cache
     // on, when it adds up over the window to more than that cache can hold (below that it is the cache's wander).
-    if (!(l.ciLow - explained > 0)) {
-      if (!spec.paged && spec.contains.length && l.ciHigh - explained >= o.minRate) unsettled.push(layer);
+    if (!(part.ciLow > 0)) {
+      if (!spec.paged && spec.contains.length && part.ciHigh >= o.minRate) unsettled.push(layer);
       continue;
     }
-    if (layer === 'allocatorBytes' && withinAllocatorCache(o, (l.slope - explained) * l.n)) continue;
-    counted.set(layer, { layer, where: spec.locates, bytesPerIteration: l.slope - explained, ciLow: l.ciLow - explained, ciHigh: l.ciHigh - explained });
+    if (layer === 'allocatorBytes' && withinAllocatorCache(o, part.slope * part.n)) continue;
+    counted.set(layer, { layer, where: spec.locates, bytesPerIteration: part.slope, ciLow: part.ciLow, ciHigh: part.ciHigh });
   }
   return { parts: [...counted.values()].sort((a, b) => b.bytesPerIteration - a.bytesPerIteration), unsettled };
 }
@@ -235,8 +248,8 @@ export interface Location {
   hostOnlyAllocator: boolean;
 }
 
-export function locate(layers: LayerVerdict[], deferred: ReadonlySet<string>, options: VerdictOptions): Location {
-  const { parts: attribution, unsettled } = attributeParts(layers, deferred, options);
+export function locate(layers: LayerVerdict[], deferred: ReadonlySet<string>, options: VerdictOptions, ownPart?: OwnPart): Location {
+  const { parts: attribution, unsettled } = attributeParts(layers, deferred, options, ownPart);
   const leaking = layers.filter((l) => l.decision === 'leak' && !deferred.has(l.layer));
   const explained = leaking.filter((l) => !attribution.some((a) => a.layer === l.layer)).map((l) => l.layer);
   const open = layers.filter((l) => l.decision === 'inconclusive' && !deferred.has(l.layer));

@@ -2,7 +2,7 @@
 // inputs: each is a pure function of plain data. The layer model's own pieces: regime.test.ts.
 import { describe, expect, it } from 'vitest';
 import type { LayerVerdict, Sample } from '@leakbench/core';
-import { analyseLayer, attribute, describeCell, guardHost, locate } from './index.js';
+import { analyseCellHeld, analyseLayer, attribute, describeCell, guardHost, locate } from './index.js';
 
 const sample = (i: number, heap: number, alloc: number | null = null): Sample =>
   ({ i, phase: i === 0 ? 'baseline' : 'measure', iterNs: null, tMs: 0, gcMinor: 0, gcMajor: 0, gcIncremental: 0, gcWeakCallbacks: null, gcPauseNs: 0, heapUsedBytes: heap, allocatorBytes: alloc, moduleHeapBytes: null, wasmMemoryBytes: null, rssBytes: null, vmsBytes: null, maxRssBytes: 0, heapTotalBytes: 0, externalBytes: 0, arrayBuffersBytes: 0, globalHandlesBytes: null }) as Sample;
@@ -17,6 +17,32 @@ describe('fit and layer', () => {
     const v = analyseLayer(s, 'heapUsedBytes', { warmup: 5 })!;
     expect(v.slope).toBe(56);
     expect(v.intercept).toBe(7e6);
+  });
+});
+
+describe("a layer's own part", () => {
+  // The C allocator's count beside the module's exact heap, both sampled together: a 264 B block every 10 iterations.
+  const cell = (extra: (i: number) => number, confidence: number) =>
+    analyseCellHeld(
+      'own',
+      Array.from({ length: 101 }, (_, i) => {
+        const heap = 1e6 + 264 * Math.floor(i / 10);
+        return { ...sample(i, 5e6), moduleHeapBytes: heap, allocatorBytes: 4e6 + heap + extra(i), arrayBuffersBytes: 0, externalBytes: 0 } as Sample;
+      }),
+      { warmup: 20, confidence },
+    );
+
+  it('is measured on its series less the contained layers counted: the same bytes cancel sample by sample', () => {
+    // WASM: the allocator's count is the module heap's, byte for byte — its own part exactly 0 even judged at a late
+    // look's confidence, where the two staircases' intervals subtracted (up to ~18 B/iteration apart) left it open.
+    const same = cell(() => 0, 0.9998);
+    expect(same.verdict.attribution.map((a) => a.layer)).toEqual(['moduleHeapBytes']);
+    expect(same.heldBy).toEqual([]);
+    // Natively glibc adds its 8-byte chunk header per block (0.8 B/iteration here) and its own 16 B per iteration.
+    const more = cell((i) => 8 * Math.floor(i / 10) + 16 * i, 0.95);
+    const own = more.verdict.attribution.find((a) => a.layer === 'allocatorBytes')!;
+    expect(own.bytesPerIteration).toBeCloseTo(16.8, 0);
+    expect(own.ciLow).toBeGreaterThan(0);
   });
 });
 

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Sample } from '@leakbench/core';
 import { analyseLayer, decideModel, flatTail, lastRateChange, modelLayer, regimeRate, texture } from './index.js';
+import { periodsLow } from './regime.js';
 
 const xs = (y: number[], from = 10) => y.map((_, k) => k + from);
 const model = (y: number[], floor = 8) => modelLayer(xs(y), y, floor, 0.95);
@@ -86,11 +87,32 @@ describe('growth by held steps', () => {
     }
   });
 
+  it("bounds a staircase's rate by its periods: tight for regular ones and for steps that grow with their periods", () => {
+    // Equal steps at regular periods: the rate; steps proportional to their periods (12 B/iteration): the rate.
+    expect(periodsLow([256, 256, 256], [10, 10, 10], 4.3)).toBeCloseTo(25.6, 9);
+    expect(periodsLow([468, 696, 1044], [39, 58, 87], 4.3)).toBeCloseTo(12, 9);
+    // Equal steps whose periods wander (1 to 30 iterations): nothing bounds the rate from below.
+    expect(periodsLow([100, 100, 100], [1, 30, 5], 4.3)).toBeLessThan(0);
+    // Steps of one size ever further apart (a JIT warming up) are no rate either.
+    expect(periodsLow([8192, 8192, 8192], [15, 25, 40], 4.3)).toBeLessThan(0);
+  });
+
+  it('takes a store grown by ×1.5 reallocations as a leak at its rate once three periods are held', () => {
+    // A JS array of doubles (measured, stable profile): its store's steps at 44, 83, 141 and 228, ~12 B/iteration
+    // (its steps a third of its size: their count alone bounds the rate at ~0.45 × it, under the floor).
+    const steps: [number, number][] = [[44, 312], [83, 464], [141, 696], [228, 1048]];
+    const y = Array.from({ length: 271 }, (_, k) => steps.filter(([at]) => k + 30 >= at).reduce((a, [, b]) => a + b, 0));
+    const d = decideModel(modelLayer(xs(y, 30), y, 8, 0.95), 8);
+    expect(d.decision).toBe('leak');
+    expect(d.low).toBeGreaterThan(11);
+    // Judged at 200, before the third period is held: not yet a leak.
+    expect(decideModel(modelLayer(xs(y.slice(0, 171), 30), y.slice(0, 171), 8, 0.95), 8).decision).not.toBe('leak');
+  });
+
   it('prints an undecided rate inside its own interval (a flat stretch can bound it below the periods\' rate)', () => {
-    // The doubling store judged at 500 with a sequential look's confidence: its periods' rate is 128 B/iteration, but
-    // 243 flat iterations since its last step bound the rate now at 16 kB / 243.
-    const doubling = (i: number) => 64 * 2 ** Math.ceil(Math.log2(Math.max(i, 32)));
-    const y = Array.from({ length: 481 }, (_, k) => doubling(k + 20));
+    // 16 kB steps at 33, 65, 129 and 257, judged at 500 with a sequential look's confidence: their periods' rate is
+    // 219 B/iteration, but 243 flat iterations since the last step bound the rate now at 16 kB / 243.
+    const y = Array.from({ length: 481 }, (_, k) => 16384 * [33, 65, 129, 257].filter((t) => k + 20 >= t).length);
     const d = decideModel(modelLayer(xs(y, 20), y, 8, 0.9998), 8);
     expect(d.decision).toBe('inconclusive');
     const [rate, low, high] = /rate now ([\d.]+) B\/iter .*between ([\d.]+) B and ([\d.]+) B\/iter/.exec(d.reason)!.slice(1).map(Number);

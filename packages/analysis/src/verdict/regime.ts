@@ -139,7 +139,7 @@ function heldSteps(y: number[]): number[] {
  * the stretch grew besides its steps is added at its own rate. The open gap after the last step counts as exposure:
  * a staircase that stopped loses its low end as the gap grows. Regular periods bound it more tightly (below).
  */
-function stepRate(x: number[], y: number[], confidence: number, steps: { k: number; bytes: number }[], held: { k: number; bytes: number }[]): Omit<Rate, 'acFactor'> {
+function stepRate(x: number[], y: number[], confidence: number, steps: { k: number; bytes: number }[], held: { k: number; bytes: number }[], usePeriods: boolean): Omit<Rate, 'acFactor'> {
   const n = y.length;
   const span = x[n - 1]! - x[0]!;
   const other = (y[n - 1]! - y[0]! - steps.reduce((a, st) => a + st.bytes, 0)) / span;
@@ -165,18 +165,19 @@ function stepRate(x: number[], y: number[], confidence: number, steps: { k: numb
   const slowing =
     on('slowing') && rates.length >= 3 && mk.s < 0 && mk.pValue / 2 < MODEL.SLOWING_ALPHA && mean(rates.slice(0, half)) >= MODEL.SLOWING_FACTOR * mean(rates.slice(half));
   // The Poisson count treats the steps as random (period spread as large as its mean); a staircase of regular
-  // periods repeats more tightly than that. From two periods on, the mean period's own interval (Student's t over
-  // the periods) bounds the rate too — while the open gap after the last step is no longer than that interval's
-  // high end (longer, and the staircase may have stopped). The higher of the two low ends is taken. From
-  // RENEWAL_MIN_PERIODS periods on: with two, Student's t has one degree of freedom and a young process's three page
-  // faults (1, 3 iterations apart, then none for 13) read as a regular staircase.
+  // periods repeats more tightly than that. From RENEWAL_MIN_PERIODS periods on, the periods themselves bound the
+  // rate (periodsLow): each closing step is the bytes accrued over its period, so steps of one size at regular
+  // periods, and steps that grow with their periods (a store that doubles, or grows ×1.5: ever rarer, ever larger,
+  // at one rate), bound it tightly, where their count alone cannot. It applies while the open gap after the last
+  // step is no longer than the next period could be (nextPeriodHigh; longer, and the staircase may have stopped).
+  // The higher of the two low ends is taken. From RENEWAL_MIN_PERIODS periods on: with two, Student's t has one
+  // degree of freedom and a young process's three page faults (1, 3 iterations apart, then none for 13) read as a
+  // regular staircase.
   let renewalLow = -Infinity;
-  if (sure.gaps.length >= MODEL.RENEWAL_MIN_PERIODS) {
-    const mean = sure.gaps.reduce((a, g) => a + g, 0) / sure.gaps.length;
-    const sd = Math.sqrt(sure.gaps.reduce((a, g) => a + (g - mean) ** 2, 0) / (sure.gaps.length - 1));
-    const upper = mean + (tQuantile(1 - (1 - confidence) / 2, sure.gaps.length - 1) * sd) / Math.sqrt(sure.gaps.length);
+  if (sure.gaps.length >= MODEL.RENEWAL_MIN_PERIODS && usePeriods && on('renewal')) {
+    const t = tQuantile(1 - (1 - confidence) / 2, sure.gaps.length - 1);
     const open = x[n - 1]! - x[sure.later.at(-1)!.k + 1]!;
-    if (open <= upper && on('renewal')) renewalLow = sure.size / upper + other;
+    if (open <= nextPeriodHigh(sure.gaps, confidence)) renewalLow = periodsLow(sure.later.map((st) => st.bytes), sure.gaps, t) + other;
   }
   // The growth besides the steps is not known better than its sign over a stretch this granular: it may only widen.
   // One step after the first is one period: until it repeats, the steps may have been two one-time allocations (a
@@ -191,6 +192,38 @@ function stepRate(x: number[], y: number[], confidence: number, steps: { k: numb
     high: Math.max(slope, high),
     steps: steps.length,
   };
+}
+
+/**
+ * The longest the period after `gaps` could be: each period over the one before is a log-ratio (0 for a regular
+ * staircase, log 1.5 for a store that grows ×1.5), and the next one's prediction interval (Student's t over the
+ * ratios, its spread widened by √(1 + 1/m) for a single new value) bounds it above: last gap × e^(mean + t·sd·√(1 +
+ * 1/m)).
+ */
+export function nextPeriodHigh(gaps: number[], confidence: number): number {
+  const ratios = gaps.slice(1).map((g, j) => Math.log(g / gaps[j]!));
+  const m = ratios.length;
+  if (m < 2) return Infinity;
+  const mean = ratios.reduce((a, v) => a + v, 0) / m;
+  const sd = Math.sqrt(ratios.reduce((a, v) => a + (v - mean) ** 2, 0) / (m - 1));
+  return gaps.at(-1)! * Math.exp(mean + tQuantile(1 - (1 - confidence) / 2, m - 1) * sd * Math.sqrt(1 + 1 / m));
+}
+
+/**
+ * The low end of a staircase's rate from its periods: each period's closing step is what the layer accrued over it,
+ * bytes_j = r·gap_j + e_j with Var e_j ∝ gap_j (growth that accrues per iteration and is released in a step) — a
+ * regression through the origin weighted by 1/gap: r̂ = Σbytes / Σgap, Var r̂ = s² / Σgap with s² the weighted
+ * residuals' variance over m − 1 degrees of freedom; the low end r̂ − t·√Var r̂ with Student's quantile `t`. The gaps
+ * are the design, not a sample: a store that grows ×1.5 or doubles has gaps that grow with it, and its steps grow in
+ * proportion (one rate); steps of one size whose gaps wander leave residuals as large as the wander.
+ */
+export function periodsLow(bytes: number[], gaps: number[], t: number): number {
+  const m = bytes.length;
+  if (m < 2) return -Infinity;
+  const sumGap = gaps.reduce((a, g) => a + g, 0);
+  const rate = bytes.reduce((a, v) => a + v, 0) / sumGap;
+  const s2 = bytes.reduce((a, v, j) => a + (v - rate * gaps[j]!) ** 2 / gaps[j]!, 0) / (m - 1);
+  return rate - t * Math.sqrt(s2 / sumGap);
 }
 
 /**
@@ -215,14 +248,17 @@ function afterFirst(x: number[], steps: { k: number; bytes: number }[], confiden
  * (stepRate). Otherwise Sen's slope and interval; Sen's interval assumes independent residuals, and a wander with
  * memory (a GC sawtooth, an allocator count that drifts and comes back) has fewer independent values than samples,
  * so its Var S is corrected for that (autocorrelationFactor) — by at least `memory`, the factor measured over a
- * longer stretch when one is known (a short stretch's own autocorrelation is biased low).
+ * longer stretch when one is known (a short stretch's own autocorrelation is biased low). `periods`: whether a
+ * staircase's periods may bound its rate (stepRate) — not in the one-rate test, which compares a stretch with steps
+ * to a tread after it: a tread alone is bounded by the largest step seen, while a store's next step can be larger
+ * than any seen (a doubling buffer's tread of 243 iterations after steps at 65, 129 and 257 is no change of rate).
  */
-export function regimeRate(x: number[], y: number[], confidence: number, t: Texture, memory = 1): Rate {
+export function regimeRate(x: number[], y: number[], confidence: number, t: Texture, memory = 1, periods = true): Rate {
   const steps = stepsOf(y, t.tolerance);
   // Steps known to be held: HOLD_SAMPLES samples follow them. Only these count as evidence for a leak or narrow the
   // granularity; a step among the last few changes may yet be given back.
   const held = on('unconfirmed') ? steps.filter((st) => st.k + MODEL.HOLD_SAMPLES < y.length) : steps;
-  if (on('step-count') && y.length > 2 && stepDriven(y, steps)) return { ...stepRate(x, y, confidence, steps, held), acFactor: 1 };
+  if (on('step-count') && y.length > 2 && stepDriven(y, steps)) return { ...stepRate(x, y, confidence, steps, held, periods), acFactor: 1 };
   const r = reduceSeries(x, y);
   const ts = theilSen(r.x, r.y, confidence, (residuals) => (on('memory') ? Math.max(memory, autocorrelationFactor(residuals)) : 1));
   const acFactor = ts.varianceFactor;
@@ -297,8 +333,8 @@ function oneRate(xs: number[], ys: number[], t: Texture): { one: boolean; knee: 
   if (k.index < MODEL.MIN_SAMPLES) return { one: true, knee: 0, memory: 1 };
   const memory = on('memory') ? autocorrelationFactor(k.residuals) : 1;
   const h = k.index;
-  const a = regimeRate(x.slice(0, h + 1), y.slice(0, h + 1), MODEL.HALVES_CONFIDENCE, t, memory);
-  const b = regimeRate(x.slice(h), y.slice(h), MODEL.HALVES_CONFIDENCE, t, memory);
+  const a = regimeRate(x.slice(0, h + 1), y.slice(0, h + 1), MODEL.HALVES_CONFIDENCE, t, memory, false);
+  const b = regimeRate(x.slice(h), y.slice(h), MODEL.HALVES_CONFIDENCE, t, memory, false);
   // The knee as an index into the series as given.
   const at = Math.max(0, xs.findIndex((v) => v >= x[h]!));
   return { one: !(a.low > b.high || b.low > a.high), knee: at, memory };
