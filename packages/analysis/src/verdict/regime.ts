@@ -12,6 +12,7 @@
 // Warm-up, late onset, stopped growth, slowing growth and staircases are cases of this one question; decide.ts
 // answers it symmetrically.
 import { autocorrelationFactor, mad, mannKendall, median, reduceSeries, theilSen } from '../stats/trend.js';
+import { mean, sampleStandardDeviation } from 'simple-statistics';
 import { poissonInterval, tQuantile } from '../stats/poisson.js';
 import { MODEL } from './options.js';
 
@@ -161,7 +162,6 @@ function stepRate(x: number[], y: number[], confidence: number, steps: { k: numb
   const rates = later.map((st, j) => st.bytes / gaps[j]!);
   const mk = mannKendall(rates);
   const half = Math.floor(rates.length / 2);
-  const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
   const slowing =
     on('slowing') && rates.length >= 3 && mk.s < 0 && mk.pValue / 2 < MODEL.SLOWING_ALPHA && mean(rates.slice(0, half)) >= MODEL.SLOWING_FACTOR * mean(rates.slice(half));
   // The Poisson count treats the steps as random (period spread as large as its mean); a staircase of regular
@@ -204,9 +204,7 @@ export function nextPeriodHigh(gaps: number[], confidence: number): number {
   const ratios = gaps.slice(1).map((g, j) => Math.log(g / gaps[j]!));
   const m = ratios.length;
   if (m < 2) return Infinity;
-  const mean = ratios.reduce((a, v) => a + v, 0) / m;
-  const sd = Math.sqrt(ratios.reduce((a, v) => a + (v - mean) ** 2, 0) / (m - 1));
-  return gaps.at(-1)! * Math.exp(mean + tQuantile(1 - (1 - confidence) / 2, m - 1) * sd * Math.sqrt(1 + 1 / m));
+  return gaps.at(-1)! * Math.exp(mean(ratios) + tQuantile(1 - (1 - confidence) / 2, m - 1) * sampleStandardDeviation(ratios) * Math.sqrt(1 + 1 / m));
 }
 
 /**
