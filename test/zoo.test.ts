@@ -83,12 +83,14 @@ describe.each(['native', 'wasm'])('%s backend', (id) => {
     const [fixture, payload] = tried[kind]!;
     // The median block is robust to the stock process's own frees; a shape that grows in doubling steps needs
     // the total, and natively the exact module heap (its realloc is the module's own) to keep glibc's noise out.
-    const stepwise = kind === 'geometric' || kind === 'js-array';
     const layer: Layer = kind === 'geometric' && id === 'native' ? 'moduleHeapBytes' : z.layer;
-    // Doubling steps are judged on their total, which one-off frees of this (test) process can offset by kilobytes:
-    // a longer window makes the steps dwarf them.
-    const g = await growth(backends[id]!, fixture, layer, stepwise ? 5 * BLOCK : BLOCK);
-    expect(stepwise ? g.total : g.median, `${fixture}: ${layer} per iteration`).toBeGreaterThanOrEqual(payload);
+    // Natively glibc's count is this whole stock process's: its own allocations and frees move a 200-iteration
+    // block by ±1.6 kB (every's blocks read 19–41 B/iter for 27.2 B/iter of chunks), so its median block can fall
+    // below a small payload. Like doubling steps, it is judged on the total over a longer window, where a one-off
+    // free of the process weighs a fifth as much per iteration.
+    const whole = kind === 'geometric' || kind === 'js-array' || (id === 'native' && layer === 'allocatorBytes');
+    const g = await growth(backends[id]!, fixture, layer, whole ? 5 * BLOCK : BLOCK);
+    expect(whole ? g.total : g.median, `${fixture}: ${layer} per iteration`).toBeGreaterThanOrEqual(payload);
   });
 
   it.each(carried.filter((z) => !z.leaks).map((z) => z.kind))('non-leak %s leaves its layer flat once settled', async (kind) => {
