@@ -178,6 +178,25 @@ export function families(): Family[] {
       return store(i) + (i >= at[0]! ? 16 : 0);
     })([0]),
   });
+  // The same store in a stock JS heap (measured: a js-array cell, JIT on): excursions of 65–90 kB, one or two samples
+  // up, four times a run, its capacity from 256 B when the store starts (iterations 0–60). Judged at a look (340)
+  // and at the end of a run.
+  const stock = (length: number) =>
+    ((trial: { from: number; up: Map<number, number> }) => (i: number, r: Random) => {
+      if (i === 0) {
+        trial.from = Math.floor(r.uniform() * 60);
+        trial.up = new Map();
+        for (let k = 0; k < 4; k++) {
+          const at = 40 + Math.floor(r.uniform() * (length - 40));
+          const bytes = 65_000 + Math.floor(r.uniform() * 25_000);
+          for (let s = 0; s < 1 + Math.floor(r.uniform() * 2); s++) trial.up.set(at + s, bytes);
+        }
+      }
+      return store(Math.max(0, i - trial.from)) + (trial.up.get(i) ?? 0);
+    })({ from: 0, up: new Map() });
+  // Its 0.4–6.5 kB steps are within the tolerance the excursions set: it is not decided either way in most trials.
+  out.push({ name: 'a ×1.5 store among a stock JS heap\'s 65–90 kB excursions, 340 iterations', truth: 'leak', decidable: false, layer: 'heapUsedBytes', n: 340, warmup, value: stock(340) });
+  out.push({ name: 'a ×1.5 store among a stock JS heap\'s 65–90 kB excursions', truth: 'leak', decidable: false, layer: 'heapUsedBytes', n, warmup, value: stock(n) });
   // Warm-ups that level off: never a leak (still growing at the end, they are not decided either way).
   const jit = [30, 45, 70, 110, 170, 260];
   for (const length of [300, n]) {

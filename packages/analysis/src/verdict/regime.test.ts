@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Sample } from '@leakbench/core';
 import { analyseLayer, decideModel, flatTail, lastRateChange, modelLayer, regimeRate, texture } from './index.js';
-import { periodsLow } from './regime.js';
+import { periodsLow, withoutParts } from './regime.js';
 
 const xs = (y: number[], from = 10) => y.map((_, k) => k + from);
 const model = (y: number[], floor = 8) => modelLayer(xs(y), y, floor, 0.95);
@@ -59,6 +59,25 @@ describe('last change of rate', () => {
     expect(lastRateChange(xs(steady), steady, texture(steady, 8))).toBeNull();
     const stairs = Array.from({ length: 481 }, (_, k) => Math.floor(k / 10) * 256);
     expect(lastRateChange(xs(stairs), stairs, texture(stairs, 8))).toBeNull();
+  });
+});
+
+describe('a regime cut at a change of rate', () => {
+  // A WASM js-array cell's JS heap in the stock profile, iterations 20–467 (measured: its changes, flat between):
+  // V8's code and feedback, its one-sample transients of 57–69 kB, and the array store's ×1.5 reallocations.
+  const changes: Record<number, number> = { 44: 312, 46: 16, 75: 16872, 83: 464, 141: 696, 165: 68912, 166: -65008, 225: 3840, 228: 1048, 272: 856, 284: 4904, 300: 67408, 301: -57200, 359: 1568 };
+  const y: number[] = [];
+  for (let i = 20, v = 9_400_000; i <= 467; i++) y.push((v += changes[i] ?? 0));
+  const judge = () => decideModel(modelLayer(xs(y, 20), y, 8, 0.95), 8);
+
+  it('bounds the rate no tighter than a flat stretch of its length: a step inside the tolerance is not flat', () => {
+    const m = modelLayer(xs(y, 20), y, 8, 0.95);
+    expect(m.change?.kind).toBe('rate');
+    // The transients' 65 kB fall is the tolerance: over the 128 iterations since the cut, at most 65008 / 128 B/iter.
+    expect(m.rate.high).toBeGreaterThanOrEqual(65008 / (467 - m.change!.at));
+    expect(judge().decision).toBe('inconclusive');
+    // Sen's interval alone (mostly tied pairs) read 0–0 over the cut regime, with the store's 1.5 kB step in it.
+    expect(withoutParts(['cut-resolution'], judge).decision).toBe('no-leak');
   });
 });
 

@@ -20,7 +20,7 @@ import { MODEL } from './options.js';
  * The model's parts, each of which the mutation check (mutation.test.ts) switches off in turn to show that some
  * test then fails: no part is dead weight.
  */
-export const MODEL_PARTS = ['flat-tail', 'steps-stopped', 'rate-change', 'memory', 'granularity', 'step-count', 'renewal', 'slowing', 'unconfirmed'] as const;
+export const MODEL_PARTS = ['flat-tail', 'steps-stopped', 'rate-change', 'memory', 'granularity', 'step-count', 'renewal', 'slowing', 'unconfirmed', 'cut-resolution'] as const;
 export type ModelPart = (typeof MODEL_PARTS)[number];
 const off = new Set<ModelPart>();
 const on = (part: ModelPart) => !off.has(part);
@@ -469,7 +469,16 @@ export function modelLayer(x: number[], y: number[], floor: number, confidence: 
   // The layer's memory, measured over the whole window about its two regimes' own lines: a short last regime's own
   // autocorrelation is biased low, and a wander that happened to run up at the end is what a cut there selects.
   const memory = rateChange && on('memory') ? Math.max(rateChange.memory, autocorrelationFactor([...lineResiduals(x.slice(0, rateChange.at), y.slice(0, rateChange.at)), ...lineResiduals(rx, ry)])) : 1;
-  const rate = regimeRate(rx, ry, confidence, t, memory);
+  const found = regimeRate(rx, ry, confidence, t, memory);
+  // A regime cut at a change of rate is one the data chose, and a short one can be flat between a layer's steps: it
+  // bounds the rate no tighter than a flat stretch of its length would (FlatTail: max(tolerance, granularity) over
+  // its span). Against a no-leak only: an interval whose high end is below the floor is raised to that bound; a
+  // growing regime's interval is its own (its growth is evidence for a leak as measured). (A JS array's store in a
+  // stock heap, cut 13–128 iterations before the end, read 0–0 B/iteration between its reallocations — steps of
+  // 0.6–1.6 kB inside a tolerance of 65–90 kB that V8's one-sample transients set — and no-leak.)
+  const cutSpan = rx.length > 1 ? rx[rx.length - 1]! - rx[0]! : 0;
+  const resolved = found.slope + (cutSpan > 0 ? Math.max(t.tolerance, t.granularity) / cutSpan : Infinity);
+  const rate = rateChange && on('cut-resolution') && found.high < floor ? { ...found, high: Math.max(found.high, resolved) } : found;
   return {
     start,
     x: rx,
