@@ -48,7 +48,16 @@ describe('published report', () => {
         for (const b of s.byIterations) expect([s.backend, b.iterations, b.noLeak, b.iterations < 300 ? b.leak : 0], s.fixture).toEqual([s.backend, b.iterations, 0, 0]);
         expect(s.byIterations.find((b) => b.iterations === 300)!.leak, `${s.backend} js-array at 300`).toBeGreaterThan(0);
       }
-      for (const s of cal().summaries.filter((x) => !undecided.includes(x.fixture))) {
+      // The native bounded cache at 300: glibc's count, cut where the cache stopped filling (65), bounded at 8.7
+      // B/iteration over the 235 iterations since in 2 of 5 trials — just above the floor: inconclusive, never a leak
+      // from 100 (the cut regime's bound, README).
+      if (host === 'stable') {
+        const cache = cal().summaries.find((x) => x.backend === 'native' && x.fixture === 'bounded-cache')!;
+        for (const b of cache.byIterations.filter((c) => c.iterations >= 100)) expect(b.leak, `native bounded-cache at ${b.iterations}`).toBe(0);
+        expect(cache.byIterations.find((b) => b.iterations === 300)!.noLeak).toBeGreaterThanOrEqual(3);
+      }
+      const unsettled = (s: { backend: string; fixture: string }) => host === 'stable' && s.backend === 'native' && s.fixture === 'bounded-cache';
+      for (const s of cal().summaries.filter((x) => !undecided.includes(x.fixture) && !unsettled(x))) {
         const name = `${s.backend} ${s.fixture}`;
         // Right in every trial at the largest count, and from the count the summary names on.
         const from = s.byIterations.findIndex((_, k) => s.byIterations.slice(k).every((c) => c.correct === c.trials));
@@ -286,7 +295,7 @@ describe('published report', () => {
       for (const s of c.summaries.filter((x) => x.fixture === 'none')) expect(s.byIterations[0], s.backend).toMatchObject({ trials: 20, leak: 0 });
     });
 
-    it('stable profile, default looks: `none` decided no-leak in every trial, in WASM 20 iterations after the warm-up and natively by 56; C shapes sized within 3 %, exactly in WASM at the first look', () => {
+    it('stable profile, default looks: `none` decided no-leak in every trial, in WASM 20 iterations after the warm-up and natively by 56; C shapes sized within 5 %, exactly in WASM at the first look', () => {
       const c = cal('stable', null);
       for (const s of c.summaries.filter((x) => x.fixture === 'none')) expect(s.byIterations[0], s.backend).toMatchObject({ trials: 20, noLeak: 20 });
       const after = (b: string) => {
@@ -299,7 +308,8 @@ describe('published report', () => {
         const wasm = c.summaries.find((x) => x.backend === 'wasm' && x.fixture === f)!;
         expect(wasm.sequential!.medianDecidedAt! - wasm.sequential!.warmup, f).toBe(7);
         expect(wasm.relativeError, f).toBe(0);
-        expect(Math.abs(c.summaries.find((x) => x.backend === 'native' && x.fixture === f)!.relativeError!), f).toBeLessThanOrEqual(0.03);
+        // Natively glibc's part beside the block is measured over a look's short window (28–76 iterations).
+        expect(Math.abs(c.summaries.find((x) => x.backend === 'native' && x.fixture === f)!.relativeError!), f).toBeLessThanOrEqual(0.05);
       }
     });
 
@@ -333,11 +343,19 @@ describe('published report', () => {
 
     it('stable profile, looks from 120: every leak shape a leak and every non-leak no-leak in every trial of both backends, but the JS array of doubles — inconclusive, never no-leak', () => {
       const undecided = ['js-array'];
-      for (const s of cal('stable', 120).summaries) {
+      const c = cal('stable', 120);
+      for (const s of c.summaries) {
         const b = s.byIterations[0]!;
         if (undecided.includes(s.fixture)) expect(b, `${s.backend} ${s.fixture}`).toMatchObject({ noLeak: 0, inconclusive: b.trials });
-        else expect(s.expectedWhere === 'none' ? b.noLeak : b.leak, `${s.backend} ${s.fixture}`).toBe(b.trials);
+        else expect((s.expectedWhere === 'none' ? b.noLeak : b.leak) + b.inconclusive, `${s.backend} ${s.fixture}`).toBe(b.trials);
       }
+      // Re-judged with the cut regime's bound, two trials no longer decide within the series the earlier rules
+      // recorded (they stopped them at 123 and 247): inconclusive there, never wrong (README).
+      const open = c.trials.filter((t) => !undecided.includes(t.fixture) && t.decision === 'inconclusive');
+      expect(open.map((t) => [t.backend, t.fixture, t.sequential!.decidedAt, t.sequential!.ranTo < 500])).toEqual([
+        ['native', 'bounded-cache', null, true],
+        ['native', 'garbage', null, true],
+      ]);
     });
   });
 
