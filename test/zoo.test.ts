@@ -81,13 +81,13 @@ describe.each(['native', 'wasm'])('%s backend', (id) => {
   it.each(carried.filter((z) => z.leaks).map((z) => z.kind))('leak %s grows its layer by at least its payload per iteration', async (kind) => {
     const z = zooEntry(kind);
     const [fixture, payload] = tried[kind]!;
-    // The median block is robust to the stock process's own frees; a shape that grows in doubling steps needs
-    // the total, and natively the exact module heap (its realloc is the module's own) to keep glibc's noise out.
+    // The median block is robust to the stock process's occasional frees, but two cases need the total over a
+    // five-times-longer window (where a one-off free weighs a fifth as much per iteration): shapes that grow in
+    // doubling steps (natively on the exact module heap, its realloc being the module's own), and natively glibc's
+    // count, which is this whole stock process's — its own allocations and frees move a 200-iteration block by
+    // ±1.6 kB (every's blocks read 19–41 B/iter for 27.2 B/iter of chunks), so a median block can fall below a small
+    // payload.
     const layer: Layer = kind === 'geometric' && id === 'native' ? 'moduleHeapBytes' : z.layer;
-    // Natively glibc's count is this whole stock process's: its own allocations and frees move a 200-iteration
-    // block by ±1.6 kB (every's blocks read 19–41 B/iter for 27.2 B/iter of chunks), so its median block can fall
-    // below a small payload. Like doubling steps, it is judged on the total over a longer window, where a one-off
-    // free of the process weighs a fifth as much per iteration.
     const whole = kind === 'geometric' || kind === 'js-array' || (id === 'native' && layer === 'allocatorBytes');
     const g = await growth(backends[id]!, fixture, layer, whole ? 5 * BLOCK : BLOCK);
     expect(whole ? g.total : g.median, `${fixture}: ${layer} per iteration`).toBeGreaterThanOrEqual(payload);

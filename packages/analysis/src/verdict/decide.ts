@@ -8,7 +8,7 @@
 // Neither side has a veto the other lacks: a no-leak needs the same evidence a leak does, from the other end.
 import { formatBytes, type Decision, type LayerVerdict } from '@leakbench/core';
 import { MODEL } from './options.js';
-import type { LayerModel } from './regime.js';
+import { flatReach, type LayerModel } from './regime.js';
 
 export interface LayerDecision {
   decision: Decision;
@@ -74,7 +74,7 @@ export function decideModel(m: LayerModel, floor: number): LayerDecision {
   // Undecided. When it looks flat, grows by steps or has been flat a while, a flat stretch would decide by the
   // iteration its bound reaches the floor (another step, or growth, decides it sooner).
   const slope = within(low, high);
-  const flatBy = rate.slope < floor || rate.steps !== null || tail.flatIterations >= MODEL.MIN_SAMPLES ? Math.ceil(tail.since + Math.max(texture.tolerance, texture.granularity) / floor) : undefined;
+  const flatBy = rate.slope < floor || rate.steps !== null || tail.flatIterations >= MODEL.MIN_SAMPLES ? Math.ceil(tail.since + flatReach(texture) / floor) : undefined;
   return {
     decision: 'inconclusive',
     rule: null,

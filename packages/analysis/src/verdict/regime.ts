@@ -299,6 +299,13 @@ export function texture(y: number[], floor: number): Texture {
   return { tolerance, granularity: stepsOf(y, tolerance).reduce((m, st) => Math.max(m, st.bytes), 0) };
 }
 
+/**
+ * The most a layer of texture `t` can move without showing growth: its tolerance, or a step it grows by. A stretch
+ * of T iterations that stayed flat bounds its rate by this over T (FlatTail, a cut regime in modelLayer), and
+ * reaches the floor f by this over f (decide.ts).
+ */
+export const flatReach = (t: Texture): number => Math.max(t.tolerance, t.granularity);
+
 /** The flat stretch at the end of the window (see FlatTail). */
 export function flatTail(x: number[], y: number[], t: Texture): FlatTail {
   const n = y.length;
@@ -312,7 +319,7 @@ export function flatTail(x: number[], y: number[], t: Texture): FlatTail {
     start: k,
     since: x[k]!,
     flatIterations,
-    bound: flatIterations > 0 && on('flat-tail') ? Math.max(t.tolerance, t.granularity) / flatIterations : Infinity,
+    bound: flatIterations > 0 && on('flat-tail') ? flatReach(t) / flatIterations : Infinity,
     grew: y[k]! - y[0]!,
   };
 }
@@ -477,7 +484,7 @@ export function modelLayer(x: number[], y: number[], floor: number, confidence: 
   // stock heap, cut 13–128 iterations before the end, read 0–0 B/iteration between its reallocations — steps of
   // 0.6–1.6 kB inside a tolerance of 65–90 kB that V8's one-sample transients set — and no-leak.)
   const cutSpan = rx.length > 1 ? rx[rx.length - 1]! - rx[0]! : 0;
-  const resolved = found.slope + (cutSpan > 0 ? Math.max(t.tolerance, t.granularity) / cutSpan : Infinity);
+  const resolved = found.slope + (cutSpan > 0 ? flatReach(t) / cutSpan : Infinity);
   const rate = rateChange && on('cut-resolution') && found.high < floor ? { ...found, high: Math.max(found.high, resolved) } : found;
   return {
     start,
