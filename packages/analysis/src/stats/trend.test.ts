@@ -1,6 +1,6 @@
 // Statistics on synthetic series with known slope, noise, steps and warm-up.
 import { describe, expect, it } from 'vitest';
-import { autocorrelationFactor, mannKendall, reduceSeries, theilSen } from './trend.js';
+import { autocorrelationFactor, mannKendall, reduceSeries, senMinSamples, theilSen } from './trend.js';
 import { rng } from '../../test/random.js';
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
@@ -16,6 +16,16 @@ describe('theilSen', () => {
     expect(fit.ciLow).toBeLessThan(16);
     expect(fit.ciHigh).toBeGreaterThan(16);
     expect(fit.ciHigh - fit.ciLow).toBeLessThan(6);
+  });
+
+  it('has a bounded interval from senMinSamples points on, never below', () => {
+    for (const confidence of [0.9, 0.95, 0.99, 0.9998]) {
+      const need = senMinSamples(confidence);
+      const fit = (n: number) => theilSen(range(n), range(n).map((i) => 8 * i + (i % 3)), confidence);
+      expect(Number.isFinite(fit(need).ciLow) && Number.isFinite(fit(need).ciHigh), `${confidence}: ${need}`).toBe(true);
+      expect(Number.isFinite(fit(need - 1).ciLow), `${confidence}: ${need - 1}`).toBe(false);
+    }
+    expect([0.95, 0.99, 0.9998].map(senMinSamples)).toEqual([6, 7, 10]);
   });
 
   it('ignores isolated spikes (outliers)', () => {

@@ -178,6 +178,19 @@ export function theilSen(xs: number[], ys: number[], confidence = 0.95, variance
   };
 }
 
+/**
+ * The fewest points (distinct levels, no serial correlation counted) whose Sen interval at `confidence` is bounded:
+ * below it the interval's ranks fall outside the pairs. 5 at 90 %, 6 at 95 %, 7 at 99 %, 10 at 99.98 %.
+ */
+export function senMinSamples(confidence: number): number {
+  const z = normalQuantile(1 - (1 - confidence) / 2);
+  for (let n = 2; ; n++) {
+    const m = (n * (n - 1)) / 2;
+    const c = z * Math.sqrt((n * (n - 1) * (2 * n + 5)) / 18);
+    if (Math.floor((m - c) / 2) - 1 >= 0) return n;
+  }
+}
+
 /** Ranks (1-based, ties get their mean rank). */
 function ranks(y: number[]): number[] {
   const order = y.map((v, i) => [v, i] as const).sort((a, b) => a[0] - b[0]);

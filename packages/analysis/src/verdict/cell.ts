@@ -4,8 +4,8 @@
 import { LAYERS, lastIteration, layerSpec, VERDICT_SCHEMA, type CellVerdict, type Layer, type LayerVerdict, type Sample } from '@leakbench/core';
 import { describeCell, type PassUse } from './describe.js';
 import { analyseLayer } from './layer.js';
-import { guardHost, locate, type OwnPart } from './locate.js';
-import type { VerdictOptions } from './options.js';
+import { guardHost, locate, withinAllocatorCache, type Location, type OwnPart } from './locate.js';
+import { layerFloor, resolveOptions, verdictSpan, type VerdictOptions } from './options.js';
 import { longestProcess, stitchSegments } from './segments.js';
 import { settleCheck } from './settle.js';
 
@@ -102,5 +102,34 @@ export function analyseCellHeld(cellId: string, recorded: Sample[], given: Verdi
     deferredFinalisation: [...deferred].some((l) => layers.find((x) => x.layer === l)?.decision === 'leak'),
     summary: describeCell(loc, layers, deferred, passUse, resizedByPass(layers, 'arrayBuffersBytes')),
   };
-  return { verdict, heldBy: [...loc.undecided.map((l) => l.layer), ...loc.unsettled] };
+  const held = [...loc.undecided.map((l) => l.layer), ...loc.unsettled];
+  // A leak waits only for what can still settle by the run's horizon; anything else undecided keeps the cell open.
+  return { verdict, heldBy: loc.decision === 'leak' ? held.filter((layer) => canSettle(layers.find((l) => l.layer === layer)!, loc, options, seriesEnd)) : held };
+}
+
+/**
+ * Whether waiting can still settle a layer that holds a leak's decision back, by the run's horizon (its maximum; the
+ * series' end when none is given). A held layer only ever delays a *leak* (an undecided layer makes a no-leak
+ * inconclusive in any case), so letting one go changes when a leak is decided and which parts its size has, never
+ * the decision. Let go:
+ * - an undecided layer whose interval, narrowing as fast as Sen's can (n^(-3/2), independent noise), would still
+ *   straddle its floor at the horizon — and that no rule names an iteration for before it (a stock native C leak's
+ *   JS heap, V8's own 77–98 B/iteration over 20–244 with an interval from −15 to 237: at most ~1.5 × the samples
+ *   to clear the floor from above, so held; from 468 on, 0–173 around 0, ~10 000 to clear it from below: let go);
+ * - glibc's count with its per-thread cache on, when what it could grow by beyond the layers it contains (the
+ *   module heap's blocks) adds up by then to less than the cache holds — the same reason such a part is not counted
+ *   (attributeParts). (Stock native C leaks: glibc's 8 B header beside the module heap's block held every look.)
+ */
+function canSettle(l: LayerVerdict, loc: Location, options: VerdictOptions, seriesEnd: number): boolean {
+  const o = resolveOptions(options);
+  const horizon = Math.max(o.horizon ?? seriesEnd, seriesEnd);
+  if (l.layer === 'allocatorBytes' && o.host.allocatorCache) {
+    const counted = loc.attribution.filter((a) => layerSpec(l.layer).contains.includes(a.layer as Layer)).reduce((a, c) => a + c.bytesPerIteration, 0);
+    if (withinAllocatorCache(o, Math.max(0, l.ciHigh - counted) * (horizon - l.warmupEnd))) return false;
+  }
+  if (l.decision !== 'inconclusive' || !(Number.isFinite(l.ciLow) && Number.isFinite(l.ciHigh)) || l.n < 1) return true;
+  if (l.decidedBy !== null && l.decidedBy <= horizon) return true;
+  const floor = layerFloor(o, layerSpec(l.layer).paged, verdictSpan(l, o.warmup));
+  const earliest = l.warmupEnd + l.n * ((l.ciHigh - l.ciLow) / 2 / Math.max(Math.abs(l.slope - floor), Number.EPSILON)) ** (2 / 3);
+  return earliest <= horizon;
 }

@@ -23,6 +23,8 @@ export interface Family {
   warmup: number;
   /** The layer's value at iteration i, with the trial's random source. */
   value: (i: number, r: Random) => number;
+  /** The confidence it is judged at, when not the fixed run's (a sequential run's last look: 0.9998). */
+  confidence?: number;
 }
 
 export interface Random {
@@ -82,7 +84,7 @@ export interface Characteristics {
 export function characteristics(f: Family, trials: number, options: Partial<VerdictOptions> = {}, firstSeed = 1): Characteristics {
   const counts: Record<Decision, number> = { leak: 0, 'no-leak': 0, inconclusive: 0 };
   for (let t = 0; t < trials; t++) {
-    const v = analyseLayer(familySamples(f, firstSeed + t), f.layer, { warmup: f.warmup, ...options });
+    const v = analyseLayer(familySamples(f, firstSeed + t), f.layer, { warmup: f.warmup, ...(f.confidence ? { confidence: f.confidence } : {}), ...options });
     counts[v?.decision ?? 'inconclusive']++;
   }
   const wrong = f.truth === 'leak' ? counts['no-leak'] : counts.leak;
@@ -203,6 +205,16 @@ export function families(): Family[] {
     out.push({ name: `steps of 8 kB ever further apart (a JIT warming up), ${length} iterations`, truth: 'no-leak', decidable: false, layer: 'heapUsedBytes', n: length, warmup, value: (i) => 8192 * jit.filter((t) => i >= t).length });
   }
   out.push({ name: 'a warm-up levelling off (200 kB, time constant 12), 40 iterations', truth: 'no-leak', decidable: false, layer: noisy, n: 40, warmup: 2, value: (i, r) => 200_000 * (1 - Math.exp(-i / 12)) + 50 * r.gauss() });
+  // An exact layer that grows by a block every iteration with an extra chunk in some (a stock process's module heap:
+  // 72 B, +16 B in ~1 in 6 — measured), the extras ending a few samples before the end, judged at a sequential
+  // run's last look: a change of rate the scan finds, too close to the end for the look's interval.
+  const extras = (until: number) => ((trial: { up: number; last: number }) => (i: number, r: Random) => {
+    if (i <= trial.last) trial.up = 0; // a new trial starts at i = 0
+    trial.last = i;
+    if (i < until && r.uniform() < 1 / 6) trial.up += 16;
+    return 72 * i + trial.up;
+  })({ up: 0, last: Infinity });
+  out.push({ name: 'a block every iteration, 16 B extras in 1 of 6 until 7 before the end, at a last look', truth: 'leak', layer: exact, n, warmup, value: extras(n - 7), confidence: 0.9998 });
   // A cache that fills, under glibc's sparse wobble (dips of 144–704 B now and then, given back).
   out.push({ name: 'fills to 64 kB by 64 under a sparse 144–704 B wobble, 300 iterations', truth: 'no-leak', layer: noisy, n: 300, warmup, value: (i, r) => Math.min(i, 64) * 1024 - (r.uniform() < 0.08 ? 144 + Math.floor(r.uniform() * 36) * 16 : 0) });
   return out;

@@ -14,7 +14,7 @@ const unconfirmedHighWater = (l: LayerVerdict, layers: LayerVerdict[]): LayerVer
 };
 
 /** `bytes` of glibc's count could be its per-thread cache filling or emptying (when the cell ran with it on). */
-const withinAllocatorCache = (o: ResolvedOptions, bytes: number) => o.host.allocatorCache && bytes < TCACHE_BYTES;
+export const withinAllocatorCache = (o: ResolvedOptions, bytes: number) => o.host.allocatorCache && bytes < TCACHE_BYTES;
 
 /**
  * Why the JS heap's growth is V8's own and not the program's, when the cell's attribution pass says so (null

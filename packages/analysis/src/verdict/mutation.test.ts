@@ -18,6 +18,7 @@ const EVIDENCE: Record<ModelPart, string[]> = {
   slowing: ['steps of 8 kB ever further apart (a JIT warming up), 300 iterations'],
   unconfirmed: ['RSS: late page bursts (41, 6, 5 pages), one more at the last sample'],
   'cut-resolution': ["a ×1.5 store among a stock JS heap's 65–90 kB excursions, 340 iterations"],
+  'regime-length': ['a block every iteration, 16 B extras in 1 of 6 until 7 before the end, at a last look'],
 };
 
 describe('mutation check', () => {

@@ -28,6 +28,11 @@ export interface VerdictOptions {
    * program's JS objects from V8's own.
    */
   attribution?: Pick<Attribution, 'js' | 'snapshots' | 'iterations'> | null;
+  /**
+   * The last iteration the cell may still run to (a sequential run's maximum): a layer that cannot settle by then
+   * does not hold a look back (analyseCellHeld). The series' end when not given.
+   */
+  horizon?: number | null;
 }
 
 /** What about the cell's host process changes what its growth means. */
@@ -38,7 +43,7 @@ export interface HostTraits {
   allocatorCache: boolean;
 }
 
-export const VERDICT_DEFAULTS = { confidence: 0.95, alpha: 0.01, minRate: 8, stepLayerMinRate: 256, host: { jit: false, allocatorCache: false } as HostTraits, attribution: null };
+export const VERDICT_DEFAULTS = { confidence: 0.95, alpha: 0.01, minRate: 8, stepLayerMinRate: 256, host: { jit: false, allocatorCache: false } as HostTraits, attribution: null, horizon: null };
 
 /** The traits of a run's host settings (its node flags and environment; see harness/host.ts). */
 export function hostTraits(host: { nodeFlags: string[]; env: Record<string, string> }): HostTraits {

@@ -11,7 +11,7 @@
 //   that filled, a one-time step) needs no rule of its own.
 // Warm-up, late onset, stopped growth, slowing growth and staircases are cases of this one question; decide.ts
 // answers it symmetrically.
-import { autocorrelationFactor, mad, mannKendall, median, reduceSeries, theilSen } from '../stats/trend.js';
+import { autocorrelationFactor, mad, mannKendall, median, reduceSeries, senMinSamples, theilSen } from '../stats/trend.js';
 import { mean, sampleStandardDeviation } from 'simple-statistics';
 import { poissonInterval, tQuantile } from '../stats/poisson.js';
 import { MODEL } from './options.js';
@@ -20,7 +20,7 @@ import { MODEL } from './options.js';
  * The model's parts, each of which the mutation check (mutation.test.ts) switches off in turn to show that some
  * test then fails: no part is dead weight.
  */
-export const MODEL_PARTS = ['flat-tail', 'steps-stopped', 'rate-change', 'memory', 'granularity', 'step-count', 'renewal', 'slowing', 'unconfirmed', 'cut-resolution'] as const;
+export const MODEL_PARTS = ['flat-tail', 'steps-stopped', 'rate-change', 'memory', 'granularity', 'step-count', 'renewal', 'slowing', 'unconfirmed', 'cut-resolution', 'regime-length'] as const;
 export type ModelPart = (typeof MODEL_PARTS)[number];
 const off = new Set<ModelPart>();
 const on = (part: ModelPart) => !off.has(part);
@@ -469,7 +469,15 @@ export function modelLayer(x: number[], y: number[], floor: number, confidence: 
   const t = texture(y, floor);
   const tail = flatTail(x, y, t);
   const stopped = ((on('flat-tail') && tail.bound < floor) || (on('steps-stopped') && stepsStopped(x, y, t))) && tail.start > 0;
-  const rateChange = stopped || !on('rate-change') ? null : lastRateChange(x, y, t);
+  const scanned = stopped || !on('rate-change') ? null : lastRateChange(x, y, t);
+  // A regime is only as recent as its interval can be: the scan places a change by its own, looser test (7 samples
+  // bound Sen's interval at 99 %), and a regime cut shorter than the decision's confidence needs (10 at 99.98 %, the
+  // last look's) has an unbounded interval — inconclusive for a layer that grew by exactly 72 B every iteration of a
+  // 500-iteration run, cut 7 samples before its end where 16 B extras stopped. The boundary moves back until the
+  // regime has those samples: the change is still inside it, as growth or its absence.
+  const need = on('regime-length') ? senMinSamples(confidence) : 0;
+  const at = scanned ? Math.min(scanned.at, y.length - need) : 0;
+  const rateChange = scanned && at > 0 ? { ...scanned, at } : null;
   const start = stopped ? tail.start : (rateChange?.at ?? 0);
   const rx = x.slice(start);
   const ry = y.slice(start);

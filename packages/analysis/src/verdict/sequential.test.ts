@@ -2,6 +2,7 @@
 // the live cell stopped at, and that looking again and again does not make noise a leak.
 import { describe, expect, it } from 'vitest';
 import type { Sample, SequentialSpec } from '@leakbench/core';
+import { rng } from '../../test/random.js';
 import { makeSamples, type Shape } from '../../test/samples.js';
 import type { VerdictOptions } from './options.js';
 import { FIRST_LOOK, lookIterations, lookLevels, lookShare, SequentialLooks, sequentialBounds, sequentialTimeline, sequentialVerdict } from './sequential.js';
@@ -53,6 +54,25 @@ describe('sequential verdicts', () => {
     expect(v.decision).toBe('leak');
     expect(v.sequential!.decidedAt).toBeGreaterThan(27); // the module heap alone decides at 27; its 8-B header not yet
     expect(v.attribution.map((a) => [a.layer, a.bytesPerIteration])).toEqual([['moduleHeapBytes', 24], ['allocatorBytes', 8]]);
+  });
+
+  it("wait only for what can settle by the maximum: a stock process's glibc cache and JS heap cannot", () => {
+    // A C leak of 24 B blocks in a stock process: glibc's count carries them and their 8 B headers under its
+    // per-thread cache's wander (±1 kB, kept for 20 iterations); the JS heap is V8's, noisy by 20 kB.
+    const r = rng(7);
+    let wander = 0;
+    const alloc = (i: number) => 32 * i + (i % 20 === 0 ? (wander = Math.round(2000 * (r.uniform() - 0.5))) : wander);
+    const c = (heap?: (i: number) => number) => makeSamples(500, { heap, alloc, settle: {} }, WARMUP, 3).map((x) => ({ ...x, moduleHeapBytes: 5e5 + 24 * x.i }));
+    const stock = (allocatorCache: boolean): VerdictOptions => ({ warmup: WARMUP, host: { jit: true, allocatorCache } });
+    const v = sequentialVerdict(spec({ maxIterations: 500 }), c(() => Math.round(20_000 * r.gauss())), stock(true));
+    expect(v.decision).toBe('leak');
+    expect(v.sequential!.decidedAt).toBeLessThanOrEqual(132);
+    expect(v.attribution.map((a) => [a.layer, a.bytesPerIteration])).toEqual([['moduleHeapBytes', 24]]);
+    // glibc's count alone (a quiet JS heap): its 8 B headers are held for only while they can outgrow the cache by
+    // the maximum — over 50 000 iterations they could, and without the cache they are counted.
+    const quiet = c();
+    expect(sequentialVerdict(spec({ maxIterations: 500 }), quiet, stock(true)).sequential!.decidedAt).toBeLessThanOrEqual(132);
+    expect(sequentialVerdict(spec({ maxIterations: 50_000 }), quiet, stock(true)).sequential!.decidedAt ?? Infinity).toBeGreaterThan(244);
   });
 
   it('decide nothing before the minimum, and no-leak only over 20 iterations after the warm-up, however flat', () => {

@@ -73,7 +73,7 @@ const decisive = (v: CellVerdict, heldBy: Layer[], at: number, warmup: number) =
 export function takeLook(spec: Spec, series: Sample[], options: VerdictOptions, j: number, at: number): Look {
   const levels = lookLevels(j, options);
   const cut = series.filter((s) => s.i <= at);
-  const { verdict, heldBy } = analyseCellHeld(spec.id, cut, { ...options, ...levels });
+  const { verdict, heldBy } = analyseCellHeld(spec.id, cut, { ...options, ...levels, horizon: spec.sequential.maxIterations });
   const final = at >= spec.sequential.maxIterations;
   return { look: j, at, verdict, heldBy, decides: decisive(verdict, heldBy, at, spec.warmup) || final };
 }
@@ -131,7 +131,7 @@ export function sequentialVerdict(spec: Spec, samples: Sample[], options: Verdic
   // The series up to a look and the settle sample, judged at that look's levels (with the pass, when there is one).
   const judgeTo = (at: number, look: number) => {
     const levels = lookLevels(look, options);
-    return { levels, ...analyseCellHeld(spec.id, [...series.filter((s) => s.i <= at), ...settle], { ...options, ...levels }) };
+    return { levels, ...analyseCellHeld(spec.id, [...series.filter((s) => s.i <= at), ...settle], { ...options, ...levels, horizon: bounds.maxIterations }) };
   };
   if (looks.decided && looks.decided.at < bounds.maxIterations) {
     const { look, at } = looks.decided;
