@@ -54,6 +54,8 @@ export function describeCell(loc: Location, layers: LayerVerdict[], deferred: Re
     summary += beforeMeasurement(main);
     if (loc.explained.length) summary += `; also grows: ${loc.explained.join(', ')} (the same bytes)`;
     if (loc.hostOnlyAllocator) summary += "; the allocator's part is the host's (the module's own C heap is flat)";
+    // A leak is decided while other layers may still be open: their growth is not in the size, and said.
+    if (loc.undecided.length) summary += `; undecided, not in the size: ${loc.undecided.map((l) => `${l.layer} (${formatBytes(l.ciLow)} to ${formatBytes(l.ciHigh)}/iter)`).join(', ')}`;
   } else if (loc.decision === 'no-leak') {
     const exact = layers.filter((l) => !layerSpec(l.layer).paged);
     summary = `no leak: ${exact.map((l) => `${l.layer} ${formatBytes(l.slope)}/iter`).join(', ')}`;

@@ -68,6 +68,7 @@ describe('sequential verdicts', () => {
     expect(v.decision).toBe('leak');
     expect(v.sequential!.decidedAt).toBeLessThanOrEqual(132);
     expect(v.attribution.map((a) => [a.layer, a.bytesPerIteration])).toEqual([['moduleHeapBytes', 24]]);
+    expect(v.summary).toMatch(/; undecided, not in the size: heapUsedBytes \(-?[\d.]+ k?B to [\d.]+ k?B\/iter\)/);
     // glibc's count alone (a quiet JS heap): its 8 B headers are held for only while they can outgrow the cache by
     // the maximum — over 50 000 iterations they could, and without the cache they are counted.
     const quiet = c();
