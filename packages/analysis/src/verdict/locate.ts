@@ -1,7 +1,7 @@
 // Step 5 — locate: from the layers' verdicts (and the settle check), the cell's decision, where the leak is and
 // how many bytes per iteration it costs, without counting a byte twice.
 import { formatBytes, LAYERS, layerSpec, type CellVerdict, type Decision, type Layer, type LayerVerdict, type Where } from '@leakbench/core';
-import { HOST_ALLOCATOR_MIN_SAMPLES, JIT_MIN_SAMPLES, layerFloor, resolveOptions, TCACHE_BYTES, verdictSpan, type ResolvedOptions, type VerdictOptions } from './options.js';
+import { HOST_GROWTH_MIN_SAMPLES, JIT_MIN_SAMPLES, layerFloor, resolveOptions, TCACHE_BYTES, verdictSpan, type ResolvedOptions, type VerdictOptions } from './options.js';
 
 /** The module's exact own heap is measured and does not grow: glibc's growth beside it is the host's. */
 export const moduleHeapFlat = (layers: LayerVerdict[]) => layers.find((l) => l.layer === 'moduleHeapBytes')?.decision === 'no-leak';
@@ -63,8 +63,10 @@ export function programGrowth(o: ResolvedOptions, part: 'heap' | 'arrayBuffers' 
 /**
  * Growth that is the host's, not yet evidence of a leak; returns new layer verdicts (`leak` → `inconclusive`):
  * - glibc's process-wide count growing while the module's exact own heap stays flat (host allocations): a young
- *   Node process keeps allocating for its first dozens of iterations, so below HOST_ALLOCATOR_MIN_SAMPLES; and
+ *   Node process keeps allocating for its first dozens of iterations, so below HOST_GROWTH_MIN_SAMPLES; and
  *   with glibc's per-thread cache on, while the growth over the window is within what that cache can hold;
+ * - a paged layer while no finer layer leaks (pages alone), below HOST_GROWTH_MIN_SAMPLES: a young process faults
+ *   pages in (a WASM process's tier-up) that no finer layer sees either;
  * - the JS heap and the page-stepped layers with V8's JIT on, below JIT_MIN_SAMPLES (the young process's code,
  *   feedback and compiler memory).
  * And what the cell's attribution pass tells about the JS heap: when its heap snapshots show no program object
@@ -99,7 +101,19 @@ export function guardHost(layers: LayerVerdict[], options: VerdictOptions): Laye
     }
     return l;
   };
-  return layers.map((l) => fromSnapshots(guardOne(l)));
+  const guarded = layers.map((l) => fromSnapshots(guardOne(l)));
+  // Pages alone: a paged layer is the only evidence when no finer layer leaks (after the guards above).
+  const finerLeaks = guarded.some((l) => !layerSpec(l.layer).paged && l.decision === 'leak');
+  return guarded.map((l) => (finerLeaks ? l : guardPagesAlone(l)));
+  function guardPagesAlone(l: LayerVerdict): LayerVerdict {
+    if (l.decision !== 'leak' || !layerSpec(l.layer).paged || l.n >= HOST_GROWTH_MIN_SAMPLES) return l;
+    const decidedBy = l.warmupEnd + HOST_GROWTH_MIN_SAMPLES;
+    return undecided(
+      l,
+      `grows while no finer layer leaks (pages nothing else sees), and ${l.n} measured samples are too few to tell a young process's start-up from a leak (needs ${HOST_GROWTH_MIN_SAMPLES}) — decided by iteration ${decidedBy}`,
+      decidedBy,
+    );
+  }
   function guardOne(l: LayerVerdict): LayerVerdict {
     if (engineOnly && l.layer === 'heapUsedBytes' && l.decision !== 'no-leak') {
       return { ...l, decision: 'no-leak', decidedBy: null, reason: `${engineOnly}; ${l.reason}` };
@@ -108,8 +122,8 @@ export function guardHost(layers: LayerVerdict[], options: VerdictOptions): Laye
     const marked = unconfirmedHighWater(l, layers);
     if (marked) return undecided(l, `a high-water mark of ${marked.layer}, which does not leak (${marked.decision}): peaks it reached, not memory kept`);
     if (l.layer === 'allocatorBytes' && hostOnly) {
-      if (l.n < HOST_ALLOCATOR_MIN_SAMPLES) {
-        return undecided(l, `grows while the module's own C heap is flat (host allocations), and ${l.n} measured samples are too few to tell a young process's start-up from a leak (needs ${HOST_ALLOCATOR_MIN_SAMPLES})`);
+      if (l.n < HOST_GROWTH_MIN_SAMPLES) {
+        return undecided(l, `grows while the module's own C heap is flat (host allocations), and ${l.n} measured samples are too few to tell a young process's start-up from a leak (needs ${HOST_GROWTH_MIN_SAMPLES})`);
       }
       const grew = l.slope * l.n;
       if (withinAllocatorCache(o, grew)) {

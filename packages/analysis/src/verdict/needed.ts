@@ -4,7 +4,7 @@
 // width of the slope's interval, which for independent noise shrinks as n^(-3/2).
 import { layerSpec, type LayerVerdict } from '@leakbench/core';
 import { moduleHeapFlat } from './locate.js';
-import { HOST_ALLOCATOR_MIN_SAMPLES, layerFloor, MODEL, resolveOptions, type VerdictOptions } from './options.js';
+import { HOST_GROWTH_MIN_SAMPLES, layerFloor, MODEL, resolveOptions, type VerdictOptions } from './options.js';
 
 /**
  * Total iterations (warm-up included) after which `l` would probably be decided; null when it already is.
@@ -17,7 +17,7 @@ export function iterationsToDecide(l: LayerVerdict, options: VerdictOptions, cel
   const minRate = layerFloor(o, paged);
   let measured = Math.max(l.n + 1, MODEL.MIN_SAMPLES);
   // Growth of glibc's count that the module's exact heap does not share is only called a leak from this many on.
-  if (l.layer === 'allocatorBytes' && moduleHeapFlat(cellLayers)) measured = Math.max(measured, HOST_ALLOCATOR_MIN_SAMPLES);
+  if (l.layer === 'allocatorBytes' && moduleHeapFlat(cellLayers)) measured = Math.max(measured, HOST_GROWTH_MIN_SAMPLES);
   // A rule or guard that named the iteration by which it decides (a step not repeated yet, growth that stopped).
   if (l.decidedBy !== null) return Math.max(l.warmupEnd + measured, l.decidedBy + 1);
   if (Number.isFinite(l.ciLow) && Number.isFinite(l.ciHigh) && l.ciHigh > l.ciLow && l.n > 0) {

@@ -153,5 +153,12 @@ export const verdictSpan = (l: Pick<LayerVerdict, 'warmupEnd' | 'n'>, warmup: nu
  */
 export const JIT_PAGED_FLOOR = 4096;
 
-/** Host-only C-allocator growth (module heap flat) needs this many measured samples to be called a leak. */
-export const HOST_ALLOCATOR_MIN_SAMPLES = 50;
+/**
+ * Growth no exact layer of the module shares needs this many measured samples to be called a leak: glibc's count
+ * while the module's own heap is flat (host allocations), and a paged layer while no finer layer leaks (pages
+ * nothing else sees: mmap, code, a foreign module's heap). A young Node process keeps allocating and faulting pages
+ * in for its first dozens of iterations — in the stable profile a WASM process's RSS climbs 10–25 MB over its
+ * first 1–8 iterations (V8's tier-up of the module; 170 of 170 published stable WASM `none` trials, then back
+ * down): a run with a warm-up of 1 or 2 iterations sees that as growth of MBs per iteration.
+ */
+export const HOST_GROWTH_MIN_SAMPLES = 50;

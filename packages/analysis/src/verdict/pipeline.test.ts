@@ -99,6 +99,23 @@ describe('locate and describe', () => {
     expect(jit[0]!.decidedBy).toBe(100); // its rule names when it decides: the gate's estimate
   });
 
+  it('calls pages alone a leak only from a series long enough to outlast a young process faulting in', () => {
+    // A WASM process's RSS climbs by MBs over its first iterations (V8's tier-up; measured 10–25 MB by iteration 8
+    // in the stable profile): with a warm-up of 1 a 10-iteration run ends inside the climb, every finer layer flat.
+    const cell = (iterations: number, warmup: number, rss: (i: number) => number) =>
+      analyseCellHeld('pages', Array.from({ length: iterations + 1 }, (_, i) => ({ ...sample(i, 9e6), moduleHeapBytes: 0, wasmMemoryBytes: 16 << 20, rssBytes: rss(i) }) as Sample), { warmup }).verdict;
+    const young = cell(10, 1, (i) => 66e6 + 2.5e6 * i);
+    expect(young.decision).toBe('inconclusive');
+    const rss = young.layers.find((l) => l.layer === 'rssBytes')!;
+    expect(rss.decidedBy).toBe(rss.warmupEnd + 50);
+    expect(rss.reason).toMatch(/no finer layer leaks/);
+    // Pages nothing else sees, kept every iteration over a longer series (an mmap'd 16 kB region): a leak, RSS only.
+    expect(cell(60, 5, (i) => 66e6 + 16384 * i)).toMatchObject({ decision: 'leak', where: 'rss-only', bytesPerIteration: 16384 });
+    // With a finer layer leaking, the pages are its bytes: no guard on them.
+    const both = analyseCellHeld('both', Array.from({ length: 11 }, (_, i) => ({ ...sample(i, 9e6 + 4096 * i), moduleHeapBytes: 0, rssBytes: 66e6 + 8192 * i }) as Sample), { warmup: 1 }).verdict;
+    expect(both.layers.find((l) => l.layer === 'rssBytes')!.decision).toBe('leak');
+  });
+
   it('falls back to RSS only beyond what finer layers could explain, and ignores growth that came back', () => {
     const rss = layer({ layer: 'rssBytes', decision: 'leak', slope: 16384, ciLow: 16384, ciHigh: 16384 });
     expect(locate([layer({ layer: 'heapUsedBytes', decision: 'leak', slope: 56, ciLow: 56, ciHigh: 56 }), rss], new Set(['heapUsedBytes']), opts)).toMatchObject({ decision: 'leak', where: 'rss-only' });
