@@ -80,6 +80,9 @@ export function guardHost(layers: LayerVerdict[], options: VerdictOptions): Laye
   const o = resolveOptions(options);
   const hostOnly = moduleHeapFlat(layers);
   const undecided = (l: LayerVerdict, why: string, decidedBy: number | null = null): LayerVerdict => ({ ...l, decision: 'inconclusive', decidedBy, reason: `${why}; ${l.reason}` });
+  // Growth no exact layer shares, in a series still too short to outlast a young process (HOST_GROWTH_MIN_SAMPLES).
+  const tooYoung = (l: LayerVerdict, growth: string, decidedBy: number | null = null) =>
+    undecided(l, `${growth}, and ${l.n} measured samples are too few to tell a young process's start-up from a leak (needs ${HOST_GROWTH_MIN_SAMPLES})${decidedBy === null ? '' : ` — decided by iteration ${decidedBy}`}`, decidedBy);
   const engineOnly = engineOnlyGrowth(o);
   const program = programGrowth(o);
   const stores = programGrowth(o, 'arrayBuffers');
@@ -107,12 +110,7 @@ export function guardHost(layers: LayerVerdict[], options: VerdictOptions): Laye
   return guarded.map((l) => (finerLeaks ? l : guardPagesAlone(l)));
   function guardPagesAlone(l: LayerVerdict): LayerVerdict {
     if (l.decision !== 'leak' || !layerSpec(l.layer).paged || l.n >= HOST_GROWTH_MIN_SAMPLES) return l;
-    const decidedBy = l.warmupEnd + HOST_GROWTH_MIN_SAMPLES;
-    return undecided(
-      l,
-      `grows while no finer layer leaks (pages nothing else sees), and ${l.n} measured samples are too few to tell a young process's start-up from a leak (needs ${HOST_GROWTH_MIN_SAMPLES}) — decided by iteration ${decidedBy}`,
-      decidedBy,
-    );
+    return tooYoung(l, 'grows while no finer layer leaks (pages nothing else sees)', l.warmupEnd + HOST_GROWTH_MIN_SAMPLES);
   }
   function guardOne(l: LayerVerdict): LayerVerdict {
     if (engineOnly && l.layer === 'heapUsedBytes' && l.decision !== 'no-leak') {
@@ -122,9 +120,7 @@ export function guardHost(layers: LayerVerdict[], options: VerdictOptions): Laye
     const marked = unconfirmedHighWater(l, layers);
     if (marked) return undecided(l, `a high-water mark of ${marked.layer}, which does not leak (${marked.decision}): peaks it reached, not memory kept`);
     if (l.layer === 'allocatorBytes' && hostOnly) {
-      if (l.n < HOST_GROWTH_MIN_SAMPLES) {
-        return undecided(l, `grows while the module's own C heap is flat (host allocations), and ${l.n} measured samples are too few to tell a young process's start-up from a leak (needs ${HOST_GROWTH_MIN_SAMPLES})`);
-      }
+      if (l.n < HOST_GROWTH_MIN_SAMPLES) return tooYoung(l, "grows while the module's own C heap is flat (host allocations)");
       const grew = l.slope * l.n;
       if (withinAllocatorCache(o, grew)) {
         const decidedBy = Math.ceil(l.warmupEnd + TCACHE_BYTES / Math.max(l.slope, 1));
