@@ -56,7 +56,24 @@ describe('published report', () => {
         for (const b of cache.byIterations.filter((c) => c.iterations >= 100)) expect(b.leak, `native bounded-cache at ${b.iterations}`).toBe(0);
         expect(cache.byIterations.find((b) => b.iterations === 300)!.noLeak).toBeGreaterThanOrEqual(3);
       }
-      const unsettled = (s: { backend: string; fixture: string }) => host === 'stable' && s.backend === 'native' && s.fixture === 'bounded-cache';
+      // The stock profile's memoisation table at 300: its last regime starts at its latest rehash (216–245), and the
+      // JIT guard counts that regime's samples, not the process's age — fewer than 100, so undecided ("decided by
+      // iteration 316–345"), in every WASM trial and 2 of 5 native ones (README: a known limit). Never no-leak.
+      if (host === 'stock') {
+        for (const s of cal().summaries.filter((x) => x.fixture === 'memo')) {
+          for (const b of s.byIterations) expect([s.backend, b.iterations, b.noLeak, b.iterations < 300 ? b.leak : 0]).toEqual([s.backend, b.iterations, 0, 0]);
+        }
+      }
+      // Native non-leaks in the stock profile at 300: glibc's count, cut where its rate changed (165), not yet bounded
+      // under the floor in 1 of 5 `init-once` and `garbage` trials — inconclusive, never a leak; no-leak at 20 and 100.
+      if (host === 'stock') {
+        for (const f of ['init-once', 'garbage']) {
+          const s = cal().summaries.find((x) => x.backend === 'native' && x.fixture === f)!;
+          for (const b of s.byIterations) expect([f, b.iterations, b.leak, b.iterations < 300 ? b.inconclusive : 0]).toEqual([f, b.iterations, 0, 0]);
+        }
+      }
+      const unsettled = (s: { backend: string; fixture: string }) =>
+        (host === 'stable' && s.backend === 'native' && s.fixture === 'bounded-cache') || (host === 'stock' && (s.fixture === 'memo' || (s.backend === 'native' && ['init-once', 'garbage'].includes(s.fixture))));
       for (const s of cal().summaries.filter((x) => !undecided.includes(x.fixture) && !unsettled(x))) {
         const name = `${s.backend} ${s.fixture}`;
         // Right in every trial at the largest count, and from the count the summary names on.
