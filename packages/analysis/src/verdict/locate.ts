@@ -1,7 +1,7 @@
 // Step 5 — locate: from the layers' verdicts (and the settle check), the cell's decision, where the leak is and
 // how many bytes per iteration it costs, without counting a byte twice.
 import { formatBytes, LAYERS, layerSpec, type CellVerdict, type Decision, type Layer, type LayerVerdict, type Where } from '@leakbench/core';
-import { HOST_GROWTH_MIN_SAMPLES, JIT_MIN_SAMPLES, layerFloor, resolveOptions, TCACHE_BYTES, verdictSpan, type ResolvedOptions, type VerdictOptions } from './options.js';
+import { HOST_GROWTH_MIN_SAMPLES, JIT_MIN_SAMPLES, layerFloor, processSamples, resolveOptions, TCACHE_BYTES, verdictSpan, type ResolvedOptions, type VerdictOptions } from './options.js';
 
 /** The module's exact own heap is measured and does not grow: glibc's growth beside it is the host's. */
 export const moduleHeapFlat = (layers: LayerVerdict[]) => layers.find((l) => l.layer === 'moduleHeapBytes')?.decision === 'no-leak';
@@ -63,7 +63,8 @@ export function programGrowth(o: ResolvedOptions, part: 'heap' | 'arrayBuffers' 
 /**
  * Growth that is the host's, not yet evidence of a leak; returns new layer verdicts (`leak` → `inconclusive`):
  * - glibc's process-wide count growing while the module's exact own heap stays flat (host allocations): a young
- *   Node process keeps allocating for its first dozens of iterations, so below HOST_GROWTH_MIN_SAMPLES; and
+ *   Node process keeps allocating for its first dozens of iterations, so below HOST_GROWTH_MIN_SAMPLES (of the
+ *   process, not of the last regime: processSamples); and
  *   with glibc's per-thread cache on, while the growth over the window is within what that cache can hold;
  * - a paged layer while no finer layer leaks (pages alone), below HOST_GROWTH_MIN_SAMPLES: a young process faults
  *   pages in (a WASM process's tier-up) that no finer layer sees either;
@@ -80,9 +81,13 @@ export function guardHost(layers: LayerVerdict[], options: VerdictOptions): Laye
   const o = resolveOptions(options);
   const hostOnly = moduleHeapFlat(layers);
   const undecided = (l: LayerVerdict, why: string, decidedBy: number | null = null): LayerVerdict => ({ ...l, decision: 'inconclusive', decidedBy, reason: `${why}; ${l.reason}` });
-  // Growth no exact layer shares, in a series still too short to outlast a young process (HOST_GROWTH_MIN_SAMPLES).
-  const tooYoung = (l: LayerVerdict, growth: string, decidedBy: number | null = null) =>
-    undecided(l, `${growth}, and ${l.n} measured samples are too few to tell a young process's start-up from a leak (needs ${HOST_GROWTH_MIN_SAMPLES})${decidedBy === null ? '' : ` — decided by iteration ${decidedBy}`}`, decidedBy);
+  // The guards below count the process's age (its measured samples), not the last regime's: see processSamples.
+  const age = (l: LayerVerdict) => processSamples(l, o.warmup);
+  // Growth no exact layer shares, in a process still too young to tell its start-up from a leak (HOST_GROWTH_MIN_SAMPLES).
+  const tooYoung = (l: LayerVerdict, growth: string) => {
+    const decidedBy = o.warmup + HOST_GROWTH_MIN_SAMPLES;
+    return undecided(l, `${growth}, and the process's ${age(l)} measured samples are too few to tell a young process's start-up from a leak (needs ${HOST_GROWTH_MIN_SAMPLES}) — decided by iteration ${decidedBy}`, decidedBy);
+  };
   const engineOnly = engineOnlyGrowth(o);
   const program = programGrowth(o);
   const stores = programGrowth(o, 'arrayBuffers');
@@ -90,12 +95,12 @@ export function guardHost(layers: LayerVerdict[], options: VerdictOptions): Laye
     // With the JIT on, V8 sweeps dead ArrayBuffers concurrently and the array buffers' count carries the stores not
     // yet freed: a leaking series is sized by the snapshots' stores, which are counted after a full GC. (Only this
     // layer: it holds exactly ArrayBuffer stores; external memory's other parts are not in the snapshots.)
-    if (l.layer === 'arrayBuffersBytes' && stores && l.decision === 'leak' && o.host.jit && l.n >= JIT_MIN_SAMPLES) {
+    if (l.layer === 'arrayBuffersBytes' && stores && l.decision === 'leak' && o.host.jit && age(l) >= JIT_MIN_SAMPLES) {
       return { ...l, slope: stores.rate, ciLow: stores.low, ciHigh: stores.high, seriesSlope: l.slope, reason: `the series grew ${formatBytes(l.slope)}/iter with V8's JIT on, stores not yet swept with it; ${stores.seen}: the leak is their size; ${l.reason}` };
     }
     // Not while the JIT guard holds a young process back: Node's own JS (lazily loaded modules, stream buffers) is
     // the program's too, and grows there as much as V8's code does.
-    if (!program || l.layer !== 'heapUsedBytes' || (o.host.jit && l.n < JIT_MIN_SAMPLES)) return l;
+    if (!program || l.layer !== 'heapUsedBytes' || (o.host.jit && age(l) < JIT_MIN_SAMPLES)) return l;
     const measured = { slope: program.rate, ciLow: program.low, ciHigh: program.high, seriesSlope: l.slope };
     if (l.decision === 'inconclusive') return { ...l, ...measured, decision: 'leak', decidedBy: null, setAside: null, reason: `${program.seen}: a leak, measured by the snapshots where the series could not decide; ${l.reason}` };
     // With the JIT on, a leaking series carries V8's own growth beside the program's: the leak is the program's part.
@@ -109,8 +114,8 @@ export function guardHost(layers: LayerVerdict[], options: VerdictOptions): Laye
   const finerLeaks = guarded.some((l) => !layerSpec(l.layer).paged && l.decision === 'leak');
   return guarded.map((l) => (finerLeaks ? l : guardPagesAlone(l)));
   function guardPagesAlone(l: LayerVerdict): LayerVerdict {
-    if (l.decision !== 'leak' || !layerSpec(l.layer).paged || l.n >= HOST_GROWTH_MIN_SAMPLES) return l;
-    return tooYoung(l, 'grows while no finer layer leaks (pages nothing else sees)', l.warmupEnd + HOST_GROWTH_MIN_SAMPLES);
+    if (l.decision !== 'leak' || !layerSpec(l.layer).paged || age(l) >= HOST_GROWTH_MIN_SAMPLES) return l;
+    return tooYoung(l, 'grows while no finer layer leaks (pages nothing else sees)');
   }
   function guardOne(l: LayerVerdict): LayerVerdict {
     if (engineOnly && l.layer === 'heapUsedBytes' && l.decision !== 'no-leak') {
@@ -120,7 +125,7 @@ export function guardHost(layers: LayerVerdict[], options: VerdictOptions): Laye
     const marked = unconfirmedHighWater(l, layers);
     if (marked) return undecided(l, `a high-water mark of ${marked.layer}, which does not leak (${marked.decision}): peaks it reached, not memory kept`);
     if (l.layer === 'allocatorBytes' && hostOnly) {
-      if (l.n < HOST_GROWTH_MIN_SAMPLES) return tooYoung(l, "grows while the module's own C heap is flat (host allocations)");
+      if (age(l) < HOST_GROWTH_MIN_SAMPLES) return tooYoung(l, "grows while the module's own C heap is flat (host allocations)");
       const grew = l.slope * l.n;
       if (withinAllocatorCache(o, grew)) {
         const decidedBy = Math.ceil(l.warmupEnd + TCACHE_BYTES / Math.max(l.slope, 1));
@@ -131,11 +136,11 @@ export function guardHost(layers: LayerVerdict[], options: VerdictOptions): Laye
         );
       }
     }
-    if ((l.layer === 'heapUsedBytes' || layerSpec(l.layer).paged) && o.host.jit && l.n < JIT_MIN_SAMPLES) {
-      const decidedBy = l.warmupEnd + JIT_MIN_SAMPLES;
+    if ((l.layer === 'heapUsedBytes' || layerSpec(l.layer).paged) && o.host.jit && age(l) < JIT_MIN_SAMPLES) {
+      const decidedBy = o.warmup + JIT_MIN_SAMPLES;
       return undecided(
         l,
-        `V8's JIT is on (host profile stock): a young process grows while code and feedback are made, so ${l.layer} growth needs ${JIT_MIN_SAMPLES} measured samples (has ${l.n}) — decided by iteration ${decidedBy}`,
+        `V8's JIT is on (host profile stock): a young process grows while code and feedback are made, so ${l.layer} growth needs a process of ${JIT_MIN_SAMPLES} measured samples (has ${age(l)}) — decided by iteration ${decidedBy}`,
         decidedBy,
       );
     }

@@ -16,10 +16,11 @@ export function iterationsToDecide(l: LayerVerdict, options: VerdictOptions, cel
   const { paged } = layerSpec(l.layer);
   const minRate = layerFloor(o, paged);
   let measured = Math.max(l.n + 1, MODEL.MIN_SAMPLES);
-  // Growth of glibc's count that the module's exact heap does not share is only called a leak from this many on.
-  if (l.layer === 'allocatorBytes' && moduleHeapFlat(cellLayers)) measured = Math.max(measured, HOST_GROWTH_MIN_SAMPLES);
+  // Growth of glibc's count that the module's exact heap does not share is only called a leak in a process this old
+  // (its measured samples, whatever regime the series ends in).
+  const oldEnough = l.layer === 'allocatorBytes' && moduleHeapFlat(cellLayers) ? o.warmup + HOST_GROWTH_MIN_SAMPLES : 0;
   // A rule or guard that named the iteration by which it decides (a step not repeated yet, growth that stopped).
-  if (l.decidedBy !== null) return Math.max(l.warmupEnd + measured, l.decidedBy + 1);
+  if (l.decidedBy !== null) return Math.max(l.warmupEnd + measured, l.decidedBy + 1, oldEnough);
   if (Number.isFinite(l.ciLow) && Number.isFinite(l.ciHigh) && l.ciHigh > l.ciLow && l.n > 0) {
     // The interval must shrink until it clears the floor, from whichever side the rate lies: a no-leak needs its
     // high end under the floor, a leak its low end over it. The slope of a short noisy series is itself mostly noise
@@ -33,5 +34,5 @@ export function iterationsToDecide(l: LayerVerdict, options: VerdictOptions, cel
   } else {
     measured = Math.max(measured, 2 * l.n, 20);
   }
-  return l.warmupEnd + measured;
+  return Math.max(l.warmupEnd + measured, oldEnough);
 }

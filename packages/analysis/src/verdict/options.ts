@@ -147,6 +147,13 @@ export function layerFloor(o: ResolvedOptions, paged: boolean, span = 0): number
 export const verdictSpan = (l: Pick<LayerVerdict, 'warmupEnd' | 'n'>, warmup: number) => l.warmupEnd + l.n - 1 - warmup;
 
 /**
+ * The process's measured samples at a layer's last one (from the explicit warm-up, whatever regime the series ends
+ * in): what the young-process guards count. A process's start-up is a matter of its age, not of its last regime's —
+ * a regime that starts late (a rehash, a late leak) is in an old process.
+ */
+export const processSamples = (l: Pick<LayerVerdict, 'warmupEnd' | 'n'>, warmup: number) => verdictSpan(l, warmup) + 1;
+
+/**
  * With V8's JIT on, code, compiler zones and their pages live outside every finer layer, and a `none` process's RSS
  * keeps growing by up to ~1.5 kB/iteration over its first 1000 iterations (measured in the stock profile): page
  * layers need a page per iteration to call growth a leak.

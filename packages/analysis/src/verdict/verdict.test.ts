@@ -342,6 +342,44 @@ describe('JS heap growth with an attribution pass', () => {
     const jit = { warmup: 10, host: { jit: true, allocatorCache: false }, attribution: attribution(['program'], 60) };
     expect(analyseCell('c', young, jit).decision).toBe('inconclusive');
   });
+
+  it("counts a young process by its age, not by its last regime's: growth that starts late in an old process is a leak", () => {
+    // A stock process whose JS heap is flat (noisy) until iteration 220, then grows 200 B/iteration (as a memo table
+    // does after a rehash): the last regime has 80 samples, the process 290. The JIT guard is about the process's
+    // start-up, so it must not hold this back until the regime alone is 100 samples long.
+    const r = rng(7);
+    const late = makeSamples(300, { heap: (i) => (i >= 220 ? 200 * (i - 220) : 0) + Math.round(300 * r.gauss()) });
+    const jit = { warmup: 10, host: { jit: true, allocatorCache: false } };
+    const v = analyseCell('c', late, jit);
+    const heap = v.layers.find((l) => l.layer === 'heapUsedBytes')!;
+    expect(heap.warmupEnd, 'the model finds the late regime').toBeGreaterThan(150);
+    expect(heap.n).toBeLessThan(100);
+    expect(v.decision, v.summary).toBe('leak');
+    expect(v.bytesPerIteration).toBeGreaterThan(150);
+    // The same shape in a process too young (60 iterations, growth from 40) stays undecided, to be decided by the
+    // process's age: warm-up + 100.
+    const r2 = rng(7);
+    const young = makeSamples(60, { heap: (i) => (i >= 40 ? 200 * (i - 40) : 0) + Math.round(300 * r2.gauss()) });
+    const y = analyseCell('c', young, jit);
+    expect(y.decision).toBe('inconclusive');
+    expect(y.layers.find((l) => l.layer === 'heapUsedBytes')).toMatchObject({ decision: 'inconclusive', decidedBy: 110 });
+  });
+
+  it("counts host-only glibc growth's young process by its age too", () => {
+    // glibc's count grows 100 B/iteration from iteration 170 of 200 while the module's own heap is flat: 30 samples
+    // in the last regime, 190 in the process — old enough that host start-up cannot explain it.
+    const r = rng(3);
+    const flatModule = (xs: Sample[]) => xs.map((s) => ({ ...s, moduleHeapBytes: 5e5 }));
+    const late = flatModule(makeSamples(200, { alloc: (i) => (i >= 170 ? 100 * (i - 170) : 0) + Math.round(20 * r.gauss()) }));
+    const v = analyseCell('c', late, { warmup: 10 });
+    const glibc = v.layers.find((l) => l.layer === 'allocatorBytes')!;
+    expect(glibc.n, 'the model finds the late regime').toBeLessThan(50);
+    expect(glibc.decision, glibc.reason).toBe('leak');
+    // In a process of 40 iterations the same growth (from 25) waits for the process's age: warm-up + 50.
+    const r2 = rng(3);
+    const young = flatModule(makeSamples(40, { alloc: (i) => (i >= 25 ? 100 * (i - 25) : 0) + Math.round(20 * r2.gauss()) }));
+    expect(analyseCell('c', young, { warmup: 10 }).layers.find((l) => l.layer === 'allocatorBytes')).toMatchObject({ decision: 'inconclusive', decidedBy: 60 });
+  });
 });
 
 describe('which cells get an attribution pass', () => {
