@@ -21,6 +21,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "lb_glibc_chunk.h"
 #include "module_heap.h"
 #include "leakbench_workload.h"
 
@@ -211,22 +212,13 @@ double lbn_module_heap_bytes(void) {
 
 /* ---- the instrument's own footprint ---- */
 
-/* The bytes glibc's count holds for block p: its chunk. In use, an arena chunk is its usable size plus one size
- * word (the next chunk's prev_size field is usable); an mmapped one (IS_MMAPPED, bit 1 of the size word before
- * the block) has two words of header and counts whole pages — malloc_usable_size already includes the rounding. */
-static double chunk_bytes(const void *p) {
-  if (!p) return 0;
-  size_t word = ((const size_t *)p)[-1];
-  return (double)(malloc_usable_size((void *)p) + ((word & 2) ? 2 : 1) * sizeof(size_t));
-}
-
 /* glibc's process-wide count less this file's own tables, both read under the lock: the table of live blocks
  * holds 48 B of slots per live block and doubles, so over a long run of a leak it grew glibc's count in steps of
  * up to megabytes (a 50 000-iteration `double` soak: 96 B/iteration beside the 32 B leaked) — growth the
  * instrument made, not the module or the host. The stack tables of site tracking likewise. */
 double lbn_allocator_bytes(void) {
   pthread_mutex_lock(&lock);
-  double own = chunk_bytes(blocks.slots) + chunk_bytes(stacks) + chunk_bytes(stack_index);
+  double own = lb_glibc_chunk_bytes(blocks.slots) + lb_glibc_chunk_bytes(stacks) + lb_glibc_chunk_bytes(stack_index);
   double v = lb_allocator_in_use() - own;
   pthread_mutex_unlock(&lock);
   return v;

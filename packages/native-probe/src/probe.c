@@ -1,0 +1,80 @@
+/* The harness's own probes in a cell's process, whatever the backend: glibc's process-wide count, and the
+ * preloaded interposer's count of the selected modules' C heap (preload.c) when the cell was started with it.
+ * Plain Node-API in C: this addon converts results only. */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <malloc.h>
+#include <node_api.h>
+#include <stddef.h>
+
+#include "lbh.h"
+
+static lbh_read_fn lbh_read;
+static lbh_object_fn lbh_object;
+static lbh_rescan_fn lbh_rescan;
+
+static napi_value number(napi_env env, double v) {
+  napi_value out;
+  napi_create_double(env, v, &out);
+  return out;
+}
+
+static void set(napi_env env, napi_value obj, const char *key, napi_value v) { napi_set_named_property(env, obj, key, v); }
+
+/* glibc's bytes in use (arena chunks + mmapped chunks) less the interposer's own table. */
+static napi_value glibc_in_use(napi_env env, napi_callback_info info) {
+  (void)info;
+  struct mallinfo2 m = mallinfo2();
+  double own = 0;
+  if (lbh_read) {
+    lbh_counts c;
+    lbh_read(&c);
+    own = c.own_bytes;
+  }
+  return number(env, (double)(m.uordblks + m.hblkhd) - own);
+}
+
+/* { bytes, blocks, unrecorded, objects: [paths], objectsDropped } or null when the interposer is not loaded. */
+static napi_value module_heap(napi_env env, napi_callback_info info) {
+  (void)info;
+  napi_value out;
+  if (!lbh_read) {
+    napi_get_null(env, &out);
+    return out;
+  }
+  lbh_rescan();
+  lbh_counts c;
+  lbh_read(&c);
+  napi_create_object(env, &out);
+  set(env, out, "bytes", number(env, c.bytes));
+  set(env, out, "blocks", number(env, c.blocks));
+  set(env, out, "unrecorded", number(env, c.unrecorded));
+  set(env, out, "objectsDropped", number(env, c.objects_dropped));
+  napi_value objects;
+  napi_create_array(env, &objects);
+  for (int k = 0; k < c.objects; k++) {
+    const char *path = lbh_object(k);
+    if (!path) break;
+    napi_value s;
+    napi_create_string_utf8(env, path, NAPI_AUTO_LENGTH, &s);
+    napi_set_element(env, objects, (uint32_t)k, s);
+  }
+  set(env, out, "objects", objects);
+  return out;
+}
+
+static void define(napi_env env, napi_value exports, const char *name, napi_callback fn) {
+  napi_value f;
+  napi_create_function(env, name, NAPI_AUTO_LENGTH, fn, NULL, &f);
+  napi_set_named_property(env, exports, name, f);
+}
+
+NAPI_MODULE_INIT() {
+  lbh_read = (lbh_read_fn)dlsym(RTLD_DEFAULT, "lbh_read");
+  lbh_object = (lbh_object_fn)dlsym(RTLD_DEFAULT, "lbh_object");
+  lbh_rescan = (lbh_rescan_fn)dlsym(RTLD_DEFAULT, "lbh_rescan");
+  if (!lbh_object || !lbh_rescan) lbh_read = NULL;
+  define(env, exports, "glibcInUse", glibc_in_use);
+  define(env, exports, "moduleHeap", module_heap);
+  return exports;
+}
