@@ -1,0 +1,73 @@
+// The live blocks of one instance's allocator, kept outside the JS heap: a JS Map would grow the very layer
+// (heapUsed) a WASM module's C leak must not show up in. Open addressing with linear probing over typed arrays
+// (pointer 0 marks an empty slot: an allocator never hands out 0), backward-shift deletion so probe chains stay
+// intact without tombstones — the same table as workload/tracking/block_table.c. Its backing stores are array
+// buffers; ownBytes() says how much, so the harness can leave them out of the layers that count them.
+
+const FIRST_CAPACITY = 1024;
+
+const slotOf = (p: number, mask: number) => (Math.imul(p ^ (p >>> 16), 0x45d9f3b) >>> 0) & mask;
+
+export class BlockSet {
+  private keys = new Uint32Array(FIRST_CAPACITY);
+  private sizes = new Uint32Array(FIRST_CAPACITY);
+  private used = 0;
+
+  get size(): number {
+    return this.used;
+  }
+
+  /** Bytes of the table's own array buffers. */
+  ownBytes(): number {
+    return this.keys.byteLength + this.sizes.byteLength;
+  }
+
+  add(p: number, bytes: number): void {
+    if (p === 0) return;
+    if ((this.used + 1) * 2 > this.keys.length) this.grow();
+    const mask = this.keys.length - 1;
+    let i = slotOf(p, mask);
+    while (this.keys[i] !== 0 && this.keys[i] !== p) i = (i + 1) & mask;
+    if (this.keys[i] === 0) this.used++;
+    this.keys[i] = p;
+    this.sizes[i] = bytes;
+  }
+
+  /** Forgets p; its recorded size, or -1 when it was not there. */
+  delete(p: number): number {
+    if (p === 0) return -1;
+    const mask = this.keys.length - 1;
+    let i = slotOf(p, mask);
+    while (this.keys[i] !== 0 && this.keys[i] !== p) i = (i + 1) & mask;
+    if (this.keys[i] === 0) return -1;
+    const bytes = this.sizes[i]!;
+    this.keys[i] = 0;
+    this.used--;
+    for (let j = (i + 1) & mask; this.keys[j] !== 0; j = (j + 1) & mask) {
+      const home = slotOf(this.keys[j]!, mask);
+      // Move slot j into the hole at i unless its home lies cyclically in (i, j].
+      const between = i <= j ? home > i && home <= j : home > i || home <= j;
+      if (!between) {
+        this.keys[i] = this.keys[j]!;
+        this.sizes[i] = this.sizes[j]!;
+        this.keys[j] = 0;
+        i = j;
+      }
+    }
+    return bytes;
+  }
+
+  /** Calls fn for every live block. */
+  forEach(fn: (p: number, bytes: number) => void): void {
+    for (let i = 0; i < this.keys.length; i++) if (this.keys[i] !== 0) fn(this.keys[i]!, this.sizes[i]!);
+  }
+
+  private grow(): void {
+    const keys = this.keys;
+    const sizes = this.sizes;
+    this.keys = new Uint32Array(keys.length * 2);
+    this.sizes = new Uint32Array(keys.length * 2);
+    this.used = 0;
+    for (let i = 0; i < keys.length; i++) if (keys[i] !== 0) this.add(keys[i]!, sizes[i]!);
+  }
+}

@@ -1,0 +1,253 @@
+// Finds every WebAssembly module a cell's process instantiates, whatever it does with its memory (imports it,
+// exports it under any name), and counts the bytes its C allocator has in use. Installed before the backend
+// loads: WebAssembly.instantiate / instantiateStreaming / compile / compileStreaming and the Module and Instance
+// constructors are wrapped, so each module's bytes pass through here on their way to V8. The bytes are given to
+// rewrite.ts in a child process (cached by content), and the instance receives the hooks the rewritten allocator
+// calls; a module whose allocator cannot be found runs unchanged and its layer says why.
+import { createHash } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { BlockSet } from './block-set.js';
+import { HOOK_MODULE, type AllocatorKind } from './rewrite.js';
+
+const REWRITE_MAIN = fileURLToPath(new URL('./rewrite-main.js', import.meta.url));
+const REWRITE_SOURCE = fileURLToPath(new URL('./rewrite.js', import.meta.url));
+
+/** What the rewrite did to one module's bytes. */
+type Rewritten = { allocator: AllocatorKind; wrapped: string[]; namesFrom: string; bytes: Uint8Array } | { reason: string; bytes: null };
+
+/** One instantiated module, as the probe reports it. */
+export interface WasmModuleReport {
+  /** The script that instantiated it (the first caller outside this package and Node's internals), or null. */
+  instantiatedBy: string | null;
+  /** sha256 of the module's bytes as it was given, first 12 hex digits. */
+  hash: string;
+  /** Linear memory (its own or imported) in bytes; null when the instance has none we could find. */
+  memoryBytes: number | null;
+  /** Bytes its allocator has in use (dlmalloc: chunk sizes from its headers; otherwise bytes requested). */
+  allocatorBytes: number | null;
+  liveBlocks: number;
+  allocator: AllocatorKind | null;
+  /** How allocatorBytes is measured, or why it is null. */
+  how: string;
+}
+
+interface ModuleState {
+  hash: string;
+  instantiatedBy: string | null;
+  rewritten: Rewritten;
+}
+
+interface InstanceState {
+  module: ModuleState;
+  memory: WebAssembly.Memory | null;
+  /** Live blocks: pointer → bytes requested. */
+  live: BlockSet;
+  /** Frees of pointers never seen handed out: an entry point the rewrite missed (the count is then not exact). */
+  unknownFrees: number;
+}
+
+export interface WasmProbe {
+  /** Every module instantiated so far. */
+  modules(): WasmModuleReport[];
+  /** Linear memory of all instances (each Memory once), or null when no instance has one. */
+  memoryBytes(): number | null;
+  /** Bytes in use by every instance's allocator; null when none, or when any instance's cannot be counted. */
+  allocatorBytes(): number | null;
+  /** The probe's own tables (array buffers): not the module's, not the host's. */
+  ownBytes(): number;
+}
+
+function cacheDir(): string {
+  const dir = process.env.LEAKBENCH_WASM_PROBE_CACHE ?? join(tmpdir(), `leakbench-wasm-probe-${process.getuid?.() ?? 0}`);
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+const rewriterHash = () => createHash('sha256').update(readFileSync(REWRITE_SOURCE)).digest('hex').slice(0, 12);
+
+/** The rewritten module for `bytes`, from the cache or a child process (synchronous: new WebAssembly.Module is). */
+function rewrite(bytes: Uint8Array, hash: string): Rewritten {
+  const dir = cacheDir();
+  const stem = join(dir, `${hash}-${rewriterHash()}`);
+  if (!existsSync(`${stem}.json`)) {
+    writeFileSync(`${stem}.in.wasm`, bytes);
+    const env = { ...process.env };
+    delete env.LD_PRELOAD; // the child is leakbench's, not the measured process
+    delete env.NODE_OPTIONS;
+    const out = execFileSync(process.execPath, [REWRITE_MAIN, `${stem}.in.wasm`, `${stem}.wasm`], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    writeFileSync(`${stem}.json`, out);
+  }
+  const report = JSON.parse(readFileSync(`${stem}.json`, 'utf8')) as { allocator?: AllocatorKind; wrapped?: string[]; namesFrom?: string; reason?: string };
+  if (report.reason !== undefined || !report.allocator) return { reason: report.reason ?? 'the rewrite reported nothing', bytes: null };
+  return { allocator: report.allocator, wrapped: report.wrapped ?? [], namesFrom: report.namesFrom ?? '', bytes: new Uint8Array(readFileSync(`${stem}.wasm`)) };
+}
+
+const HERE = fileURLToPath(new URL('.', import.meta.url));
+
+/** The first script on the stack outside this package and Node's internals. */
+function caller(): string | null {
+  const stack = new Error().stack?.split('\n').slice(1) ?? [];
+  for (const line of stack) {
+    const m = /\(?((?:file:\/\/)?\/[^():]+):\d+:\d+\)?$/.exec(line.trim());
+    if (!m) continue;
+    const path = m[1]!.startsWith('file://') ? fileURLToPath(m[1]!) : m[1]!;
+    if (!path.startsWith(HERE)) return path;
+  }
+  return null;
+}
+
+function toBytes(source: BufferSource): Uint8Array {
+  if (source instanceof Uint8Array) return source;
+  if (ArrayBuffer.isView(source)) return new Uint8Array(source.buffer, source.byteOffset, source.byteLength);
+  return new Uint8Array(source);
+}
+
+function findMemory(instance: WebAssembly.Instance, imports: WebAssembly.Imports | undefined): WebAssembly.Memory | null {
+  for (const v of Object.values(instance.exports)) if (v instanceof WebAssembly.Memory) return v;
+  for (const ns of Object.values(imports ?? {})) for (const v of Object.values(ns ?? {})) if (v instanceof WebAssembly.Memory) return v;
+  return null;
+}
+
+/**
+ * Wraps the WebAssembly API of this process (once; later calls return the same probe). Call it before any
+ * module the cell measures is loaded.
+ */
+export function installWasmProbe(): WasmProbe {
+  const g = globalThis as { __leakbenchWasmProbe?: WasmProbe };
+  if (g.__leakbenchWasmProbe) return g.__leakbenchWasmProbe;
+  const W = WebAssembly;
+  const original = { instantiate: W.instantiate, instantiateStreaming: W.instantiateStreaming, compile: W.compile, compileStreaming: W.compileStreaming, Module: W.Module, Instance: W.Instance };
+  const modules = new WeakMap<WebAssembly.Module, ModuleState>();
+  const instances: InstanceState[] = [];
+
+  const prepare = (source: BufferSource): { bytes: BufferSource; state: ModuleState } => {
+    const bytes = toBytes(source);
+    const hash = createHash('sha256').update(bytes).digest('hex').slice(0, 12);
+    const rewritten = rewrite(bytes, hash);
+    return { bytes: (rewritten.bytes as BufferSource | null) ?? source, state: { hash, instantiatedBy: caller(), rewritten } };
+  };
+  const withHooks = (imports: WebAssembly.Imports | undefined, state: InstanceState): WebAssembly.Imports | undefined => {
+    if (!state.module.rewritten.bytes) return imports;
+    const live = state.live;
+    const hooks = {
+      alloc: (p: number, n: number) => live.add(p >>> 0, n >>> 0),
+      free: (p: number) => {
+        if (live.delete(p >>> 0) < 0) state.unknownFrees++;
+      },
+    };
+    return { ...imports, [HOOK_MODULE]: hooks };
+  };
+  const register = (module: WebAssembly.Module, instance: WebAssembly.Instance, imports: WebAssembly.Imports | undefined, state: InstanceState) => {
+    state.memory = findMemory(instance, imports);
+    instances.push(state);
+    void module;
+  };
+  const fresh = (module: ModuleState): InstanceState => ({ module, memory: null, live: new BlockSet(), unknownFrees: 0 });
+
+  // Module: a constructor V8 also checks with instanceof, so a Proxy of the original keeps its prototype.
+  const ModuleProxy = new Proxy(original.Module, {
+    construct(target, args: [BufferSource]) {
+      const { bytes, state } = prepare(args[0]);
+      const module = Reflect.construct(target, [bytes]) as WebAssembly.Module;
+      modules.set(module, state);
+      return module;
+    },
+  });
+  const InstanceProxy = new Proxy(original.Instance, {
+    construct(target, args: [WebAssembly.Module, WebAssembly.Imports | undefined]) {
+      const [module, imports] = args;
+      const ms = modules.get(module);
+      if (!ms) return Reflect.construct(target, args);
+      const state = fresh(ms);
+      const instance = Reflect.construct(target, [module, withHooks(imports, state)]) as WebAssembly.Instance;
+      register(module, instance, imports, state);
+      return instance;
+    },
+  });
+  const instantiate = async (source: BufferSource | WebAssembly.Module, imports?: WebAssembly.Imports): Promise<WebAssembly.WebAssemblyInstantiatedSource | WebAssembly.Instance> => {
+    if (source instanceof original.Module) {
+      const ms = modules.get(source);
+      if (!ms) return original.instantiate(source, imports);
+      const state = fresh(ms);
+      const instance = await original.instantiate(source, withHooks(imports, state));
+      register(source, instance, imports, state);
+      return instance;
+    }
+    const { bytes, state: ms } = prepare(source);
+    const state = fresh(ms);
+    const result = await original.instantiate(bytes, withHooks(imports, state));
+    modules.set(result.module, ms);
+    register(result.module, result.instance, imports, state);
+    return result;
+  };
+  const compile = async (source: BufferSource): Promise<WebAssembly.Module> => {
+    const { bytes, state } = prepare(source);
+    const module = await original.compile(bytes);
+    modules.set(module, state);
+    return module;
+  };
+  const bytesOf = async (response: Response | PromiseLike<Response>) => new Uint8Array(await (await response).arrayBuffer());
+  Object.assign(W, {
+    Module: ModuleProxy,
+    Instance: InstanceProxy,
+    instantiate,
+    compile,
+    instantiateStreaming: async (response: Response | PromiseLike<Response>, imports?: WebAssembly.Imports) => instantiate(await bytesOf(response), imports),
+    compileStreaming: async (response: Response | PromiseLike<Response>) => compile(await bytesOf(response)),
+  });
+
+  const report = (s: InstanceState): WasmModuleReport => {
+    const r = s.module.rewritten;
+    const memoryBytes = s.memory ? s.memory.buffer.byteLength : null;
+    let allocatorBytes: number | null = null;
+    let how: string;
+    if (!r.bytes) how = `not measured: ${r.reason}`;
+    else if (r.allocator !== 'malloc' && s.memory) {
+      // The block's size as its allocator records it, read now (a realloc inlined into its caller can grow a
+      // chunk in place without passing through an entry point): the u32 before the block — dlmalloc's head word
+      // less its three flag bits, emmalloc's region size (header and footer included).
+      const heap = new Uint32Array(s.memory.buffer);
+      const mask = r.allocator === 'dlmalloc' ? ~7 : ~3;
+      let sum = 0;
+      s.live.forEach((p) => {
+        sum += heap[(p - 4) >>> 2]! & mask;
+      });
+      allocatorBytes = sum;
+      how = `${r.allocator}'s own sizes of the live blocks (entry points ${r.wrapped.join(', ')}, names from the ${r.namesFrom})`;
+    } else {
+      let sum = 0;
+      s.live.forEach((_, n) => {
+        sum += n;
+      });
+      allocatorBytes = sum;
+      how = `bytes requested by the live blocks (the allocator's own overhead not counted; entry points ${r.wrapped.join(', ')}, names from the ${r.namesFrom})`;
+    }
+    if (s.unknownFrees) how += `; not exact: ${s.unknownFrees} frees of blocks not seen allocated (an entry point without hooks)`;
+    return { instantiatedBy: s.module.instantiatedBy, hash: s.module.hash, memoryBytes, allocatorBytes, liveBlocks: s.live.size, allocator: r.bytes ? r.allocator : null, how };
+  };
+  const probe: WasmProbe = {
+    modules: () => instances.map(report),
+    memoryBytes: () => {
+      const seen = new Set<WebAssembly.Memory>();
+      for (const s of instances) if (s.memory) seen.add(s.memory);
+      return seen.size ? [...seen].reduce((a, m) => a + m.buffer.byteLength, 0) : null;
+    },
+    allocatorBytes: () => {
+      if (!instances.length) return null;
+      let sum = 0;
+      for (const m of instances.map(report)) {
+        if (m.allocatorBytes === null) return null;
+        sum += m.allocatorBytes;
+      }
+      return sum;
+    },
+    ownBytes: () => 0,
+  };
+  probe.ownBytes = () => instances.reduce((a, s) => a + s.live.ownBytes(), 0);
+  g.__leakbenchWasmProbe = probe;
+  return probe;
+}

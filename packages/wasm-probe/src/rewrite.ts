@@ -1,0 +1,167 @@
+// Makes a WebAssembly module's C allocator tell the harness about every block it hands out and takes back, so the
+// bytes it has in use can be counted exactly in a module leakbench did not build. Runs out of the cell's process
+// (rewrite-main.ts): Binaryen's JS build costs ~1 s and ~80 MB of RSS, 44 MB of it JS heap — baggage a measured
+// process must not carry.
+//
+// The allocator's entry points are found by name (the name section, else the exports): emscripten's dlmalloc
+// (dlmalloc, dlfree, …, with malloc/free as aliases), emmalloc (emmalloc_*), or a plain malloc/free. Each found
+// function keeps its name — so every call, direct, through the table or from JS, still reaches it — but its
+// body becomes: depth += 1; result = <the original body, moved to a new function>; depth -= 1; and, when depth is
+// back to 0 (the outermost allocator call, not realloc's own malloc), a call to an imported hook: alloc(pointer,
+// bytes requested) after a block is handed out, free(pointer) before a block is taken back. The harness keeps the
+// live blocks; their sizes are read from the allocator's own chunk headers when it knows the allocator.
+import binaryen from 'binaryen';
+
+/** The import module the hooks come from (the harness supplies it at instantiation). */
+export const HOOK_MODULE = 'leakbench:heap';
+
+type EntryKind = 'malloc' | 'free' | 'calloc' | 'realloc' | 'memalign' | 'posix_memalign';
+export type AllocatorKind = 'dlmalloc' | 'emmalloc' | 'malloc';
+
+const ENTRY_KINDS: Record<string, EntryKind> = {
+  malloc: 'malloc', dlmalloc: 'malloc', emmalloc_malloc: 'malloc', emscripten_builtin_malloc: 'malloc',
+  free: 'free', dlfree: 'free', emmalloc_free: 'free', emscripten_builtin_free: 'free',
+  calloc: 'calloc', dlcalloc: 'calloc', emmalloc_calloc: 'calloc',
+  realloc: 'realloc', dlrealloc: 'realloc', emmalloc_realloc: 'realloc',
+  memalign: 'memalign', dlmemalign: 'memalign', emmalloc_memalign: 'memalign', aligned_alloc: 'memalign', emscripten_builtin_memalign: 'memalign',
+  posix_memalign: 'posix_memalign', dlposix_memalign: 'posix_memalign', emmalloc_posix_memalign: 'posix_memalign',
+};
+
+export interface Instrumented {
+  /** The rewritten module. */
+  bytes: Uint8Array;
+  allocator: AllocatorKind;
+  /** The functions given hooks, by their names in the module (one per entry point). */
+  wrapped: string[];
+  /** Where their names came from. */
+  namesFrom: 'name section' | 'exports';
+}
+
+export interface NotInstrumented {
+  bytes: null;
+  /** Why the allocator could not be given hooks (said where its layer is reported). */
+  reason: string;
+}
+
+const F = binaryen.Features;
+// Node 20's V8 rejects some encodings Binaryen emits when every feature is on; emit with the fewest that validate.
+const FEATURE_SETS = [
+  F.MVP | F.MutableGlobals | F.SignExt | F.BulkMemory | F.NontrappingFPToInt,
+  F.MVP | F.MutableGlobals | F.SignExt | F.BulkMemory | F.NontrappingFPToInt | F.SIMD128 | F.Multivalue,
+  F.MVP | F.MutableGlobals | F.SignExt | F.BulkMemory | F.NontrappingFPToInt | F.SIMD128 | F.Multivalue | F.ReferenceTypes | F.ExceptionHandling,
+];
+
+interface Entry {
+  name: string;
+  kind: EntryKind;
+}
+
+/** The allocator's entry points: function name → kind, from the function names, else from the exports. */
+function findEntries(mod: binaryen.Module): { entries: Entry[]; namesFrom: Instrumented['namesFrom'] } {
+  const byName = new Map<string, Entry>();
+  for (let k = 0; k < mod.getNumFunctions(); k++) {
+    const info = binaryen.getFunctionInfo(mod.getFunctionByIndex(k));
+    const kind = ENTRY_KINDS[info.name];
+    if (kind && !info.module) byName.set(info.name, { name: info.name, kind });
+  }
+  if (byName.size) return { entries: [...byName.values()], namesFrom: 'name section' };
+  const byExport = new Map<string, Entry>();
+  for (let k = 0; k < mod.getNumExports(); k++) {
+    const info = binaryen.getExportInfo(mod.getExportByIndex(k));
+    const kind = ENTRY_KINDS[info.name.replace(/^_/, '')];
+    if (info.kind !== binaryen.ExternalFunction || !kind) continue;
+    const fn = binaryen.getFunctionInfo(mod.getFunction(info.value));
+    if (!fn.module) byExport.set(info.value, { name: info.value, kind });
+  }
+  return { entries: [...byExport.values()], namesFrom: 'exports' };
+}
+
+function allocatorOf(entries: Entry[]): AllocatorKind {
+  if (entries.some((e) => e.name.startsWith('dl'))) return 'dlmalloc';
+  if (entries.some((e) => e.name.startsWith('emmalloc'))) return 'emmalloc';
+  return 'malloc';
+}
+
+/**
+ * Whether a function can be the entry point `kind` (wasm32): i32 parameters and result as the C function has them,
+ * except that link-time optimisation may have removed constant parameters (a dlposix_memalign whose alignment is
+ * always the same takes (out, size)). The pointer is the first parameter where there is one (free, realloc,
+ * posix_memalign's out), the size the last.
+ */
+function hasSignature(info: binaryen.FunctionInfo, kind: EntryKind): boolean {
+  const params = binaryen.expandType(info.params);
+  if (!params.every((t) => t === binaryen.i32)) return false;
+  if (kind === 'free') return params.length >= 1 && info.results === binaryen.none;
+  if (info.results !== binaryen.i32) return false;
+  const min: Record<EntryKind, number> = { malloc: 1, free: 1, calloc: 1, realloc: 2, memalign: 1, posix_memalign: 2 };
+  return params.length >= min[kind] && params.length <= 3;
+}
+
+export function instrumentAllocator(input: Uint8Array): Instrumented | NotInstrumented {
+  const mod = binaryen.readBinary(input);
+  try {
+    const { entries, namesFrom } = findEntries(mod);
+    const usable = entries.filter((e) => hasSignature(binaryen.getFunctionInfo(mod.getFunction(e.name)), e.kind));
+    if (!usable.some((e) => e.kind === 'free') || !usable.some((e) => e.kind !== 'free')) {
+      const memory = mod.hasMemory() ? '' : ' (and it has no memory of its own)';
+      return { bytes: null, reason: entries.length ? `its allocator's functions do not have wasm32 malloc/free signatures${memory}` : `no allocator functions named in its name section or exports (malloc/free, dlmalloc/dlfree, emmalloc_*)${memory}` };
+    }
+    const { i32, none } = binaryen;
+    const depth = 'leakbench$depth';
+    mod.addGlobal(depth, i32, true, mod.i32.const(0));
+    mod.addFunctionImport('leakbench$alloc', HOOK_MODULE, 'alloc', binaryen.createType([i32, i32]), none);
+    mod.addFunctionImport('leakbench$free', HOOK_MODULE, 'free', binaryen.createType([i32]), none);
+    const get = () => mod.global.get(depth, i32);
+    const enter = () => mod.global.set(depth, mod.i32.add(get(), mod.i32.const(1)));
+    const leave = () => mod.global.set(depth, mod.i32.sub(get(), mod.i32.const(1)));
+    const outermost = (cond: number) => mod.i32.and(mod.i32.eqz(get()), cond);
+    const alloc = (p: number, n: number) => mod.call('leakbench$alloc', [p, n], none);
+    const free = (p: number) => mod.call('leakbench$free', [p], none);
+    for (const e of usable) {
+      const info = binaryen.getFunctionInfo(mod.getFunction(e.name));
+      const original = `leakbench$original$${e.name}`;
+      mod.addFunction(original, info.params, info.results, info.vars, mod.copyExpression(info.body));
+      const n = binaryen.expandType(info.params).length;
+      const arg = (k: number) => mod.local.get(k, i32);
+      const result = n; // the wrapper's one extra local
+      const call = () => mod.call(original, Array.from({ length: n }, (_, k) => arg(k)), info.results);
+      let body: number;
+      if (e.kind === 'free') {
+        body = mod.block(null, [mod.if(outermost(mod.i32.ne(arg(0), mod.i32.const(0))), free(arg(0))), enter(), call(), leave()]);
+      } else if (e.kind === 'realloc') {
+        body = mod.block(null, [
+          mod.if(outermost(mod.i32.ne(arg(0), mod.i32.const(0))), free(arg(0))),
+          enter(), mod.local.set(result, call()), leave(),
+          mod.if(mod.i32.eqz(get()), mod.if(mod.local.get(result, i32), alloc(mod.local.get(result, i32), arg(1)),
+            // failed with a size: the old block is still there
+            mod.if(mod.i32.and(mod.i32.ne(arg(0), mod.i32.const(0)), mod.i32.ne(arg(1), mod.i32.const(0))), alloc(arg(0), arg(1))))),
+          mod.local.get(result, i32),
+        ], i32);
+      } else if (e.kind === 'posix_memalign') {
+        body = mod.block(null, [
+          enter(), mod.local.set(result, call()), leave(),
+          mod.if(outermost(mod.i32.eqz(mod.local.get(result, i32))), alloc(mod.i32.load(0, 4, arg(0)), arg(n - 1))),
+          mod.local.get(result, i32),
+        ], i32);
+      } else {
+        const size = e.kind === 'calloc' && n === 2 ? mod.i32.mul(arg(0), arg(1)) : arg(n - 1);
+        body = mod.block(null, [
+          enter(), mod.local.set(result, call()), leave(),
+          mod.if(outermost(mod.i32.ne(mod.local.get(result, i32), mod.i32.const(0))), alloc(mod.local.get(result, i32), size)),
+          mod.local.get(result, i32),
+        ], i32);
+      }
+      // Same name, new body: exports, the table and every call site keep pointing at it.
+      mod.removeFunction(e.name);
+      mod.addFunction(e.name, info.params, info.results, e.kind === 'free' ? [] : [i32], body);
+    }
+    const features = FEATURE_SETS.find((f) => {
+      mod.setFeatures(f);
+      return mod.validate();
+    });
+    if (features === undefined) return { bytes: null, reason: 'the rewritten module does not validate with the features Node 20 supports' };
+    return { bytes: mod.emitBinary(), allocator: allocatorOf(usable), wrapped: usable.map((e) => e.name), namesFrom };
+  } finally {
+    mod.dispose();
+  }
+}
