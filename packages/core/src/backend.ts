@@ -51,6 +51,11 @@ export interface Probes {
   moduleHeapBytes?: number | null;
   /** WASM linear memory size in bytes (null for non-WASM backends). */
   wasmMemoryBytes: number | null;
+  /**
+   * Optional: bytes of array buffers the probes themselves hold (a table of live blocks): left out of the
+   * array-buffer and external layers, which would otherwise count the instrument's growth as the module's.
+   */
+  ownArrayBufferBytes?: number;
 }
 
 /** Live C heap blocks of one allocation stack that were allocated in one epoch (see Backend.allocationSites). */

@@ -70,6 +70,18 @@ export const SequentialSpec = z.object({
 });
 export type SequentialSpec = z.infer<typeof SequentialSpec>;
 
+/**
+ * The harness's own probes in a cell's process, beside the backend's (absent: none — built-in backends measure
+ * their own module exactly). `nativeModules`: fnmatch patterns of the shared objects whose C heap the preloaded
+ * malloc interposer counts (null: not preloaded); `wasm`: every WebAssembly module the cell instantiates is found
+ * and its allocator counted.
+ */
+export const ProbeSpec = z.object({
+  nativeModules: z.array(z.string()).nullable(),
+  wasm: z.boolean(),
+});
+export type ProbeSpec = z.infer<typeof ProbeSpec>;
+
 export const CellSpec = z.object({
   id: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/),
   backend: z.string(),
@@ -97,6 +109,7 @@ export const CellSpec = z.object({
    * Null or absent: a fixed count.
    */
   sequential: SequentialSpec.nullable().optional(),
+  probes: ProbeSpec.optional(),
 });
 export type CellSpec = z.infer<typeof CellSpec>;
 

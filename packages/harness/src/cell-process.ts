@@ -5,6 +5,7 @@ import { closeSync, mkdirSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { runPaths } from '@leakbench/core';
 import type { CellSpec, CellStatus, RunManifest, BuildInfo } from '@leakbench/core';
+import { interposerEnv } from '@leakbench/native-probe';
 import type { CellMessage } from './protocol.js';
 import type { CellPart } from './cell.js';
 
@@ -82,6 +83,9 @@ export function processFiles(dir: string, id: string, mode: 'cell' | 'attribute'
   return { dir: a, samples: join(a, 'samples.ndjson'), stderr: join(a, 'stderr.log'), gcLog: join(a, 'gc.log') };
 }
 
+/** The malloc interposer's environment when the cell's spec asks for it (CellSpec.probes.nativeModules). */
+const probeEnv = (spec: CellSpec, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv => (spec.probes?.nativeModules ? interposerEnv(spec.probes.nativeModules, env) : {});
+
 export function startCellProcess(dir: string, spec: CellSpec, o: CellProcessOptions): CellProcess {
   const mode = o.mode ?? 'cell';
   const files = processFiles(dir, spec.id, mode);
@@ -95,7 +99,7 @@ export function startCellProcess(dir: string, spec: CellSpec, o: CellProcessOpti
   const child = fork(o.worker, [mode, JSON.stringify(spec), mode === 'cell' ? files.samples : files.dir, ...partArg], {
     execArgv: ['--expose-gc', '--trace-gc', ...o.host.nodeFlags],
     stdio: ['ignore', gcLog, log, 'ipc'],
-    env: { ...(o.env ?? process.env), ...o.host.env, LEAKBENCH_GC_LOG: files.gcLog },
+    env: { ...(o.env ?? process.env), ...o.host.env, ...probeEnv(spec, o.env ?? process.env), LEAKBENCH_GC_LOG: files.gcLog },
   });
   let finished = false;
   let error: string | null = null;

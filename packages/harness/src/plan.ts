@@ -3,7 +3,8 @@
 import { accessSync, constants as fsConstants, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { checkFixture, findModel, parseFixtureList, RUN_SCHEMA, UsageError, writeManifest } from '@leakbench/core';
-import type { Backend, CellRecord, CellSpec, GcPolicy, RunManifest, SequentialSpec } from '@leakbench/core';
+import type { Backend, CellRecord, CellSpec, GcPolicy, ProbeSpec, RunManifest, SequentialSpec } from '@leakbench/core';
+import { loadNativeProbe, unmatchedPatterns } from '@leakbench/native-probe';
 import { FIRST_LOOK, sequentialBounds } from '@leakbench/analysis';
 import { collectEnvironment, leakbenchVersion } from './environment.js';
 import { hostSettings, type HostProfile, type Numerics } from './host.js';
@@ -37,6 +38,11 @@ export interface RunRequest {
    * is then the most a cell runs (its --max-iterations). `minIterations` null: the default horizon.
    */
   sequential?: { minIterations: number | null } | null;
+  /**
+   * `--native-module`: fnmatch patterns of the shared objects whose C heap the harness's malloc interposer counts
+   * in every cell (null: '*.node' for a user's backend module, none for the built-ins, which count their own).
+   */
+  nativeModules?: string[] | null;
   out: string;
 }
 
@@ -110,6 +116,8 @@ export async function planRun(
       throw new UsageError(`backend '${id}' cannot be loaded: ${(e as Error).message}`);
     }
   }
+  const probes = probeSpec(req);
+  if (req.nativeModules?.length) checkNativeModules(req.nativeModules);
   const specs: CellSpec[] = [];
   const skipped: string[] = [];
   for (const backend of backends) {
@@ -141,6 +149,7 @@ export async function planRun(
           settle: req.settle,
           ...(recycle !== null ? { recycle } : {}),
           ...(sequential ? { sequential } : {}),
+          ...(probes ? { probes } : {}),
         });
       }
     }
@@ -148,6 +157,25 @@ export async function planRun(
   const shard = req.shard ? shardOf(specs, req.shard) : null;
   checkOutDir(req.out);
   return { specs: shard ? shard.specs : specs, matrix: specs, backends, fixtures: fixtures.map((f) => f.id), skipped, shard: shard?.shard ?? null };
+}
+
+/**
+ * The harness's own probes for the cells of `req`: a user's backend module gets them all (the interposer on every
+ * Node-API addon unless --native-module names others, and the WebAssembly probe); a built-in backend counts its own
+ * module and gets the interposer only when --native-module asks for it.
+ */
+export function probeSpec(req: Pick<RunRequest, 'backendModule' | 'nativeModules'>): ProbeSpec | null {
+  const named = req.nativeModules?.length ? req.nativeModules : null;
+  if (req.backendModule) return { nativeModules: named ?? ['*.node'], wasm: true };
+  return named ? { nativeModules: named, wasm: false } : null;
+}
+
+/** Each --native-module pattern must match a shared object the backends loaded (here, in the planning process). */
+function checkNativeModules(patterns: string[]): void {
+  const { unmatched, candidates } = unmatchedPatterns(loadNativeProbe(), patterns);
+  if (!unmatched.length) return;
+  const list = candidates.length ? candidates.join(', ') : 'none outside the system libraries';
+  throw new UsageError(`--native-module ${unmatched.join(', ')} matches no shared object the backend loaded; patterns are fnmatch globs over full paths (e.g. '*/mylib.node'); loaded: ${list}`);
 }
 
 /**

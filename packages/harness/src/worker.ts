@@ -7,7 +7,7 @@
 // The harness does not know how backends are found: the composition root (the CLI) owns an entry script that
 // calls runWorker with its backend loader, and passes that script's path to the harness.
 import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { writeHeapSnapshot } from 'node:v8';
 import { CellSpec, type Backend } from '@leakbench/core';
 import { stampModules } from '@leakbench/attribution';
@@ -15,6 +15,7 @@ import { cHeapFile, snapshotFile, snapshotPoints } from './attribute.js';
 import { benchCallsMain, benchMain } from './bench.js';
 import { runCell, wholeCell, type CellPart } from './cell.js';
 import { measureTrueGrowth } from './growth.js';
+import { PROBES_FILE, startHarnessProbes, writeProbesReport } from './probes.js';
 import type { CellMessage } from './protocol.js';
 
 /** Finds a backend: a built-in by id, or a user module by path (null for built-ins). */
@@ -26,9 +27,12 @@ async function cellMain(args: string[], load: BackendLoader): Promise<void> {
   const [specJson, samplesPath, partJson] = args;
   const spec = CellSpec.parse(JSON.parse(specJson!));
   const part = partJson ? (JSON.parse(partJson) as CellPart) : wholeCell(spec);
-  const backend = await load(spec.backend, spec.backendModule);
+  const probes = startHarnessProbes(spec.probes); // before the backend loads: its WebAssembly must pass through
+  const loaded = await load(spec.backend, spec.backendModule);
+  const backend = probes ? probes.wrap(loaded) : loaded;
   send({ type: 'start', build: backend.info(), pid: process.pid });
   const samples = await runCell(spec, samplesPath!, backend, {}, part);
+  if (probes) writeProbesReport(join(dirname(samplesPath!), PROBES_FILE), probes.report(loaded));
   send({ type: 'done', samples });
 }
 
@@ -37,7 +41,9 @@ async function attributeMain(args: string[], load: BackendLoader): Promise<void>
   // The settle check's extra GCs and sample add nothing to where the growth is.
   const spec = { ...CellSpec.parse(JSON.parse(specJson!)), settle: false };
   const points = new Set(snapshotPoints(spec));
-  const backend = await load(spec.backend, spec.backendModule);
+  const probes = startHarnessProbes(spec.probes);
+  const loaded = await load(spec.backend, spec.backendModule);
+  const backend = probes ? probes.wrap(loaded) : loaded;
   send({ type: 'start', build: backend.info(), pid: process.pid });
   // C heap sites where the backend offers them: tracked from before the first iteration.
   const cSites = (await backend.trackAllocationSites?.()) === true && backend.allocationSites ? backend.allocationSites.bind(backend) : null;
@@ -49,6 +55,7 @@ async function attributeMain(args: string[], load: BackendLoader): Promise<void>
       writeHeapSnapshot(join(dir!, snapshotFile(i)));
     },
   });
+  if (probes) writeProbesReport(join(dir!, PROBES_FILE), probes.report(loaded));
   send({ type: 'done', samples });
 }
 

@@ -26,6 +26,21 @@ export interface NativeProbe {
   glibcInUse(): number;
   /** null when the process was not started with the interposer preloaded. */
   moduleHeap(): ModuleHeapCount | null;
+  /** Paths of every shared object loaded in this process. */
+  loadedObjects(): string[];
+  /** Whether `path` matches one of the ':'-separated patterns, by the interposer's own rule (fnmatch). */
+  matches(patterns: string, path: string): boolean;
+}
+
+/**
+ * Checks a user's module patterns against the shared objects loaded in this process (after the backend loaded):
+ * the patterns that match nothing, each with nothing, and the loaded objects a user could have meant.
+ */
+export function unmatchedPatterns(probe: NativeProbe, patterns: string[]): { unmatched: string[]; candidates: string[] } {
+  const loaded = probe.loadedObjects();
+  const unmatched = patterns.filter((p) => !loaded.some((path) => probe.matches(p, path)));
+  const system = /^(linux-vdso|\/lib|\/usr\/lib|\/lib64)/;
+  return { unmatched, candidates: loaded.filter((path) => !system.test(path)) };
 }
 
 const BUILD_HINT = 'npm run setup && npx turbo run build --filter=@leakbench/native-probe';

@@ -16,4 +16,19 @@ typedef void (*lbh_read_fn)(lbh_counts *out);
 typedef const char *(*lbh_object_fn)(int k); /* the k-th selected object's path, or NULL */
 typedef void (*lbh_rescan_fn)(void);         /* finds selected objects loaded since the last scan */
 
+/* Whether path matches one of the ':'-separated fnmatch patterns in list (no flags: '*' matches '/' too). The
+ * interposer's selection and the probe addon's check of a user's patterns share it. */
+#include <fnmatch.h>
+#include <string.h>
+static inline int lbh_matches_any(const char *list, const char *path) {
+  if (!list || !*list || !path) return 0;
+  char buf[4096];
+  strncpy(buf, list, sizeof buf - 1);
+  buf[sizeof buf - 1] = 0;
+  char *save = NULL;
+  for (char *p = strtok_r(buf, ":", &save); p; p = strtok_r(NULL, ":", &save))
+    if (fnmatch(p, path, 0) == 0) return 1;
+  return 0;
+}
+
 #endif

@@ -65,21 +65,10 @@ static int in_module_code(const void *return_address) {
   return 0;
 }
 
-static int matches_any(const char *list, const char *path) {
-  if (!list || !*list) return 0;
-  char buf[4096];
-  strncpy(buf, list, sizeof buf - 1);
-  buf[sizeof buf - 1] = 0;
-  char *save = NULL;
-  for (char *p = strtok_r(buf, ":", &save); p; p = strtok_r(NULL, ":", &save))
-    if (fnmatch(p, path, 0) == 0) return 1;
-  return 0;
-}
-
 static int selected(const char *path) {
   if (!path || !*path) return 0;
   const char *include = getenv("LEAKBENCH_NATIVE_MODULES");
-  return matches_any(include && *include ? include : "*.node", path) && !matches_any(getenv("LEAKBENCH_NATIVE_MODULES_EXCLUDE"), path);
+  return lbh_matches_any(include && *include ? include : "*.node", path) && !lbh_matches_any(getenv("LEAKBENCH_NATIVE_MODULES_EXCLUDE"), path);
 }
 
 static int add_object(struct dl_phdr_info *info, size_t size, void *data) {

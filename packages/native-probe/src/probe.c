@@ -3,6 +3,7 @@
  * Plain Node-API in C: this addon converts results only. */
 #define _GNU_SOURCE
 #include <dlfcn.h>
+#include <link.h>
 #include <malloc.h>
 #include <node_api.h>
 #include <stddef.h>
@@ -63,6 +64,47 @@ static napi_value module_heap(napi_env env, napi_callback_info info) {
   return out;
 }
 
+typedef struct {
+  napi_env env;
+  napi_value list;
+  uint32_t n;
+} object_list;
+
+static int list_object(struct dl_phdr_info *info, size_t size, void *data) {
+  (void)size;
+  object_list *out = (object_list *)data;
+  if (!info->dlpi_name || !*info->dlpi_name) return 0; /* the executable itself, the vDSO */
+  napi_value s;
+  napi_create_string_utf8(out->env, info->dlpi_name, NAPI_AUTO_LENGTH, &s);
+  napi_set_element(out->env, out->list, out->n++, s);
+  return 0;
+}
+
+/* Paths of every shared object loaded in this process: what a module pattern can match. */
+static napi_value loaded_objects(napi_env env, napi_callback_info info) {
+  (void)info;
+  object_list out = {env, NULL, 0};
+  napi_create_array(env, &out.list);
+  dl_iterate_phdr(list_object, &out);
+  return out.list;
+}
+
+/* matches(patterns, path): the interposer's own rule, for checking a user's patterns before any cell starts. */
+static napi_value matches(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  char list[4096], path[4096];
+  size_t len;
+  napi_value out;
+  if (argc < 2 || napi_get_value_string_utf8(env, argv[0], list, sizeof list, &len) != napi_ok || napi_get_value_string_utf8(env, argv[1], path, sizeof path, &len) != napi_ok) {
+    napi_throw_type_error(env, NULL, "matches(patterns: string, path: string)");
+    return NULL;
+  }
+  napi_get_boolean(env, lbh_matches_any(list, path), &out);
+  return out;
+}
+
 static void define(napi_env env, napi_value exports, const char *name, napi_callback fn) {
   napi_value f;
   napi_create_function(env, name, NAPI_AUTO_LENGTH, fn, NULL, &f);
@@ -76,5 +118,7 @@ NAPI_MODULE_INIT() {
   if (!lbh_object || !lbh_rescan) lbh_read = NULL;
   define(env, exports, "glibcInUse", glibc_in_use);
   define(env, exports, "moduleHeap", module_heap);
+  define(env, exports, "loadedObjects", loaded_objects);
+  define(env, exports, "matches", matches);
   return exports;
 }

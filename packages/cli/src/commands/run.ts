@@ -46,6 +46,7 @@ export function registerRun(program: Command): void {
     .description('run the backend × model × fixture matrix, each cell in a fresh Node process')
     .option('--backends <list>', 'comma list of backends', RUN_DEFAULTS.backends.join(','))
     .option('--backend-module <path>', 'a module implementing the Backend interface (replaces --backends)')
+    .option('--native-module <patterns>', "comma list of fnmatch globs over full paths of the shared objects whose C heap leakbench's malloc interposer counts in every cell (default with --backend-module: every Node-API addon, '*.node')")
     .option('--models <list>', 'comma list of models', RUN_DEFAULTS.models.join(','))
     .option('--fixtures <list>', 'comma list of fixture ids (see leakbench list); all = none,object,list,double,double100; zoo = every shape with its defaults', 'all')
     .option('--iterations <n>', 'iterations per cell, warm-up included', positiveInt('--iterations'), RUN_DEFAULTS.iterations)
@@ -107,6 +108,7 @@ export function registerRun(program: Command): void {
             shard: o.shard ?? null,
             recycle: o.recycle ?? null,
             sequential,
+            nativeModules: o.nativeModule ? commaList(o.nativeModule) : null,
             out: dir,
           },
           loadAnyBackend,

@@ -1,0 +1,104 @@
+// The harness's own probes in a cell's process (CellSpec.probes), whatever the backend: the cell's process is
+// leakbench's, so it measures what it can itself, and a backend's own probes only add to that — a layer the
+// backend reports wins (its own module, counted from inside, exactly); a layer it leaves null is filled here.
+//   - natively: glibc's process-wide count (the C allocator layer), and the selected shared objects' C heap from
+//     the preloaded interposer (the module heap layer);
+//   - WebAssembly: every instantiated module's linear memory and its allocator's bytes in use (both the C
+//     allocator and the module heap layer: a module's allocator serves only that module).
+// What each layer was measured with — or why it could not be — is written beside the samples (probes.json) and
+// said wherever the cell's verdict is.
+import { writeFileSync } from 'node:fs';
+import type { Backend, ProbeSpec, Probes } from '@leakbench/core';
+import { loadNativeProbe, type ModuleHeapCount, type NativeProbe } from '@leakbench/native-probe';
+import { installWasmProbe, type WasmModuleReport, type WasmProbe } from '@leakbench/wasm-probe';
+
+export const PROBES_FILE = 'probes.json';
+
+/** How one layer of the cell was measured: by whom, with what, or why not. */
+export interface LayerSource {
+  by: 'backend' | 'harness' | null;
+  how: string;
+}
+
+/** What probes.json holds. */
+export interface ProbesReport {
+  layers: Record<'allocatorBytes' | 'moduleHeapBytes' | 'wasmMemoryBytes', LayerSource>;
+  /** The interposer's view (null: not preloaded). */
+  native: (ModuleHeapCount & { patterns: string[] }) | null;
+  /** Every WebAssembly module instantiated (empty when the WASM probe was off or none was). */
+  wasm: WasmModuleReport[];
+}
+
+export interface HarnessProbes {
+  /** The backend, its probe() completed with the harness's layers. */
+  wrap(backend: Backend): Backend;
+  /** Where each layer came from, as of now. */
+  report(backend: Backend): ProbesReport;
+}
+
+/** Starts the probes `spec` asks for. Call before the backend loads: the WebAssembly API must be wrapped first. */
+export function startHarnessProbes(spec: ProbeSpec | undefined): HarnessProbes | null {
+  if (!spec) return null;
+  const wasm: WasmProbe | null = spec.wasm ? installWasmProbe() : null;
+  const native: NativeProbe = loadNativeProbe();
+  const heap = () => (spec.nativeModules ? native.moduleHeap() : null);
+  const wasmFound = () => (wasm?.modules().length ?? 0) > 0;
+
+  const fill = (own: Probes): Probes => {
+    const isWasm = wasmFound();
+    const moduleHeap = heap();
+    const nativeHeap = moduleHeap && moduleHeap.objects.length > 0 ? moduleHeap.bytes : null;
+    const wasmAllocator = isWasm ? wasm!.allocatorBytes() : null;
+    return {
+      allocatorBytes: own.allocatorBytes ?? (isWasm ? wasmAllocator : native.glibcInUse()),
+      moduleHeapBytes: own.moduleHeapBytes ?? (isWasm ? wasmAllocator : nativeHeap),
+      wasmMemoryBytes: own.wasmMemoryBytes ?? (isWasm ? wasm!.memoryBytes() : null),
+      ownArrayBufferBytes: (own.ownArrayBufferBytes ?? 0) + (wasm?.ownBytes() ?? 0),
+    };
+  };
+
+  return {
+    // A Proxy, not a copy: a plug-in's methods keep their own `this` (class private fields included).
+    wrap: (backend) =>
+      new Proxy(backend, {
+        get(target, key) {
+          if (key === 'probe') return () => fill(target.probe());
+          const v = Reflect.get(target, key) as unknown;
+          return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+        },
+      }),
+    report(backend) {
+      const own = backend.probe();
+      const modules = wasm?.modules() ?? [];
+      const isWasm = modules.length > 0;
+      const moduleHeap = heap();
+      const wasmHow = () => modules.map((m) => `${m.instantiatedBy ?? 'a module'} (${m.hash}): ${m.how}`).join('; ');
+      const nativeHow = (): LayerSource => {
+        if (!spec.nativeModules) return { by: null, how: 'not measured: the malloc interposer was not preloaded' };
+        if (!moduleHeap) return { by: null, how: 'not measured: the malloc interposer was asked for but is not in the process (LD_PRELOAD lost?)' };
+        if (!moduleHeap.objects.length) return { by: null, how: `not measured: no loaded shared object matched ${spec.nativeModules.join(', ')}` };
+        return { by: 'harness', how: `blocks allocated by the code of ${moduleHeap.objects.join(', ')} (malloc interposer, malloc_usable_size)` };
+      };
+      const source = (ownValue: number | null | undefined, harness: () => LayerSource): LayerSource =>
+        ownValue !== null && ownValue !== undefined ? { by: 'backend', how: `${backend.id}'s own probe` } : harness();
+      return {
+        layers: {
+          allocatorBytes: source(own.allocatorBytes, () => (isWasm ? wasmLayer(modules, wasmHow) : { by: 'harness', how: "glibc's process-wide count (mallinfo2), less the interposer's table" })),
+          moduleHeapBytes: source(own.moduleHeapBytes, () => (isWasm ? wasmLayer(modules, wasmHow) : nativeHow())),
+          wasmMemoryBytes: source(own.wasmMemoryBytes, () => (isWasm ? { by: 'harness', how: 'the instances\' memories, each counted once' } : { by: null, how: 'no WebAssembly module was instantiated' })),
+        },
+        native: moduleHeap && spec.nativeModules ? { ...moduleHeap, patterns: spec.nativeModules } : null,
+        wasm: modules,
+      };
+    },
+  };
+}
+
+function wasmLayer(modules: WasmModuleReport[], how: () => string): LayerSource {
+  return modules.every((m) => m.allocatorBytes !== null) ? { by: 'harness', how: how() } : { by: null, how: `not measured: ${how()}` };
+}
+
+/** Writes the report beside the cell's samples. */
+export function writeProbesReport(path: string, report: ProbesReport): void {
+  writeFileSync(path, JSON.stringify(report, null, 2) + '\n');
+}
