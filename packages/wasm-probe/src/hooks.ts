@@ -69,16 +69,51 @@ function cacheDir(): string {
 
 const rewriterHash = () => createHash('sha256').update(readFileSync(REWRITE_SOURCE)).digest('hex').slice(0, 12);
 
+const GLUE_NAMES = 'malloc|free|calloc|realloc|memalign|posix_memalign|aligned_alloc|emscripten_builtin_malloc|emscripten_builtin_free';
+/**
+ * Where an emscripten glue script binds the C allocator's functions to the module's exports — `Module["_malloc"] =
+ * Module["asm"]["k"]` (3.1), `Module['_malloc'] = wasmExports['k']` (later), `f._malloc=Z.Da` (closure-minified):
+ * the last member of the chain assigned to `_<name>` is the export's name. Export name → C name.
+ */
+export function glueHints(source: string): Record<string, string> {
+  const re = new RegExp(`(?:\\.|\\[["'])_(${GLUE_NAMES})(?:["']\\])?\\s*=\\s*([\\w$]+(?:\\.[\\w$]+|\\[["'][^"']+["']\\])+)\\s*[);,]`, 'g');
+  const hints: Record<string, string> = {};
+  for (const m of source.matchAll(re)) {
+    const last = /(?:\.([\w$]+)|\[["']([^"']+)["']\])$/.exec(m[2]!);
+    const exported = last?.[1] ?? last?.[2];
+    if (exported) hints[exported] = m[1]!;
+  }
+  return hints;
+}
+
+function hintsFrom(script: string | null): Record<string, string> {
+  if (!script) return {};
+  try {
+    return glueHints(readFileSync(script, 'utf8'));
+  } catch {
+    return {};
+  }
+}
+
 /** The rewritten module for `bytes`, from the cache or a child process (synchronous: new WebAssembly.Module is). */
-function rewrite(bytes: Uint8Array, hash: string): Rewritten {
+function rewrite(bytes: Uint8Array, hash: string, hints: Record<string, string>): Rewritten {
   const dir = cacheDir();
-  const stem = join(dir, `${hash}-${rewriterHash()}`);
+  const hintKey = createHash('sha256').update(JSON.stringify(hints)).digest('hex').slice(0, 8);
+  const stem = join(dir, `${hash}-${rewriterHash()}-${hintKey}`);
   if (!existsSync(`${stem}.json`)) {
     writeFileSync(`${stem}.in.wasm`, bytes);
     const env = { ...process.env };
     delete env.LD_PRELOAD; // the child is leakbench's, not the measured process
     delete env.NODE_OPTIONS;
-    const out = execFileSync(process.execPath, [REWRITE_MAIN, `${stem}.in.wasm`, `${stem}.wasm`], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    let out: string;
+    try {
+      out = execFileSync(process.execPath, [REWRITE_MAIN, `${stem}.in.wasm`, `${stem}.wasm`, JSON.stringify(hints)], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    } catch (e) {
+      // The module still runs, unchanged; its allocator layer says why it is not measured.
+      const stderr = String((e as { stderr?: string }).stderr ?? (e as Error).message);
+      const line = stderr.split('\n').find((l) => /Error|Abort|assert/i.test(l)) ?? stderr.split('\n')[0] ?? '';
+      out = JSON.stringify({ reason: `the load-time rewrite failed (${line.trim().slice(0, 200)})` });
+    }
     writeFileSync(`${stem}.json`, out);
   }
   const report = JSON.parse(readFileSync(`${stem}.json`, 'utf8')) as { allocator?: AllocatorKind; wrapped?: string[]; namesFrom?: string; reason?: string };
@@ -113,6 +148,34 @@ function findMemory(instance: WebAssembly.Instance, imports: WebAssembly.Imports
 }
 
 /**
+ * Which allocator handed out an instance's live blocks, from their headers, when its functions had no telling
+ * name: dlmalloc's in-use chunk has the C-in-use bit (2) in the word before the block and a size of the request
+ * plus 4, rounded up to 8, at least 16; emmalloc's used region stores its size (a multiple of 4, request plus 8
+ * rounded up) both before the block and in the region's last word. 90 % of the live blocks must agree (at most
+ * 4096 looked at); null when they do not, or there are none yet.
+ */
+function recognise(s: InstanceState): 'dlmalloc' | 'emmalloc' | null {
+  if (!s.memory || s.live.size === 0) return null;
+  const heap = new Uint32Array(s.memory.buffer);
+  let dl = 0;
+  let em = 0;
+  let seen = 0;
+  s.live.forEach((p, n) => {
+    if (seen >= 4096) return;
+    seen++;
+    const head = heap[(p - 4) >>> 2]!;
+    const chunk = head & ~7;
+    if (head & 2 && chunk >= Math.max(16, n + 4) && chunk <= Math.max(16, n + 4) + 8) dl++;
+    const region = head & ~3;
+    const end = (p - 4 + region - 4) >>> 2;
+    if (!(head & 3) && region >= n + 8 && region <= n + 16 && end < heap.length && heap[end] === region) em++;
+  });
+  // A block resized in place by a realloc without hooks keeps its first request: most, not all, must agree.
+  const most = Math.ceil(0.9 * seen);
+  return dl >= most ? 'dlmalloc' : em >= most ? 'emmalloc' : null;
+}
+
+/**
  * Wraps the WebAssembly API of this process (once; later calls return the same probe). Call it before any
  * module the cell measures is loaded.
  */
@@ -127,8 +190,9 @@ export function installWasmProbe(): WasmProbe {
   const prepare = (source: BufferSource): { bytes: BufferSource; state: ModuleState } => {
     const bytes = toBytes(source);
     const hash = createHash('sha256').update(bytes).digest('hex').slice(0, 12);
-    const rewritten = rewrite(bytes, hash);
-    return { bytes: (rewritten.bytes as BufferSource | null) ?? source, state: { hash, instantiatedBy: caller(), rewritten } };
+    const instantiatedBy = caller();
+    const rewritten = rewrite(bytes, hash, hintsFrom(instantiatedBy));
+    return { bytes: (rewritten.bytes as BufferSource | null) ?? source, state: { hash, instantiatedBy, rewritten } };
   };
   const withHooks = (imports: WebAssembly.Imports | undefined, state: InstanceState): WebAssembly.Imports | undefined => {
     if (!state.module.rewritten.bytes) return imports;
@@ -206,18 +270,20 @@ export function installWasmProbe(): WasmProbe {
     let allocatorBytes: number | null = null;
     let how: string;
     if (!r.bytes) how = `not measured: ${r.reason}`;
-    else if (r.allocator !== 'malloc' && s.memory) {
-      // The block's size as its allocator records it, read now (a realloc inlined into its caller can grow a
-      // chunk in place without passing through an entry point): the u32 before the block — dlmalloc's head word
-      // less its three flag bits, emmalloc's region size (header and footer included).
+    else if (s.memory && (r.allocator !== 'malloc' || recognise(s) !== null)) {
+      // The block's size as its allocator records it, read now (a realloc inlined into its caller, or one without
+      // hooks, can grow a chunk in place without passing through an entry point): the u32 before the block —
+      // dlmalloc's head word less its three flag bits, emmalloc's region size (header and footer included).
+      const kind = r.allocator !== 'malloc' ? r.allocator : recognise(s)!;
       const heap = new Uint32Array(s.memory.buffer);
-      const mask = r.allocator === 'dlmalloc' ? ~7 : ~3;
+      const mask = kind === 'dlmalloc' ? ~7 : ~3;
       let sum = 0;
       s.live.forEach((p) => {
         sum += heap[(p - 4) >>> 2]! & mask;
       });
       allocatorBytes = sum;
-      how = `${r.allocator}'s own sizes of the live blocks (entry points ${r.wrapped.join(', ')}, names from the ${r.namesFrom})`;
+      const named = r.allocator !== 'malloc' ? '' : ` (recognised by its block headers)`;
+      how = `${kind}'s own sizes of the live blocks${named} (entry points ${r.wrapped.join(', ')}, names from the ${r.namesFrom})`;
     } else {
       let sum = 0;
       s.live.forEach((_, n) => {

@@ -34,7 +34,7 @@ export interface Instrumented {
   /** The functions given hooks, by their names in the module (one per entry point). */
   wrapped: string[];
   /** Where their names came from. */
-  namesFrom: 'name section' | 'exports';
+  namesFrom: 'name section' | 'exports' | 'JS glue';
 }
 
 export interface NotInstrumented {
@@ -46,9 +46,9 @@ export interface NotInstrumented {
 const F = binaryen.Features;
 // Node 20's V8 rejects some encodings Binaryen emits when every feature is on; emit with the fewest that validate.
 const FEATURE_SETS = [
-  F.MVP | F.MutableGlobals | F.SignExt | F.BulkMemory | F.NontrappingFPToInt,
-  F.MVP | F.MutableGlobals | F.SignExt | F.BulkMemory | F.NontrappingFPToInt | F.SIMD128 | F.Multivalue,
-  F.MVP | F.MutableGlobals | F.SignExt | F.BulkMemory | F.NontrappingFPToInt | F.SIMD128 | F.Multivalue | F.ReferenceTypes | F.ExceptionHandling,
+  F.MVP | F.MutableGlobals | F.SignExt | F.BulkMemory | F.BulkMemoryOpt | F.NontrappingFPToInt,
+  F.MVP | F.MutableGlobals | F.SignExt | F.BulkMemory | F.BulkMemoryOpt | F.NontrappingFPToInt | F.SIMD128 | F.Multivalue,
+  F.MVP | F.MutableGlobals | F.SignExt | F.BulkMemory | F.BulkMemoryOpt | F.NontrappingFPToInt | F.SIMD128 | F.Multivalue | F.ReferenceTypes | F.ExceptionHandling,
 ];
 
 interface Entry {
@@ -56,8 +56,11 @@ interface Entry {
   kind: EntryKind;
 }
 
-/** The allocator's entry points: function name → kind, from the function names, else from the exports. */
-function findEntries(mod: binaryen.Module): { entries: Entry[]; namesFrom: Instrumented['namesFrom'] } {
+/**
+ * The allocator's entry points: function name → kind, from the function names, else from the exports' names, else
+ * from `hints` (export name → C name, read from the module's JS glue: a minified module's malloc is export "Da").
+ */
+function findEntries(mod: binaryen.Module, hints: Record<string, string>): { entries: Entry[]; namesFrom: Instrumented['namesFrom'] } {
   const byName = new Map<string, Entry>();
   for (let k = 0; k < mod.getNumFunctions(); k++) {
     const info = binaryen.getFunctionInfo(mod.getFunctionByIndex(k));
@@ -65,15 +68,21 @@ function findEntries(mod: binaryen.Module): { entries: Entry[]; namesFrom: Instr
     if (kind && !info.module) byName.set(info.name, { name: info.name, kind });
   }
   if (byName.size) return { entries: [...byName.values()], namesFrom: 'name section' };
-  const byExport = new Map<string, Entry>();
-  for (let k = 0; k < mod.getNumExports(); k++) {
-    const info = binaryen.getExportInfo(mod.getExportByIndex(k));
-    const kind = ENTRY_KINDS[info.name.replace(/^_/, '')];
-    if (info.kind !== binaryen.ExternalFunction || !kind) continue;
-    const fn = binaryen.getFunctionInfo(mod.getFunction(info.value));
-    if (!fn.module) byExport.set(info.value, { name: info.value, kind });
-  }
-  return { entries: [...byExport.values()], namesFrom: 'exports' };
+  const fromExports = (name: (exported: string) => string | undefined) => {
+    const found = new Map<string, Entry>();
+    for (let k = 0; k < mod.getNumExports(); k++) {
+      const info = binaryen.getExportInfo(mod.getExportByIndex(k));
+      const cName = name(info.name);
+      const kind = cName ? ENTRY_KINDS[cName.replace(/^_/, '')] : undefined;
+      if (info.kind !== binaryen.ExternalFunction || !kind) continue;
+      const fn = binaryen.getFunctionInfo(mod.getFunction(info.value));
+      if (!fn.module) found.set(info.value, { name: info.value, kind });
+    }
+    return [...found.values()];
+  };
+  const byExport = fromExports((e) => e);
+  if (byExport.length) return { entries: byExport, namesFrom: 'exports' };
+  return { entries: fromExports((e) => hints[e]), namesFrom: 'JS glue' };
 }
 
 function allocatorOf(entries: Entry[]): AllocatorKind {
@@ -97,14 +106,14 @@ function hasSignature(info: binaryen.FunctionInfo, kind: EntryKind): boolean {
   return params.length >= min[kind] && params.length <= 3;
 }
 
-export function instrumentAllocator(input: Uint8Array): Instrumented | NotInstrumented {
+export function instrumentAllocator(input: Uint8Array, hints: Record<string, string> = {}): Instrumented | NotInstrumented {
   const mod = binaryen.readBinary(input);
   try {
-    const { entries, namesFrom } = findEntries(mod);
+    const { entries, namesFrom } = findEntries(mod, hints);
     const usable = entries.filter((e) => hasSignature(binaryen.getFunctionInfo(mod.getFunction(e.name)), e.kind));
     if (!usable.some((e) => e.kind === 'free') || !usable.some((e) => e.kind !== 'free')) {
       const memory = mod.hasMemory() ? '' : ' (and it has no memory of its own)';
-      return { bytes: null, reason: entries.length ? `its allocator's functions do not have wasm32 malloc/free signatures${memory}` : `no allocator functions named in its name section or exports (malloc/free, dlmalloc/dlfree, emmalloc_*)${memory}` };
+      return { bytes: null, reason: entries.length ? `its allocator's functions do not have wasm32 malloc/free signatures${memory}` : `no allocator functions named in its name section, its exports or its JS glue (malloc/free, dlmalloc/dlfree, emmalloc_*)${memory}` };
     }
     const { i32, none } = binaryen;
     const depth = 'leakbench$depth';
