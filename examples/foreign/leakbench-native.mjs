@@ -1,10 +1,10 @@
-// leakbench's own Node-API addon loaded as if it were someone else's: its own counters are hidden, so what the
-// report shows of its C heap is what the harness's malloc interposer and glibc's count find by themselves
+// leakbench's own Node-API addon, in its plain build (no allocator wrappers), loaded as if it were someone else's:
+// what the report shows of its C heap is what the harness's malloc interposer and glibc's count find by themselves
 // (`leakbench run --backend-module examples/foreign/leakbench-native.mjs`).
-import { load as loadNative } from '@leakbench/native-cvode';
+import { loadPlain } from '@leakbench/native-cvode';
 
 export async function load() {
-  const backend = await loadNative();
+  const backend = await loadPlain();
   return {
     ...backend,
     id: 'native-foreign',

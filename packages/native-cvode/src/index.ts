@@ -34,11 +34,17 @@ export function nativeMathLibrary(): string {
   return fma ? "glibc's libm, FMA variants (this CPU has FMA): results differ from WASM's" : "glibc's libm, generic variants (no FMA on this CPU): portable numerics";
 }
 
-export async function load(): Promise<Backend> {
-  if (!existsSync(ADDON_PATH)) {
-    throw new Error(`the native addon is not built (${ADDON_PATH} missing). Build it: npm run setup && npx turbo run build --filter=@leakbench/native-cvode`);
+/**
+ * The plain build of the same addon: no allocator wrappers, its own counters report nothing — a stand-in for a
+ * prebuilt addon nobody can relink, measured only through the harness's probes (the foreign-module calibration).
+ */
+export const PLAIN_ADDON_PATH = fileURLToPath(new URL('../build/Release/leakbench_native_cvode_plain.node', import.meta.url));
+
+function loadAddon(path: string, id: string, description: string): Backend {
+  if (!existsSync(path)) {
+    throw new Error(`the native addon is not built (${path} missing). Build it: npm run setup && npx turbo run build --filter=@leakbench/native-cvode`);
   }
-  const addon = createRequire(import.meta.url)(ADDON_PATH) as Addon;
+  const addon = createRequire(import.meta.url)(path) as Addon;
   const host = createJsHost();
   addon.setJsHost(host.retain);
   const binding: WorkloadBinding = {
@@ -47,5 +53,14 @@ export async function load(): Promise<Backend> {
     retainedCount: () => addon.retainedCount() + host.count(),
     releaseRetained: () => addon.releaseRetained() + host.release(),
   };
-  return workloadBackend(binding, { id: 'native', description: 'Node-API addon (node-addon-api, cmake-js), glibc malloc', mathLibrary: nativeMathLibrary() });
+  return workloadBackend(binding, { id, description, mathLibrary: nativeMathLibrary() });
+}
+
+export async function load(): Promise<Backend> {
+  return loadAddon(ADDON_PATH, 'native', 'Node-API addon (node-addon-api, cmake-js), glibc malloc');
+}
+
+/** The plain build (see PLAIN_ADDON_PATH). */
+export async function loadPlain(): Promise<Backend> {
+  return loadAddon(PLAIN_ADDON_PATH, 'native-plain', 'Node-API addon, plain build (no allocator wrappers), glibc malloc');
 }
