@@ -31,7 +31,7 @@ export interface Instrumented {
   /** The rewritten module. */
   bytes: Uint8Array;
   allocator: AllocatorKind;
-  /** The functions given hooks, by their names in the module (one per entry point). */
+  /** The functions given hooks: their names, or their kinds and the exports they were found by. */
   wrapped: string[];
   /** Where their names came from. */
   namesFrom: 'name section' | 'exports' | 'JS glue';
@@ -52,8 +52,11 @@ const FEATURE_SETS = [
 ];
 
 interface Entry {
+  /** The function's name inside the module (Binaryen's: its index when the module has no names). */
   name: string;
   kind: EntryKind;
+  /** How the report names it: its own name, or its kind and the export it was found by. */
+  label: string;
 }
 
 /**
@@ -65,7 +68,7 @@ function findEntries(mod: binaryen.Module, hints: Record<string, string>): { ent
   for (let k = 0; k < mod.getNumFunctions(); k++) {
     const info = binaryen.getFunctionInfo(mod.getFunctionByIndex(k));
     const kind = ENTRY_KINDS[info.name];
-    if (kind && !info.module) byName.set(info.name, { name: info.name, kind });
+    if (kind && !info.module) byName.set(info.name, { name: info.name, kind, label: info.name });
   }
   if (byName.size) return { entries: [...byName.values()], namesFrom: 'name section' };
   const fromExports = (name: (exported: string) => string | undefined) => {
@@ -76,7 +79,7 @@ function findEntries(mod: binaryen.Module, hints: Record<string, string>): { ent
       const kind = cName ? ENTRY_KINDS[cName.replace(/^_/, '')] : undefined;
       if (info.kind !== binaryen.ExternalFunction || !kind) continue;
       const fn = binaryen.getFunctionInfo(mod.getFunction(info.value));
-      if (!fn.module) found.set(info.value, { name: info.value, kind });
+      if (!fn.module) found.set(info.value, { name: info.value, kind, label: `${kind} (export ${info.name})` });
     }
     return [...found.values()];
   };
@@ -169,7 +172,7 @@ export function instrumentAllocator(input: Uint8Array, hints: Record<string, str
       return mod.validate();
     });
     if (features === undefined) return { bytes: null, reason: 'the rewritten module does not validate with the features Node 20 supports' };
-    return { bytes: mod.emitBinary(), allocator: allocatorOf(usable), wrapped: usable.map((e) => e.name), namesFrom };
+    return { bytes: mod.emitBinary(), allocator: allocatorOf(usable), wrapped: usable.map((e) => e.label), namesFrom };
   } finally {
     mod.dispose();
   }

@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { BlockSet } from './block-set.js';
+
+describe('BlockSet', () => {
+  it('holds what a Map would, through growth and backward-shift deletion', () => {
+    const set = new BlockSet();
+    const ref = new Map<number, number>();
+    let seed = 12345;
+    const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % 50000) * 8 + 8; // allocator-like pointers
+    for (let k = 0; k < 40000; k++) {
+      const p = rand();
+      if (ref.has(p) && k % 3) {
+        expect(set.delete(p)).toBe(ref.get(p));
+        ref.delete(p);
+      } else {
+        set.add(p, k % 997);
+        ref.set(p, k % 997);
+      }
+    }
+    expect(set.size).toBe(ref.size);
+    const seen = new Map<number, number>();
+    set.forEach((p, n) => seen.set(p, n));
+    expect(seen).toEqual(ref);
+    expect(set.delete(3)).toBe(-1); // never added
+  });
+
+  it('counts its own array buffers (left out of the layers that would see them)', () => {
+    const set = new BlockSet();
+    const first = set.ownBytes();
+    for (let p = 8; p <= 8 * 5000; p += 8) set.add(p, 16);
+    expect(set.ownBytes()).toBeGreaterThan(first);
+    expect(set.ownBytes() % 8).toBe(0);
+  });
+});

@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import binaryen from 'binaryen';
+import { HOOK_MODULE, instrumentAllocator } from './rewrite.js';
+
+/**
+ * A toy module with a bump allocator: malloc(n) writes n at p-4 and returns p; calloc(n, size) calls malloc (an
+ * allocator entry calling another: only the outermost may report); free(p) forgets nothing. Exported under
+ * `names` (malloc, calloc, free).
+ */
+function toyModule(names: { malloc: string; calloc: string; free: string }): Uint8Array {
+  const m = new binaryen.Module();
+  const { i32, none } = binaryen;
+  m.setMemory(1, 1, 'mem');
+  m.addGlobal('top', i32, true, m.i32.const(64));
+  m.addFunction('malloc', i32, i32, [i32], m.block(null, [
+    m.local.set(1, m.i32.add(m.global.get('top', i32), m.i32.const(8))),
+    m.i32.store(0, 4, m.i32.sub(m.local.get(1, i32), m.i32.const(4)), m.local.get(0, i32)),
+    m.global.set('top', m.i32.add(m.local.get(1, i32), m.i32.and(m.i32.add(m.local.get(0, i32), m.i32.const(7)), m.i32.const(~7)))),
+    m.local.get(1, i32),
+  ], i32));
+  m.addFunction('calloc', binaryen.createType([i32, i32]), i32, [], m.call('malloc', [m.i32.mul(m.local.get(0, i32), m.local.get(1, i32))], i32));
+  m.addFunction('free', i32, none, [], m.nop());
+  m.addFunctionExport('malloc', names.malloc);
+  m.addFunctionExport('calloc', names.calloc);
+  m.addFunctionExport('free', names.free);
+  m.setFeatures(binaryen.Features.MVP);
+  if (!m.validate()) throw new Error('toy module does not validate');
+  const bytes = m.emitBinary();
+  m.dispose();
+  return bytes;
+}
+
+async function run(bytes: Uint8Array, names: { malloc: string; calloc: string; free: string }) {
+  const calls: string[] = [];
+  const hooks = { alloc: (p: number, n: number) => void calls.push(`alloc ${p} ${n}`), free: (p: number) => void calls.push(`free ${p}`) };
+  const { instance } = await WebAssembly.instantiate(bytes, { [HOOK_MODULE]: hooks });
+  const e = instance.exports as Record<string, (...a: number[]) => number>;
+  const a = e[names.calloc]!(3, 8);
+  const b = e[names.malloc]!(5);
+  e[names.free]!(a);
+  return { calls, a, b };
+}
+
+describe('instrumentAllocator', () => {
+  it('gives the allocator hooks found by its export names; an entry calling another reports once', async () => {
+    const names = { malloc: 'malloc', calloc: 'calloc', free: 'free' };
+    const r = instrumentAllocator(toyModule(names));
+    expect(r.bytes).not.toBeNull();
+    if (!r.bytes) return;
+    expect(r.namesFrom).toBe('exports');
+    expect(new Set(r.wrapped)).toEqual(new Set(['malloc (export malloc)', 'calloc (export calloc)', 'free (export free)']));
+    const { calls, a, b } = await run(r.bytes, names);
+    expect(calls).toEqual([`alloc ${a} 24`, `alloc ${b} 5`, `free ${a}`]);
+  });
+
+  it('finds a minified module\'s allocator through hints from its JS glue, and says why when nothing names it', async () => {
+    const names = { malloc: 'Da', calloc: 'Db', free: 'Ea' };
+    const bytes = toyModule(names);
+    const none = instrumentAllocator(bytes);
+    expect(none.bytes).toBeNull();
+    if (!none.bytes) expect(none.reason).toMatch(/no allocator functions named/);
+    const r = instrumentAllocator(bytes, { Da: 'malloc', Ea: 'free' });
+    expect(r.bytes && r.namesFrom).toBe('JS glue');
+    expect(r.bytes && new Set(r.wrapped)).toEqual(new Set(['malloc (export Da)', 'free (export Ea)']));
+    if (!r.bytes) return;
+    const { calls, a, b } = await run(r.bytes, names);
+    // calloc has no hint: its inner malloc is the outermost entry with hooks, and reports the block.
+    expect(calls).toEqual([`alloc ${a} 24`, `alloc ${b} 5`, `free ${a}`]);
+  });
+});
