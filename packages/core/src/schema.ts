@@ -307,6 +307,8 @@ export const CellVerdict = z.object({
   settle: SettleCheck.nullable(),
   deferredFinalisation: z.boolean(),
   summary: z.string(),
+  /** The C heap's layers no probe gave a value for (absent: every one was measured, or the run predates this). */
+  notMeasured: z.array(z.string()).optional(),
   /**
    * For a sequential cell (`run --until-decided`): the look that decided it — the verdict above is the cell's series
    * judged up to `decidedAt` at that look's levels — or, when none did by `maxIterations`, the last look (then

@@ -49,6 +49,14 @@ function ownPartOf(samples: Sample[], options: VerdictOptions): OwnPart {
   };
 }
 
+/**
+ * The C heap's layers no probe gave a value for in this cell (a user's module whose allocator the harness could not
+ * find, a backend that measures neither): said in the verdict, so that a no-leak is not read as a clean bill for a
+ * heap nobody looked at.
+ */
+const C_HEAP_LAYERS: Layer[] = ['moduleHeapBytes', 'allocatorBytes'];
+const unmeasured = (samples: Sample[]): Layer[] => C_HEAP_LAYERS.filter((l) => !samples.some((s) => s.phase !== 'settle' && typeof s[l] === 'number'));
+
 export function analyseCell(cellId: string, recorded: Sample[], given: VerdictOptions): CellVerdict {
   return analyseCellHeld(cellId, recorded, given).verdict;
 }
@@ -85,6 +93,7 @@ export function analyseCellHeld(cellId: string, recorded: Sample[], given: Verdi
             ? 'program-size'
             : null;
   const total = loc.attribution.length ? loc.attribution.reduce((a, c) => a + c.bytesPerIteration, 0) : null;
+  const notMeasured = unmeasured(samples);
   const main = loc.mainLayer ? layers.find((l) => l.layer === loc.mainLayer)! : null;
   const verdict: CellVerdict = {
     schema: VERDICT_SCHEMA,
@@ -100,7 +109,8 @@ export function analyseCellHeld(cellId: string, recorded: Sample[], given: Verdi
     layers,
     settle,
     deferredFinalisation: [...deferred].some((l) => layers.find((x) => x.layer === l)?.decision === 'leak'),
-    summary: describeCell(loc, layers, deferred, passUse, resizedByPass(layers, 'arrayBuffersBytes')),
+    summary: describeCell(loc, layers, deferred, passUse, resizedByPass(layers, 'arrayBuffersBytes'), notMeasured),
+    ...(notMeasured.length ? { notMeasured } : {}),
   };
   const held = [...loc.undecided.map((l) => l.layer), ...loc.unsettled];
   // A leak waits only for what can still settle by the run's horizon; anything else undecided keeps the cell open.

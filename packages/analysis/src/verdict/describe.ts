@@ -1,7 +1,7 @@
 // Step 6 — describe: the cell's verdict in one sentence (what `check`, `run` and the report print). Everything the
 // rules set aside is named: one-time steps with their size and iteration, growth judged bounded, growth that came
 // back after settling; a fall during warm-up is said to be one, never printed as a negative cost.
-import { formatBytes, formatConfidence, layerSpec, type LayerVerdict } from '@leakbench/core';
+import { formatBytes, formatConfidence, layerSpec, type Layer, type LayerVerdict } from '@leakbench/core';
 import type { Location } from './locate.js';
 
 const pct = (l: { confidence: number }) => formatConfidence(l.confidence);
@@ -35,7 +35,7 @@ export type PassUse = 'engine' | 'program' | 'program-size' | { shorter: { pass:
  * `storesFromPass`: the array buffers' leak is sized by the pass's snapshots (with the JIT on its series also
  * carries stores V8 had not swept yet).
  */
-export function describeCell(loc: Location, layers: LayerVerdict[], deferred: ReadonlySet<string>, pass: PassUse = null, storesFromPass = false): string {
+export function describeCell(loc: Location, layers: LayerVerdict[], deferred: ReadonlySet<string>, pass: PassUse = null, storesFromPass = false, notMeasured: readonly string[] = []): string {
   const get = (layer: string) => layers.find((l) => l.layer === layer);
   let summary: string;
   if (loc.attribution.length) {
@@ -74,5 +74,6 @@ export function describeCell(loc: Location, layers: LayerVerdict[], deferred: Re
   if (pass && typeof pass === 'object') summary += `; the attribution pass (${pass.shorter.pass} iterations) ran shorter than the series (${pass.shorter.series}): not used`;
   const deferredLeaks = [...deferred].some((l) => get(l)?.decision === 'leak');
   if (deferredLeaks) summary += ` (growth in ${[...deferred].join(', ')} came back after settling: deferred finalisation, not a leak)`;
+  if (notMeasured.length) summary += `; not measured: ${notMeasured.map((l) => `${l} (${layerSpec(l as Layer).label})`).join(', ')}`;
   return summary;
 }

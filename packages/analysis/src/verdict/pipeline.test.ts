@@ -159,3 +159,22 @@ describe('locate and describe', () => {
     expect(locate(mmap, new Set(), opts).decision).toBe('leak');
   });
 });
+
+describe('layers not measured', () => {
+  // A user's module whose C heap no probe could count: its JS heap flat, no C layer at all. The no-leak must say what
+  // it did not look at; a cell with its C heap measured says nothing of the kind.
+  const flat = (c: number | null) => Array.from({ length: 60 }, (_, i) => ({ ...sample(i, 5e6, c), moduleHeapBytes: c }) as Sample);
+
+  it('are named in the verdict and its summary', () => {
+    const v = analyseCellHeld('blind', flat(null), { warmup: 5 }).verdict;
+    expect(v.decision).toBe('no-leak');
+    expect(v.notMeasured).toEqual(['moduleHeapBytes', 'allocatorBytes']);
+    expect(v.summary).toMatch(/; not measured: moduleHeapBytes \(.+\), allocatorBytes \(.+\)$/);
+  });
+
+  it('are absent when every C layer was measured', () => {
+    const v = analyseCellHeld('seen', flat(1e6), { warmup: 5 }).verdict;
+    expect(v.notMeasured).toBeUndefined();
+    expect(v.summary).not.toMatch(/not measured/);
+  });
+});
