@@ -6,8 +6,8 @@ import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-export const PRELOAD_PATH = fileURLToPath(new URL('../build/liblbheap.so', import.meta.url));
-export const PROBE_ADDON_PATH = fileURLToPath(new URL('../build/leakbench_probe.node', import.meta.url));
+export const PRELOAD_PATH = fileURLToPath(new URL('../build/Release/liblbheap.so', import.meta.url));
+export const PROBE_ADDON_PATH = fileURLToPath(new URL('../build/Release/leakbench_probe.node', import.meta.url));
 
 /** The selected modules' live C heap, as the interposer counts it. */
 export interface ModuleHeapCount {
