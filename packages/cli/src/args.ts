@@ -57,3 +57,12 @@ export function numericsOption(portable: string, defaultValue: 'portable' | 'hos
 
 /** The time now as it names an output of the CLI (runs/run-<stamp>): ISO, without colons and fractions. */
 export const timeStamp = () => new Date().toISOString().replace(/[:]/g, '').replace(/\..*$/, '');
+
+/** `--option name=value`, repeatable: collected into a record (commander's argParser with the previous value). */
+export function backendOption(v: string, previous: Record<string, string> = {}): Record<string, string> {
+  const eq = v.indexOf('=');
+  if (eq <= 0) throw new InvalidArgumentError(`--option takes name=value (got '${v}')`);
+  const name = v.slice(0, eq);
+  if (name in previous) throw new InvalidArgumentError(`--option ${name} given twice`);
+  return { ...previous, [name]: v.slice(eq + 1) };
+}

@@ -21,7 +21,7 @@ export function loadBackend(id: string): Promise<Backend> {
   return BUILTIN_BACKENDS[id]!.load();
 }
 
-/** A built-in id, or a module path when `modulePath` is given (the harness's BackendLoader). */
-export function loadAnyBackend(id: string, modulePath: string | null): Promise<Backend> {
-  return modulePath ? loadBackendModule(modulePath) : loadBackend(id);
+/** A built-in id, or a module path when `modulePath` is given, with its `--option`s (the harness's BackendLoader). */
+export function loadAnyBackend(id: string, modulePath: string | null, options: Record<string, string> = {}): Promise<Backend> {
+  return modulePath ? loadBackendModule(modulePath, options) : loadBackend(id);
 }

@@ -6,20 +6,28 @@ import type { Fixture } from './fixtures.js';
 
 export type { BuildInfo };
 
+/**
+ * One workload a backend can run per iteration (what `--models` selects). Only `id` is required; the rest describes
+ * an ODE model (leakbench's own backends) and is shown only where given.
+ */
 export interface ModelInfo {
   id: string;
-  title: string;
-  stateNames: string[];
+  title?: string;
+  stateNames?: string[];
   /** Default protocol: simulated duration (ms) and log interval (ms). */
-  defaultDurationMs: number;
-  defaultLogIntervalMs: number;
-  stimulus: { startMs: number; durationMs: number; periodMs: number; amplitude: number; unit: string };
+  defaultDurationMs?: number;
+  defaultLogIntervalMs?: number;
+  stimulus?: { startMs: number; durationMs: number; periodMs: number; amplitude: number; unit: string };
 }
+
+/** An ODE model: a workload with its protocol (leakbench's own backends). */
+export type OdeModelInfo = Required<ModelInfo>;
 
 export interface SimulateOptions {
   model: string;
-  durationMs: number;
-  logIntervalMs: number;
+  /** The protocol of an ODE model; null for a workload without one. */
+  durationMs: number | null;
+  logIntervalMs: number | null;
   fixture: Fixture;
   /** CVODE step budget per output interval (default 100000). */
   maxSteps?: number;
@@ -115,15 +123,20 @@ export interface Backend {
   trackAllocationSites?(): boolean | Promise<boolean>;
   /** Optional: the module's live C heap blocks by allocation stack and epoch; each call starts a new epoch. */
   allocationSites?(): CHeapSites;
-  /** Number of JS values fixtures retain right now. */
-  retainedCount(): number;
-  /** Drops every JS value retained by fixtures (C fixtures stay leaked by design). Returns how many. */
-  releaseRetained(): number;
+  /** Optional: number of JS values fixtures retain right now. */
+  retainedCount?(): number;
+  /** Optional: drops every JS value retained by fixtures (C fixtures stay leaked by design). Returns how many. */
+  releaseRetained?(): number;
 }
 
-/** What a backend module exports: `export async function load(): Promise<Backend>` (or a default with load). */
+/**
+ * What a backend module exports: `export async function load(options): Promise<Backend>` (or a default with load),
+ * and optionally `export const options = { <name>: '<what it sets>' }`, the options it accepts from the command line
+ * (`--option <name>=<value>`; each reaches load as a string).
+ */
 export interface BackendModule {
-  load(): Promise<Backend>;
+  load(options?: Record<string, string>): Promise<Backend>;
+  options?: Record<string, string>;
 }
 
 /** A CVODE (or other solver) failure inside simulate: names the flag and the time reached. */
@@ -139,16 +152,69 @@ export class SimulationError extends Error {
   }
 }
 
-const REQUIRED_METHODS = ['info', 'models', 'simulate', 'probe', 'retainedCount', 'releaseRetained'] as const;
+/** The minimal contract of a user's backend: an id and one iteration of work (see asBackend). */
+export interface MinimalBackend {
+  id: string;
+  description?: string;
+  /** One iteration of the workload `workload` (the only one, or what `--models` selected), with the cell's fixture. */
+  iterate(context: { workload: string; fixture: Fixture }): unknown;
+  /** The workloads it can run (what `--models` selects); one named 'default' when absent. */
+  workloads?: { id: string; title?: string }[];
+}
 
-/** Lists what `candidate` lacks to be a Backend (empty when it is one). */
+/** The workload of a backend that declares none. */
+export const DEFAULT_WORKLOAD = 'default';
+
+const OPTIONAL_METHODS = ['info', 'models', 'probe', 'fixtureProblem', 'fixtureGrowth', 'allocatorBlockGrowth', 'trackAllocationSites', 'allocationSites', 'retainedCount', 'releaseRetained'] as const;
+
+/**
+ * Lists what `candidate` lacks to be a backend (empty when it is one): an id and one iteration of work — simulate()
+ * (the full contract) or iterate() (the minimal one) — and, where given, the optional methods as functions.
+ */
 export function backendProblems(candidate: unknown): string[] {
   if (typeof candidate !== 'object' || candidate === null) return ['load() did not return an object'];
   const b = candidate as Record<string, unknown>;
   const problems: string[] = [];
   if (typeof b.id !== 'string' || !b.id) problems.push('id (non-empty string)');
-  for (const m of REQUIRED_METHODS) if (typeof b[m] !== 'function') problems.push(`${m}()`);
+  if (typeof b.simulate !== 'function' && typeof b.iterate !== 'function') problems.push('iterate() (one iteration of work) or simulate()');
+  if (b.simulate !== undefined && typeof b.simulate !== 'function') problems.push('simulate() as a function');
+  for (const m of OPTIONAL_METHODS) if (b[m] !== undefined && typeof b[m] !== 'function') problems.push(`${m}() as a function (or left out)`);
+  if (b.workloads !== undefined && !(Array.isArray(b.workloads) && b.workloads.length > 0 && b.workloads.every((w) => typeof (w as { id?: unknown })?.id === 'string'))) problems.push('workloads as a non-empty list of { id }');
   return problems;
+}
+
+const EMPTY_RESULT: SimulationResult = { stateNames: [], trace: new Float64Array(0), rows: 0, stats: { steps: 0, rhsEvals: 0, jacEvals: 0, finalTime: 0 } };
+
+/**
+ * The full Backend for a checked candidate (backendProblems empty): what it leaves out filled with what says "not
+ * given" — no build facts, one workload, probes that measure nothing (the harness measures what it can itself).
+ */
+export function asBackend(candidate: Backend | (MinimalBackend & Partial<Backend>)): Backend {
+  const b = candidate as MinimalBackend & Partial<Backend>;
+  const workloads: ModelInfo[] = b.models ? b.models() : (b.workloads?.map((w) => ({ id: w.id, ...(w.title ? { title: w.title } : {}) })) ?? [{ id: DEFAULT_WORKLOAD, title: b.description ?? b.id }]);
+  const simulate = b.simulate
+    ? b.simulate.bind(b)
+    : (o: SimulateOptions): SimulationResult => {
+        b.iterate({ workload: o.model, fixture: o.fixture });
+        return EMPTY_RESULT;
+      };
+  return new Proxy(b as Backend, {
+    get(target, key) {
+      if (key === 'description') return target.description ?? `user module ${target.id}`;
+      if (key === 'models') return () => (target.models ? target.models() : workloads);
+      if (key === 'simulate') return simulate;
+      if (key === 'info')
+        return target.info
+          ? target.info.bind(target)
+          : () => ({ backend: target.id, compiler: 'not given', compilerVersion: 'not given', emccVersion: null, sundialsVersion: 'not given', optFlags: 'not given', allocator: 'not given', mathLibrary: null });
+      if (key === 'probe') return target.probe ? target.probe.bind(target) : () => ({ allocatorBytes: null, wasmMemoryBytes: null });
+      // A module that only iterates runs its own work: leakbench's deliberate leaks need the full contract's simulate().
+      if (key === 'fixtureProblem' && !target.fixtureProblem && !target.simulate)
+        return (f: Fixture) => (f.kind === 'none' ? null : "it runs its own work (iterate()); leakbench's fixtures other than none need simulate() (the full contract)");
+      const v = Reflect.get(target, key) as unknown;
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
 }
 
 /** Looks a model up or throws a UsageError naming the accepted ids. */

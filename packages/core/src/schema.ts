@@ -94,10 +94,13 @@ export const CellSpec = z.object({
   fixtureDef: FixtureDef.optional(),
   iterations: z.number().int().positive(),
   warmup: z.number().int().nonnegative(),
-  durationMs: z.number().positive(),
-  logIntervalMs: z.number().positive(),
+  /** An ODE model's protocol per iteration; null for a workload without one (a user's module). */
+  durationMs: z.number().positive().nullable(),
+  logIntervalMs: z.number().positive().nullable(),
   gc: GcPolicy,
   settle: z.boolean(),
+  /** `--option name=value` for a user's backend module (absent: none). */
+  backendOptions: z.record(z.string(), z.string()).optional(),
   /**
    * Worker recycling: a fresh process every this many iterations (each runs the warm-up again first, uncounted);
    * null or absent: one process for the whole cell.
@@ -178,8 +181,8 @@ export const RunOptions = z.object({
   fixtures: z.array(z.string()),
   iterations: z.number().int().positive(),
   warmup: z.number().int().nonnegative(),
-  durationMs: z.number().positive(),
-  logIntervalMs: z.number().positive(),
+  durationMs: z.number().positive().nullable(),
+  logIntervalMs: z.number().positive().nullable(),
   gc: GcPolicy,
   jobs: z.number().int().positive(),
   cellTimeoutS: z.number().positive(),
@@ -573,7 +576,8 @@ export const BenchResult = z.object({
       models: z.array(
         z.object({
           model: z.string(),
-          durationMs: num,
+          /** Simulated ms per call; null for a workload without a protocol. */
+          durationMs: num.nullable(),
           /** Whether every backend's trace equals the baseline's bit for bit, with the same solver statistics (in every process). */
           identical: z.boolean(),
           /** Largest absolute difference of any traced value from the baseline's (0 when identical). */

@@ -56,7 +56,7 @@ interface BenchJob {
 /** One model as measured in one process. */
 interface BenchTimes {
   model: string;
-  durationMs: number;
+  durationMs: number | null;
   identical: boolean;
   maxAbsDifference: number;
   steps: Record<string, number>;
@@ -201,8 +201,9 @@ function compareTraces(a: Float64Array, b: Float64Array): { identical: boolean; 
 /** One timed call: the model over `durationMs` (default: the model's), the workload alone (fixture none). */
 function callOptions(backend: Backend, model: string, durationMs: number | null): SimulateOptions {
   const info = findModel(backend.models(), model);
-  const ms = durationMs ?? info.defaultDurationMs;
-  return { model, durationMs: ms, logIntervalMs: Math.min(info.defaultLogIntervalMs, ms), fixture: parseFixture('none') };
+  const ms = durationMs ?? info.defaultDurationMs ?? null;
+  const log = info.defaultLogIntervalMs ?? ms;
+  return { model, durationMs: ms, logIntervalMs: ms === null || log === null ? log : Math.min(log, ms), fixture: parseFixture('none') };
 }
 
 /** Inside a profiled process (worker mode `bench-calls <job-json>`): one backend's calls, untimed; says its pid. */

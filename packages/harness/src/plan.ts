@@ -14,7 +14,10 @@ export interface RunRequest {
   backends: string[];
   /** A user module implementing Backend; its cells use the module's id as backend name. */
   backendModule: string | null;
-  models: string[];
+  /** `--option name=value` for the backend module (checked against the options it declares). */
+  backendOptions?: Record<string, string>;
+  /** Workloads to run; null: every one each backend declares (a user's module with one needs no --models). */
+  models: string[] | null;
   /** Fixture ids as given (`all` = the default five); parsed here, once, into each cell's spec. */
   fixtures: string[];
   iterations: number;
@@ -105,12 +108,13 @@ export async function planRun(
   }
   const sequential = req.sequential ? checkSequential(req.warmup, req.iterations, req.sequential.minIterations) : null;
   const fixtures = parseFixtureList(req.fixtures);
-  if (req.models.length === 0) throw new UsageError('no models given');
+  if (req.models?.length === 0) throw new UsageError('no models given');
+  if (req.backendOptions && Object.keys(req.backendOptions).length && !req.backendModule) throw new UsageError('--option sets options of a --backend-module; the built-in backends take none');
 
   const backends: Backend[] = [];
   for (const id of req.backendModule ? [null] : req.backends) {
     try {
-      backends.push(await load(id ?? '', req.backendModule));
+      backends.push(await load(id ?? '', req.backendModule, req.backendOptions ?? {}));
     } catch (e) {
       if (e instanceof UsageError) throw e;
       throw new UsageError(`backend '${id}' cannot be loaded: ${(e as Error).message}`);
@@ -128,11 +132,12 @@ export async function planRun(
       else checkFixture(backend, f.id, f.fixture);
       return !problem;
     });
-    for (const modelId of req.models) {
+    for (const modelId of req.models ?? backend.models().map((m) => m.id)) {
       const model = findModel(backend.models(), modelId);
-      const durationMs = req.durationMs ?? model.defaultDurationMs;
-      const logIntervalMs = req.logIntervalMs ?? model.defaultLogIntervalMs;
-      if (logIntervalMs > durationMs) throw new UsageError(`--log-interval (${logIntervalMs}) must not exceed --duration (${durationMs})`);
+      // An ODE model's protocol (the model's defaults unless given); a workload without one has none.
+      const durationMs = req.durationMs ?? model.defaultDurationMs ?? null;
+      const logIntervalMs = req.logIntervalMs ?? model.defaultLogIntervalMs ?? durationMs;
+      if (logIntervalMs !== null && durationMs !== null && logIntervalMs > durationMs) throw new UsageError(`--log-interval (${logIntervalMs}) must not exceed --duration (${durationMs})`);
       for (const f of carried) {
         specs.push({
           id: cellId(backend.id, model.id, f.id),
@@ -150,6 +155,7 @@ export async function planRun(
           ...(recycle !== null ? { recycle } : {}),
           ...(sequential ? { sequential } : {}),
           ...(probes ? { probes } : {}),
+          ...(req.backendOptions && Object.keys(req.backendOptions).length ? { backendOptions: req.backendOptions } : {}),
         });
       }
     }
@@ -226,7 +232,7 @@ export async function createRun(req: RunRequest, load: BackendLoader): Promise<{
   const { specs, matrix, fixtures, skipped, shard } = await planRun(req, load);
   const manifest = writeNewManifest(req.out, specs, {
     backends: [...new Set(matrix.map((s) => s.backend))],
-    models: req.models,
+    models: [...new Set(matrix.map((s) => s.model))],
     fixtures,
     iterations: req.iterations,
     warmup: req.warmup,

@@ -65,7 +65,7 @@ export function workloadSamples(rows: PerfRow[]): { total: number; functions: Ma
 export interface ProfileJob {
   backend: { id: string; module: string | null };
   model: string;
-  durationMs: number;
+  durationMs: number | null;
   warmup: number;
   calls: number;
 }

@@ -13,11 +13,11 @@ export interface SimulateRequest {
 
 export function runSimulation(backend: Backend, req: SimulateRequest): SimulationResult {
   const model = findModel(backend.models(), req.model);
-  const durationMs = req.durationMs ?? model.defaultDurationMs;
-  const logIntervalMs = req.logIntervalMs ?? model.defaultLogIntervalMs;
-  if (!(durationMs > 0) || !Number.isFinite(durationMs)) throw new UsageError(`--duration must be a positive number of ms (got ${durationMs})`);
-  if (!(logIntervalMs > 0) || !Number.isFinite(logIntervalMs)) throw new UsageError(`--log-interval must be a positive number of ms (got ${logIntervalMs})`);
-  if (logIntervalMs > durationMs) throw new UsageError(`--log-interval (${logIntervalMs}) must not exceed --duration (${durationMs})`);
+  const durationMs = req.durationMs ?? model.defaultDurationMs ?? null;
+  const logIntervalMs = req.logIntervalMs ?? model.defaultLogIntervalMs ?? durationMs;
+  if (durationMs !== null && !(durationMs > 0 && Number.isFinite(durationMs))) throw new UsageError(`--duration must be a positive number of ms (got ${durationMs})`);
+  if (logIntervalMs !== null && !(logIntervalMs > 0 && Number.isFinite(logIntervalMs))) throw new UsageError(`--log-interval must be a positive number of ms (got ${logIntervalMs})`);
+  if (durationMs !== null && logIntervalMs !== null && logIntervalMs > durationMs) throw new UsageError(`--log-interval (${logIntervalMs}) must not exceed --duration (${durationMs})`);
   const fixtureId = req.fixture ?? 'none';
   const fixture = parseFixture(fixtureId);
   checkFixture(backend, fixtureId, fixture);

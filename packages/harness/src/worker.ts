@@ -18,8 +18,8 @@ import { measureTrueGrowth } from './growth.js';
 import { PROBES_FILE, startHarnessProbes, writeProbesReport } from './probes.js';
 import type { CellMessage } from './protocol.js';
 
-/** Finds a backend: a built-in by id, or a user module by path (null for built-ins). */
-export type BackendLoader = (backend: string, modulePath: string | null) => Promise<Backend>;
+/** Finds a backend: a built-in by id, or a user module by path (null for built-ins), given its `--option`s. */
+export type BackendLoader = (backend: string, modulePath: string | null, options?: Record<string, string>) => Promise<Backend>;
 
 const send = (m: CellMessage) => process.send?.(m);
 
@@ -28,7 +28,7 @@ async function cellMain(args: string[], load: BackendLoader): Promise<void> {
   const spec = CellSpec.parse(JSON.parse(specJson!));
   const part = partJson ? (JSON.parse(partJson) as CellPart) : wholeCell(spec);
   const probes = startHarnessProbes(spec.probes); // before the backend loads: its WebAssembly must pass through
-  const loaded = await load(spec.backend, spec.backendModule);
+  const loaded = await load(spec.backend, spec.backendModule, spec.backendOptions);
   const backend = probes ? probes.wrap(loaded) : loaded;
   send({ type: 'start', build: backend.info(), pid: process.pid });
   const samples = await runCell(spec, samplesPath!, backend, {}, part);
@@ -42,7 +42,7 @@ async function attributeMain(args: string[], load: BackendLoader): Promise<void>
   const spec = { ...CellSpec.parse(JSON.parse(specJson!)), settle: false };
   const points = new Set(snapshotPoints(spec));
   const probes = startHarnessProbes(spec.probes);
-  const loaded = await load(spec.backend, spec.backendModule);
+  const loaded = await load(spec.backend, spec.backendModule, spec.backendOptions);
   const backend = probes ? probes.wrap(loaded) : loaded;
   send({ type: 'start', build: backend.info(), pid: process.pid });
   // C heap sites where the backend offers them: tracked from before the first iteration.

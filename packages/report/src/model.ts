@@ -32,8 +32,9 @@ export interface CellView {
   segmentStarts: number[];
   /** The fresh-process period of a recycled cell (run --recycle), else null. */
   recycle: number | null;
-  durationMs: number;
-  logIntervalMs: number;
+  /** An ODE model's protocol; null for a workload without one. */
+  durationMs: number | null;
+  logIntervalMs: number | null;
   gc: string;
   build: BuildInfo | null;
   verdict: CellVerdict | null;

@@ -21,7 +21,7 @@ console.log(`median time per iteration (${N} iterations after 5 warm-up, one pro
 for (const id of ['native', 'wasm']) {
   const backend = await loadBackend(id);
   for (const model of backend.models()) {
-    const opts = { model: model.id, durationMs: model.defaultDurationMs, logIntervalMs: model.defaultLogIntervalMs, fixture: parseFixture('none') };
+    const opts = { model: model.id, durationMs: model.defaultDurationMs ?? null, logIntervalMs: model.defaultLogIntervalMs ?? null, fixture: parseFixture('none') };
     for (let i = 0; i < 5; i++) backend.simulate(opts);
     const times: number[] = [];
     for (let i = 0; i < N; i++) {

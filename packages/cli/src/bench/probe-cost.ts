@@ -32,7 +32,7 @@ async function child(config: Config): Promise<void> {
   if (config.startsWith('native')) backend = await (await import('@leakbench/native-cvode')).loadPlain();
   else backend = await (await import('@leakbench/wasm-cvode')).load();
   const model = backend.models().find((m) => m.id === 'lr1991')!;
-  const opts = { model: model.id, durationMs: model.defaultDurationMs, logIntervalMs: model.defaultLogIntervalMs, fixture: parseFixture(values.fixture!) };
+  const opts = { model: model.id, durationMs: model.defaultDurationMs ?? null, logIntervalMs: model.defaultLogIntervalMs ?? null, fixture: parseFixture(values.fixture!) };
   // What a cell reads after each iteration: the harness's probes when they are on.
   const read = () => (probed ? (native ? (native.moduleHeap()?.bytes ?? 0) + native.glibcInUse() : (wasmProbe!.allocatorBytes() ?? 0) + (wasmProbe!.memoryBytes() ?? 0)) : 0);
   for (let i = 0; i < 20; i++) {

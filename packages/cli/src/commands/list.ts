@@ -10,7 +10,7 @@ export function registerList(program: Command): void {
     .option('--json', 'machine-readable output')
     .action(async (o) => {
       const backend = await loadBackend('native').catch(() => loadBackend('wasm'));
-      const models = backend.models().map((m) => ({ id: m.id, description: `${m.title}; ${m.stateNames.length} states; stimulus every ${m.stimulus.periodMs} ms; default ${m.defaultDurationMs} ms` }));
+      const models = backend.models().map((m) => ({ id: m.id, description: [m.title ?? m.id, m.stateNames && `${m.stateNames.length} states`, m.stimulus && `stimulus every ${m.stimulus.periodMs} ms`, m.defaultDurationMs && `default ${m.defaultDurationMs} ms`].filter(Boolean).join('; ') }));
       const backends = Object.entries(BUILTIN_BACKENDS).map(([id, b]) => ({ id, description: b.description }));
       // The zoo: each shape with the layer it must show in, and whether it is a leak at all.
       const fixtures = describeFixtures().map((f) => ({ ...f, description: `[${f.leaks ? 'leak' : 'not a leak'} · ${f.layer}] ${f.description}` }));

@@ -6,7 +6,7 @@ import { Option, type Command } from 'commander';
 import { readManifest, readVerdict, runPaths, UsageError } from '@leakbench/core';
 import { BENCH_DEFAULTS, createRun, executeRun, planBench, resumeRun, runBench, RUN_DEFAULTS, type RunOutcome } from '@leakbench/harness';
 import { buildReport } from '@leakbench/report';
-import { attributeWhen, commaList, HOST_PROFILES, numericsOption, shardArg, nonNegativeInt, oneOf, positiveInt, positiveNumber, timeStamp } from '../args.js';
+import { backendOption, attributeWhen, commaList, HOST_PROFILES, numericsOption, shardArg, nonNegativeInt, oneOf, positiveInt, positiveNumber, timeStamp } from '../args.js';
 import { formatBench, formatOutcome } from '../format.js';
 import { progressReporter } from '../progress.js';
 import { loadAnyBackend } from '../registry.js';
@@ -46,9 +46,10 @@ export function registerRun(program: Command): void {
     .description('run the backend × model × fixture matrix, each cell in a fresh Node process')
     .option('--backends <list>', 'comma list of backends', RUN_DEFAULTS.backends.join(','))
     .option('--backend-module <path>', 'a module implementing the Backend interface (replaces --backends)')
+    .option('--option <name=value>', 'an option of the --backend-module (one it declares; repeat for several)', backendOption)
     .option('--native-module <patterns>', "comma list of fnmatch globs over full paths of the shared objects whose C heap leakbench's malloc interposer counts in every cell (default with --backend-module: every Node-API addon, '*.node')")
-    .option('--models <list>', 'comma list of models', RUN_DEFAULTS.models.join(','))
-    .option('--fixtures <list>', 'comma list of fixture ids (see leakbench list); all = none,object,list,double,double100; zoo = every shape with its defaults', 'all')
+    .option('--models <list>', `comma list of models (workloads); default ${RUN_DEFAULTS.models.join(',')}, or every workload a --backend-module declares`)
+    .option('--fixtures <list>', "comma list of fixture ids (see leakbench list); all = none,object,list,double,double100; zoo = every shape with its defaults (default: all; with --backend-module: none, the module's own work)")
     .option('--iterations <n>', 'iterations per cell, warm-up included', positiveInt('--iterations'), RUN_DEFAULTS.iterations)
     .option('--warmup <n>', 'first iterations recorded but marked warm-up', nonNegativeInt('--warmup'), RUN_DEFAULTS.warmup)
     .option('--duration <ms>', "simulated ms per iteration (default: the model's)", positiveNumber('--duration'))
@@ -93,8 +94,9 @@ export function registerRun(program: Command): void {
           {
             backends: o.backendModule ? [] : commaList(o.backends),
             backendModule: o.backendModule ?? null,
-            models: commaList(o.models),
-            fixtures: commaList(o.fixtures),
+            models: o.models ? commaList(o.models) : o.backendModule ? null : RUN_DEFAULTS.models,
+            backendOptions: o.option ?? {},
+            fixtures: commaList(o.fixtures ?? (o.backendModule ? 'none' : 'all')),
             iterations: sequential ? (o.maxIterations ?? RUN_DEFAULTS.iterations) : o.iterations,
             warmup: o.warmup,
             durationMs: o.duration,

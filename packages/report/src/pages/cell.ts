@@ -119,7 +119,7 @@ export function cellPage(c: CellView, runId: string, root: string): string {
     ['iterations', `${c.iterationsDone} of ${c.verdict?.sequential ? 'at most ' : ''}${c.iterations} (warm-up ${c.warmup})`],
     ...(c.verdict?.sequential ? [['sequential', esc(sequentialText(c.verdict.sequential))]] : []),
     ...(c.segmentStarts.length > 1 ? [['processes', processesText(c)]] : []),
-    ['simulated per iteration', `${c.durationMs} ms, logged every ${c.logIntervalMs} ms`],
+    ...(c.durationMs !== null ? [['simulated per iteration', `${c.durationMs} ms, logged every ${c.logIntervalMs} ms`]] : []),
     ['GC policy', esc(c.gc)],
     ['build', esc(buildText(c) ?? '—')],
   ];
