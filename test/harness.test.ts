@@ -302,7 +302,7 @@ describe('bad input is rejected with exit code 2 before any cell starts', () => 
   const nonEmpty = tmp('nonempty');
   writeFileSync(join(nonEmpty, 'something'), 'x');
   const badModule = join(tmp('badmod'), 'bad.mjs');
-  writeFileSync(badModule, "export async function load() { return { id: 'half', simulate() {} }; }\n");
+  writeFileSync(badModule, "export async function load() { return { id: 'half', probe: 3 }; }\n");
   const notAModule = join(tmp('nomod'), 'none.mjs');
   writeFileSync(notAModule, 'export const x = 1;\n');
 
@@ -320,7 +320,12 @@ describe('bad input is rejected with exit code 2 before any cell starts', () => 
     [['--gc', 'sometimes'], /accepted: none, before-sample/],
     [['--out', nonEmpty], /is not empty/],
     [['--out', '/etc/passwd/run'], /is not writable/],
-    [['--backend-module', badModule, '--models', 'x'], /does not implement the Backend interface; missing: info\(\), models\(\), probe\(\)/],
+    [['--backend-module', badModule, '--models', 'x'], /does not implement the Backend interface; missing: iterate\(\) \(one iteration of work\) or simulate\(\), probe\(\) as a function/],
+    [['--backend-module', 'examples/minimal-backend.mjs', '--option', 'size=3'], /--option size: examples\/minimal-backend.mjs does not declare it; accepted: keep/],
+    [['--backend-module', 'examples/js-backend.mjs', '--option', 'size=3'], /does not declare it; it declares none/],
+    [['--option', 'keep=1'], /--option sets options of a --backend-module; the built-in backends take none/],
+    [['--option', 'keep'], /--option takes name=value/],
+    [['--native-module', '*/nothing-like-this.node'], /--native-module \*\/nothing-like-this.node matches no shared object the backend loaded; .*loaded: .*leakbench_native_cvode.node/],
     [['--backend-module', notAModule], /does not export load\(\)/],
     [['--duration', '-5'], /--duration must be a positive number/],
     [['--recycle', '0'], /--recycle must be a whole number > 0/],
