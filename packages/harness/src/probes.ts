@@ -83,8 +83,8 @@ export function startHarnessProbes(spec: ProbeSpec | undefined): HarnessProbes |
         ownValue !== null && ownValue !== undefined ? { by: 'backend', how: `${backend.id}'s own probe` } : harness();
       return {
         layers: {
-          allocatorBytes: source(own.allocatorBytes, () => (isWasm ? wasmLayer(modules, wasmHow) : { by: 'harness', how: "glibc's process-wide count (mallinfo2), less the interposer's table" })),
-          moduleHeapBytes: source(own.moduleHeapBytes, () => (isWasm ? wasmLayer(modules, wasmHow) : nativeHow())),
+          allocatorBytes: source(own.allocatorBytes, () => (isWasm ? wasmLayer(wasm!, wasmHow) : { by: 'harness', how: "glibc's process-wide count (mallinfo2), less the interposer's table" })),
+          moduleHeapBytes: source(own.moduleHeapBytes, () => (isWasm ? wasmLayer(wasm!, wasmHow) : nativeHow())),
           wasmMemoryBytes: source(own.wasmMemoryBytes, () => (isWasm ? { by: 'harness', how: 'the instances\' memories, each counted once' } : { by: null, how: 'no WebAssembly module was instantiated' })),
         },
         native: moduleHeap && spec.nativeModules ? { ...moduleHeap, patterns: spec.nativeModules } : null,
@@ -94,8 +94,8 @@ export function startHarnessProbes(spec: ProbeSpec | undefined): HarnessProbes |
   };
 }
 
-function wasmLayer(modules: WasmModuleReport[], how: () => string): LayerSource {
-  return modules.every((m) => m.allocatorBytes !== null) ? { by: 'harness', how: how() } : { by: null, how: `not measured: ${how()}` };
+function wasmLayer(wasm: WasmProbe, how: () => string): LayerSource {
+  return wasm.allocatorBytes() !== null ? { by: 'harness', how: how() } : { by: null, how: `not measured: ${how()}` };
 }
 
 /** Writes the report beside the cell's samples. */

@@ -264,12 +264,17 @@ export function installWasmProbe(): WasmProbe {
     compileStreaming: async (response: Response | PromiseLike<Response>) => compile(await bytesOf(response)),
   });
 
+  // A module without an allocator of its own whose memory is a counted module's (a side module of emscripten's
+  // dynamic linking — a tree-sitter grammar — or one with no memory at all) allocates through that module: its
+  // blocks are already in that count.
+  const sharesCountedMemory = (s: InstanceState) => !s.memory || instances.some((o) => o !== s && o.memory === s.memory && o.module.rewritten.bytes !== null);
   const report = (s: InstanceState): WasmModuleReport => {
     const r = s.module.rewritten;
     const memoryBytes = s.memory ? s.memory.buffer.byteLength : null;
     let allocatorBytes: number | null = null;
     let how: string;
-    if (!r.bytes) how = `not measured: ${r.reason}`;
+    if (!r.bytes && sharesCountedMemory(s)) how = s.memory ? "no allocator of its own: it allocates in another module's memory, with that module's allocator (counted there)" : 'no memory';
+    else if (!r.bytes) how = `not measured: ${r.reason}`;
     else if (s.memory && (r.allocator !== 'malloc' || recognise(s) !== null)) {
       // The block's size as its allocator records it, read now (a realloc inlined into its caller, or one without
       // hooks, can grow a chunk in place without passing through an entry point): the u32 before the block —
@@ -303,13 +308,16 @@ export function installWasmProbe(): WasmProbe {
       return seen.size ? [...seen].reduce((a, m) => a + m.buffer.byteLength, 0) : null;
     },
     allocatorBytes: () => {
-      if (!instances.length) return null;
       let sum = 0;
-      for (const m of instances.map(report)) {
-        if (m.allocatorBytes === null) return null;
-        sum += m.allocatorBytes;
+      let counted = 0;
+      for (const s of instances) {
+        const m = report(s);
+        if (m.allocatorBytes !== null) {
+          sum += m.allocatorBytes;
+          counted++;
+        } else if (!sharesCountedMemory(s)) return null; // a heap of its own nobody counts
       }
-      return sum;
+      return counted ? sum : null;
     },
     ownBytes: () => 0,
   };
