@@ -3,7 +3,7 @@
 // shapes — and this module turns any of them into a Backend: fixtures into ABI codes, raw results into
 // SimulationResults or errors, the model table into ModelInfos.
 import { findModel, SimulationError, UsageError } from '@leakbench/core';
-import type { Backend, BuildInfo, CHeapSites, Fixture, FixtureKind, ModelInfo, Probes, SimulateOptions, SimulationResult } from '@leakbench/core';
+import type { Backend, BuildInfo, CHeapSites, Fixture, FixtureKind, OdeModelInfo, Probes, SimulateOptions, SimulationResult } from '@leakbench/core';
 import { FIXTURE_KINDS, LIMITS, RETURN_CODES } from './abi.js';
 
 /** One lb_simulate call's result as a binding returns it: every field always present. */
@@ -103,7 +103,7 @@ export function workloadFixtureProblem(f: Fixture, binding: Pick<WorkloadBinding
   return null;
 }
 
-export function toModelInfo(m: RawModel): ModelInfo {
+export function toModelInfo(m: RawModel): OdeModelInfo {
   return {
     id: m.id,
     title: m.title,
@@ -115,7 +115,7 @@ export function toModelInfo(m: RawModel): ModelInfo {
 }
 
 /** Throws the right error for a failed call (UsageError for bad options, SimulationError for CVODE). */
-export function toSimulationResult(raw: RawSimulation, model: ModelInfo): SimulationResult {
+export function toSimulationResult(raw: RawSimulation, model: OdeModelInfo): SimulationResult {
   if (raw.rc === RETURN_CODES.E_ARGS) throw new UsageError(raw.message);
   if (raw.rc === RETURN_CODES.E_SOLVER) throw new SimulationError(`CVODE failed: ${raw.message}`, raw.flag, raw.flagName, raw.tReached);
   if (raw.rc !== RETURN_CODES.OK || !raw.trace) throw new Error(`workload error ${raw.rc}: ${raw.message}`);
@@ -138,13 +138,16 @@ export function workloadBackend(binding: WorkloadBinding, meta: { id: string; de
     info: () => ({ ...info }),
     models: () => models,
     simulate(o: SimulateOptions): SimulationResult {
-      const model = findModel(models, o.model);
+      const model = findModel(models, o.model) as OdeModelInfo;
       // Checked here too, not only when a run is planned: a size beyond 32 bits would wrap in WASM's size_t
       // before the C side could refuse it.
       const problem = workloadFixtureProblem(o.fixture, binding);
       if (problem) throw new UsageError(problem);
       const f = fixtureToAbi(o.fixture);
-      const raw = binding.simulate(models.indexOf(model), o.durationMs, o.logIntervalMs, f.kind, f.bytes, f.period, o.maxSteps ?? LIMITS.DEFAULT_MAX_STEPS);
+      // An ODE model always has a protocol: its defaults when a caller gives none.
+      const durationMs = o.durationMs ?? model.defaultDurationMs;
+      const logIntervalMs = o.logIntervalMs ?? Math.min(model.defaultLogIntervalMs, durationMs);
+      const raw = binding.simulate(models.indexOf(model), durationMs, logIntervalMs, f.kind, f.bytes, f.period, o.maxSteps ?? LIMITS.DEFAULT_MAX_STEPS);
       return toSimulationResult(raw, model);
     },
     probe: (): Probes => ({ allocatorBytes: binding.allocatorBytes(), moduleHeapBytes: binding.moduleHeapBytes(), wasmMemoryBytes: binding.wasmMemoryBytes?.() ?? null }),
