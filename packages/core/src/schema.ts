@@ -287,6 +287,9 @@ export const SettleCheck = z.object({
 });
 export type SettleCheck = z.infer<typeof SettleCheck>;
 
+/** One layer's part of a cell's growth, in bytes per iteration with its interval. */
+export const LayerContribution = z.object({ layer: z.string(), where: z.enum(WHERES), bytesPerIteration: num, ciLow: num, ciHigh: num });
+
 export const CellVerdict = z.object({
   schema: z.literal(VERDICT_SCHEMA),
   cellId: z.string(),
@@ -298,9 +301,7 @@ export const CellVerdict = z.object({
    * more exact layers it may contain had not already explained (no byte counted twice). Their sum is
    * bytesPerIteration. Empty for a cell that does not leak (and in runs analysed before it was stored).
    */
-  attribution: z
-    .array(z.object({ layer: z.string(), where: z.enum(WHERES), bytesPerIteration: num, ciLow: num, ciHigh: num }))
-    .default([]),
+  attribution: z.array(LayerContribution).default([]),
   where: z.enum(WHERES).nullable(),
   bytesPerIteration: nullableNum,
   ciLow: nullableNum,
@@ -312,6 +313,11 @@ export const CellVerdict = z.object({
   summary: z.string(),
   /** The C heap's layers no probe gave a value for (absent: every one was measured, or the run predates this). */
   notMeasured: z.array(z.string()).optional(),
+  /**
+   * Paged layers growing by more than the layers inside them explain, beyond their own floor — memory no finer layer
+   * counts — with that part's rate and interval; not in `bytesPerIteration` (absent: none).
+   */
+  beyond: z.array(LayerContribution).optional(),
   /**
    * For a sequential cell (`run --until-decided`): the look that decided it — the verdict above is the cell's series
    * judged up to `decidedAt` at that look's levels — or, when none did by `maxIterations`, the last look (then

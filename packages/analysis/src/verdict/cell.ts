@@ -111,6 +111,7 @@ export function analyseCellHeld(cellId: string, recorded: Sample[], given: Verdi
     deferredFinalisation: [...deferred].some((l) => layers.find((x) => x.layer === l)?.decision === 'leak'),
     summary: describeCell(loc, layers, deferred, passUse, resizedByPass(layers, 'arrayBuffersBytes'), notMeasured),
     ...(notMeasured.length ? { notMeasured } : {}),
+    ...(loc.beyond.length ? { beyond: loc.beyond } : {}),
   };
   const held = [...loc.undecided.map((l) => l.layer), ...loc.unsettled];
   // A leak waits only for what can still settle by the run's horizon; anything else undecided keeps the cell open.

@@ -22,6 +22,10 @@ function beforeMeasurement(l: LayerVerdict): string {
   return `; ${formatBytes(excess)} one-time before iteration ${l.warmupEnd}${own > 0 ? " (beyond the leak's own growth)" : ''}`;
 }
 
+/** A paged layer's growth beyond what the layers inside it explain: memory none of them counts, not in the size. */
+const describeBeyond = (b: Location['beyond'][number]) =>
+  `${b.layer} grows ${formatBytes(b.bytesPerIteration)}/iter (${formatBytes(b.ciLow)}–${formatBytes(b.ciHigh)}) beyond what the layers inside it explain: memory none of them counts (the engine's pages, a library's own mmap, another allocator, fragmentation), not in the size`;
+
 /**
  * What the cell's attribution pass changed, said in the sentence since the JS heap's series alone reads otherwise:
  * - 'engine': the JS heap grew, but its heap snapshots found no program object growing (judged no-leak);
@@ -53,6 +57,7 @@ export function describeCell(loc: Location, layers: LayerVerdict[], deferred: Re
     else summary += ` in ${main.layer}`;
     summary += beforeMeasurement(main);
     if (loc.explained.length) summary += `; also grows: ${loc.explained.join(', ')} (the same bytes)`;
+    if (loc.beyond.length) summary += `; ${loc.beyond.map(describeBeyond).join('; ')}`;
     if (loc.hostOnlyAllocator) summary += "; the allocator's part is the host's (the module's own C heap is flat)";
     // A leak is decided while other layers may still be open: their growth is not in the size, and said.
     if (loc.undecided.length) summary += `; undecided, not in the size: ${loc.undecided.map((l) => `${l.layer} (${formatBytes(l.ciLow)} to ${formatBytes(l.ciHigh)}/iter)`).join(', ')}`;

@@ -199,10 +199,15 @@ export type OwnPart = (layer: Layer, counted: ReadonlySet<string>, from: number)
  * layers explain, yet possibly more than the floor above it (glibc's 8-byte chunk header beside the module heap's
  * block, while glibc's count still wanders between 32 and 40 B per block) — the cell's size is not known yet.
  */
-export function attributeParts(layers: LayerVerdict[], deferred: ReadonlySet<string>, options: VerdictOptions = { warmup: 0 }, ownPart?: OwnPart): { parts: Contribution[]; unsettled: Layer[] } {
+export function attributeParts(layers: LayerVerdict[], deferred: ReadonlySet<string>, options: VerdictOptions = { warmup: 0 }, ownPart?: OwnPart): { parts: Contribution[]; unsettled: Layer[]; beyond: Contribution[] } {
   const o = resolveOptions(options);
   const unsettled: Layer[] = [];
   const counted = new Map<string, Contribution>();
+  // Paged layers' growth beyond what the finer layers explain, when it is not counted in the size (see below).
+  const beyond = new Map<string, Contribution>();
+  // No count of the C allocator for this cell (a module whose allocator no probe found): pages are then the only
+  // evidence of C memory, and a paged layer's growth beyond the finer layers is counted, as that layer's part.
+  const cAllocatorUnmeasured = !layers.some((l) => l.layer === 'allocatorBytes');
   const leaks = (layer: Layer) => layers.some((x) => x.layer === layer && x.decision === 'leak' && !deferred.has(layer));
   // Paged layers are the coarse fallback: they hold the same bytes as the finer layers, in pages and heap chunks
   // that cannot be matched to them byte for byte, so they only attribute growth when no finer layer leaks, and only
@@ -215,23 +220,36 @@ export function attributeParts(layers: LayerVerdict[], deferred: ReadonlySet<str
     const l = layers.find((x) => x.layer === layer);
     if (!l || !leaks(layer)) continue;
     const spec = layerSpec(layer);
-    if (spec.paged && finerLeaks) continue;
-    // What the contained layers' series carried: their counted part, and where the attribution pass sized one (its
-    // `seriesSlope`), the extra its series carried too — V8's own growth, stores not yet swept — which this layer's
-    // series holds as well.
+    // What the contained layers' series carried: their counted part (or a paged layer's growth beyond its finer
+    // layers, noted), and where the attribution pass sized one (its `seriesSlope`), the extra its series carried
+    // too — V8's own growth, stores not yet swept — which this layer's series holds as well.
     const carried = (c: string) => {
-      const part = counted.get(c);
+      const part = counted.get(c) ?? beyond.get(c);
       if (!part) return 0;
       const cl = layers.find((x) => x.layer === c)!;
       return part.bytesPerIteration + Math.max(0, (cl.seriesSlope ?? cl.slope) - cl.slope);
     };
     const explained = spec.contains.reduce((a, c) => a + carried(c), 0) + (spec.paged ? finerUndecided : 0);
+    if (spec.paged && finerLeaks) {
+      // Pages beside a leak the finer layers measure: the same bytes, unless the layer grows by more than they
+      // explain beyond its own floor (page granularity, a young process's pages). Then the difference is memory no
+      // finer layer counts (a library's own mmap, a foreign allocator, fragmentation): named with its size, never
+      // "the same bytes" — and counted in the size only when no C allocator count exists for the cell.
+      // (A high-water mark's excess over its layer is peaks, not memory kept: its layer speaks for it.)
+      const rest = pagedPart(l, explained, o);
+      if (!spec.highWaterOf && rest.ciLow > layerFloor(o, true, verdictSpan(l, o.warmup))) {
+        const part = { layer, where: spec.locates, bytesPerIteration: rest.slope, ciLow: rest.ciLow, ciHigh: rest.ciHigh };
+        if (cAllocatorUnmeasured) counted.set(layer, part);
+        else beyond.set(layer, part);
+      }
+      continue;
+    }
     // A finer layer that contains others has its own part measured on its own series less theirs (ownPart): two
     // intervals subtracted are wider than the difference they bound (WASM's allocator count is the module heap's, byte
     // for byte: its own part is exactly 0, where 44 − 26.4 B/iteration left 17.6 undecided). Paged layers (pages,
     // not bytes) and verdicts built without their series subtract the contained parts' rates.
     const own = !spec.paged && spec.contains.some((c) => counted.has(c)) ? (ownPart?.(layer, new Set(counted.keys()), l.warmupEnd) ?? null) : null;
-    const part = own ?? { slope: l.slope - explained, ciLow: l.ciLow - explained, ciHigh: l.ciHigh - explained, n: l.n };
+    const part = own ?? (spec.paged ? pagedPart(l, explained, o) : { slope: l.slope - explained, ciLow: l.ciLow - explained, ciHigh: l.ciHigh - explained, n: l.n });
     // A leaking layer's own part counts when it is significantly above zero (glibc's 8-byte chunk header beside the
     // module heap's usable size, Node's records beside a Buffer's store) — and, for glibc with its per-thread cache
     // on, when it adds up over the window to more than that cache can hold (below that it is the cache's wander).
@@ -242,7 +260,18 @@ export function attributeParts(layers: LayerVerdict[], deferred: ReadonlySet<str
     if (layer === 'allocatorBytes' && withinAllocatorCache(o, part.slope * part.n)) continue;
     counted.set(layer, { layer, where: spec.locates, bytesPerIteration: part.slope, ciLow: part.ciLow, ciHigh: part.ciHigh });
   }
-  return { parts: [...counted.values()].sort((a, b) => b.bytesPerIteration - a.bytesPerIteration), unsettled };
+  const bySize = (m: Map<string, Contribution>) => [...m.values()].sort((a, b) => b.bytesPerIteration - a.bytesPerIteration);
+  return { parts: bySize(counted), unsettled, beyond: bySize(beyond) };
+}
+
+/**
+ * A paged layer's part beyond `explained` B/iteration, its interval widened by its granularity: a count in pages is
+ * off by up to one step (its resolution) at each end of the window, so its rate by up to resolution / span either
+ * way — a page-granular part never has a zero-width interval, whatever its samples' fit.
+ */
+function pagedPart(l: LayerVerdict, explained: number, o: ResolvedOptions): Pick<LayerVerdict, 'slope' | 'ciLow' | 'ciHigh' | 'n'> {
+  const grain = l.resolution / Math.max(1, verdictSpan(l, o.warmup));
+  return { slope: l.slope - explained, ciLow: l.ciLow - explained - grain, ciHigh: l.ciHigh - explained + grain, n: l.n };
 }
 
 export interface Location {
@@ -253,6 +282,11 @@ export interface Location {
   attribution: Contribution[];
   /** Leaking layers whose growth the attributed layers explain (no bytes of their own). */
   explained: Layer[];
+  /**
+   * Paged layers growing by more than the finer layers explain, beyond their own floor, not counted in the size
+   * (a C allocator count exists): their part beyond, said in the summary — never "the same bytes".
+   */
+  beyond: Contribution[];
   /** Layers that keep the cell from being decided. */
   undecided: LayerVerdict[];
   /** Leaking layers whose own part of the size is not settled yet (attributeParts). */
@@ -264,9 +298,9 @@ export interface Location {
 }
 
 export function locate(layers: LayerVerdict[], deferred: ReadonlySet<string>, options: VerdictOptions, ownPart?: OwnPart): Location {
-  const { parts: attribution, unsettled } = attributeParts(layers, deferred, options, ownPart);
+  const { parts: attribution, unsettled, beyond } = attributeParts(layers, deferred, options, ownPart);
   const leaking = layers.filter((l) => l.decision === 'leak' && !deferred.has(l.layer));
-  const explained = leaking.filter((l) => !attribution.some((a) => a.layer === l.layer)).map((l) => l.layer);
+  const explained = leaking.filter((l) => !attribution.some((a) => a.layer === l.layer) && !beyond.some((a) => a.layer === l.layer)).map((l) => l.layer);
   const open = layers.filter((l) => l.decision === 'inconclusive' && !deferred.has(l.layer));
   const abstained = open.map((l) => ({ layer: l, why: abstains(l, layers, options) })).filter((a): a is { layer: LayerVerdict; why: string } => a.why !== null);
   const undecided = open.filter((l) => !abstained.some((a) => a.layer === l));
@@ -281,6 +315,7 @@ export function locate(layers: LayerVerdict[], deferred: ReadonlySet<string>, op
     mainLayer: (placed?.layer as Layer | undefined) ?? null,
     attribution,
     explained,
+    beyond,
     undecided,
     unsettled,
     abstained,

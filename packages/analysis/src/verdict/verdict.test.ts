@@ -397,3 +397,58 @@ describe('which cells get an attribution pass', () => {
     expect(needsAttribution('none', withHeap('leak'), stock)).toBe(false);
   });
 });
+
+// Issue 26: a coarser layer growing by more than the finer layers explain is never "the same bytes".
+describe('paged layers reconciled with the finer layers', () => {
+  const r = rng(11);
+  // A JS handle leaking 88 B/iteration beside 100 kB/iteration of pages no finer layer counts (a library's own
+  // mmap, say), glibc's count flat; RSS on whole pages, with a little noise.
+  const page = 4096;
+  const pages = (i: number) => Math.round((100_000 * i) / page) * page + (r.uniform() < 0.1 ? page : 0);
+  const both = makeSamples(200, { heap: (i) => 88 * i, rss: pages });
+  const withoutAllocator = both.map((s) => ({ ...s, allocatorBytes: null }));
+
+  it('names the unexplained part of the pages, with its size, and keeps it out of the size when glibc is counted', () => {
+    const v = analyseCell('c', both, { warmup: 10 });
+    expect(v.decision).toBe('leak');
+    expect(v.bytesPerIteration).toBeCloseTo(88, 0);
+    expect(v.summary).not.toMatch(/rssBytes[^;]*\(the same bytes\)/);
+    const rss = v.beyond?.find((b) => b.layer === 'rssBytes');
+    expect(rss, v.summary).toBeDefined();
+    expect(rss!.ciLow).toBeLessThan(100_000 - 88);
+    expect(rss!.ciHigh).toBeGreaterThan(100_000 - 88);
+    expect(v.summary).toMatch(/rssBytes grows 97\.\d kB\/iter \([^)]*\) beyond what the layers inside it explain/);
+  });
+
+  it('counts it in the size, as the pages\' part, when no C allocator count exists for the cell — and says that layer was not measured', () => {
+    const v = analyseCell('c', withoutAllocator, { warmup: 10 });
+    expect(v.decision).toBe('leak');
+    const rss = v.attribution.find((a) => a.layer === 'rssBytes');
+    expect(rss, v.summary).toMatchObject({ where: 'rss-only' });
+    expect(v.bytesPerIteration!).toBeGreaterThan(99_000);
+    expect(v.ciLow!).toBeLessThan(100_000);
+    expect(v.ciHigh!).toBeGreaterThan(100_000);
+    expect(v.notMeasured).toEqual(['moduleHeapBytes', 'allocatorBytes']);
+    expect(v.summary).toMatch(/not measured: moduleHeapBytes .*allocatorBytes/);
+    expect(v.beyond).toBeUndefined();
+  });
+
+  it('still calls pages that the finer layers explain the same bytes', () => {
+    // 4 kB Buffers kept: the array buffers' count and RSS grow by the same page per iteration.
+    const kept = makeSamples(200, { rss: (i) => page * i }).map((s) => ({ ...s, arrayBuffersBytes: 3e4 + page * s.i, externalBytes: 2e6 + page * s.i, allocatorBytes: 4e6 + page * s.i }));
+    const v = analyseCell('c', kept, { warmup: 10 });
+    expect(v.decision).toBe('leak');
+    expect(v.beyond).toBeUndefined();
+    expect(v.summary).toMatch(/rssBytes[^;]*\(the same bytes\)/);
+  });
+
+  it('gives a page-granular part an interval of at least its granularity, never zero-width', () => {
+    // 16 kB of pages per iteration and nothing else (a leaked mmap): a perfect line in whole pages.
+    const v = analyseCell('c', makeSamples(200, { rss: (i) => 4 * page * i }), { warmup: 10 });
+    expect(v.decision).toBe('leak');
+    const rss = v.attribution.find((a) => a.layer === 'rssBytes')!;
+    expect(rss.bytesPerIteration).toBe(4 * page);
+    expect(rss.ciLow).toBeLessThan(4 * page);
+    expect(rss.ciHigh).toBeGreaterThan(4 * page);
+  });
+});
