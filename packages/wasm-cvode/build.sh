@@ -4,6 +4,10 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../../scripts/lib.sh"
+# npm scripts put node_modules/.bin first on PATH, and binaryen 132 (the WASM probe's load-time rewriter) has its own
+# wasm-opt there: emscripten 3.1.6 must link with the tools it was released with, or its JS glue keeps the export
+# names its wasm-opt minified ("Import #0 module=\"a\" ... requires a callable" at load).
+PATH=$(printf '%s' "$PATH" | tr ':' '\n' | grep -v '/node_modules/\.bin$' | paste -sd: -)
 require_emcc
 export NODE_PATH="${NODE_PATH:-/usr/share/nodejs}" # emscripten 3.1.6 -O1+ links need acorn from here
 prefix=$(bash "$here/../../scripts/build-sundials.sh" wasm)
