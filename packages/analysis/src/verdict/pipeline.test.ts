@@ -66,10 +66,16 @@ describe('locate and describe', () => {
       ['allocatorBytes', 'c-allocator', 180],
     ]);
     const loc = locate(layers, new Set(), opts);
-    expect(loc).toMatchObject({ decision: 'leak', where: 'external', explained: ['externalBytes', 'rssBytes'], hostOnlyAllocator: true });
+    // RSS grows 2.0–5.0 kB/iteration, the layers inside it 1.4 kB: at least 626 B/iteration more than they explain,
+    // named as such (not in the size), never "the same bytes".
+    expect(loc).toMatchObject({ decision: 'leak', where: 'external', explained: ['externalBytes'], hostOnlyAllocator: true });
+    expect(loc.beyond).toEqual([{ layer: 'rssBytes', where: 'rss-only', bytesPerIteration: 4096 - 1374, ciLow: 2000 - 1374, ciHigh: 5000 - 1374 }]);
     expect(describeCell(loc, layers, new Set())).toBe(
-      "leak in external: 1.3 kB/iter (between 1.3 kB and 1.4 kB: its parts' 95% intervals added) = 1000.0 B external (arrayBuffersBytes) + 194.0 B js-heap (heapUsedBytes) + 180.0 B c-allocator (allocatorBytes); also grows: externalBytes, rssBytes (the same bytes); the allocator's part is the host's (the module's own C heap is flat)",
+      "leak in external: 1.3 kB/iter (between 1.3 kB and 1.4 kB: its parts' 95% intervals added) = 1000.0 B external (arrayBuffersBytes) + 194.0 B js-heap (heapUsedBytes) + 180.0 B c-allocator (allocatorBytes); also grows: externalBytes (the same bytes); rssBytes grows 2.7 kB/iter (626.0 B–3.5 kB) beyond what the layers inside it explain: memory none of them counts (the engine's pages, a library's own mmap, another allocator, fragmentation), not in the size; the allocator's part is the host's (the module's own C heap is flat)",
     );
+    // Pages within what the finer layers explain are the same bytes.
+    const same = layers.map((l) => (l.layer === 'rssBytes' ? { ...l, slope: 1400, ciLow: 1300, ciHigh: 1500 } : l));
+    expect(locate(same, new Set(), opts)).toMatchObject({ explained: ['externalBytes', 'rssBytes'], beyond: [] });
   });
 
   it("names the place by the workload's parts: the host's share of glibc never outranks the leak it follows from", () => {
@@ -123,8 +129,13 @@ describe('locate and describe', () => {
     expect(locate([layer({ layer: 'heapUsedBytes', decision: 'inconclusive', ciHigh: 20000 }), rss], new Set(), opts)).toMatchObject({ decision: 'inconclusive', attribution: [] });
     const beyond = locate([layer({ layer: 'heapUsedBytes', decision: 'inconclusive', ciHigh: 384 }), rss], new Set(), opts);
     expect(beyond.attribution).toEqual([{ layer: 'rssBytes', where: 'rss-only', bytesPerIteration: 16000, ciLow: 16000, ciHigh: 16000 }]);
-    // A finer layer that leaks holds the same bytes as RSS: RSS adds nothing.
-    expect(locate([layer({ layer: 'heapUsedBytes', decision: 'leak', slope: 56, ciLow: 56, ciHigh: 56 }), rss], new Set(), opts).attribution.map((a) => a.layer)).toEqual(['heapUsedBytes']);
+    // A finer layer leaks, and RSS grows ×290 more: with glibc's count measured, RSS's part beyond is named, not
+    // counted; without any C allocator count, pages are the only evidence of C memory and it is counted.
+    const handle = layer({ layer: 'heapUsedBytes', decision: 'leak', slope: 56, ciLow: 56, ciHigh: 56 });
+    const counted = locate([handle, layer({ layer: 'allocatorBytes', decision: 'no-leak' }), rss], new Set(), opts);
+    expect(counted.attribution.map((a) => a.layer)).toEqual(['heapUsedBytes']);
+    expect(counted.beyond.map((a) => [a.layer, a.bytesPerIteration])).toEqual([['rssBytes', 16384 - 56]]);
+    expect(locate([handle, rss], new Set(), opts).attribution.map((a) => [a.layer, a.bytesPerIteration])).toEqual([['rssBytes', 16384 - 56], ['heapUsedBytes', 56]]);
   });
 
   it('with glibc\'s per-thread cache on, attributes no glibc remainder within the cache and lets host-only wander abstain', () => {
