@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BlockSet } from './block-set.js';
-import { HOOK_MODULE, type AllocatorKind } from './rewrite.js';
+import { HOOK_MODULE, type AllocatorKind } from './hook-names.js';
 
 const REWRITE_MAIN = fileURLToPath(new URL('./rewrite-main.js', import.meta.url));
 const REWRITE_SOURCE = fileURLToPath(new URL('./rewrite.js', import.meta.url));

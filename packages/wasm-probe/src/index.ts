@@ -1,3 +1,3 @@
 // The harness's own WebAssembly probes (see hooks.ts): installed in a cell's process before its backend loads.
 export { installWasmProbe, type WasmProbe, type WasmModuleReport } from './hooks.js';
-export { HOOK_MODULE, type AllocatorKind } from './rewrite.js';
+export { HOOK_MODULE, type AllocatorKind } from './hook-names.js';

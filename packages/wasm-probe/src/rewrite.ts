@@ -11,12 +11,11 @@
 // bytes requested) after a block is handed out, free(pointer) before a block is taken back. The harness keeps the
 // live blocks; their sizes are read from the allocator's own chunk headers when it knows the allocator.
 import binaryen from 'binaryen';
+import { HOOK_MODULE, type AllocatorKind } from './hook-names.js';
 
-/** The import module the hooks come from (the harness supplies it at instantiation). */
-export const HOOK_MODULE = 'leakbench:heap';
+export { HOOK_MODULE, type AllocatorKind };
 
 type EntryKind = 'malloc' | 'free' | 'calloc' | 'realloc' | 'memalign' | 'posix_memalign';
-export type AllocatorKind = 'dlmalloc' | 'emmalloc' | 'malloc';
 
 const ENTRY_KINDS: Record<string, EntryKind> = {
   malloc: 'malloc', dlmalloc: 'malloc', emmalloc_malloc: 'malloc', emscripten_builtin_malloc: 'malloc',
