@@ -18,7 +18,8 @@ export interface CheckResult {
   baseline: string | null;
   ok: boolean;
   findings: CheckFinding[];
-  cells: { cell: string; fixture: string; decision: string; summary: string }[];
+  /** `notMeasured`: the cell's C heap layers no probe measured (absent: all were) — a pass says nothing of them. */
+  cells: { cell: string; fixture: string; decision: string; summary: string; notMeasured?: string[] }[];
 }
 
 /** Reads a run for checking; an incomplete run (cells not ok, or verdicts missing) is bad input. */
@@ -97,7 +98,13 @@ export function checkRun(dir: string, baselineDir: string | null = null, options
     baseline: baselineDir,
     ok: findings.length === 0,
     findings,
-    cells: run.cells.map((c) => ({ cell: c.record.spec.id, fixture: c.record.spec.fixture, decision: c.verdict!.decision, summary: c.verdict!.summary })),
+    cells: run.cells.map((c) => ({
+      cell: c.record.spec.id,
+      fixture: c.record.spec.fixture,
+      decision: c.verdict!.decision,
+      summary: c.verdict!.summary,
+      ...(c.verdict!.notMeasured?.length ? { notMeasured: c.verdict!.notMeasured } : {}),
+    })),
   };
 }
 

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { XMLParser } from 'fast-xml-parser';
 import type { CheckResult } from '@leakbench/analysis';
 import { githubAnnotations, junitXml } from './ci-output.js';
+import { formatCheck } from './format.js';
 
 const result = (findings: CheckResult['findings']): CheckResult => ({
   run: '/runs/merged',
@@ -45,5 +46,16 @@ describe('GitHub annotations', () => {
     expect(lines).toHaveLength(2);
     expect(lines[0]).toBe('::error title=leakbench check%3A native-lr1991-none::workload-leak (allocatorBytes): the workload leaks: 32.0 B/iter,%0A100%25 sure');
     expect(githubAnnotations(result([]))).toMatch(/^::notice title=leakbench check::check passed: 2 cell\(s\) of \/runs\/merged\n$/);
+  });
+});
+
+describe('the gate\'s text', () => {
+  it('says which cells passed with C heap layers no probe measured', () => {
+    const r = result([]);
+    expect(formatCheck(r)).not.toMatch(/not measured/);
+    r.cells[1] = { ...r.cells[1]!, notMeasured: ['moduleHeapBytes', 'allocatorBytes'] };
+    const text = formatCheck(r);
+    expect(text).toMatch(/^not measured, so not judged: wasm-lr1991-none \(moduleHeapBytes, allocatorBytes\)$/m);
+    expect(text.trimEnd().split('\n').at(-1)).toBe('check passed');
   });
 });

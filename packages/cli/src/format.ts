@@ -104,6 +104,9 @@ export function formatJson(r: SimulationResult, backend: Backend, model: string)
 export function formatCheck(r: CheckResult): string {
   const lines = r.cells.map((c) => `  ${c.cell.padEnd(32)} ${c.decision.padEnd(12)} ${c.summary}`);
   for (const f of r.findings) lines.push(`FAIL ${f.cell}: ${f.message}`);
+  // A gate that passes says what it did not look at: C heap layers no probe measured in a cell.
+  const blind = r.cells.filter((c) => c.notMeasured?.length).map((c) => `${c.cell} (${c.notMeasured!.join(', ')})`);
+  if (blind.length) lines.push(`not measured, so not judged: ${blind.join('; ')}`);
   lines.push(r.ok ? 'check passed' : `check failed: ${r.findings.length} finding(s)`);
   return lines.join('\n') + '\n';
 }
