@@ -4,7 +4,7 @@
 import { LAYERS, lastIteration, layerSpec, VERDICT_SCHEMA, type CellVerdict, type Layer, type LayerVerdict, type Sample } from '@leakbench/core';
 import { describeCell, type PassUse } from './describe.js';
 import { analyseLayer } from './layer.js';
-import { guardHost, locate, withinAllocatorCache, type Location, type OwnPart } from './locate.js';
+import { guardHost, locate, unmeasuredCHeap, withinAllocatorCache, type Location, type OwnPart } from './locate.js';
 import { layerFloor, resolveOptions, verdictSpan, type VerdictOptions } from './options.js';
 import { longestProcess, stitchSegments } from './segments.js';
 import { settleCheck } from './settle.js';
@@ -49,14 +49,6 @@ function ownPartOf(samples: Sample[], options: VerdictOptions): OwnPart {
   };
 }
 
-/**
- * The C heap's layers no probe gave a value for in this cell (a user's module whose allocator the harness could not
- * find, a backend that measures neither): said in the verdict, so that a no-leak is not read as a clean bill for a
- * heap nobody looked at.
- */
-const C_HEAP_LAYERS: Layer[] = ['moduleHeapBytes', 'allocatorBytes'];
-const unmeasured = (samples: Sample[]): Layer[] => C_HEAP_LAYERS.filter((l) => !samples.some((s) => s.phase !== 'settle' && typeof s[l] === 'number'));
-
 export function analyseCell(cellId: string, recorded: Sample[], given: VerdictOptions): CellVerdict {
   return analyseCellHeld(cellId, recorded, given).verdict;
 }
@@ -93,7 +85,7 @@ export function analyseCellHeld(cellId: string, recorded: Sample[], given: Verdi
             ? 'program-size'
             : null;
   const total = loc.attribution.length ? loc.attribution.reduce((a, c) => a + c.bytesPerIteration, 0) : null;
-  const notMeasured = unmeasured(samples);
+  const notMeasured = unmeasuredCHeap(layers);
   const main = loc.mainLayer ? layers.find((l) => l.layer === loc.mainLayer)! : null;
   const verdict: CellVerdict = {
     schema: VERDICT_SCHEMA,

@@ -3,6 +3,14 @@
 import { formatBytes, LAYERS, layerSpec, type CellVerdict, type Decision, type Layer, type LayerVerdict, type Where } from '@leakbench/core';
 import { HOST_GROWTH_MIN_SAMPLES, JIT_MIN_SAMPLES, layerFloor, processSamples, resolveOptions, TCACHE_BYTES, verdictSpan, type ResolvedOptions, type VerdictOptions } from './options.js';
 
+/**
+ * The C heap's layers no probe gave a value for in this cell (a user's module whose allocator the harness could not
+ * find, a backend that measures neither; analyseLayer judges no such layer): said in the verdict, so that a no-leak
+ * is not read as a clean bill for a heap nobody looked at, and what decides whether pages count in the size.
+ */
+const C_HEAP_LAYERS: Layer[] = ['moduleHeapBytes', 'allocatorBytes'];
+export const unmeasuredCHeap = (layers: LayerVerdict[]): Layer[] => C_HEAP_LAYERS.filter((c) => !layers.some((l) => l.layer === c));
+
 /** The module's exact own heap is measured and does not grow: glibc's growth beside it is the host's. */
 export const moduleHeapFlat = (layers: LayerVerdict[]) => layers.find((l) => l.layer === 'moduleHeapBytes')?.decision === 'no-leak';
 
@@ -207,7 +215,7 @@ export function attributeParts(layers: LayerVerdict[], deferred: ReadonlySet<str
   const beyond = new Map<string, Contribution>();
   // No count of the C allocator for this cell (a module whose allocator no probe found): pages are then the only
   // evidence of C memory, and a paged layer's growth beyond the finer layers is counted, as that layer's part.
-  const cAllocatorUnmeasured = !layers.some((l) => l.layer === 'allocatorBytes');
+  const cAllocatorUnmeasured = unmeasuredCHeap(layers).includes('allocatorBytes');
   const leaks = (layer: Layer) => layers.some((x) => x.layer === layer && x.decision === 'leak' && !deferred.has(layer));
   // Paged layers are the coarse fallback: they hold the same bytes as the finer layers, in pages and heap chunks
   // that cannot be matched to them byte for byte, so they only attribute growth when no finer layer leaks, and only
@@ -237,11 +245,7 @@ export function attributeParts(layers: LayerVerdict[], deferred: ReadonlySet<str
       // "the same bytes" — and counted in the size only when no C allocator count exists for the cell.
       // (A high-water mark's excess over its layer is peaks, not memory kept: its layer speaks for it.)
       const rest = pagedPart(l, explained, o);
-      if (!spec.highWaterOf && rest.ciLow > layerFloor(o, true, verdictSpan(l, o.warmup))) {
-        const part = { layer, where: spec.locates, bytesPerIteration: rest.slope, ciLow: rest.ciLow, ciHigh: rest.ciHigh };
-        if (cAllocatorUnmeasured) counted.set(layer, part);
-        else beyond.set(layer, part);
-      }
+      if (!spec.highWaterOf && rest.ciLow > layerFloor(o, true, verdictSpan(l, o.warmup))) (cAllocatorUnmeasured ? counted : beyond).set(layer, contribution(layer, rest));
       continue;
     }
     // A finer layer that contains others has its own part measured on its own series less theirs (ownPart): two
@@ -258,11 +262,14 @@ export function attributeParts(layers: LayerVerdict[], deferred: ReadonlySet<str
       continue;
     }
     if (layer === 'allocatorBytes' && withinAllocatorCache(o, part.slope * part.n)) continue;
-    counted.set(layer, { layer, where: spec.locates, bytesPerIteration: part.slope, ciLow: part.ciLow, ciHigh: part.ciHigh });
+    counted.set(layer, contribution(layer, part));
   }
   const bySize = (m: Map<string, Contribution>) => [...m.values()].sort((a, b) => b.bytesPerIteration - a.bytesPerIteration);
   return { parts: bySize(counted), unsettled, beyond: bySize(beyond) };
 }
+
+/** A layer's part of the size, placed where the layer locates. */
+const contribution = (layer: Layer, part: Pick<LayerVerdict, 'slope' | 'ciLow' | 'ciHigh'>): Contribution => ({ layer, where: layerSpec(layer).locates, bytesPerIteration: part.slope, ciLow: part.ciLow, ciHigh: part.ciHigh });
 
 /**
  * A paged layer's part beyond `explained` B/iteration, its interval widened by its granularity: a count in pages is
