@@ -39,8 +39,9 @@ export interface HarnessProbes {
 /** Starts the probes `spec` asks for. Call before the backend loads: the WebAssembly API must be wrapped first. */
 export function startHarnessProbes(spec: ProbeSpec | undefined): HarnessProbes | null {
   if (!spec) return null;
-  const wasm: WasmProbe | null = spec.wasm ? installWasmProbe() : null;
   const native: NativeProbe = loadNativeProbe();
+  // The header read runs in C: in the stable profile this process's JS is interpreted only.
+  const wasm: WasmProbe | null = spec.wasm ? installWasmProbe({ sumHeaders: native.sumHeaders }) : null;
   const heap = () => (spec.nativeModules ? native.moduleHeap() : null);
   const wasmFound = () => (wasm?.modules().length ?? 0) > 0;
 

@@ -30,6 +30,8 @@ export interface NativeProbe {
   loadedObjects(): string[];
   /** Whether `path` matches one of the ':'-separated patterns, by the interposer's own rule (fnmatch). */
   matches(patterns: string, path: string): boolean;
+  /** Sum over the non-zero keys p of the u32 at heap[p - 4] & mask (the WASM probe's header read, in C). */
+  sumHeaders(keys: Uint32Array, heap: ArrayBuffer, mask: number): number;
 }
 
 /**

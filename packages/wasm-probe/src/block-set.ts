@@ -6,6 +6,9 @@
 
 const FIRST_CAPACITY = 1024;
 
+/** The same sum computed elsewhere (the harness's native probe, in C): keys, the heap, the mask. */
+export type HeaderSum = (keys: Uint32Array, heap: ArrayBuffer, mask: number) => number;
+
 const slotOf = (p: number, mask: number) => (Math.imul(p ^ (p >>> 16), 0x45d9f3b) >>> 0) & mask;
 
 export class BlockSet {
@@ -55,6 +58,21 @@ export class BlockSet {
       }
     }
     return bytes;
+  }
+
+  /**
+   * Sum over the live blocks of the u32 before each, masked: the chunk sizes their allocator records now, read from
+   * its headers in `heap` (a tight loop: a sample reads millions of blocks when a module leaks thousands per call).
+   */
+  sumHeaders(heap: Uint32Array, mask: number, fast?: HeaderSum): number {
+    const keys = this.keys;
+    if (fast) return fast(keys, heap.buffer as ArrayBuffer, mask);
+    let sum = 0;
+    for (let i = 0; i < keys.length; i++) {
+      const p = keys[i]!;
+      if (p !== 0) sum += (heap[(p - 4) >>> 2]! & mask) >>> 0;
+    }
+    return sum;
   }
 
   /** Calls fn for every live block. */
