@@ -7,6 +7,8 @@
 #     through apt when run as root; otherwise prints the exact command and stops.
 #   - SUNDIALS 6.4.1 source, hash-verified, into .cache/ (LEAKBENCH_SUNDIALS_SRC=<tarball|dir> overrides).
 #   - npm workspace dependencies (npm ci when a lock file exists).
+#   - the case studies' libraries from the registry (examples/case-studies: pinned by its own lock file; tree-sitter's
+#     addon is compiled by its own install script: its prebuilt binary needs a newer libstdc++ than Debian 12's).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -41,5 +43,14 @@ if [ ! -d node_modules/turbo ] || [ package-lock.json -nt node_modules/.package-
   # memlab (heap-snapshot analysis) depends on puppeteer, whose install must not try to download a browser.
   export PUPPETEER_SKIP_DOWNLOAD=true
   if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
+fi
+cs=examples/case-studies
+if [ ! -d $cs/node_modules/sql.js ] || [ $cs/package-lock.json -nt $cs/node_modules/.package-lock.json ]; then
+  log "installing the case studies' libraries ($cs)"
+  # node-gyp builds tree-sitter's addon against the installed Node's headers (no download).
+  if [ -z "${npm_config_nodedir:-}" ] && [ -f "$(dirname "$(dirname "$(command -v node)")")/include/node/common.gypi" ]; then
+    export npm_config_nodedir="$(dirname "$(dirname "$(command -v node)")")"
+  fi
+  (cd $cs && npm ci --no-audit --no-fund)
 fi
 log "setup complete"
