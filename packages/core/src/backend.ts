@@ -64,6 +64,12 @@ export interface Probes {
    * array-buffer and external layers, which would otherwise count the instrument's growth as the module's.
    */
   ownArrayBufferBytes?: number;
+  /**
+   * Optional: bytes of every table the probes themselves hold, wherever it lives (array buffers, the malloc
+   * interposer's table): left out of the page layers (RSS, VMS), which would otherwise count the instrument's
+   * growth — tens of bytes per live block — as memory nothing else explains.
+   */
+  ownBytes?: number;
 }
 
 /** Live C heap blocks of one allocation stack that were allocated in one epoch (see Backend.allocationSites). */

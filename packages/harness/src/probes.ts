@@ -55,6 +55,7 @@ export function startHarnessProbes(spec: ProbeSpec | undefined): HarnessProbes |
       moduleHeapBytes: own.moduleHeapBytes ?? (isWasm ? wasmAllocator : nativeHeap),
       wasmMemoryBytes: own.wasmMemoryBytes ?? (isWasm ? wasm!.memoryBytes() : null),
       ownArrayBufferBytes: (own.ownArrayBufferBytes ?? 0) + (wasm?.ownBytes() ?? 0),
+      ownBytes: (own.ownBytes ?? own.ownArrayBufferBytes ?? 0) + (wasm?.ownBytes() ?? 0) + (moduleHeap?.ownBytes ?? 0),
     };
   };
 

@@ -161,8 +161,9 @@ export function takeSample(ctx: SampleContext, i: number, phase: Phase, iterNs: 
     phase,
     iterNs,
     tMs: Number(process.hrtime.bigint() - ctx.t0) / 1e6,
-    vmsBytes: vms,
-    rssBytes: rss ?? mem.rss,
+    // The probes' own tables are the instrument's pages, not the process's workload (FORMAT.md).
+    vmsBytes: vms === null ? null : vms - (probes.ownBytes ?? 0),
+    rssBytes: (rss ?? mem.rss) - (probes.ownBytes ?? 0),
     maxRssBytes: process.resourceUsage().maxRSS * 1024,
     heapUsedBytes: mem.heapUsed,
     heapTotalBytes: mem.heapTotal,

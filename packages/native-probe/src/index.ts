@@ -15,6 +15,8 @@ export interface ModuleHeapCount {
   blocks: number;
   /** Blocks the interposer's table had no room for (uncounted): never expected, said when it happens. */
   unrecorded: number;
+  /** The interposer's own table of live blocks (glibc chunk bytes): the instrument's memory, not the module's. */
+  ownBytes: number;
   /** Paths of the shared objects whose code the count covers (found so far). */
   objects: string[];
   /** Selected objects or code segments beyond the interposer's fixed tables (their blocks are not counted). */

@@ -36,7 +36,7 @@ static napi_value glibc_in_use(napi_env env, napi_callback_info info) {
   return number(env, (double)(m.uordblks + m.hblkhd) - own);
 }
 
-/* { bytes, blocks, unrecorded, objects: [paths], objectsDropped } or null when the interposer is not loaded. */
+/* { bytes, blocks, unrecorded, ownBytes, objects: [paths], objectsDropped } or null when the interposer is not loaded. */
 static napi_value module_heap(napi_env env, napi_callback_info info) {
   (void)info;
   napi_value out;
@@ -51,6 +51,7 @@ static napi_value module_heap(napi_env env, napi_callback_info info) {
   set(env, out, "bytes", number(env, c.bytes));
   set(env, out, "blocks", number(env, c.blocks));
   set(env, out, "unrecorded", number(env, c.unrecorded));
+  set(env, out, "ownBytes", number(env, c.own_bytes));
   set(env, out, "objectsDropped", number(env, c.objects_dropped));
   napi_value objects;
   napi_create_array(env, &objects);

@@ -22,9 +22,16 @@ function beforeMeasurement(l: LayerVerdict): string {
   return `; ${formatBytes(excess)} one-time before iteration ${l.warmupEnd}${own > 0 ? " (beyond the leak's own growth)" : ''}`;
 }
 
+/** What a paged layer can hold that the layers inside it do not count. */
+const BEYOND_WHY: Partial<Record<string, string>> = {
+  // emscripten's memory.grow adds 20 % and more at a time: the memory runs ahead of its allocator's bytes.
+  wasmMemoryBytes: "linear memory grown ahead of what the module's allocator holds (emscripten grows it in steps of 20 % and more), or a heap no probe counts",
+};
+const BEYOND_WHY_PAGES = "the engine's pages, a library's own mmap, another allocator, fragmentation";
+
 /** A paged layer's growth beyond what the layers inside it explain: memory none of them counts, not in the size. */
 const describeBeyond = (b: Location['beyond'][number]) =>
-  `${b.layer} grows ${formatBytes(b.bytesPerIteration)}/iter (${formatBytes(b.ciLow)}–${formatBytes(b.ciHigh)}) beyond what the layers inside it explain: memory none of them counts (the engine's pages, a library's own mmap, another allocator, fragmentation), not in the size`;
+  `${b.layer} grows ${formatBytes(b.bytesPerIteration)}/iter (${formatBytes(b.ciLow)}–${formatBytes(b.ciHigh)}) beyond what the layers inside it explain: memory none of them counts (${BEYOND_WHY[b.layer] ?? BEYOND_WHY_PAGES}), not in the size`;
 
 /**
  * What the cell's attribution pass changed, said in the sentence since the JS heap's series alone reads otherwise:
