@@ -21,6 +21,18 @@ const unconfirmedHighWater = (l: LayerVerdict, layers: LayerVerdict[]): LayerVer
   return markedVerdict && markedVerdict.decision !== 'leak' ? markedVerdict : null;
 };
 
+/**
+ * The high-water mark of layer `l` (maxRssBytes of rssBytes) when it is measured and flat: `l` grew without ever
+ * passing the peak the process had reached before — pages it held earlier, touched again (V8 tiering up a large
+ * WebAssembly module's code, an arena's freed pages reused) — which is not yet evidence of new memory.
+ */
+const underEarlierPeak = (l: LayerVerdict, layers: LayerVerdict[]): LayerVerdict | null => {
+  const mark = layers.find((x) => layerSpec(x.layer).highWaterOf === l.layer);
+  if (!mark || mark.decision !== 'no-leak' || mark.total > mark.resolution || l.intercept === null || mark.intercept === null) return null;
+  const end = l.intercept + l.slope * (l.warmupEnd + l.n - 1); // where l's fitted line ends
+  return mark.intercept >= end ? mark : null;
+};
+
 /** `bytes` of glibc's count could be its per-thread cache filling or emptying (when the cell ran with it on). */
 export const withinAllocatorCache = (o: ResolvedOptions, bytes: number) => o.host.allocatorCache && bytes < TCACHE_BYTES;
 
@@ -122,8 +134,13 @@ export function guardHost(layers: LayerVerdict[], options: VerdictOptions): Laye
   const finerLeaks = guarded.some((l) => !layerSpec(l.layer).paged && l.decision === 'leak');
   return guarded.map((l) => (finerLeaks ? l : guardPagesAlone(l)));
   function guardPagesAlone(l: LayerVerdict): LayerVerdict {
-    if (l.decision !== 'leak' || !layerSpec(l.layer).paged || age(l) >= HOST_GROWTH_MIN_SAMPLES) return l;
-    return tooYoung(l, 'grows while no finer layer leaks (pages nothing else sees)');
+    if (l.decision !== 'leak' || !layerSpec(l.layer).paged) return l;
+    if (age(l) < HOST_GROWTH_MIN_SAMPLES) return tooYoung(l, 'grows while no finer layer leaks (pages nothing else sees)');
+    // The only layer growing, within the address space the process already had and under its earlier peak.
+    const peak = underEarlierPeak(l, guarded);
+    const others = guarded.filter((x) => x !== l && x !== peak && layerSpec(x.layer).paged && x.decision === 'leak');
+    if (!peak || others.length) return l;
+    return undecided(l, `grows while no other layer does, and never past the peak the process reached before (${peak.layer} flat): pages it held earlier, touched again (a large WebAssembly module's code tiering up, freed pages reused) — not yet evidence of new memory; a leak once it passes that peak`);
   }
   function guardOne(l: LayerVerdict): LayerVerdict {
     if (engineOnly && l.layer === 'heapUsedBytes' && l.decision !== 'no-leak') {

@@ -122,6 +122,21 @@ describe('locate and describe', () => {
     expect(both.layers.find((l) => l.layer === 'rssBytes')!.decision).toBe('leak');
   });
 
+  it('does not call RSS growth a leak while it stays under the peak the process reached before (max RSS flat)', () => {
+    // A large WebAssembly module's code tiering up in a stock process: RSS climbs by MBs in a few steps over its
+    // first hundred iterations, into pages the process held at start-up; max RSS, its high-water mark, never moves.
+    const cell = (maxRss: (i: number, rss: number) => number) =>
+      analyseCellHeld('tier-up', Array.from({ length: 121 }, (_, i) => {
+        const rss = 79e6 + (i >= 30 ? 1.7e6 : 0) + (i >= 80 ? 2.8e6 : 0) + 16384 * i;
+        return { ...sample(i, 9e6), moduleHeapBytes: 0, wasmMemoryBytes: 16 << 20, rssBytes: rss, maxRssBytes: maxRss(i, rss) } as Sample;
+      }), { warmup: 20 }).verdict;
+    const under = cell(() => 90e6);
+    expect(under.decision).toBe('inconclusive');
+    expect(under.layers.find((l) => l.layer === 'rssBytes')!.reason).toMatch(/never past the peak the process reached before \(maxRssBytes flat\)/);
+    // The same growth taking the process past its peak (max RSS follows RSS): pages nothing else sees, a leak.
+    expect(cell((_, rss) => rss)).toMatchObject({ decision: 'leak', where: 'rss-only' });
+  });
+
   it('falls back to RSS only beyond what finer layers could explain, and ignores growth that came back', () => {
     const rss = layer({ layer: 'rssBytes', decision: 'leak', slope: 16384, ciLow: 16384, ciHigh: 16384 });
     expect(locate([layer({ layer: 'heapUsedBytes', decision: 'leak', slope: 56, ciLow: 56, ciHigh: 56 }), rss], new Set(['heapUsedBytes']), opts)).toMatchObject({ decision: 'leak', where: 'rss-only' });
