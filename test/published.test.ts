@@ -373,6 +373,10 @@ describe('published report', () => {
   it('is regenerated from its data byte for byte (run `npx turbo run report` after changing the report)', async () => {
     const out = join(mkdtempSync(join(tmpdir(), 'leakbench-published-')), 'site');
     await buildReport(['default-run', 'soak-run', 'soak-recycled', 'sequential-run'].map((r) => join(PUBLISHED, 'data', r)), out, { title: 'leakbench' });
+    // The case studies (docs/case-studies.md): a site of their own, beside.
+    const studies = join(PUBLISHED, 'data/case-studies');
+    const runs = (profile: string) => readdirSync(studies).filter((d) => d.endsWith(`-${profile}`)).sort().map((d) => join(studies, d));
+    await buildReport([...runs('stable'), ...runs('stock')], join(out, 'case-studies'), { title: 'leakbench case studies' });
     const expected = files(join(PUBLISHED, 'site')).map((f) => relative(join(PUBLISHED, 'site'), f)).sort();
     expect(files(out).map((f) => relative(out, f)).sort()).toEqual(expected);
     for (const f of expected) expect(readFileSync(join(out, f), 'utf8') === readFileSync(join(PUBLISHED, 'site', f), 'utf8'), f).toBe(true);
