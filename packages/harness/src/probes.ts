@@ -43,19 +43,20 @@ export function startHarnessProbes(spec: ProbeSpec | undefined): HarnessProbes |
   // The header read runs in C: in the stable profile this process's JS is interpreted only.
   const wasm: WasmProbe | null = spec.wasm ? installWasmProbe({ sumHeaders: native.sumHeaders }) : null;
   const heap = () => (spec.nativeModules ? native.moduleHeap() : null);
-  const wasmFound = () => (wasm?.modules().length ?? 0) > 0;
+  const wasmFound = () => (wasm?.count() ?? 0) > 0;
 
   const fill = (own: Probes): Probes => {
     const isWasm = wasmFound();
     const moduleHeap = heap();
     const nativeHeap = moduleHeap && moduleHeap.objects.length > 0 ? moduleHeap.bytes : null;
     const wasmAllocator = isWasm ? wasm!.allocatorBytes() : null;
+    const wasmOwn = wasm?.ownBytes() ?? 0;
     return {
       allocatorBytes: own.allocatorBytes ?? (isWasm ? wasmAllocator : native.glibcInUse()),
       moduleHeapBytes: own.moduleHeapBytes ?? (isWasm ? wasmAllocator : nativeHeap),
       wasmMemoryBytes: own.wasmMemoryBytes ?? (isWasm ? wasm!.memoryBytes() : null),
-      ownArrayBufferBytes: (own.ownArrayBufferBytes ?? 0) + (wasm?.ownBytes() ?? 0),
-      ownBytes: (own.ownBytes ?? own.ownArrayBufferBytes ?? 0) + (wasm?.ownBytes() ?? 0) + (moduleHeap?.ownBytes ?? 0),
+      ownArrayBufferBytes: (own.ownArrayBufferBytes ?? 0) + wasmOwn,
+      ownBytes: (own.ownBytes ?? own.ownArrayBufferBytes ?? 0) + wasmOwn + (moduleHeap?.ownBytes ?? 0),
     };
   };
 

@@ -21,6 +21,7 @@ describe('BlockSet', () => {
     const seen = new Map<number, number>();
     set.forEach((p, n) => seen.set(p, n));
     expect(seen).toEqual(ref);
+    expect(set.requestedBytes).toBe([...ref.values()].reduce((a, n) => a + n, 0));
     expect(set.delete(3)).toBe(-1); // never added
   });
 

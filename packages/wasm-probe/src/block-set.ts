@@ -15,6 +15,8 @@ export class BlockSet {
   private keys = new Uint32Array(FIRST_CAPACITY);
   private sizes = new Uint32Array(FIRST_CAPACITY);
   private used = 0;
+  /** Sum of the live blocks' requested bytes, kept as they come and go (a request never changes). */
+  requestedBytes = 0;
 
   get size(): number {
     return this.used;
@@ -32,8 +34,10 @@ export class BlockSet {
     let i = slotOf(p, mask);
     while (this.keys[i] !== 0 && this.keys[i] !== p) i = (i + 1) & mask;
     if (this.keys[i] === 0) this.used++;
+    else this.requestedBytes -= this.sizes[i]!;
     this.keys[i] = p;
     this.sizes[i] = bytes;
+    this.requestedBytes += bytes;
   }
 
   /** Forgets p; its recorded size, or -1 when it was not there. */
@@ -46,6 +50,7 @@ export class BlockSet {
     const bytes = this.sizes[i]!;
     this.keys[i] = 0;
     this.used--;
+    this.requestedBytes -= bytes;
     for (let j = (i + 1) & mask; this.keys[j] !== 0; j = (j + 1) & mask) {
       const home = slotOf(this.keys[j]!, mask);
       // Move slot j into the hole at i unless its home lies cyclically in (i, j].
@@ -86,6 +91,7 @@ export class BlockSet {
     this.keys = new Uint32Array(keys.length * 2);
     this.sizes = new Uint32Array(keys.length * 2);
     this.used = 0;
+    this.requestedBytes = 0;
     for (let i = 0; i < keys.length; i++) if (keys[i] !== 0) this.add(keys[i]!, sizes[i]!);
   }
 }

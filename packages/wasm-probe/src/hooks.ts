@@ -57,6 +57,8 @@ interface InstanceState {
 }
 
 export interface WasmProbe {
+  /** How many instances so far (cheap: modules() measures each). */
+  count(): number;
   /** Every module instantiated so far. */
   modules(): WasmModuleReport[];
   /** Linear memory of all instances (each Memory once), or null when no instance has one. */
@@ -215,10 +217,9 @@ export function installWasmProbe(options: { sumHeaders?: HeaderSum } = {}): Wasm
     };
     return { ...imports, [HOOK_MODULE]: hooks };
   };
-  const register = (module: WebAssembly.Module, instance: WebAssembly.Instance, imports: WebAssembly.Imports | undefined, state: InstanceState) => {
+  const register = (instance: WebAssembly.Instance, imports: WebAssembly.Imports | undefined, state: InstanceState) => {
     state.memory = findMemory(instance, imports);
     instances.push(state);
-    void module;
   };
   const fresh = (module: ModuleState): InstanceState => ({ module, memory: null, live: new BlockSet(), unknownFrees: 0, calls: 0, lastSum: null, recognised: null });
   /** The live blocks' chunk sizes as the allocator records them now; read again only after its next call. */
@@ -247,7 +248,7 @@ export function installWasmProbe(options: { sumHeaders?: HeaderSum } = {}): Wasm
       if (!ms) return Reflect.construct(target, args);
       const state = fresh(ms);
       const instance = Reflect.construct(target, [module, withHooks(imports, state)]) as WebAssembly.Instance;
-      register(module, instance, imports, state);
+      register(instance, imports, state);
       return instance;
     },
   });
@@ -257,14 +258,14 @@ export function installWasmProbe(options: { sumHeaders?: HeaderSum } = {}): Wasm
       if (!ms) return original.instantiate(source, imports);
       const state = fresh(ms);
       const instance = await original.instantiate(source, withHooks(imports, state));
-      register(source, instance, imports, state);
+      register(instance, imports, state);
       return instance;
     }
     const { bytes, state: ms } = prepare(source);
     const state = fresh(ms);
     const result = await original.instantiate(bytes, withHooks(imports, state));
     modules.set(result.module, ms);
-    register(result.module, result.instance, imports, state);
+    register(result.instance, imports, state);
     return result;
   };
   const compile = async (source: BufferSource): Promise<WebAssembly.Module> => {
@@ -305,17 +306,14 @@ export function installWasmProbe(options: { sumHeaders?: HeaderSum } = {}): Wasm
       const named = r.allocator !== 'malloc' ? '' : ` (recognised by its block headers)`;
       how = `${kind}'s own sizes of the live blocks${named} (entry points ${r.wrapped.join(', ')}, names from the ${r.namesFrom})`;
     } else {
-      let sum = 0;
-      s.live.forEach((_, n) => {
-        sum += n;
-      });
-      allocatorBytes = sum;
+      allocatorBytes = s.live.requestedBytes;
       how = `bytes requested by the live blocks (the allocator's own overhead not counted; entry points ${r.wrapped.join(', ')}, names from the ${r.namesFrom})`;
     }
     if (s.unknownFrees) how += `; not exact: ${s.unknownFrees} frees of blocks not seen allocated (an entry point without hooks)`;
     return { instantiatedBy: s.module.instantiatedBy, hash: s.module.hash, memoryBytes, allocatorBytes, liveBlocks: s.live.size, allocator: r.bytes ? r.allocator : null, how };
   };
   const probe: WasmProbe = {
+    count: () => instances.length,
     modules: () => instances.map(report),
     memoryBytes: () => {
       const seen = new Set<WebAssembly.Memory>();
@@ -334,9 +332,8 @@ export function installWasmProbe(options: { sumHeaders?: HeaderSum } = {}): Wasm
       }
       return counted ? sum : null;
     },
-    ownBytes: () => 0,
+    ownBytes: () => instances.reduce((a, s) => a + s.live.ownBytes(), 0),
   };
-  probe.ownBytes = () => instances.reduce((a, s) => a + s.live.ownBytes(), 0);
   g.__leakbenchWasmProbe = probe;
   return probe;
 }
