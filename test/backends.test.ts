@@ -152,9 +152,11 @@ describe.each(['native', 'wasm'])('%s fixtures', (id) => {
     expect(g.alloc).toBeGreaterThanOrEqual(bytes);
     expect(g.alloc).toBeLessThan(bytes + 64); // chunk header and alignment only
     expect(Math.abs(g.heap)).toBeLessThan(8);
-    // Exactly one block per iteration in the module's own heap: usable size natively, chunk size in dlmalloc.
+    // Exactly one block per iteration in the module's own heap, at its allocator chunk (glibc's or dlmalloc's):
+    // the request, rounded to the allocator's granule, plus its header — natively now and then one 16 B granule
+    // more (a reused free chunk too small to split: malloc(8) takes 32 or 48 B).
     expect(g.module).toBeGreaterThanOrEqual(bytes);
-    expect(g.module).toBeLessThan(bytes + 24);
+    expect(g.module).toBeLessThan(bytes + 40);
   });
 });
 

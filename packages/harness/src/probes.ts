@@ -80,7 +80,7 @@ export function startHarnessProbes(spec: ProbeSpec | undefined): HarnessProbes |
         if (!spec.nativeModules) return { by: null, how: 'not measured: the malloc interposer was not preloaded' };
         if (!moduleHeap) return { by: null, how: 'not measured: the malloc interposer was asked for but is not in the process (LD_PRELOAD lost?)' };
         if (!moduleHeap.objects.length) return { by: null, how: `not measured: no loaded shared object matched ${spec.nativeModules.join(', ')}` };
-        return { by: 'harness', how: `blocks allocated by the code of ${moduleHeap.objects.join(', ')} (malloc interposer, malloc_usable_size)` };
+        return { by: 'harness', how: `blocks allocated by the code of ${moduleHeap.objects.join(', ')} (malloc interposer, glibc chunk bytes)` };
       };
       const source = (ownValue: number | null | undefined, harness: () => LayerSource): LayerSource =>
         ownValue !== null && ownValue !== undefined ? { by: 'backend', how: `${backend.id}'s own probe` } : harness();

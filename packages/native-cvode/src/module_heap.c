@@ -115,7 +115,7 @@ __attribute__((noinline)) static int backtrace_here(void **pcs) { return backtra
 /* Records a block handed out here (lock held), with its stack when one was captured. */
 static void own_at(void *p, void *const *pcs, int depth) {
   if (!p) return;
-  size_t bytes = malloc_usable_size(p);
+  size_t bytes = (size_t)lb_glibc_chunk_bytes(p); /* what glibc's own count holds for it (usable size + header) */
   uint32_t stack = depth > 1 ? intern_stack(pcs + 1, depth - 1) : 0;
   if (lb_blocks_add(&blocks, p, stack, epoch, bytes)) module_bytes += bytes; /* else: no room to record it, uncounted */
 }

@@ -4,7 +4,7 @@
 #define LBH_H
 
 typedef struct {
-  double bytes;      /* malloc_usable_size of the selected objects' live blocks */
+  double bytes;      /* glibc chunk bytes of the selected objects' live blocks */
   double blocks;
   double unrecorded; /* blocks the table had no room for (never expected; said when it happens) */
   double own_bytes;  /* glibc chunks of the interposer's own table: not the module's, not the host's */

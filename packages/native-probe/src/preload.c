@@ -128,7 +128,7 @@ static void add_locked(void *p, size_t bytes) {
 
 static void own(void *p) {
   if (!p) return;
-  size_t bytes = malloc_usable_size(p);
+  size_t bytes = (size_t)lb_glibc_chunk_bytes(p); /* what glibc's own count holds for it, as dlmalloc's chunk in WASM */
   pthread_mutex_lock(&lock);
   add_locked(p, bytes);
   pthread_mutex_unlock(&lock);
@@ -162,7 +162,7 @@ LBH_EXPORT __attribute__((noinline)) void *realloc(void *old, size_t n) {
   int owned = remove_locked(old, &was);
   void *p = __libc_realloc(old, n);
   if (p && (mine || owned))
-    add_locked(p, malloc_usable_size(p)); /* the module's block stays the module's, whoever resizes it */
+    add_locked(p, (size_t)lb_glibc_chunk_bytes(p)); /* the module's block stays the module's, whoever resizes it */
   else if (!p && owned && n)
     add_locked(old, was.bytes); /* failed: the old block is still there */
   pthread_mutex_unlock(&lock);

@@ -271,8 +271,8 @@ export function attributeParts(layers: LayerVerdict[], deferred: ReadonlySet<str
     // not bytes) and verdicts built without their series subtract the contained parts' rates.
     const own = !spec.paged && spec.contains.some((c) => counted.has(c)) ? (ownPart?.(layer, new Set(counted.keys()), l.warmupEnd) ?? null) : null;
     const part = own ?? (spec.paged ? pagedPart(l, explained, o) : { slope: l.slope - explained, ciLow: l.ciLow - explained, ciHigh: l.ciHigh - explained, n: l.n });
-    // A leaking layer's own part counts when it is significantly above zero (glibc's 8-byte chunk header beside the
-    // module heap's usable size, Node's records beside a Buffer's store) — and, for glibc with its per-thread cache
+    // A leaking layer's own part counts when it is significantly above zero (glibc's 8-byte chunk header beside a
+    // module heap recorded as usable sizes, Node's records beside a Buffer's store) — and, for glibc with its per-thread cache
     // on, when it adds up over the window to more than that cache can hold (below that it is the cache's wander).
     if (!(part.ciLow > 0)) {
       if (!spec.paged && spec.contains.length && part.ciHigh >= o.minRate) unsettled.push(layer);
