@@ -4,7 +4,7 @@
 // are the C fixtures' known growth (the built-in counters measure the same: test/zoo.test.ts).
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { readVerdict } from '@leakbench/core';
@@ -14,10 +14,10 @@ const CLI = join(ROOT, 'packages/cli/dist/cli.js');
 const leakbench = (args: string[]) => spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 300_000 });
 const tmp = (name: string) => mkdtempSync(join(tmpdir(), `leakbench-${name}-`));
 
-// What one iteration adds to the module's heap: glibc's usable size natively (malloc_usable_size), dlmalloc's chunk
-// in WASM.
+// What one iteration adds to the module's heap: the allocator's chunk, glibc's natively (its usable size and one size
+// word), dlmalloc's in WASM.
 const SIZES: Record<string, Record<string, number>> = {
-  native: { double: 24, 'malloc:80': 88, 'new:80': 88, 'strdup:64': 72 },
+  native: { double: 32, 'malloc:80': 96, 'new:80': 96, 'strdup:64': 80 },
   wasm: { double: 16, 'malloc:80': 88, 'new:80': 88, 'strdup:64': 72 },
 };
 
@@ -41,9 +41,9 @@ describe.each([
         continue;
       }
       expect([v.decision, v.where], `${id}: ${v.summary}`).toEqual(['leak', 'c-allocator']);
-      // What the probe counts per iteration: every measured step of the module heap is the block's size — in WASM
-      // exactly; natively its usable size, which for the same request is now and then one 16 B granule more (glibc's
-      // chunk was larger — most likely a reused free chunk too small to split: `strdup:64` steps 72 or 88 B).
+      // What the probe counts per iteration: every measured step of the module heap is the block's chunk — in WASM
+      // exactly; natively, for the same request, now and then one 16 B granule more (glibc handed out a larger
+      // chunk — most likely a reused free chunk too small to split: `strdup:64` steps 80 or 96 B).
       const heapSeries = readFileSync(join(out, 'cells', id, 'samples.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((x) => x.phase === 'measure').map((x) => x.moduleHeapBytes as number);
       const steps = heapSeries.slice(1).map((b, k) => b - heapSeries[k]!);
       const size = SIZES[backend]![f]!;
@@ -55,5 +55,35 @@ describe.each([
       if (backend === 'wasm') expect(heap.bytesPerIteration, `${id}: ${v.summary}`).toBe(size);
       else expect(heap.bytesPerIteration - size, `${id}: ${v.summary}`).toBeGreaterThanOrEqual(0), expect(heap.bytesPerIteration - size, `${id}: ${v.summary}`).toBeLessThanOrEqual(16);
     }
+  });
+});
+
+describe('leakbench calibrate --backend-module', () => {
+  it('calibrates a module through the probes: its own id, the truth it measures itself, kept when re-judged; --model required when it declares several', () => {
+    const out = join(tmp('foreign-calibrate'), 'cal');
+    const args = ['calibrate', '--backend-module', 'examples/foreign/leakbench-wasm.mjs', '--fixtures', 'none,double', '--iterations', '40', '--trials', '1', '--none-trials', '1', '--no-attribute', '--out', out];
+    const several = leakbench(args);
+    expect(several.status, several.stderr).toBe(2);
+    expect(several.stderr).toMatch(/declares hh1952, lr1991: give --model/);
+    const r = leakbench([...args, '--model', 'lr1991']);
+    expect(r.status, r.stderr).toBe(0);
+    const cal = JSON.parse(readFileSync(join(out, 'calibration.json'), 'utf8'));
+    expect(cal.options.backends).toEqual(['wasm-foreign']);
+    expect(cal.options.backendModule).toBe(join(ROOT, 'examples/foreign/leakbench-wasm.mjs'));
+    const double = cal.summaries.find((s: { fixture: string }) => s.fixture === 'double');
+    // The truth is the module's own measure of the shape's block (dlmalloc's chunk), not the probes' reading.
+    expect(double.trueBytesPerIteration).toBe(16);
+    expect(double.byIterations[0].leak).toBe(1);
+    expect(double.estimatedBytesPerIteration).toBe(16);
+    // Re-judged later, the truth stays the one recorded with the trials (the module need not be there any more):
+    // a recorded value no probe would measure survives.
+    double.trueBytesPerIteration = 20;
+    writeFileSync(join(out, 'calibration.json'), JSON.stringify(cal));
+    const again = leakbench(['calibrate', '--reanalyse', out, '--json']);
+    expect(again.status, again.stderr).toBe(0);
+    const rejudged = JSON.parse(readFileSync(join(out, 'calibration.json'), 'utf8'));
+    expect(rejudged.analysed).not.toBeNull();
+    const after = rejudged.summaries.find((s: { fixture: string }) => s.fixture === 'double');
+    expect([after.trueBytesPerIteration, after.estimatedBytesPerIteration, after.relativeError]).toEqual([20, 16, -0.2]);
   });
 });

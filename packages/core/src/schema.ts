@@ -432,6 +432,8 @@ export const CalibrationResult = z.object({
     trials: z.number().int(),
     noneTrials: z.number().int(),
     model: z.string(),
+    /** The backend module calibrated (`calibrate --backend-module`, the path its trials loaded); null: built-ins. */
+    backendModule: z.string().nullable().default(null),
     gc: GcPolicy,
     /** The cells' host profile (absent in calibrations from before it was recorded). */
     host: z.enum(['stable', 'stock']).nullable().default(null),

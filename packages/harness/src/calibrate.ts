@@ -4,18 +4,26 @@
 // @leakbench/analysis) in <dir>/calibration.json.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { CALIBRATION_SCHEMA, readManifest, readVerdict, runPaths, UsageError, writeJsonAtomic } from '@leakbench/core';
-import type { CalibrationResult, CellSpec, GcPolicy, RunManifest } from '@leakbench/core';
+import { CALIBRATION_SCHEMA, CalibrationResult, readJsonFile, readManifest, readVerdict, runPaths, UsageError, writeJsonAtomic } from '@leakbench/core';
+import type { CellSpec, GcPolicy, RunManifest } from '@leakbench/core';
 import { calibrationTrial, reanalyseRun, summariseCalibration, trialNumber, type AttributeWhen } from '@leakbench/analysis';
 import { hostSettings, type HostProfile } from './host.js';
 import { gitCommit } from './environment.js';
 import { checkSequential, planRun, RUN_DEFAULTS, writeNewManifest } from './plan.js';
 import { executeRun, type ExecuteOptions } from './run.js';
-import type { BackendLoader } from './worker.js';
+import type { BackendLoader, GrowthProbeJob } from './worker.js';
 
 export interface CalibrateRequest {
+  /** Built-in backends by id (ignored with backendModule: the module's own id is the one backend). */
   backends: string[];
-  model: string;
+  /** A user's backend module (path), calibrated through the harness's own probes as `run --backend-module` is. */
+  backendModule?: string | null;
+  /** Options of the backend module (`--option name=value`, each one it declares). */
+  backendOptions?: Record<string, string>;
+  /** The shared objects whose C heap the malloc interposer counts (`--native-module`; default as run's). */
+  nativeModules?: string[] | null;
+  /** One workload; null: the backend module's only one (an error when it declares several). */
+  model: string | null;
   fixtures: string[];
   iterationCounts: number[];
   trials: number;
@@ -54,10 +62,29 @@ export async function calibrate(req: CalibrateRequest, load: BackendLoader, opts
   const seqWarmup = req.sequential?.warmup ?? RUN_DEFAULTS.warmup;
   const sequential = req.sequential ? checkSequential(seqWarmup, largest, req.sequential.minIterations) : null;
   const warmupOf = (iterations: number) => (sequential ? seqWarmup : calibrationWarmup(iterations));
-  const { specs: base, fixtures } = await planRun(
-    { backends: req.backends, backendModule: null, models: [req.model], fixtures: req.fixtures, iterations: largest, warmup: 0, durationMs: req.durationMs, gc: req.gc, jobs: req.jobs, cellTimeoutS: 900, settle: false, out: req.out },
+  const { specs: base, fixtures, backends: loaded } = await planRun(
+    {
+      backends: req.backends,
+      backendModule: req.backendModule ?? null,
+      ...(req.backendOptions ? { backendOptions: req.backendOptions } : {}),
+      nativeModules: req.nativeModules ?? null,
+      models: req.model === null ? null : [req.model],
+      fixtures: req.fixtures,
+      iterations: largest,
+      warmup: 0,
+      durationMs: req.durationMs,
+      gc: req.gc,
+      jobs: req.jobs,
+      cellTimeoutS: 900,
+      settle: false,
+      out: req.out,
+    },
     load,
   );
+  const models = [...new Set(base.map((s) => s.model))];
+  if (models.length !== 1) throw new UsageError(`a calibration measures one workload; the backend module declares ${models.join(', ')}: give --model`);
+  const model = models[0]!;
+  const backends = loaded.map((b) => b.id);
   const specs: CellSpec[] = [];
   for (const b of base) {
     const n = b.fixture === 'none' ? req.noneTrials : req.trials;
@@ -69,8 +96,8 @@ export async function calibrate(req: CalibrateRequest, load: BackendLoader, opts
     req.out,
     specs,
     {
-      backends: req.backends,
-      models: [req.model],
+      backends,
+      models: [model],
       fixtures,
       iterations: largest,
       warmup: warmupOf(largest),
@@ -88,11 +115,16 @@ export async function calibrate(req: CalibrateRequest, load: BackendLoader, opts
     'calibration-',
   );
   await executeRun(req.out, manifest, { ...opts, attribute: req.attribute ?? 'auto' });
-  return summarise(req.out, manifest, { ...req, fixtures }, opts.worker);
+  return summarise(req.out, manifest, { ...req, backends, model, fixtures }, opts.worker);
 }
 
-/** Re-analyses every stored trial with the current verdict code and rebuilds calibration.json (no re-run). */
+/**
+ * Re-analyses every stored trial with the current verdict code and rebuilds calibration.json (no re-run). The true
+ * growth is the one measured when the trials were recorded (kept in calibration.json): it belongs to the build that
+ * ran them, and a backend module need not be where it was then. Probed again only when none was recorded.
+ */
 export function recalibrate(dir: string, worker: string): CalibrationResult {
+  const recorded = existsSync(runPaths(dir).calibration) ? readJsonFile(runPaths(dir).calibration, CalibrationResult, 'calibration') : null;
   reanalyseRun(dir);
   const analysed = { commit: gitCommit(), at: new Date().toISOString() };
   const manifest = readManifest(dir);
@@ -115,6 +147,7 @@ export function recalibrate(dir: string, worker: string): CalibrationResult {
     },
     worker,
     analysed,
+    recorded ? (b, f) => recorded.summaries.find((x) => x.backend === b && x.fixture === f)?.trueBytesPerIteration ?? null : null,
   );
 }
 
@@ -124,7 +157,10 @@ export function recalibrate(dir: string, worker: string): CalibrationResult {
  * not seen (it read 0 B in the stock profile); what a block costs does not depend on the cache.
  */
 function probeTrueGrowth(manifest: RunManifest, backend: string, model: string, fixtures: string[], worker: string): Record<string, number | null> {
-  const r = spawnSync(process.execPath, ['--expose-gc', ...manifest.options.host.nodeFlags, worker, 'growth-probe', backend, model, ...fixtures], {
+  // A backend module is loaded as its trials loaded it: the path and options their specs recorded.
+  const spec = manifest.cells.find((c) => c.spec.backend === backend)?.spec;
+  const job: GrowthProbeJob = { backend, backendModule: spec?.backendModule ?? null, ...(spec?.backendOptions ? { backendOptions: spec.backendOptions } : {}), model, fixtures };
+  const r = spawnSync(process.execPath, ['--expose-gc', ...manifest.options.host.nodeFlags, worker, 'growth-probe', JSON.stringify(job)], {
     env: { ...process.env, ...hostSettings('stable', manifest.options.host.numerics).env },
     encoding: 'utf8',
   });
@@ -132,9 +168,13 @@ function probeTrueGrowth(manifest: RunManifest, backend: string, model: string, 
   return JSON.parse(r.stdout) as Record<string, number | null>;
 }
 
-function summarise(dir: string, manifest: RunManifest, req: CalibrateRequest, worker: string, analysed: CalibrationResult['analysed'] = null): CalibrationResult {
+type TrueGrowth = (backend: string, fixture: string) => number | null;
+
+function summarise(dir: string, manifest: RunManifest, req: CalibrateRequest, worker: string, analysed: CalibrationResult['analysed'] = null, recorded: TrueGrowth | null = null): CalibrationResult {
   const trials = manifest.cells.map((c) => calibrationTrial(c.spec, readVerdict(dir, c.spec.id)));
-  const growth = new Map(req.backends.map((b) => [b, probeTrueGrowth(manifest, b, req.model, req.fixtures, worker)]));
+  const probed = recorded ? null : new Map(req.backends.map((b) => [b, probeTrueGrowth(manifest, b, req.model!, req.fixtures, worker)]));
+  const trueGrowth: TrueGrowth = recorded ?? ((b, f) => probed!.get(b)?.[f] ?? null);
+  const module = manifest.cells[0]?.spec.backendModule ?? null;
   const result: CalibrationResult = {
     schema: CALIBRATION_SCHEMA,
     createdAt: manifest.createdAt,
@@ -146,13 +186,14 @@ function summarise(dir: string, manifest: RunManifest, req: CalibrateRequest, wo
       iterationCounts: req.iterationCounts,
       trials: req.trials,
       noneTrials: req.noneTrials,
-      model: req.model,
+      model: req.model!,
+      backendModule: module,
       gc: req.gc,
       host: manifest.options.host.profile,
       attribute: manifest.cells.some((c) => existsSync(runPaths(dir).attribution(c.spec.id))),
       sequential: manifest.options.sequential ? { ...manifest.options.sequential, warmup: manifest.options.warmup } : null,
     },
-    summaries: summariseCalibration({ ...req, trials, trueGrowth: (b, f) => growth.get(b)?.[f] ?? null }),
+    summaries: summariseCalibration({ ...req, trials, trueGrowth }),
     trials,
   };
   writeJsonAtomic(runPaths(dir).calibration, result);

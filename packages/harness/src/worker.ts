@@ -2,7 +2,7 @@
 // the whole cell, or the part of it one process of a recycled or resumed cell runs), the
 // attribution pass of a cell (`attribute <spec-json> <dir>`: the same loop, a heap snapshot at each of
 // attribute.ts's points, everything written into <dir>), or a growth probe
-// (`growth-probe <backend> <model> <fixture>...`, prints {"<fixture>": bytes | null, ...}), or the backends timed
+// (`growth-probe <job-json>`, a GrowthProbeJob; prints {"<fixture>": bytes | null, ...}), or the backends timed
 // side by side (`bench <job-json>`, see bench.ts).
 // The harness does not know how backends are found: the composition root (the CLI) owns an entry script that
 // calls runWorker with its backend loader, and passes that script's path to the harness.
@@ -59,11 +59,21 @@ async function attributeMain(args: string[], load: BackendLoader): Promise<void>
   send({ type: 'done', samples });
 }
 
+/** What a growth probe measures: a backend (built-in by id, or a module by path with its options) and fixtures. */
+export interface GrowthProbeJob {
+  backend: string;
+  backendModule: string | null;
+  backendOptions?: Record<string, string>;
+  model: string;
+  fixtures: string[];
+}
+
+// No harness probe is installed: the truth is what the backend itself measures, independent of what is calibrated.
 async function growthProbeMain(args: string[], load: BackendLoader): Promise<void> {
-  const [backendId, model, ...fixtures] = args;
-  const backend = await load(backendId!, null);
+  const job = JSON.parse(args[0]!) as GrowthProbeJob;
+  const backend = await load(job.backend, job.backendModule, job.backendOptions ?? {});
   const out: Record<string, number | null> = {};
-  for (const f of fixtures) out[f] = measureTrueGrowth(backend, model!, f);
+  for (const f of job.fixtures) out[f] = measureTrueGrowth(backend, job.model, f);
   process.stdout.write(JSON.stringify(out) + '\n');
 }
 

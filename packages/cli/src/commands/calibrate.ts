@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { parseFixtureList, UsageError } from '@leakbench/core';
 import { calibrate, CALIBRATE_DEFAULTS, recalibrate, RUN_DEFAULTS } from '@leakbench/harness';
-import { attributeWhen, commaList, HOST_PROFILES, nonNegativeInt, oneOf, positiveInt, positiveNumber, timeStamp } from '../args.js';
+import { attributeWhen, backendOption, commaList, HOST_PROFILES, nonNegativeInt, oneOf, positiveInt, positiveNumber, timeStamp } from '../args.js';
 import { formatCalibration } from '../format.js';
 import { progressReporter } from '../progress.js';
 import { loadAnyBackend } from '../registry.js';
@@ -25,7 +25,10 @@ export function registerCalibrate(program: Command): void {
     .command('calibrate')
     .description('measure detection power: independent trials of every fixture at increasing iteration counts')
     .option('--backends <list>', 'comma list of backends', 'native,wasm')
-    .option('--model <id>', 'model', 'lr1991')
+    .option('--backend-module <path>', "a module implementing the Backend interface (replaces --backends), measured through the harness's own probes as run --backend-module measures it")
+    .option('--option <name=value>', 'an option of the --backend-module (one it declares; repeat for several)', backendOption)
+    .option('--native-module <patterns>', "comma list of fnmatch globs over full paths of the shared objects whose C heap leakbench's malloc interposer counts (default with --backend-module: every Node-API addon, '*.node')")
+    .option('--model <id>', "model (workload); default lr1991, or the only workload a --backend-module declares")
     .option('--fixtures <list>', 'fixtures, incl. a malloc:<bytes> sweep', CALIBRATE_DEFAULTS.fixtures.join(','))
     .option('--iterations <list>', 'iteration counts', CALIBRATE_DEFAULTS.iterationCounts.join(','))
     .option('--trials <n>', 'trials per backend, fixture and count', positiveInt('--trials'), CALIBRATE_DEFAULTS.trials)
@@ -55,13 +58,19 @@ export function registerCalibrate(program: Command): void {
       const out = resolve(o.out ?? `runs/calibration-${timeStamp()}`);
       const fixtures = commaList(o.fixtures); // as given (`zoo` expands when planned, skipping what a backend cannot carry)
       const planned = parseFixtureList(fixtures).map((f) => f.id); // for the progress total
-      const backends = commaList(o.backends);
+      const backends = o.backendModule ? ['module'] : commaList(o.backends); // a module is one backend (its id is its own)
       const cells = backends.length * planned.reduce((a, f) => a + (f === 'none' ? o.noneTrials : o.trials), 0) * counts.length;
       const p = progressReporter(cells, cells * (counts.reduce((a: number, b: number) => a + b, 0) / counts.length), !!o.json);
       let result;
       try {
         result = await calibrate(
-          { backends, model: o.model, fixtures, iterationCounts: counts, trials: o.trials, noneTrials: o.noneTrials, gc: o.gc, jobs: o.jobs, durationMs: o.duration, host: o.host, attribute: attributeWhen(o.attribute), sequential, out },
+          {
+            backends: o.backendModule ? [] : backends,
+            backendModule: o.backendModule ? resolve(o.backendModule) : null,
+            ...(o.option ? { backendOptions: o.option as Record<string, string> } : {}),
+            nativeModules: o.nativeModule ? commaList(o.nativeModule) : null,
+            model: o.model ?? (o.backendModule ? null : 'lr1991'),
+            fixtures, iterationCounts: counts, trials: o.trials, noneTrials: o.noneTrials, gc: o.gc, jobs: o.jobs, durationMs: o.duration, host: o.host, attribute: attributeWhen(o.attribute), sequential, out },
           loadAnyBackend,
           { worker: WORKER, onEvent: p.onEvent },
         );
