@@ -85,5 +85,11 @@ describe('leakbench calibrate --backend-module', () => {
     expect(rejudged.analysed).not.toBeNull();
     const after = rejudged.summaries.find((s: { fixture: string }) => s.fixture === 'double');
     expect([after.trueBytesPerIteration, after.estimatedBytesPerIteration, after.relativeError]).toEqual([20, 16, -0.2]);
+    // Measured again when asked (the probe changed): the module's own figure again.
+    const remeasured = leakbench(['calibrate', '--reanalyse', out, '--remeasure-truth', '--json']);
+    expect(remeasured.status, remeasured.stderr).toBe(0);
+    expect(JSON.parse(remeasured.stdout).find((s: { fixture: string }) => s.fixture === 'double').trueBytesPerIteration).toBe(16);
+    const stray = leakbench(['calibrate', '--remeasure-truth', '--out', join(tmp('foreign-calibrate'), 'x')]);
+    expect([stray.status, stray.stderr]).toEqual([2, expect.stringMatching(/--remeasure-truth goes with --reanalyse/)]);
   });
 });

@@ -1,6 +1,8 @@
 // leakbench's own Node-API addon, in its plain build (no allocator wrappers), loaded as if it were someone else's:
 // what the report shows of its C heap is what the harness's malloc interposer and glibc's count find by themselves
-// (`leakbench run --backend-module examples/foreign/leakbench-native.mjs`).
+// (`leakbench run --backend-module examples/foreign/leakbench-native.mjs`). The foreign-probe calibration uses it
+// (`leakbench calibrate --backend-module …`): the module's own measure of each shape's block (fixtureGrowth, in C
+// through glibc's mallinfo2) stays, as the truth the probes' readings are compared with — it is no probe's reading.
 import { loadPlain } from '@leakbench/native-cvode';
 
 export async function load() {

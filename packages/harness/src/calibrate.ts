@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { CALIBRATION_SCHEMA, CalibrationResult, readJsonFile, readManifest, readVerdict, runPaths, UsageError, writeJsonAtomic } from '@leakbench/core';
 import type { CellSpec, GcPolicy, RunManifest } from '@leakbench/core';
-import { calibrationTrial, reanalyseRun, summariseCalibration, trialNumber, type AttributeWhen } from '@leakbench/analysis';
+import { calibrationTrial, median, reanalyseRun, summariseCalibration, trialNumber, type AttributeWhen } from '@leakbench/analysis';
 import { hostSettings, type HostProfile } from './host.js';
 import { gitCommit } from './environment.js';
 import { checkSequential, planRun, RUN_DEFAULTS, writeNewManifest } from './plan.js';
@@ -121,10 +121,11 @@ export async function calibrate(req: CalibrateRequest, load: BackendLoader, opts
 /**
  * Re-analyses every stored trial with the current verdict code and rebuilds calibration.json (no re-run). The true
  * growth is the one measured when the trials were recorded (kept in calibration.json): it belongs to the build that
- * ran them, and a backend module need not be where it was then. Probed again only when none was recorded.
+ * ran them, and a backend module need not be where it was then. Probed again when none was recorded, or when asked
+ * (`remeasureTruth`: the probe itself changed), with the build and module as they are now.
  */
-export function recalibrate(dir: string, worker: string): CalibrationResult {
-  const recorded = existsSync(runPaths(dir).calibration) ? readJsonFile(runPaths(dir).calibration, CalibrationResult, 'calibration') : null;
+export function recalibrate(dir: string, worker: string, opts: { remeasureTruth?: boolean } = {}): CalibrationResult {
+  const recorded = !opts.remeasureTruth && existsSync(runPaths(dir).calibration) ? readJsonFile(runPaths(dir).calibration, CalibrationResult, 'calibration') : null;
   reanalyseRun(dir);
   const analysed = { commit: gitCommit(), at: new Date().toISOString() };
   const manifest = readManifest(dir);
@@ -152,21 +153,35 @@ export function recalibrate(dir: string, worker: string): CalibrationResult {
 }
 
 /**
- * The true growth per leaked block of each fixture, measured in a process started like the cells — except that
- * glibc's per-thread cache is always off: with it on, the probe's freed block goes to the cache and its size is
- * not seen (it read 0 B in the stock profile); what a block costs does not depend on the cache.
+ * The true growth per leaked block of each fixture, measured in processes started like the cells: for each fixture,
+ * the median over PROBE_PROCESSES fresh ones, as each cell has its own. One process's free chunks can be what every
+ * block it measures lands in: a foreign-native calibration's single probe process read glibc's 288 B chunk for
+ * malloc(256) at each of its 21 measurements, where the trials' blocks were 272 B (not seen again in 3 reruns).
+ * glibc's per-thread cache is always off: with it on, the probe's freed block goes to the cache and its size is not
+ * seen (it read 0 B in the stock profile); what a block costs does not depend on the cache.
  */
 function probeTrueGrowth(manifest: RunManifest, backend: string, model: string, fixtures: string[], worker: string): Record<string, number | null> {
   // A backend module is loaded as its trials loaded it: the path and options their specs recorded.
   const spec = manifest.cells.find((c) => c.spec.backend === backend)?.spec;
-  const job: GrowthProbeJob = { backend, backendModule: spec?.backendModule ?? null, ...(spec?.backendOptions ? { backendOptions: spec.backendOptions } : {}), model, fixtures };
-  const r = spawnSync(process.execPath, ['--expose-gc', ...manifest.options.host.nodeFlags, worker, 'growth-probe', JSON.stringify(job)], {
-    env: { ...process.env, ...hostSettings('stable', manifest.options.host.numerics).env },
-    encoding: 'utf8',
-  });
-  if (r.status !== 0) throw new Error(`growth probe for ${backend} failed: ${r.stderr}`);
-  return JSON.parse(r.stdout) as Record<string, number | null>;
+  const once = (fixture: string): number | null => {
+    const job: GrowthProbeJob = { backend, backendModule: spec?.backendModule ?? null, ...(spec?.backendOptions ? { backendOptions: spec.backendOptions } : {}), model, fixtures: [fixture] };
+    const r = spawnSync(process.execPath, ['--expose-gc', ...manifest.options.host.nodeFlags, worker, 'growth-probe', JSON.stringify(job)], {
+      env: { ...process.env, ...hostSettings('stable', manifest.options.host.numerics).env },
+      encoding: 'utf8',
+    });
+    if (r.status !== 0) throw new Error(`growth probe for ${backend} × ${fixture} failed: ${r.stderr}`);
+    return (JSON.parse(r.stdout) as Record<string, number | null>)[fixture] ?? null;
+  };
+  const out: Record<string, number | null> = {};
+  for (const fixture of fixtures) {
+    const measured = Array.from({ length: PROBE_PROCESSES }, () => once(fixture)).filter((x): x is number => x !== null);
+    out[fixture] = measured.length ? median(measured) : null;
+  }
+  return out;
 }
+
+/** Fresh processes per fixture whose median is its true growth. */
+const PROBE_PROCESSES = 3;
 
 type TrueGrowth = (backend: string, fixture: string) => number | null;
 

@@ -44,12 +44,14 @@ export function registerCalibrate(program: Command): void {
     .option('--max-iterations <n>', 'with --until-decided: the most iterations a trial runs (default 500)', positiveInt('--max-iterations'))
     .option('--warmup <n>', 'with --until-decided: warm-up iterations of every trial (default 20; fixed counts warm up for 10 % of their count)', nonNegativeInt('--warmup'))
     .option('--out <dir>', 'new or empty directory for the trials and calibration.json')
-    .option('--reanalyse <dir>', 're-analyse the stored trials of an earlier calibration with the current verdicts (no re-run)')
+    .option('--reanalyse <dir>', 're-analyse the stored trials of an earlier calibration with the current verdicts (no re-run); the true growth stays the one recorded with them')
+    .option('--remeasure-truth', 'with --reanalyse: measure the true growth again with the current build (and the backend module where the trials found it)')
     .option('--json', 'print the summaries as JSON')
     .action(async (o, cmd: Command) => {
       const sequential = sequentialTrials(o, cmd);
+      if (o.remeasureTruth && !o.reanalyse) throw new UsageError('--remeasure-truth goes with --reanalyse <dir> (a new calibration always measures it)');
       if (o.reanalyse) {
-        const result = recalibrate(resolve(o.reanalyse), WORKER);
+        const result = recalibrate(resolve(o.reanalyse), WORKER, { remeasureTruth: !!o.remeasureTruth });
         if (o.json) process.stdout.write(JSON.stringify(result.summaries, null, 2) + '\n');
         else process.stdout.write(formatCalibration(result) + `calibration: ${resolve(o.reanalyse)}/calibration.json\n`);
         return;
