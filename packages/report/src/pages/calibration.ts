@@ -31,7 +31,11 @@ export function calibrationSection(cal: CalibrationResult): string {
   const how = seq
     ? `<p>Sequential trials (<code>--until-decided</code>): each stopped at the first look that decided it (${sequentialBoundsText(seq)} iterations), warm-up ${seq.warmup}. “Decided at”: the deciding look's iteration, median · 95th percentile over the trials (in brackets: after the warm-up); an undecided trial counts as more than the maximum.</p>`
     : '';
-  return `<h2>Calibration (fixtures as ground truth)${cal.options.host ? `, host profile ${esc(cal.options.host)}` : ''}${seq ? ', sequential' : ''}</h2>${how}
+  const module = cal.options.backendModule ? cal.options.backendModule.split('/').pop()! : null;
+  const through = module
+    ? `<p>Backend module <code>${esc(module)}</code> (${esc(cal.options.backends.join(', '))}), measured through leakbench's own probes as <code>run --backend-module</code> measures any module; its true growth is the module's own measure of each shape's block.</p>`
+    : '';
+  return `<h2>Calibration (fixtures as ground truth)${module ? ` of ${esc(module)}` : ''}${cal.options.host ? `, host profile ${esc(cal.options.host)}` : ''}${seq ? ', sequential' : ''}</h2>${through}${how}
 <p>Model ${esc(cal.options.model)}, GC ${esc(cal.options.gc)}${cal.options.host ? `, host profile ${esc(cal.options.host)}` : ''}, ${cal.options.trials} trials per count (none: ${cal.options.noneTrials}), each a fresh process; trials recorded at leakbench commit ${esc(cal.environment.commit ?? '—')} on ${esc(cal.createdAt.slice(0, 10))}${cal.analysed ? `, judged by the verdict rules of commit ${esc(cal.analysed.commit ?? '—')}` : ''}. “Correct” is <i>leak</i> in the expected layer, or <i>no-leak</i> for <code>none</code> and the other non-leaks; “right from”: the smallest count from which every trial, there and above, was correct; in brackets, the confusion row: how many trials were judged Leak, No-leak and Inconclusive. Estimated: the bytes/iteration the verdicts attributed to the shape's place (median at the largest count); true growth measured where the shape allocates (in C for C shapes, a Buffer's payload).</p>
 ${table(['backend', 'fixture', 'expected', seq ? 'decided at (median · p95)' : 'right from (iterations)', 'false positives', 'true growth/iter', 'estimated/iter', 'error', 'correct per count'], rows)}
 <figure>${chart}</figure>`;
