@@ -32,6 +32,6 @@ for (const { spec } of manifest.cells) {
   const gz = existsSync(plain) ? gzipSync(readFileSync(plain), { level: 9 }) : readFileSync(`${plain}.gz`);
   writeFileSync(join(dst, 'samples.ndjson.gz'), gz);
   bytes += gz.length;
-  if (existsSync(join(src, 'attribution.json'))) copyFileSync(join(src, 'attribution.json'), join(dst, 'attribution.json'));
+  for (const f of ['attribution.json', 'probes.json']) if (existsSync(join(src, f))) copyFileSync(join(src, f), join(dst, f));
 }
 process.stdout.write(`${manifest.cells.length} trials published to ${to} (series ${(bytes / 1e6).toFixed(1)} MB compressed)\n`);

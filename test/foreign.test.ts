@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { readVerdict } from '@leakbench/core';
+import { parseFixture, readVerdict, ZOO } from '@leakbench/core';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const CLI = join(ROOT, 'packages/cli/dist/cli.js');
@@ -91,5 +91,43 @@ describe('leakbench calibrate --backend-module', () => {
     expect(JSON.parse(remeasured.stdout).find((s: { fixture: string }) => s.fixture === 'double').trueBytesPerIteration).toBe(16);
     const stray = leakbench(['calibrate', '--remeasure-truth', '--out', join(tmp('foreign-calibrate'), 'x')]);
     expect([stray.status, stray.stderr]).toEqual([2, expect.stringMatching(/--remeasure-truth goes with --reanalyse/)]);
+  });
+});
+
+// The foreign-probe calibration (README "Any module"): the zoo's C shapes through leakbench's own addon and WASM
+// module loaded as plug-ins, their counters hidden — trials with looks from 120, in both host profiles. Every
+// trial's verdict is judged again from its series by test/calibrations.test.ts; here, what the summaries claim.
+describe.each([
+  ['stable', 'native'],
+  ['stable', 'wasm'],
+  ['stock', 'native'],
+  ['stock', 'wasm'],
+])('published foreign-probe calibration, %s host, %s module', (host, backend) => {
+  const name = `${host}-sequential-min120-foreign-${backend}`;
+  const cal = () => JSON.parse(readFileSync(join(ROOT, 'published/data/trials', name, 'calibration.json'), 'utf8'));
+  it('covers every C shape of the zoo, through the harness\'s probes alone, with looks from 120 in the named profile', () => {
+    const c = cal();
+    expect(c.options.backends).toEqual([`${backend}-foreign`]);
+    expect(c.options.backendModule).toMatch(new RegExp(`/examples/foreign/leakbench-${backend}\\.mjs$`));
+    expect([c.options.host, c.options.sequential?.minIterations]).toEqual([host, 120]);
+    // The calibration's copy beside the sequential run, which the report shows, is this one.
+    expect(JSON.parse(readFileSync(join(ROOT, 'published/data/sequential-run', `calibration-${name.replace('-sequential', '')}.json`), 'utf8'))).toEqual(c);
+    const cShapes = ZOO.filter((z) => z.carrier === 'c' || z.layer === 'allocatorBytes').map((z) => z.kind).filter((k) => backend === 'native' || k !== 'mmap');
+    expect(new Set(c.summaries.map((s: { fixture: string }) => parseFixture(s.fixture).kind))).toEqual(new Set(cShapes));
+  });
+  it('calls none no-leak in 20 of 20 trials, no non-leak a leak, and every leak shape a leak in its place in every trial, sized within 5 % of its truth', () => {
+    for (const s of cal().summaries) {
+      const all = s.byIterations[0];
+      const what = `${s.fixture}: ${JSON.stringify(all)}`;
+      if (s.fixture === 'none') expect([all.trials, all.noLeak], what).toEqual([20, 20]);
+      else if (s.expectedWhere === 'none') expect(all.leak, what).toBe(0);
+      else {
+        expect(all.correct, what).toBe(all.trials);
+        // The doubling vector's size is its staircase's (each step over the period before it): twice the bytes it
+        // appends, which is what the fixture states as its truth — in the built-in calibrations too.
+        if (s.fixture === 'geometric') expect(s.estimatedBytesPerIteration / s.trueBytesPerIteration, what).toBeCloseTo(2, 1);
+        else expect(Math.abs(s.relativeError), `${s.fixture}: ${s.estimatedBytesPerIteration} vs ${s.trueBytesPerIteration}`).toBeLessThanOrEqual(0.05);
+      }
+    }
   });
 });
