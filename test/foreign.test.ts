@@ -4,7 +4,7 @@
 // are the C fixtures' known growth (the built-in counters measure the same: test/zoo.test.ts).
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseFixture, readVerdict, ZOO } from '@leakbench/core';
@@ -89,6 +89,14 @@ describe('leakbench calibrate --backend-module', () => {
     const remeasured = leakbench(['calibrate', '--reanalyse', out, '--remeasure-truth', '--json']);
     expect(remeasured.status, remeasured.stderr).toBe(0);
     expect(JSON.parse(remeasured.stdout).find((s: { fixture: string }) => s.fixture === 'double').trueBytesPerIteration).toBe(16);
+    // A module no longer where the trials found it cannot be measured again: said, exit 2, nothing rewritten.
+    const moved = join(tmp('foreign-calibrate'), 'moved');
+    cpSync(out, moved, { recursive: true });
+    const manifest = JSON.parse(readFileSync(join(moved, 'run.json'), 'utf8'));
+    for (const c of manifest.cells) c.spec.backendModule = '/nonexistent/leakbench-wasm.mjs';
+    writeFileSync(join(moved, 'run.json'), JSON.stringify(manifest));
+    const missing = leakbench(['calibrate', '--reanalyse', moved, '--remeasure-truth']);
+    expect([missing.status, missing.stderr]).toEqual([2, expect.stringMatching(/\/nonexistent\/leakbench-wasm\.mjs is not there/)]);
     const stray = leakbench(['calibrate', '--remeasure-truth', '--out', join(tmp('foreign-calibrate'), 'x')]);
     expect([stray.status, stray.stderr]).toEqual([2, expect.stringMatching(/--remeasure-truth goes with --reanalyse/)]);
   });

@@ -126,6 +126,10 @@ export async function calibrate(req: CalibrateRequest, load: BackendLoader, opts
  */
 export function recalibrate(dir: string, worker: string, opts: { remeasureTruth?: boolean } = {}): CalibrationResult {
   const recorded = !opts.remeasureTruth && existsSync(runPaths(dir).calibration) ? readJsonFile(runPaths(dir).calibration, CalibrationResult, 'calibration') : null;
+  if (!recorded) {
+    const gone = readManifest(dir).cells.map((c) => c.spec.backendModule).find((m) => m && !existsSync(m));
+    if (gone) throw new UsageError(`measuring the true growth loads the backend module the trials ran, and ${gone} is not there; without --remeasure-truth the truth recorded with the trials is kept`);
+  }
   reanalyseRun(dir);
   const analysed = { commit: gitCommit(), at: new Date().toISOString() };
   const manifest = readManifest(dir);
