@@ -125,14 +125,14 @@ export async function calibrate(req: CalibrateRequest, load: BackendLoader, opts
  * (`remeasureTruth`: the probe itself changed), with the build and module as they are now.
  */
 export function recalibrate(dir: string, worker: string, opts: { remeasureTruth?: boolean } = {}): CalibrationResult {
+  const manifest = readManifest(dir);
   const recorded = !opts.remeasureTruth && existsSync(runPaths(dir).calibration) ? readJsonFile(runPaths(dir).calibration, CalibrationResult, 'calibration') : null;
   if (!recorded) {
-    const gone = readManifest(dir).cells.map((c) => c.spec.backendModule).find((m) => m && !existsSync(m));
+    const gone = manifest.cells.map((c) => c.spec.backendModule).find((m) => m && !existsSync(m));
     if (gone) throw new UsageError(`measuring the true growth loads the backend module the trials ran, and ${gone} is not there; without --remeasure-truth the truth recorded with the trials is kept`);
   }
   reanalyseRun(dir);
   const analysed = { commit: gitCommit(), at: new Date().toISOString() };
-  const manifest = readManifest(dir);
   const specs = manifest.cells.map((c) => c.spec);
   const counts = [...new Set(specs.map((s) => s.iterations))].sort((a, b) => a - b);
   const trialsOf = (none: boolean) => Math.max(0, ...specs.filter((s) => (s.fixture === 'none') === none).map((s) => trialNumber(s.id) + 1));
@@ -189,9 +189,9 @@ const PROBE_PROCESSES = 3;
 
 type TrueGrowth = (backend: string, fixture: string) => number | null;
 
-function summarise(dir: string, manifest: RunManifest, req: CalibrateRequest, worker: string, analysed: CalibrationResult['analysed'] = null, recorded: TrueGrowth | null = null): CalibrationResult {
+function summarise(dir: string, manifest: RunManifest, req: CalibrateRequest & { model: string }, worker: string, analysed: CalibrationResult['analysed'] = null, recorded: TrueGrowth | null = null): CalibrationResult {
   const trials = manifest.cells.map((c) => calibrationTrial(c.spec, readVerdict(dir, c.spec.id)));
-  const probed = recorded ? null : new Map(req.backends.map((b) => [b, probeTrueGrowth(manifest, b, req.model!, req.fixtures, worker)]));
+  const probed = recorded ? null : new Map(req.backends.map((b) => [b, probeTrueGrowth(manifest, b, req.model, req.fixtures, worker)]));
   const trueGrowth: TrueGrowth = recorded ?? ((b, f) => probed!.get(b)?.[f] ?? null);
   const module = manifest.cells[0]?.spec.backendModule ?? null;
   const result: CalibrationResult = {
@@ -205,7 +205,7 @@ function summarise(dir: string, manifest: RunManifest, req: CalibrateRequest, wo
       iterationCounts: req.iterationCounts,
       trials: req.trials,
       noneTrials: req.noneTrials,
-      model: req.model!,
+      model: req.model,
       backendModule: module,
       gc: req.gc,
       host: manifest.options.host.profile,

@@ -60,14 +60,14 @@ export function registerCalibrate(program: Command): void {
       const out = resolve(o.out ?? `runs/calibration-${timeStamp()}`);
       const fixtures = commaList(o.fixtures); // as given (`zoo` expands when planned, skipping what a backend cannot carry)
       const planned = parseFixtureList(fixtures).map((f) => f.id); // for the progress total
-      const backends = o.backendModule ? ['module'] : commaList(o.backends); // a module is one backend (its id is its own)
-      const cells = backends.length * planned.reduce((a, f) => a + (f === 'none' ? o.noneTrials : o.trials), 0) * counts.length;
+      const backends = o.backendModule ? [] : commaList(o.backends);
+      const cells = (o.backendModule ? 1 : backends.length) * planned.reduce((a, f) => a + (f === 'none' ? o.noneTrials : o.trials), 0) * counts.length;
       const p = progressReporter(cells, cells * (counts.reduce((a: number, b: number) => a + b, 0) / counts.length), !!o.json);
       let result;
       try {
         result = await calibrate(
           {
-            backends: o.backendModule ? [] : backends,
+            backends,
             backendModule: o.backendModule ? resolve(o.backendModule) : null,
             ...(o.option ? { backendOptions: o.option as Record<string, string> } : {}),
             nativeModules: o.nativeModule ? commaList(o.nativeModule) : null,
