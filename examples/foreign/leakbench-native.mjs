@@ -3,10 +3,15 @@
 // (`leakbench run --backend-module examples/foreign/leakbench-native.mjs`). The foreign-probe calibration uses it
 // (`leakbench calibrate --backend-module …`): the module's own measure of each shape's block (fixtureGrowth, in C
 // through glibc's mallinfo2) stays, as the truth the probes' readings are compared with — it is no probe's reading.
+// `--option addon=<path>` loads a copy of the plain build instead, e.g. one stripped of its debug information
+// (`strip --strip-debug`) or of every symbol but the exported ones (`strip --strip-all`), as prebuilt addons ship:
+// attribution then names its sites from what the copy still has.
 import { loadPlain } from '@leakbench/native-cvode';
 
-export async function load() {
-  const backend = await loadPlain();
+export const options = { addon: 'path of a copy of the plain build to load instead (default: the build itself)' };
+
+export async function load(opts = {}) {
+  const backend = await loadPlain(opts.addon);
   return {
     ...backend,
     id: 'native-foreign',

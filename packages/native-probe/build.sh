@@ -10,5 +10,5 @@ tracking="$here/../../workload/tracking"
 napi=$(node -p "require('path').dirname(require.resolve('node-api-headers/package.json'))")/include
 mkdir -p build/Release
 # -fexceptions: operator new's forwarder lets libstdc++'s bad_alloc pass through (and its cleanup run).
-cc -O2 -g -fPIC -shared -fexceptions -fvisibility=hidden -Wall -Wextra -I"$tracking" -o build/Release/liblbheap.so src/preload.c "$tracking/block_table.c" -ldl -lpthread
-cc -O2 -g -fPIC -shared -fvisibility=hidden -Wall -Wextra -I"$napi" -DNAPI_VERSION=8 -o build/Release/leakbench_probe.node src/probe.c -ldl
+cc -O2 -g -fPIC -shared -fexceptions -fvisibility=hidden -Wall -Wextra -I"$tracking" -o build/Release/liblbheap.so src/preload.c "$tracking/block_table.c" "$tracking/stack_table.c" -ldl -lpthread
+cc -O2 -g -fPIC -shared -fvisibility=hidden -Wall -Wextra -I"$napi" -I"$tracking" -DNAPI_VERSION=8 -o build/Release/leakbench_probe.node src/probe.c -ldl

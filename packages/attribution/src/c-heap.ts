@@ -1,6 +1,9 @@
 // Where C heap growth is: the module's live blocks by allocation stack at three points of one process (the
-// backend's allocationSites(), see Backend in @leakbench/core), symbolised to function and file:line with
-// llvm-symbolizer (inlined frames included), grouped by the allocating call site, compared like the JS snapshots:
+// backend's allocationSites(), see Backend in @leakbench/core, or the harness's malloc interposer's for a module
+// leakbench did not build), symbolised with llvm-symbolizer — function and file:line through DWARF (inlined frames
+// included) where the module has it, else the function from its ELF symbol tables (.symtab, or .dynsym when
+// stripped), else the module's name and offset — each frame saying which of these named it, grouped by the
+// allocating call site, compared like the JS snapshots:
 // a site grows when its live bytes grew in every interval. Blocks allocated in the first interval and still live at
 // the end are counted apart (kept), as valgrind's "definitely/still reachable" cannot: these leaks stay reachable.
 import { execFileSync } from 'node:child_process';
@@ -8,11 +11,30 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import type { Attribution, CHeapSites, CSite } from '@leakbench/core';
 import { grewInEveryInterval, intervalRates } from './growth.js';
 
+/**
+ * What named a frame: the module's debug information (function, file and line), its symbol table (function only;
+ * for ELF a file name may come from the table's FILE symbols), or nothing (the module's name and the offset).
+ */
+export type NameSource = 'dwarf' | 'symbol table' | 'address';
+
 /** One symbolised frame (an inlined call is a frame of its own). */
 export interface Frame {
   function: string;
   file: string | null;
   line: number | null;
+  /** Absent for frames a backend gave already symbolised. */
+  source?: NameSource;
+}
+
+/** What a module offers its symboliser, from its section headers. */
+export interface ModuleNaming {
+  module: string;
+  /** DWARF (.debug_info). */
+  debugInfo: boolean;
+  /** The symbol tables it has, the full one first: '.symtab', '.dynsym' (ELF). */
+  symbolTables: string[];
+  /** How its frames are named, in words, and why when only by address. */
+  naming: string;
 }
 
 /** Symbolisers tried in order: the unversioned name, then the LLVM that Debian's emscripten depends on. */
@@ -96,13 +118,47 @@ export function sourceFunction(name: string): string {
   return name.replace(/(?: \[clone \.[\w.]+\])+$/, '').replace(/(?:\.(?:constprop|isra|part|lto_priv|cold|localalias|clone)(?:\.\d+)?)+$/, '');
 }
 
+/** The objdump of the symboliser's LLVM: 'llvm-symbolizer-14' → 'llvm-objdump-14'. */
+export function objdumpFor(symbolizer: string): string {
+  return symbolizer.replace(/symbolizer/, 'objdump');
+}
+
+/** The section names of an object file (ELF or wasm), from the symboliser's LLVM; null when it cannot read them. */
+function sectionNames(module: string, objdump: string): string[] | null {
+  try {
+    const text = execFileSync(objdump, ['--section-headers', module], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 16 * 1024 * 1024 });
+    return text.split('\n').flatMap((l) => /^\s*\d+\s+(\S+)/.exec(l)?.[1] ?? []);
+  } catch {
+    return null;
+  }
+}
+
+/** What a module gives its symboliser, said in words a user can act on. */
+export function moduleNaming(module: string, sections: string[] | null): ModuleNaming {
+  const wasm = /\.wasm$/i.test(module);
+  const debugInfo = !!sections?.includes('.debug_info');
+  const symbolTables = ['.symtab', '.dynsym'].filter((t) => sections?.includes(t));
+  const naming = !sections
+    ? 'section headers unreadable: frames named by whatever the symboliser finds'
+    : debugInfo
+      ? 'DWARF: function, file and line, inlined calls included'
+      : symbolTables.length
+        ? `no debug information: functions from the ELF symbol table (${symbolTables.join(', ')}), no lines${symbolTables[0] === '.dynsym' ? '; stripped, so only exported functions have names and a static one reads as an address' : ''}`
+        : wasm
+          ? 'no debug information: frames by offset in the module (llvm-symbolizer does not read the wasm name section)'
+          : 'no debug information and no symbol table (stripped): frames by offset in the module';
+  return { module, debugInfo, symbolTables, naming };
+}
+
 /**
  * Symbolises frames module by module, in one symboliser call each: ELF return addresses one byte before (inside
- * the call), wasm positions as they are, relative to the Code section. Frames it cannot read stay as their text.
+ * the call), wasm positions as they are, relative to the Code section. A frame the symboliser cannot name reads
+ * as its module's file name and offset; text that is not a frame stays as it is. `naming` collects, per module,
+ * what it offered.
  */
-export function symbolise(frames: string[], command: string): Map<string, Frame[]> {
+export function symbolise(frames: string[], command: string, naming?: Map<string, ModuleNaming>): Map<string, Frame[]> {
   const out = new Map<string, Frame[]>();
-  const byModule = new Map<string, { frame: string; address: bigint }[]>();
+  const byModule = new Map<string, { frame: string; address: bigint; offset: string }[]>();
   const codeOffsets = new Map<string, number>();
   for (const f of new Set(frames)) {
     const m = FRAME.exec(f);
@@ -118,22 +174,29 @@ export function symbolise(frames: string[], command: string): Map<string, Frame[
       address -= BigInt(codeOffsets.get(module)!);
     }
     const list = byModule.get(module) ?? [];
-    list.push({ frame: f, address });
+    list.push({ frame: f, address, offset: `${kind}0x${hex}` });
     byModule.set(module, list);
   }
   for (const [module, list] of byModule) {
+    naming?.set(module, moduleNaming(module, sectionNames(module, objdumpFor(command))));
     const text = execFileSync(command, ['--obj', module, '--inlines', '--demangle', '--output-style=JSON', ...list.map((x) => `0x${x.address.toString(16)}`)], {
       encoding: 'utf8',
       maxBuffer: 64 * 1024 * 1024,
     });
     const entries = JSON.parse(text) as SymbolizerEntry[];
+    const base = module.replace(/^.*\//, '');
     list.forEach((x, k) => {
       const symbols = (entries[k]?.Symbol ?? []).filter((s) => s.FunctionName && s.FunctionName !== '??');
       out.set(
         x.frame,
         symbols.length
-          ? symbols.map((s) => ({ function: sourceFunction(s.FunctionName!), file: s.FileName || null, line: s.Line || null }))
-          : [{ function: x.frame, file: null, line: null }],
+          ? symbols.map((s) => ({
+              function: sourceFunction(s.FunctionName!),
+              file: s.FileName || null,
+              line: s.Line || null,
+              source: s.Line ? ('dwarf' as const) : ('symbol table' as const),
+            }))
+          : [{ function: `${base}${x.offset}`, file: null, line: null, source: 'address' as const }],
       );
     });
   }
@@ -174,6 +237,25 @@ interface SiteAcc {
   kept: number;
   /** The stack of the most bytes at the last snapshot, for display. */
   topBytes: number;
+  /** Live bytes at each snapshot by the frame that called the site (the frame below it). */
+  callers: Map<string, number[]>;
+}
+
+/** At most this many callers are listed per site, most growth first. */
+const MAX_CALLERS = 8;
+
+/**
+ * A site's growth by the frame that called it, when more than one did: a library's own allocation wrapper
+ * (tree-sitter's ts_malloc_default, SQLite's sqlite3Malloc) is the site of all its blocks, and its callers say which
+ * of them grow. Callers whose bytes did not grow are left out; at most MAX_CALLERS, most first.
+ */
+function siteCallers(callers: Map<string, number[]>, last: number, span: number): CSite['callers'] {
+  if (callers.size < 2) return [];
+  return [...callers]
+    .map(([caller, bytes]) => ({ caller, bytesPerIteration: (bytes[last]! - bytes[0]!) / span }))
+    .filter((c) => c.bytesPerIteration > 0)
+    .sort((a, b) => b.bytesPerIteration - a.bytesPerIteration)
+    .slice(0, MAX_CALLERS);
 }
 
 /** The C part of an attribution from the backend's site files, one per snapshot point, in order. */
@@ -188,9 +270,11 @@ export function attributeCHeap(files: { file: string; iteration: number }[], sym
       }
     }
   }
+  const naming = new Map<string, ModuleNaming>();
   const symbols = symbolise(
     snaps.flatMap((s) => s.stacks.flat()),
     symbolizer.command,
+    naming,
   );
   const sites = new Map<string, SiteAcc>();
   const last = snaps.length - 1;
@@ -199,8 +283,12 @@ export function attributeCHeap(files: { file: string; iteration: number }[], sym
       const frames = callerFrames(snap.stacks[row.stack] ?? [], symbols);
       const key = frames.length ? frameText(frames[0]!) : '(allocated before tracking began)';
       let acc = sites.get(key);
-      if (!acc) sites.set(key, (acc = { frames, bytes: files.map(() => 0), blocks: files.map(() => 0), kept: 0, topBytes: -1 }));
+      if (!acc) sites.set(key, (acc = { frames, bytes: files.map(() => 0), blocks: files.map(() => 0), kept: 0, topBytes: -1, callers: new Map() }));
       acc.bytes[k]! += row.bytes;
+      const caller = frames[1] ? frameText(frames[1]) : '(no caller recorded)';
+      const byCaller = acc.callers.get(caller) ?? files.map(() => 0);
+      byCaller[k]! += row.bytes;
+      acc.callers.set(caller, byCaller);
       acc.blocks[k]! += row.blocks;
       if (k === last) {
         if (row.epoch === 1) acc.kept += row.blocks;
@@ -219,13 +307,15 @@ export function attributeCHeap(files: { file: string; iteration: number }[], sym
       function: top?.function ?? null,
       file: top?.file ?? null,
       line: top?.line ?? null,
+      nameSource: top?.source ?? null,
       stack: acc.frames.map(frameText),
       bytesPerIteration: (acc.bytes[last]! - acc.bytes[0]!) / span,
       blocksPerIteration: (acc.blocks[last]! - acc.blocks[0]!) / span,
       intervals,
       keptBlocks: acc.kept,
+      callers: siteCallers(acc.callers, last, span),
     });
   }
   out.sort((a, b) => b.bytesPerIteration - a.bytesPerIteration);
-  return { symbolizer: symbolizer.version, sites: out, bytesPerIteration: out.reduce((a, s) => a + s.bytesPerIteration, 0) };
+  return { symbolizer: symbolizer.version, sites: out, bytesPerIteration: out.reduce((a, s) => a + s.bytesPerIteration, 0), modules: [...naming.values()] };
 }

@@ -151,9 +151,12 @@ export function formatAttribution(a: Attribution, verdict: CellVerdict | null): 
   if (a.c) {
     if (!a.c.sites.length) lines.push(`  no growing C heap allocation site of the module between iterations ${s0?.iteration} and ${s2?.iteration}`);
     for (const s of a.c.sites) {
-      lines.push(`  C heap: ${formatBytes(s.bytesPerIteration).padStart(9)}/iter  ${s.blocksPerIteration.toFixed(2)} blocks/iter  allocated at ${s.site}`);
-      lines.push(`      called from ${s.stack.slice(1, 5).join(' ← ')}`);
+      const named = s.nameSource && s.nameSource !== 'dwarf' ? ` [named by ${s.nameSource}]` : '';
+      lines.push(`  C heap: ${formatBytes(s.bytesPerIteration).padStart(9)}/iter  ${s.blocksPerIteration.toFixed(2)} blocks/iter  allocated at ${s.site}${named}`);
+      if (s.callers.length) lines.push(`      called from ${s.callers.map((c) => `${c.caller} ${formatBytes(c.bytesPerIteration)}/iter`).join(' · ')}`);
+      else lines.push(`      called from ${s.stack.slice(1, 5).join(' ← ')}`);
     }
-  }
+    for (const m of a.c.modules.filter((m) => !m.debugInfo && a.c!.sites.some((s) => s.stack.length))) lines.push(`  ${m.module.replace(/^.*\//, '')}: ${m.naming}`);
+  } else if (a.cNotRecorded) lines.push(`  C heap sites not recorded: ${a.cNotRecorded}`);
   return lines.join('\n') + '\n';
 }

@@ -495,6 +495,11 @@ export const CSite = z.object({
   function: z.string().nullable(),
   file: z.string().nullable(),
   line: z.number().int().nullable(),
+  /**
+   * What named the site's frame: the module's DWARF, its symbol table (no line), nothing (the module's file name
+   * and offset); null when the backend gave the frame already named.
+   */
+  nameSource: z.enum(['dwarf', 'symbol table', 'address']).nullable().default(null),
   /** The whole allocation stack, innermost first, inlined calls as frames of their own. */
   stack: z.array(z.string()),
   bytesPerIteration: num,
@@ -502,6 +507,11 @@ export const CSite = z.object({
   intervals: z.array(num),
   /** Blocks allocated in the first interval and still live at the last snapshot. */
   keptBlocks: z.number(),
+  /**
+   * The site's growth by the frame that called it (function (file:line)), most first, when more than one did — a
+   * library's allocation wrapper is the site of all its blocks, its callers say which grow. Empty with one caller.
+   */
+  callers: z.array(z.object({ caller: z.string(), bytesPerIteration: num })).default([]),
 });
 export type CSite = z.infer<typeof CSite>;
 
@@ -531,10 +541,21 @@ export const Attribution = z.object({
     engineBytesPerIteration: num,
   }),
   /**
-   * The module's C heap by allocation site, when the backend offers site tracking (Backend.allocationSites); null
-   * otherwise. `symbolizer`: the symboliser's version line.
+   * The module's C heap by allocation site, when the backend offers site tracking (Backend.allocationSites) or the
+   * harness's malloc interposer counts the module's heap; null otherwise. `symbolizer`: the symboliser's version line.
    */
-  c: z.object({ symbolizer: z.string(), sites: z.array(CSite), bytesPerIteration: num }).nullable().default(null),
+  c: z
+    .object({
+      symbolizer: z.string(),
+      sites: z.array(CSite),
+      bytesPerIteration: num,
+      /** Each module the stacks point into, and what it offered the symboliser (see ModuleNaming in @leakbench/attribution). */
+      modules: z.array(z.object({ module: z.string(), debugInfo: z.boolean(), symbolTables: z.array(z.string()), naming: z.string() })).default([]),
+    })
+    .nullable()
+    .default(null),
+  /** Why `c` is null: what the pass could not record C heap sites of (the backend, the module), in words. */
+  cNotRecorded: z.string().nullable().default(null),
   /** Wall time of the attribution pass (process start to analysis end), ms. */
   wallMs: num,
 });

@@ -3,7 +3,7 @@
 // (memlab's baseline/target/final) and, where the backend offers it, its C heap's live blocks by allocation
 // stack at the same points; @leakbench/attribution compares them. A separate pass, so that the measured
 // series never carries a snapshot's own allocations and pauses.
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ATTRIBUTION_SCHEMA, lastIteration, readSamples, runPaths, UsageError, writeAttribution } from '@leakbench/core';
 import type { Attribution, CellRecord, CellSpec, RunManifest } from '@leakbench/core';
@@ -14,6 +14,8 @@ import { gitCommit } from './environment.js';
 /** File names of the heap snapshot and of the C heap's sites (backends that offer them) after iteration `i`. */
 export const snapshotFile = (i: number) => `heap-${i}.heapsnapshot`;
 export const cHeapFile = (i: number) => `c-heap-${i}.json`;
+/** Written by the pass instead of the C heap's sites when it could not record them: why. */
+export const C_HEAP_WHY_NOT = 'c-heap-why-not.txt';
 
 /**
  * After which iterations the pass takes its snapshots: the end of the warm-up (the first iteration when there is
@@ -42,6 +44,8 @@ async function analyseSnapshots(dir: string, spec: CellSpec, startedAt: number):
   const js = await attributeJsHeap(points.map((i) => ({ file: join(adir, snapshotFile(i)), iteration: i })));
   const cFiles = points.map((i) => ({ file: join(adir, cHeapFile(i)), iteration: i }));
   const c = cFiles.every((f) => existsSync(f.file)) ? attributeCHeap(cFiles) : null;
+  const whyNot = join(adir, C_HEAP_WHY_NOT);
+  const cNotRecorded = c ? null : existsSync(whyNot) ? readFileSync(whyNot, 'utf8').trim() : 'the pass recorded no C heap sites (an older pass: it did not say why)';
   const attribution: Attribution = {
     schema: ATTRIBUTION_SCHEMA,
     cellId: spec.id,
@@ -50,6 +54,7 @@ async function analyseSnapshots(dir: string, spec: CellSpec, startedAt: number):
     iterations: spec.iterations,
     ...js,
     c,
+    cNotRecorded,
     wallMs: Date.now() - startedAt,
   };
   writeAttribution(dir, attribution);

@@ -6,7 +6,8 @@
 //   - WebAssembly: every instantiated module's linear memory and its allocator's bytes in use (both the C
 //     allocator and the module heap layer: a module's allocator serves only that module).
 // What each layer was measured with — or why it could not be — is written beside the samples (probes.json) and
-// said wherever the cell's verdict is.
+// said wherever the cell's verdict is. A native backend without site tracking of its own gets the interposer's in
+// attribution passes (allocation stacks of the selected modules' blocks).
 import { writeFileSync } from 'node:fs';
 import type { Backend, ProbeSpec, Probes } from '@leakbench/core';
 import { loadNativeProbe, type ModuleHeapCount, type NativeProbe } from '@leakbench/native-probe';
@@ -34,6 +35,11 @@ export interface HarnessProbes {
   wrap(backend: Backend): Backend;
   /** Where each layer came from, as of now. */
   report(backend: Backend): ProbesReport;
+  /**
+   * Why the harness cannot stand in for the backend's allocation sites (it has none of its own): null when it can
+   * (the interposer counts a loaded native module) or when the backend has its own.
+   */
+  sitesWhyNot(backend: Backend): string | null;
 }
 
 /** Starts the probes `spec` asks for. Call before the backend loads: the WebAssembly API must be wrapped first. */
@@ -44,6 +50,18 @@ export function startHarnessProbes(spec: ProbeSpec | undefined): HarnessProbes |
   const wasm: WasmProbe | null = spec.wasm ? installWasmProbe({ sumHeaders: native.sumHeaders }) : null;
   const heap = () => (spec.nativeModules ? native.moduleHeap() : null);
   const wasmFound = () => (wasm?.count() ?? 0) > 0;
+
+  // The interposer's sites stand in for a native module's own: only when it counts a loaded module, and not for
+  // WebAssembly (whose blocks it does not see).
+  const sitesWhyNot = (): string | null => {
+    if (wasmFound()) return 'a WebAssembly module leakbench did not build: the harness does not record allocation stacks inside it yet';
+    if (!spec.nativeModules) return 'the malloc interposer was not preloaded';
+    const moduleHeap = heap();
+    if (!moduleHeap) return 'the malloc interposer was asked for but is not in the process (LD_PRELOAD lost?)';
+    if (!moduleHeap.objects.length) return `no loaded shared object matched ${spec.nativeModules.join(', ')}`;
+    return null;
+  };
+  const trackNativeSites = () => sitesWhyNot() === null && native.trackAllocationSites();
 
   const fill = (own: Probes): Probes => {
     const isWasm = wasmFound();
@@ -66,10 +84,14 @@ export function startHarnessProbes(spec: ProbeSpec | undefined): HarnessProbes |
       new Proxy(backend, {
         get(target, key) {
           if (key === 'probe') return () => fill(target.probe());
+          if ((key === 'trackAllocationSites' || key === 'allocationSites') && typeof Reflect.get(target, key) !== 'function') {
+            return key === 'trackAllocationSites' ? trackNativeSites : () => native.allocationSites() ?? { stacks: [], sites: [] };
+          }
           const v = Reflect.get(target, key) as unknown;
           return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
         },
       }),
+    sitesWhyNot: (backend) => (typeof Reflect.get(backend, 'allocationSites') === 'function' ? null : sitesWhyNot()),
     report(backend) {
       const own = backend.probe();
       const modules = wasm?.modules() ?? [];

@@ -11,7 +11,7 @@ import { dirname, join } from 'node:path';
 import { writeHeapSnapshot } from 'node:v8';
 import { CellSpec, type Backend } from '@leakbench/core';
 import { stampModules } from '@leakbench/attribution';
-import { cHeapFile, snapshotFile, snapshotPoints } from './attribute.js';
+import { C_HEAP_WHY_NOT, cHeapFile, snapshotFile, snapshotPoints } from './attribute.js';
 import { benchCallsMain, benchMain } from './bench.js';
 import { runCell, wholeCell, type CellPart } from './cell.js';
 import { measureTrueGrowth } from './growth.js';
@@ -46,7 +46,12 @@ async function attributeMain(args: string[], load: BackendLoader): Promise<void>
   const backend = probes ? probes.wrap(loaded) : loaded;
   send({ type: 'start', build: backend.info(), pid: process.pid });
   // C heap sites where the backend offers them: tracked from before the first iteration.
-  const cSites = (await backend.trackAllocationSites?.()) === true && backend.allocationSites ? backend.allocationSites.bind(backend) : null;
+  const tracking = (await backend.trackAllocationSites?.()) === true && backend.allocationSites;
+  const cSites = tracking ? backend.allocationSites!.bind(backend) : null;
+  if (!cSites) {
+    const why = probes?.sitesWhyNot(loaded) ?? (loaded.trackAllocationSites ? `${loaded.id}'s trackAllocationSites() said this build cannot` : `${loaded.id} offers no allocation sites (Backend.allocationSites) and the harness's probes were off`);
+    writeFileSync(join(dir!, C_HEAP_WHY_NOT), why + '\n');
+  }
   const samples = await runCell(spec, join(dir!, 'samples.ndjson'), backend, {
     afterSample: (i) => {
       if (!points.has(i)) return;

@@ -1,14 +1,13 @@
 // Node-API binding of the leakbench workload. It only converts arguments and results; the logic is the
 // plain C in workload/. JS fixtures are kept alive by strong napi_refs that are never deleted (until a test
 // asks for releaseRetained).
-#include <dlfcn.h>
 #include <napi.h>
 
-#include <cstdio>
 #include <map>
 #include <string>
 #include <vector>
 
+#include "lb_frame_text.h"
 #include "leakbench_workload.h"
 #include "module_heap.h"
 
@@ -177,15 +176,10 @@ Napi::Value TrackAllocationSites(const Napi::CallbackInfo &info) {
   return Napi::Boolean::New(info.Env(), true);
 }
 
-// A return address as "<module path>+0x<offset in the module>", what a symboliser (addr2line -e) reads.
+// A return address as text a symboliser reads (lb_frame_text.h).
 std::string FrameText(void *pc) {
-  Dl_info where;
-  char buf[64];
-  if (dladdr(pc, &where) && where.dli_fname) {
-    std::snprintf(buf, sizeof buf, "+0x%zx", static_cast<size_t>(static_cast<char *>(pc) - static_cast<char *>(where.dli_fbase)));
-    return std::string(where.dli_fname) + buf;
-  }
-  std::snprintf(buf, sizeof buf, "0x%zx", reinterpret_cast<size_t>(pc));
+  char buf[4200];
+  lb_frame_text(pc, buf, sizeof buf);
   return buf;
 }
 

@@ -60,7 +60,7 @@ export async function load(): Promise<Backend> {
   return loadAddon(ADDON_PATH, 'native', 'Node-API addon (node-addon-api, cmake-js), glibc malloc');
 }
 
-/** The plain build (see PLAIN_ADDON_PATH). */
-export async function loadPlain(): Promise<Backend> {
-  return loadAddon(PLAIN_ADDON_PATH, 'native-plain', 'Node-API addon, plain build (no allocator wrappers), glibc malloc');
+/** The plain build (see PLAIN_ADDON_PATH), or a copy of it elsewhere (a test strips one of its debug information or symbols). */
+export async function loadPlain(path = PLAIN_ADDON_PATH): Promise<Backend> {
+  return loadAddon(path, 'native-plain', 'Node-API addon, plain build (no allocator wrappers), glibc malloc');
 }

@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "lb_glibc_chunk.h"
+#include "lb_stack_table.h"
 #include "module_heap.h"
 #include "leakbench_workload.h"
 
@@ -42,68 +43,10 @@ static lb_block_table blocks = {NULL, 0, 0, __real_calloc, __real_realloc, __rea
 
 /* ---- allocation stacks (site tracking) ---- */
 
-#define LB_STACK_DEPTH 16
-typedef struct {
-  uint64_t hash;
-  int depth;
-  void *pcs[LB_STACK_DEPTH];
-} stack_rec;
-
 static int tracking;
 static uint32_t epoch;
-static stack_rec *stacks; /* stacks[0] is "not recorded" */
-static size_t n_stacks, stacks_cap;
-static uint32_t *stack_index; /* open addressing over stacks by hash; 0 = empty */
-static size_t index_cap;
-
-static uint64_t mix(uint64_t h) {
-  h ^= h >> 33;
-  h *= 0xff51afd7ed558ccdULL;
-  h ^= h >> 33;
-  return h;
-}
-
-static int grow_stacks(void) {
-  size_t cap = stacks_cap ? stacks_cap * 2 : 1024;
-  stack_rec *fresh = (stack_rec *)__real_realloc(stacks, cap * sizeof *fresh);
-  if (!fresh) return 0;
-  stacks = fresh;
-  stacks_cap = cap;
-  uint32_t *index = (uint32_t *)__real_calloc(cap * 2, sizeof *index);
-  if (!index) return 0;
-  __real_free(stack_index);
-  stack_index = index;
-  index_cap = cap * 2;
-  for (uint32_t k = 1; k < n_stacks; k++) {
-    size_t i = stacks[k].hash & (index_cap - 1);
-    while (stack_index[i]) i = (i + 1) & (index_cap - 1);
-    stack_index[i] = k;
-  }
-  return 1;
-}
-
-/* The id of a stack, interning it (lock held); 0 when it cannot be kept. */
-static uint32_t intern_stack(void *const *pcs, int depth) {
-  if (depth <= 0) return 0;
-  if (n_stacks == 0) n_stacks = 1; /* reserve 0 */
-  uint64_t hash = (uint64_t)depth;
-  for (int k = 0; k < depth; k++) hash = mix(hash ^ (uint64_t)(uintptr_t)pcs[k]);
-  if (index_cap) {
-    for (size_t i = hash & (index_cap - 1); stack_index[i]; i = (i + 1) & (index_cap - 1)) {
-      const stack_rec *s = &stacks[stack_index[i]];
-      if (s->hash == hash && s->depth == depth && memcmp(s->pcs, pcs, (size_t)depth * sizeof *pcs) == 0) return stack_index[i];
-    }
-  }
-  if ((n_stacks + 1) * 2 > index_cap && !grow_stacks()) return 0;
-  uint32_t k = (uint32_t)n_stacks++;
-  stacks[k].hash = hash;
-  stacks[k].depth = depth;
-  memcpy(stacks[k].pcs, pcs, (size_t)depth * sizeof *pcs);
-  size_t i = hash & (index_cap - 1);
-  while (stack_index[i]) i = (i + 1) & (index_cap - 1);
-  stack_index[i] = k;
-  return k;
-}
+/* The tables' own memory comes from glibc directly, like the block table's. */
+static lb_stack_table stacks = {NULL, 0, 0, NULL, 0, __real_calloc, __real_realloc, __real_free};
 
 /* The caller's stack, taken outside the lock (backtrace may load the unwinder on first use). Frame 0 is this
  * function (dropped when interned); frame 1 the wrapper, named __wrap_*, dropped when the stack is symbolised. */
@@ -116,7 +59,7 @@ __attribute__((noinline)) static int backtrace_here(void **pcs) { return backtra
 static void own_at(void *p, void *const *pcs, int depth) {
   if (!p) return;
   size_t bytes = (size_t)lb_glibc_chunk_bytes(p); /* what glibc's own count holds for it (usable size + header) */
-  uint32_t stack = depth > 1 ? intern_stack(pcs + 1, depth - 1) : 0;
+  uint32_t stack = depth > 1 ? lb_stacks_intern(&stacks, pcs + 1, depth - 1) : 0;
   if (lb_blocks_add(&blocks, p, stack, epoch, bytes)) module_bytes += bytes; /* else: no room to record it, uncounted */
 }
 
@@ -194,11 +137,7 @@ void lbn_free_site_counts(lb_site_count *rows) { __real_free(rows); }
 
 int lbn_site_stack(uint32_t k, void **pcs, int cap) {
   pthread_mutex_lock(&lock);
-  int depth = 0;
-  if (k > 0 && k < n_stacks) {
-    depth = stacks[k].depth < cap ? stacks[k].depth : cap;
-    memcpy(pcs, stacks[k].pcs, (size_t)depth * sizeof *pcs);
-  }
+  int depth = lb_stacks_get(&stacks, k, pcs, cap);
   pthread_mutex_unlock(&lock);
   return depth;
 }
@@ -218,7 +157,7 @@ double lbn_module_heap_bytes(void) {
  * instrument made, not the module or the host. The stack tables of site tracking likewise. */
 double lbn_allocator_bytes(void) {
   pthread_mutex_lock(&lock);
-  double own = lb_glibc_chunk_bytes(blocks.slots) + lb_glibc_chunk_bytes(stacks) + lb_glibc_chunk_bytes(stack_index);
+  double own = lb_glibc_chunk_bytes(blocks.slots) + lb_glibc_chunk_bytes(stacks.stacks) + lb_glibc_chunk_bytes(stacks.index);
   double v = lb_allocator_in_use() - own;
   pthread_mutex_unlock(&lock);
   return v;

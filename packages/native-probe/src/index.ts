@@ -1,7 +1,8 @@
 // The harness's own native probes, loaded in every cell's process whatever the backend (build.sh builds both):
 // - glibc's process-wide bytes in use (mallinfo2), which a plug-in would otherwise need its own addon to read;
 // - the exact C heap of the selected native modules, counted by liblbheap.so when the cell's process was started
-//   with it preloaded (LD_PRELOAD; see src/preload.c for the rule that makes a block the module's).
+//   with it preloaded (LD_PRELOAD; see src/preload.c for the rule that makes a block the module's), and in
+//   attribution passes that heap's live blocks by allocation stack.
 import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -34,6 +35,16 @@ export interface NativeProbe {
   matches(patterns: string, path: string): boolean;
   /** Sum over the non-zero keys p of the u32 at heap[p - 4] & mask (the WASM probe's header read, in C). */
   sumHeaders(keys: Uint32Array, heap: ArrayBuffer, mask: number): number;
+  /**
+   * The interposer records the allocation stack of each selected module's block from now on (attribution passes):
+   * false when the process was started without it.
+   */
+  trackAllocationSites(): boolean;
+  /**
+   * The selected modules' live blocks by allocation stack and epoch, in the shape of a Backend's allocationSites()
+   * (CHeapSites in @leakbench/core); each call starts a new epoch. null without the interposer.
+   */
+  allocationSites(): { stacks: string[][]; sites: { stack: number; epoch: number; blocks: number; bytes: number }[] } | null;
 }
 
 /**

@@ -16,6 +16,14 @@ typedef void (*lbh_read_fn)(lbh_counts *out);
 typedef const char *(*lbh_object_fn)(int k); /* the k-th selected object's path, or NULL */
 typedef void (*lbh_rescan_fn)(void);         /* finds selected objects loaded since the last scan */
 
+/* Allocation sites (attribution passes): the tracker's switch, its live blocks by (stack, epoch) — each call
+ * starts a new epoch; rows freed with lbh_free_site_counts — and a stack's return addresses by id. */
+#include "lb_block_table.h"
+typedef void (*lbh_track_sites_fn)(int on);
+typedef long (*lbh_site_counts_fn)(lb_site_count **out);
+typedef void (*lbh_free_site_counts_fn)(lb_site_count *rows);
+typedef int (*lbh_site_stack_fn)(uint32_t k, void **pcs, int cap);
+
 /* Whether path matches one of the ':'-separated fnmatch patterns in list (no flags: '*' matches '/' too). The
  * interposer's selection and the probe addon's check of a user's patterns share it. */
 #include <fnmatch.h>

@@ -14,11 +14,19 @@
  * They are found at start-up and after each dlopen (Node loads addons with dlopen); blocks a module allocates in
  * its own constructors, before dlopen returns, are not seen — one-time, and never subtracted either.
  *
+ * Allocation sites (attribution passes only, off by default): once lbh_track_sites(1) is called, each of the
+ * module's blocks also records its allocation stack (glibc backtrace(), this object's own frames left out, interned
+ * in workload/tracking/stack_table.c) and the epoch it was allocated in, as the addon's module_heap.c does, so a
+ * prebuilt module gets the same growing sites leakbench's own addon does. Stacks are taken only for the module's
+ * blocks, outside the lock, and never from inside another capture (backtrace may allocate when it first loads the
+ * unwinder).
+ *
  * The real allocator is glibc's __libc_* entry points, so nothing here needs dlsym before malloc works. The
  * table of live blocks (workload/tracking/block_table.c, shared with the addon's wrapper) takes its memory from
  * glibc directly; lbh_own_bytes() says how much, so that glibc's process-wide count can leave it out. */
 #define _GNU_SOURCE
 #include <dlfcn.h>
+#include <execinfo.h>
 #include <errno.h>
 #include <fnmatch.h>
 #include <link.h>
@@ -31,6 +39,7 @@
 
 #include "lb_block_table.h"
 #include "lb_glibc_chunk.h"
+#include "lb_stack_table.h"
 #include "lbh.h"
 
 extern void *__libc_malloc(size_t);
@@ -111,26 +120,70 @@ LBH_EXPORT void *dlopen(const char *file, int mode) {
   return handle;
 }
 
+/* ---- allocation stacks (site tracking) ---- */
+static int tracking;
+static uint32_t epoch;
+static __thread int capturing;
+/* This object's own code: its frames (the interposed entry points, the capture) are left out of every stack. */
+static code_range own_code[8];
+static int n_own_code;
+
+static int in_own_code(uintptr_t a) {
+  for (int k = 0; k < n_own_code; k++)
+    if (a >= own_code[k].lo && a < own_code[k].hi) return 1;
+  return 0;
+}
+
+static int add_own_code(struct dl_phdr_info *info, size_t size, void *data) {
+  (void)size;
+  if (info->dlpi_addr != (uintptr_t)data) return 0;
+  for (int h = 0; h < info->dlpi_phnum && n_own_code < 8; h++) {
+    const ElfW(Phdr) *ph = &info->dlpi_phdr[h];
+    if (ph->p_type != PT_LOAD || !(ph->p_flags & PF_X)) continue;
+    uintptr_t lo = info->dlpi_addr + ph->p_vaddr;
+    own_code[n_own_code++] = (code_range){lo, lo + ph->p_memsz};
+  }
+  return 1;
+}
+
+/* The caller's stack without this object's frames, taken outside the lock; 0 frames when tracking is off or
+ * this thread is already capturing. */
+static __attribute__((noinline)) int capture(void **pcs) {
+  if (!__atomic_load_n(&tracking, __ATOMIC_RELAXED) || capturing) return 0;
+  void *raw[LB_STACK_DEPTH + 8];
+  capturing = 1;
+  int n = backtrace(raw, LB_STACK_DEPTH + 8);
+  capturing = 0;
+  int depth = 0;
+  for (int k = 0; k < n && depth < LB_STACK_DEPTH; k++)
+    if (!in_own_code((uintptr_t)raw[k])) pcs[depth++] = raw[k];
+  return depth;
+}
+
 /* ---- the count ---- */
-static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER; /* the table and the counts */
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER; /* the tables and the counts */
 static lb_block_table blocks = {NULL, 0, 0, __libc_calloc, __libc_realloc, __libc_free};
+static lb_stack_table stacks = {NULL, 0, 0, NULL, 0, __libc_calloc, __libc_realloc, __libc_free};
 static size_t module_bytes, module_blocks, unrecorded;
 /* Set by the interposed operator new / strdup when their caller is the module's: the malloc they make is too. */
 static __thread int attribute_next;
 
-static void add_locked(void *p, size_t bytes) {
-  if (lb_blocks_add(&blocks, p, 0, 0, bytes)) {
+static void add_locked(void *p, size_t bytes, void *const *pcs, int depth) {
+  uint32_t stack = depth > 0 ? lb_stacks_intern(&stacks, pcs, depth) : 0;
+  if (lb_blocks_add(&blocks, p, stack, epoch, bytes)) {
     module_bytes += bytes;
     module_blocks++;
   } else
     unrecorded++;
 }
 
-static void own(void *p) {
+static __attribute__((noinline)) void own(void *p) {
   if (!p) return;
+  void *pcs[LB_STACK_DEPTH];
+  int depth = capture(pcs);
   size_t bytes = (size_t)lb_glibc_chunk_bytes(p); /* what glibc's own count holds for it, as dlmalloc's chunk in WASM */
   pthread_mutex_lock(&lock);
-  add_locked(p, bytes);
+  add_locked(p, bytes, pcs, depth);
   pthread_mutex_unlock(&lock);
 }
 
@@ -157,14 +210,16 @@ LBH_EXPORT __attribute__((noinline)) void *calloc(size_t n, size_t size) {
 }
 LBH_EXPORT __attribute__((noinline)) void *realloc(void *old, size_t n) {
   int mine = FROM_MODULE();
+  void *pcs[LB_STACK_DEPTH];
+  int depth = mine ? capture(pcs) : 0; /* a grown block is the realloc site's, allocated now */
   lb_block was = {0};
   pthread_mutex_lock(&lock);
   int owned = remove_locked(old, &was);
   void *p = __libc_realloc(old, n);
   if (p && (mine || owned))
-    add_locked(p, (size_t)lb_glibc_chunk_bytes(p)); /* the module's block stays the module's, whoever resizes it */
+    add_locked(p, (size_t)lb_glibc_chunk_bytes(p), pcs, depth); /* the module's block stays the module's, whoever resizes it */
   else if (!p && owned && n)
-    add_locked(old, was.bytes); /* failed: the old block is still there */
+    add_locked(old, was.bytes, NULL, 0); /* failed: the old block is still there */
   pthread_mutex_unlock(&lock);
   return p;
 }
@@ -239,12 +294,37 @@ LBH_EXPORT void lbh_read(lbh_counts *out) {
   out->bytes = (double)module_bytes;
   out->blocks = (double)module_blocks;
   out->unrecorded = (double)unrecorded;
-  out->own_bytes = lb_glibc_chunk_bytes(blocks.slots);
+  out->own_bytes = lb_glibc_chunk_bytes(blocks.slots) + lb_glibc_chunk_bytes(stacks.stacks) + lb_glibc_chunk_bytes(stacks.index);
   pthread_mutex_unlock(&lock);
   pthread_mutex_lock(&objects_lock);
   out->objects = n_objects;
   out->objects_dropped = objects_dropped;
   pthread_mutex_unlock(&objects_lock);
+}
+
+LBH_EXPORT void lbh_track_sites(int on) {
+  if (on) {
+    void *warm[2];
+    backtrace(warm, 2); /* loads the unwinder now, not inside the first tracked allocation */
+  }
+  __atomic_store_n(&tracking, on, __ATOMIC_RELAXED);
+}
+
+LBH_EXPORT long lbh_site_counts(lb_site_count **out) {
+  pthread_mutex_lock(&lock);
+  long n = lb_blocks_site_counts(&blocks, out);
+  epoch++;
+  pthread_mutex_unlock(&lock);
+  return n;
+}
+
+LBH_EXPORT void lbh_free_site_counts(lb_site_count *rows) { __libc_free(rows); }
+
+LBH_EXPORT int lbh_site_stack(uint32_t k, void **pcs, int cap) {
+  pthread_mutex_lock(&lock);
+  int depth = lb_stacks_get(&stacks, k, pcs, cap);
+  pthread_mutex_unlock(&lock);
+  return depth;
 }
 
 /* The k-th selected object's path, or NULL. */
@@ -255,4 +335,8 @@ LBH_EXPORT const char *lbh_object(int k) {
   return path;
 }
 
-__attribute__((constructor)) static void start(void) { lbh_rescan(); }
+__attribute__((constructor)) static void start(void) {
+  Dl_info self;
+  if (dladdr((void *)&lbh_rescan, &self)) dl_iterate_phdr(add_own_code, self.dli_fbase);
+  lbh_rescan();
+}

@@ -7,13 +7,20 @@
 #include <malloc.h>
 #include <node_api.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "lb_frame_text.h"
+#include "lb_stack_table.h"
 #include "lbh.h"
 
 static lbh_read_fn lbh_read;
 static lbh_object_fn lbh_object;
 static lbh_rescan_fn lbh_rescan;
+static lbh_track_sites_fn lbh_track_sites;
+static lbh_site_counts_fn lbh_site_counts;
+static lbh_free_site_counts_fn lbh_free_site_counts;
+static lbh_site_stack_fn lbh_site_stack;
 
 static napi_value number(napi_env env, double v) {
   napi_value out;
@@ -137,6 +144,84 @@ static napi_value sum_headers(napi_env env, napi_callback_info info) {
   return number(env, sum);
 }
 
+/* trackAllocationSites(): the interposer records each selected module's block's allocation stack from now on;
+ * false when the process was started without it. */
+static napi_value track_allocation_sites(napi_env env, napi_callback_info info) {
+  (void)info;
+  napi_value out;
+  if (lbh_read && lbh_track_sites) lbh_track_sites(1);
+  napi_get_boolean(env, lbh_read && lbh_track_sites, &out);
+  return out;
+}
+
+/* allocationSites(): { stacks: string[][], sites: {stack, epoch, blocks, bytes}[] } as a Backend's
+ * allocationSites() gives them (frames as lb_frame_text writes them); starts a new epoch. null without the
+ * interposer. */
+static napi_value allocation_sites(napi_env env, napi_callback_info info) {
+  (void)info;
+  napi_value out;
+  if (!lbh_read || !lbh_site_counts) {
+    napi_get_null(env, &out);
+    return out;
+  }
+  lb_site_count *rows = NULL;
+  long n = lbh_site_counts(&rows);
+  if (n < 0) {
+    napi_throw_error(env, NULL, "out of memory while counting allocation sites");
+    return NULL;
+  }
+  napi_value stacks, sites;
+  napi_create_array(env, &stacks);
+  napi_create_array(env, &sites);
+  /* Each stack id's position in `stacks`, by open addressing over ids (id + 1 stored: 0 is empty). */
+  size_t cap = 16;
+  while (cap < 2 * (size_t)n) cap *= 2;
+  uint32_t *ids = calloc(cap, sizeof *ids), *at_of = calloc(cap, sizeof *at_of);
+  if (!ids || !at_of) {
+    free(ids);
+    free(at_of);
+    lbh_free_site_counts(rows);
+    napi_throw_error(env, NULL, "out of memory while counting allocation sites");
+    return NULL;
+  }
+  uint32_t n_seen = 0;
+  for (long k = 0; k < n; k++) {
+    size_t i = (rows[k].stack * 2654435761u) & (cap - 1);
+    while (ids[i] && ids[i] != rows[k].stack + 1) i = (i + 1) & (cap - 1);
+    if (!ids[i]) {
+      ids[i] = rows[k].stack + 1;
+      at_of[i] = n_seen;
+      void *pcs[LB_STACK_DEPTH];
+      int depth = lbh_site_stack(rows[k].stack, pcs, LB_STACK_DEPTH);
+      napi_value frames;
+      napi_create_array_with_length(env, (size_t)depth, &frames);
+      for (int f = 0; f < depth; f++) {
+        char text[4200];
+        lb_frame_text(pcs[f], text, sizeof text);
+        napi_value v;
+        napi_create_string_utf8(env, text, NAPI_AUTO_LENGTH, &v);
+        napi_set_element(env, frames, (uint32_t)f, v);
+      }
+      napi_set_element(env, stacks, n_seen++, frames);
+    }
+    uint32_t at = at_of[i];
+    napi_value row;
+    napi_create_object(env, &row);
+    set(env, row, "stack", number(env, at));
+    set(env, row, "epoch", number(env, rows[k].epoch));
+    set(env, row, "blocks", number(env, rows[k].blocks));
+    set(env, row, "bytes", number(env, rows[k].bytes));
+    napi_set_element(env, sites, (uint32_t)k, row);
+  }
+  free(ids);
+  free(at_of);
+  lbh_free_site_counts(rows);
+  napi_create_object(env, &out);
+  set(env, out, "stacks", stacks);
+  set(env, out, "sites", sites);
+  return out;
+}
+
 static void define(napi_env env, napi_value exports, const char *name, napi_callback fn) {
   napi_value f;
   napi_create_function(env, name, NAPI_AUTO_LENGTH, fn, NULL, &f);
@@ -147,11 +232,21 @@ NAPI_MODULE_INIT() {
   lbh_read = (lbh_read_fn)dlsym(RTLD_DEFAULT, "lbh_read");
   lbh_object = (lbh_object_fn)dlsym(RTLD_DEFAULT, "lbh_object");
   lbh_rescan = (lbh_rescan_fn)dlsym(RTLD_DEFAULT, "lbh_rescan");
+  lbh_track_sites = (lbh_track_sites_fn)dlsym(RTLD_DEFAULT, "lbh_track_sites");
+  lbh_site_counts = (lbh_site_counts_fn)dlsym(RTLD_DEFAULT, "lbh_site_counts");
+  lbh_free_site_counts = (lbh_free_site_counts_fn)dlsym(RTLD_DEFAULT, "lbh_free_site_counts");
+  lbh_site_stack = (lbh_site_stack_fn)dlsym(RTLD_DEFAULT, "lbh_site_stack");
   if (!lbh_object || !lbh_rescan) lbh_read = NULL;
+  if (!lbh_site_counts || !lbh_free_site_counts || !lbh_site_stack) {
+    lbh_track_sites = NULL;
+    lbh_site_counts = NULL;
+  }
   define(env, exports, "glibcInUse", glibc_in_use);
   define(env, exports, "moduleHeap", module_heap);
   define(env, exports, "loadedObjects", loaded_objects);
   define(env, exports, "matches", matches);
   define(env, exports, "sumHeaders", sum_headers);
+  define(env, exports, "trackAllocationSites", track_allocation_sites);
+  define(env, exports, "allocationSites", allocation_sites);
   return exports;
 }

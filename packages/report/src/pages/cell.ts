@@ -62,11 +62,16 @@ function attributionBlock(a: Attribution | null, id: string): string {
     `<span class="num">${s.blocksPerIteration.toFixed(2)}</span>`,
     `<span class="num">${s.intervals.map((x) => esc(formatBytes(x))).join(' · ')}</span>`,
     `<span class="num">${s.keptBlocks}</span>`,
-    `<span title="${esc(s.stack.join('\n'))}">${esc(s.stack.slice(1, 5).join(' ← '))}</span>`,
+    s.callers.length
+      ? `<span title="${esc(s.stack.join('\n'))}">${s.callers.map((c) => `${esc(c.caller)} <span class="num">${esc(formatBytes(c.bytesPerIteration))}/iter</span>`).join(' · ')}</span>`
+      : `<span title="${esc(s.stack.join('\n'))}">${esc(s.stack.slice(1, 5).join(' ← '))}</span>`,
   ]);
+  // Modules named without DWARF, said once: what their frames' names came from.
+  const naming = (a.c?.modules ?? []).filter((m) => !m.debugInfo && (a.c?.sites ?? []).some((s) => s.stack.length));
+  const namingNote = naming.length ? `<p class="note">${naming.map((m) => `${esc(m.module.replace(/^.*\//, ''))}: ${esc(m.naming)}.`).join(' ')}</p>` : '';
   const cBlock = !a.c
-    ? '<p class="note">The backend does not offer C heap allocation sites (Backend.allocationSites).</p>'
-    : `<p>${cRows.length ? `C heap allocation sites of the module that grew in every interval (${esc(formatBytes(a.c.bytesPerIteration))}/iteration)` : 'No C heap allocation site of the module grew'}; symbolised by ${esc(a.c.symbolizer)}.</p>
+    ? `<p class="note">C heap allocation sites not recorded: ${esc(a.cNotRecorded ?? 'the backend does not offer them (Backend.allocationSites)')}.</p>`
+    : `<p>${cRows.length ? `C heap allocation sites of the module that grew in every interval (${esc(formatBytes(a.c.bytesPerIteration))}/iteration)` : 'No C heap allocation site of the module grew'}; symbolised by ${esc(a.c.symbolizer)}.</p>${namingNote}
 ${cRows.length ? table(['allocated at', 'bytes', 'blocks/iter', 'per interval', 'kept blocks', 'called from'], cRows) : ''}`;
   return `${cBlock}<p>${program}; V8's own objects (compiled code, feedback, hidden classes) ${esc(formatBytes(a.js.engineBytesPerIteration))}/iteration. Heap snapshots after iterations ${esc(at)} of a second run of the cell (${a.iterations} iterations, ${(a.wallMs / 1000).toFixed(1)} s).</p>
 ${rows.length ? table(['owner', 'what grows', 'JS heap', 'external', 'objects/iter', 'per interval', 'held by (shortest path from a GC root)'], rows) : ''}`;
