@@ -5,7 +5,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CHeapSites } from '@leakbench/core';
-import { attributeCHeap, callerFrames, sourceFunction, wasmCodeOffset, type Frame } from './c-heap.js';
+import { attributeCHeap, callerFrames, moduleNaming, objdumpFor, sourceFunction, wasmCodeOffset, type Frame } from './c-heap.js';
 
 const f = (fn: string, line = 1): Frame => ({ function: fn, file: '/src/a.c', line });
 
@@ -37,6 +37,21 @@ describe('sourceFunction', () => {
     expect(sourceFunction('std::vector<int>::push_back(int const&)')).toBe('std::vector<int>::push_back(int const&)');
     expect(sourceFunction('a.partial')).toBe('a.partial');
     expect(sourceFunction('lb_simulate')).toBe('lb_simulate');
+  });
+});
+
+describe('moduleNaming', () => {
+  it('says what a module offers its symboliser, from its section names', () => {
+    expect(moduleNaming('/a/x.node', ['.text', '.dynsym', '.debug_info', '.symtab'])).toMatchObject({ debugInfo: true, symbolTables: ['.symtab', '.dynsym'], naming: expect.stringMatching(/^DWARF/) });
+    expect(moduleNaming('/a/x.node', ['.text', '.dynsym', '.symtab'])).toMatchObject({ debugInfo: false, naming: expect.stringMatching(/no debug information: functions from the ELF symbol table \(\.symtab, \.dynsym\), no lines$/) });
+    expect(moduleNaming('/a/x.node', ['.text', '.dynsym']).naming).toMatch(/\(\.dynsym\).*stripped, so only exported functions have names/);
+    expect(moduleNaming('/a/x.node', ['.text']).naming).toMatch(/no debug information and no symbol table \(stripped\): frames by offset/);
+    expect(moduleNaming('/a/x.wasm', ['CODE', 'name']).naming).toMatch(/wasm name section/);
+    expect(moduleNaming('/a/x.node', null).naming).toMatch(/section headers unreadable/);
+  });
+  it("finds the objdump of the symboliser's LLVM", () => {
+    expect(objdumpFor('llvm-symbolizer-14')).toBe('llvm-objdump-14');
+    expect(objdumpFor('llvm-symbolizer')).toBe('llvm-objdump');
   });
 });
 
@@ -82,6 +97,30 @@ describe('attributeCHeap', () => {
     expect(s.keptBlocks).toBe(50);
     expect(s.stack).toEqual(['leaky (a.c:6)', 'main (a.c:9)']);
     expect(c.bytesPerIteration).toBe(16);
+  });
+
+  it("lists the callers that grew a site called from several places (a library's allocation wrapper), most first, without those that did not grow", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lb-cheap-'));
+    const wrapped = [[], ['xmalloc (lib.c)', 'tree_new', 'parse'], ['xmalloc (lib.c)', 'node_new', 'parse'], ['xmalloc (lib.c)', 'init', 'main']];
+    const files = write(
+      dir,
+      [0, 1, 2].map((k) => ({
+        stacks: wrapped,
+        sites: [
+          { stack: 1, epoch: 0, blocks: 1 + k, bytes: 100 * (1 + k) },
+          { stack: 2, epoch: 0, blocks: 1 + k, bytes: 1000 * (1 + k) },
+          { stack: 3, epoch: 0, blocks: 1, bytes: 64 }, // allocated once, before the first snapshot
+        ],
+      })),
+    );
+    const [site, ...others] = attributeCHeap(files, { command: 'llvm-symbolizer', version: 'test' }).sites;
+    expect(others).toEqual([]);
+    expect(site!.site).toBe('xmalloc (lib.c)');
+    expect(site!.bytesPerIteration).toBe(22);
+    expect(site!.callers).toEqual([
+      { caller: 'node_new', bytesPerIteration: 20 },
+      { caller: 'tree_new', bytesPerIteration: 2 },
+    ]);
   });
 
   it('says which symboliser is missing and how to get it', () => {

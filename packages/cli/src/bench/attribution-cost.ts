@@ -1,7 +1,9 @@
 // Benchmark (not a test): what attribution costs, against a plain run and against valgrind memcheck.
-//   node packages/cli/dist/bench/attribution-cost.js [--iterations 500] [--valgrind-iterations 20]
+//   node packages/cli/dist/bench/attribution-cost.js [--iterations 500] [--valgrind-iterations 20] [--foreign-iterations 300]
 // Prints: wall time of the default matrix (both backends, lr1991, the five default fixtures) run plain and run
-// with --attribute, and their ratio (goal ≤ 5×); then, for one native `double` cell of --valgrind-iterations
+// with --attribute, and their ratio (goal ≤ 5×); the same for native modules leakbench did not build, whose C
+// sites the harness's malloc interposer records (leakbench's plain addon as a plug-in, and tree-sitter's addon
+// keeping and dropping its trees); then, for one native `double` cell of --valgrind-iterations
 // iterations, the wall time of leakbench's attribution pass beside valgrind memcheck (--leak-check=full) running the
 // same iterations of the same addon in node (every leak kind: the addon's exact heap count keeps a pointer to each
 // live block, so memcheck sees the fixture's blocks as still reachable).
@@ -12,7 +14,9 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Attribution } from '@leakbench/core';
 
-const { values } = parseArgs({ options: { iterations: { type: 'string', default: '500' }, 'valgrind-iterations': { type: 'string', default: '20' } } });
+const { values } = parseArgs({
+  options: { iterations: { type: 'string', default: '500' }, 'valgrind-iterations': { type: 'string', default: '20' }, 'foreign-iterations': { type: 'string', default: '300' } },
+});
 const ROOT = resolve(import.meta.dirname, '../../../..');
 const CLI = join(ROOT, 'packages/cli/dist/cli.js');
 const tmp = mkdtempSync(join(tmpdir(), 'leakbench-attr-bench-'));
@@ -29,6 +33,20 @@ const attributed = timed(process.execPath, [CLI, 'run', '--iterations', values.i
 console.log(`default matrix, ${values.iterations} iterations per cell (10 cells, 2 jobs):`);
 console.log(`  plain run        ${plain.toFixed(1)} s`);
 console.log(`  --attribute      ${attributed.toFixed(1)} s  = ${(attributed / plain).toFixed(2)}× the plain run (goal ≤ 5×)`);
+
+// Modules leakbench did not build: one cell per line, plain and with its attribution pass.
+const foreign: [string, string[]][] = [
+  ['examples/foreign/leakbench-native.mjs', ['--models', 'lr1991', '--fixtures', 'none,double']],
+  ['examples/case-studies/tree-sitter-native.mjs', ['--models', 'keep-trees,drop-trees']],
+];
+console.log(`native modules leakbench did not build, ${values['foreign-iterations']} iterations per cell (sites from the malloc interposer):`);
+for (const [module, args] of foreign) {
+  const common = ['run', '--backend-module', module, ...args, '--iterations', values['foreign-iterations'], '--json'];
+  const tag = module.replace(/^.*\//, '').replace(/\.mjs$/, '');
+  const p = timed(process.execPath, [CLI, ...common, '--no-attribute', '--out', join(tmp, `${tag}-plain`)]);
+  const a = timed(process.execPath, [CLI, ...common, '--attribute', '--out', join(tmp, `${tag}-attributed`)]);
+  console.log(`  ${module} (${args.filter((x) => !x.startsWith('--')).join(' ')})  plain ${p.toFixed(1)} s, --attribute ${a.toFixed(1)} s = ${(a / p).toFixed(2)}× (goal ≤ 5×)`);
+}
 
 const n = Number(values['valgrind-iterations']);
 const cellRun = join(tmp, 'one');
