@@ -2,7 +2,7 @@
 // and the growth rule on plain summaries.
 import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { attributeJsHeap } from './index.js';
@@ -30,8 +30,13 @@ describe('attributeJsHeap (real heap snapshots)', () => {
     expect(entry, JSON.stringify(program.map((s) => s.name))).toBeDefined();
     expect(entry!.objectsPerIteration).toBeCloseTo(1, 5);
     expect(entry!.retainers.map((r) => r.edge)).toContain('memo');
+    // Where its class is defined, from the snapshot: the helper's `constructor(` of MemoEntry (1-based line, column).
+    const source = readFileSync(HELPER, 'utf8').split('\n');
+    const line = source.findIndex((l, k) => k > source.findIndex((x) => x.startsWith('class MemoEntry')) && l.includes('constructor(')) + 1;
+    expect(entry!.definedAt).toEqual({ script: expect.stringMatching(/snapshot-process\.mjs$/), line, column: source[line - 1]!.indexOf('(') + 1 });
     const map = program.find((s) => s.name === 'Map');
     expect(map?.grownStores).toBeGreaterThan(0);
+    expect(map?.definedAt, 'a built-in has no definition in a script').toBeNull();
     // The bounded cache filled and stopped, the one-time object came once, the garbage died: none grows.
     for (const name of ['CacheEntry', 'InitOnce']) expect(program.map((s) => s.name)).not.toContain(name);
     expect(a.snapshots.map((s) => s.iteration)).toEqual([20, 80, 140]);
@@ -72,7 +77,7 @@ describe('growingSites', () => {
     nodes: 0,
     groups: new Map(Object.entries(groups).map(([k, bytes]) => [k, { name: k, type: 'object', owner: 'program', bytes, objects: bytes / 16, externalBytes: 0 }])),
   });
-  const extras = (kept: Record<string, number>) => ({ kept: new Map(Object.entries(kept)), grownStores: new Map<string, number>(), retainers: new Map() });
+  const extras = (kept: Record<string, number>) => ({ kept: new Map(Object.entries(kept)), grownStores: new Map<string, number>(), retainers: new Map(), definedAt: new Map() });
 
   it('keeps groups that grew in every interval by objects made and kept', () => {
     const s = [summary(10, { a: 160, b: 160, c: 160 }), summary(20, { a: 320, b: 320, c: 160 }), summary(30, { a: 480, b: 320, c: 320 })];

@@ -10,6 +10,7 @@
 import type { IHeapNode, IHeapSnapshot } from '@memlab/core';
 import { INSTRUMENT_CLASS, type JsSite, type RetainerStep } from '@leakbench/core';
 import { grewInEveryInterval, intervalRates } from './growth.js';
+import { definitionFinder, type DefinedAt } from './js-location.js';
 
 /** Node types that are V8's own, whatever holds them. */
 const ENGINE_TYPES = new Set(['code', 'object shape', 'synthetic']);
@@ -56,6 +57,8 @@ export interface LastSnapshotExtras {
   kept: Map<string, number>;
   grownStores: Map<string, number>;
   retainers: Map<string, RetainerStep[]>;
+  /** Where the representative's constructor (a closure: its function) is defined, for the program's groups. */
+  definedAt: Map<string, DefinedAt>;
 }
 
 interface Head {
@@ -211,7 +214,7 @@ export async function readSnapshots(files: { file: string; iteration: number }[]
   const summaries: SnapshotSummary[] = [];
   let first: Set<number> | null = null;
   let second: Set<number> | null = null;
-  const last: LastSnapshotExtras = { kept: new Map(), grownStores: new Map(), retainers: new Map() };
+  const last: LastSnapshotExtras = { kept: new Map(), grownStores: new Map(), retainers: new Map(), definedAt: new Map() };
   for (const [k, { file, iteration }] of files.entries()) {
     const heap = await loadSnapshot(file);
     if (k < files.length - 1) {
@@ -221,7 +224,7 @@ export async function readSnapshots(files: { file: string; iteration: number }[]
       continue;
     }
     // The representative of a group: its largest kept object, else its largest grown store.
-    const largest = new Map<string, { node: IHeapNode; kept: boolean }>();
+    const largest = new Map<string, { node: IHeapNode; kept: boolean; head: Head }>();
     const count = (m: Map<string, number>, key: string) => m.set(key, (m.get(key) ?? 0) + 1);
     summaries.push(
       summarise(heap, iteration, file, (node, head) => {
@@ -231,10 +234,17 @@ export async function readSnapshots(files: { file: string; iteration: number }[]
         if (!kept && !grownStore) return;
         count(kept ? last.kept : last.grownStores, head.key);
         const best = largest.get(head.key);
-        if (!best || (kept && !best.kept) || (kept === best.kept && node.self_size > best.node.self_size)) largest.set(head.key, { node, kept });
+        if (!best || (kept && !best.kept) || (kept === best.kept && node.self_size > best.node.self_size)) largest.set(head.key, { node, kept, head });
       }),
     );
-    for (const [key, { node }] of largest) last.retainers.set(key, retainerPath(node));
+    const definedAt = definitionFinder(heap);
+    for (const [key, { node, head }] of largest) {
+      last.retainers.set(key, retainerPath(node));
+      // The object heading the group (a store's holder), whose constructor names it.
+      const headNode = head.owner === 'program' && head.id >= 0 ? (head.id === node.id ? node : heap.getNodeById(head.id)) : null;
+      const at = headNode ? definedAt(headNode) : null;
+      if (at) last.definedAt.set(key, at);
+    }
   }
   return { summaries, last };
 }
@@ -273,6 +283,7 @@ export function growingSites(summaries: SnapshotSummary[], last: LastSnapshotExt
       keptObjects: last.kept.get(key) ?? 0,
       grownStores: last.grownStores.get(key) ?? 0,
       retainers: last.retainers.get(key) ?? [],
+      definedAt: last.definedAt.get(key) ?? null,
     });
   }
   const size = (s: JsSite) => s.bytesPerIteration + s.externalBytesPerIteration;

@@ -1,6 +1,6 @@
 // Text the CLI prints: simulation traces (CSV/JSON), calibration tables, check and run outcomes. Pure: data in,
 // strings out; the commands write them.
-import { formatBytes, retainerText } from '@leakbench/core';
+import { definedAtText, formatBytes, retainerText } from '@leakbench/core';
 import type { Attribution, Backend, BenchResult, CalibrationResult, CellVerdict, SimulationResult } from '@leakbench/core';
 import { confusionText, type CheckResult } from '@leakbench/analysis';
 import type { RunOutcome } from '@leakbench/harness';
@@ -144,7 +144,8 @@ export function formatAttribution(a: Attribution, verdict: CellVerdict | null): 
   if (!program.length) lines.push(`  no growing JS objects of the program between iterations ${s0?.iteration} and ${s2?.iteration}`);
   for (const s of program) {
     const ext = s.externalBytesPerIteration > 0 ? ` + ${formatBytes(s.externalBytesPerIteration)}/iter external` : '';
-    lines.push(`  ${s.name.padEnd(28)} ${formatBytes(s.bytesPerIteration).padStart(9)}/iter${ext}  ${s.objectsPerIteration.toFixed(2)} objects/iter`);
+    const defined = definedAtText(s.definedAt);
+    lines.push(`  ${s.name.padEnd(28)} ${formatBytes(s.bytesPerIteration).padStart(9)}/iter${ext}  ${s.objectsPerIteration.toFixed(2)} objects/iter${defined ? `  defined at ${defined}` : ''}`);
     if (s.retainers.length) lines.push(`      held by ${retainerText(s.retainers)}`);
   }
   if (a.js.engineBytesPerIteration > 0) lines.push(`  V8's own objects (JIT code, feedback, maps): ${formatBytes(a.js.engineBytesPerIteration)}/iter — not the program's`);

@@ -1,11 +1,18 @@
 // How a retainer path reads (CLI and report): root first, each holder with the edge it holds the next by; long
 // paths keep their root and their last steps (the holder nearest the growing objects says most).
-import type { RetainerStep } from './schema.js';
+import type { JsSite, RetainerStep } from './schema.js';
 
 export function retainerText(steps: RetainerStep[], keepLast = 6): string {
   const text = (r: RetainerStep) => `${r.holder}.${r.edge}`;
   if (steps.length <= keepLast + 1) return steps.map(text).join(' → ');
   return [text(steps[0]!), '…', ...steps.slice(-keepLast).map(text)].join(' → ');
+}
+
+/** Where a JS site's constructor is defined, as a user finds it: the script's last two path parts, line, column. */
+export function definedAtText(at: JsSite['definedAt']): string | null {
+  if (!at) return null;
+  const script = at.script ? at.script.replace(/^file:\/\//, '').split('/').slice(-2).join('/') : '(unnamed script)';
+  return `${script}:${at.line}:${at.column}`;
 }
 
 /**

@@ -485,6 +485,11 @@ export const JsSite = z.object({
   grownStores: z.number().int(),
   /** Shortest path from a GC root to a representative growing object (memlab's retainer trace). */
   retainers: z.array(RetainerStep),
+  /**
+   * Where the representative's constructor is defined (a closure: its function), from the snapshot — what finds a
+   * minified library's `c`. 1-based line and column; null for literals, arrays and built-ins, and in older attributions.
+   */
+  definedAt: z.object({ script: z.string().nullable(), line: z.number().int(), column: z.number().int() }).nullable().default(null),
 });
 export type JsSite = z.infer<typeof JsSite>;
 

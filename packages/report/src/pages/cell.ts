@@ -1,6 +1,6 @@
 // A cell's page: what ran, its verdict per layer, and one row per memory measure (absolute | change since the
 // first sample), with the verdict's warm-up shading and fitted trend.
-import { formatConfidence, retainerText } from '@leakbench/core';
+import { definedAtText, formatConfidence, retainerText } from '@leakbench/core';
 import type { Attribution, CellVerdict, LayerVerdict } from '@leakbench/core';
 import { badge, esc, formatBytes, page, statusBadge, table } from '../html.js';
 import type { CellView, RowView } from '../model.js';
@@ -46,7 +46,7 @@ function attributionBlock(a: Attribution | null, id: string): string {
   const at = a.snapshots.map((s) => s.iteration).join(', ');
   const rows = a.js.sites.map((s) => [
     esc(s.owner === 'program' ? 'program' : "V8's own"),
-    `<b>${esc(s.name)}</b>`,
+    `<b>${esc(s.name)}</b>${definedAtText(s.definedAt) ? ` <span class="note">defined at ${esc(definedAtText(s.definedAt)!)}</span>` : ''}`,
     `<span class="num">${esc(formatBytes(s.bytesPerIteration))}/iter</span>`,
     `<span class="num">${s.externalBytesPerIteration > 0 ? `${esc(formatBytes(s.externalBytesPerIteration))}/iter` : '—'}</span>`,
     `<span class="num">${s.objectsPerIteration.toFixed(2)}</span>`,
