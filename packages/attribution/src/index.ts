@@ -1,10 +1,13 @@
-// @leakbench/attribution: where a cell's growth is — growing JS objects and their retainers from V8 heap snapshots
-// (js-heap.ts), and C heap allocation sites from a backend's site counts (c-heap.ts), both taken by the harness's
-// attribution pass. Knows the run format only by its types.
+// @leakbench/attribution: where a cell's growth is — growing JS objects, their retainers and where their
+// constructors are defined from V8 heap snapshots (js-heap.ts, js-location.ts), C heap allocation sites from a
+// backend's or the malloc interposer's site counts (c-heap.ts), and growing WebAssembly linear memories (stores.ts),
+// all taken by the harness's attribution pass. Knows the run format only by its types.
 import type { Attribution } from '@leakbench/core';
 import { growingSites, readSnapshots } from './js-heap.js';
 
-export { attributeCHeap, callerFrames, findSymbolizer, frameText, sourceFunction, stampModules, symbolise, wasmCodeOffset, type Frame } from './c-heap.js';
+export { attributeCHeap, callerFrames, findSymbolizer, frameText, moduleNaming, objdumpFor, sourceFunction, stampModules, symbolise, wasmCodeOffset, type Frame, type ModuleNaming, type NameSource } from './c-heap.js';
+export { growingStores, type StorePoint } from './stores.js';
+export { definitionFinder, type DefinedAt } from './js-location.js';
 export { growingSites, readSnapshots, retainerPath, type GroupTotals, type LastSnapshotExtras, type SnapshotSummary } from './js-heap.js';
 
 /** The JS part of an attribution, and the snapshots' own figures, from three snapshot files of one process. */

@@ -1,6 +1,6 @@
 // Text the CLI prints: simulation traces (CSV/JSON), calibration tables, check and run outcomes. Pure: data in,
 // strings out; the commands write them.
-import { definedAtText, formatBytes, retainerText } from '@leakbench/core';
+import { definedAtText, formatBytes, retainerText, storeModuleText } from '@leakbench/core';
 import type { Attribution, Backend, BenchResult, CalibrationResult, CellVerdict, SimulationResult } from '@leakbench/core';
 import { confusionText, type CheckResult } from '@leakbench/analysis';
 import type { RunOutcome } from '@leakbench/harness';
@@ -159,5 +159,6 @@ export function formatAttribution(a: Attribution, verdict: CellVerdict | null): 
     }
     for (const m of a.c.modules.filter((m) => !m.debugInfo && a.c!.sites.some((s) => s.stack.length))) lines.push(`  ${m.module.replace(/^.*\//, '')}: ${m.naming}`);
   } else if (a.cNotRecorded) lines.push(`  C heap sites not recorded: ${a.cNotRecorded}`);
+  for (const st of a.stores) lines.push(`  ${st.kind} of ${storeModuleText(st)}: ${formatBytes(st.bytesPerIteration)}/iter (${formatBytes(st.bytes)} at iteration ${s2?.iteration}; linear memory never shrinks)`);
   return lines.join('\n') + '\n';
 }

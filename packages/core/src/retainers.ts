@@ -1,6 +1,6 @@
 // How a retainer path reads (CLI and report): root first, each holder with the edge it holds the next by; long
 // paths keep their root and their last steps (the holder nearest the growing objects says most).
-import type { JsSite, RetainerStep } from './schema.js';
+import type { JsSite, RetainerStep, StoreSite } from './schema.js';
 
 export function retainerText(steps: RetainerStep[], keepLast = 6): string {
   const text = (r: RetainerStep) => `${r.holder}.${r.edge}`;
@@ -13,6 +13,11 @@ export function definedAtText(at: JsSite['definedAt']): string | null {
   if (!at) return null;
   const script = at.script ? at.script.replace(/^file:\/\//, '').split('/').slice(-2).join('/') : '(unnamed script)';
   return `${script}:${at.line}:${at.column}`;
+}
+
+/** The module a store belongs to: the script that instantiated it (last two path parts) and its hash. */
+export function storeModuleText(st: StoreSite): string {
+  return `${st.module ? st.module.split('/').slice(-2).join('/') : 'a module'} (${st.hash})`;
 }
 
 /**

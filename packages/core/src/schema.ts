@@ -520,6 +520,20 @@ export const CSite = z.object({
 });
 export type CSite = z.infer<typeof CSite>;
 
+/** A store outside the heaps the snapshots and C sites see that grew in every interval: a WebAssembly linear memory. */
+export const StoreSite = z.object({
+  kind: z.literal('WebAssembly.Memory'),
+  /** The script that instantiated the module (the probe's `instantiatedBy`), or null. */
+  module: z.string().nullable(),
+  /** sha256 of the module's bytes, first 12 hex digits. */
+  hash: z.string(),
+  bytesPerIteration: num,
+  intervals: z.array(num),
+  /** Its size at the last snapshot point. */
+  bytes: num,
+});
+export type StoreSite = z.infer<typeof StoreSite>;
+
 export const Attribution = z.object({
   schema: z.literal(ATTRIBUTION_SCHEMA),
   cellId: z.string(),
@@ -561,6 +575,8 @@ export const Attribution = z.object({
     .default(null),
   /** Why `c` is null: what the pass could not record C heap sites of (the backend, the module), in words. */
   cNotRecorded: z.string().nullable().default(null),
+  /** Linear memories that grew in every interval, with their modules (empty when none did, or none was looked at). */
+  stores: z.array(StoreSite).default([]),
   /** Wall time of the attribution pass (process start to analysis end), ms. */
   wallMs: num,
 });

@@ -7,13 +7,15 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ATTRIBUTION_SCHEMA, lastIteration, readSamples, runPaths, UsageError, writeAttribution } from '@leakbench/core';
 import type { Attribution, CellRecord, CellSpec, RunManifest } from '@leakbench/core';
-import { attributeCHeap, attributeJsHeap } from '@leakbench/attribution';
+import { attributeCHeap, attributeJsHeap, growingStores } from '@leakbench/attribution';
 import { endStatus, processFiles, startCellProcess } from './cell-process.js';
 import { gitCommit } from './environment.js';
 
 /** File names of the heap snapshot and of the C heap's sites (backends that offer them) after iteration `i`. */
 export const snapshotFile = (i: number) => `heap-${i}.heapsnapshot`;
 export const cHeapFile = (i: number) => `c-heap-${i}.json`;
+/** Each WebAssembly linear memory of the process after iteration `i` (WasmMemoryReport[]), when the harness's probes ran. */
+export const storesFile = (i: number) => `stores-${i}.json`;
 /** Written by the pass instead of the C heap's sites when it could not record them: why. */
 export const C_HEAP_WHY_NOT = 'c-heap-why-not.txt';
 
@@ -46,6 +48,8 @@ async function analyseSnapshots(dir: string, spec: CellSpec, startedAt: number):
   const c = cFiles.every((f) => existsSync(f.file)) ? attributeCHeap(cFiles) : null;
   const whyNot = join(adir, C_HEAP_WHY_NOT);
   const cNotRecorded = c ? null : existsSync(whyNot) ? readFileSync(whyNot, 'utf8').trim() : 'the pass recorded no C heap sites (an older pass: it did not say why)';
+  const storeFiles = points.map((i) => ({ file: join(adir, storesFile(i)), iteration: i }));
+  const stores = storeFiles.every((f) => existsSync(f.file)) ? growingStores(storeFiles.map((f) => ({ iteration: f.iteration, memories: JSON.parse(readFileSync(f.file, 'utf8')) }))) : [];
   const attribution: Attribution = {
     schema: ATTRIBUTION_SCHEMA,
     cellId: spec.id,
@@ -55,6 +59,7 @@ async function analyseSnapshots(dir: string, spec: CellSpec, startedAt: number):
     ...js,
     c,
     cNotRecorded,
+    stores,
     wallMs: Date.now() - startedAt,
   };
   writeAttribution(dir, attribution);

@@ -11,7 +11,7 @@
 import { writeFileSync } from 'node:fs';
 import type { Backend, ProbeSpec, Probes } from '@leakbench/core';
 import { loadNativeProbe, type ModuleHeapCount, type NativeProbe } from '@leakbench/native-probe';
-import { installWasmProbe, type WasmModuleReport, type WasmProbe } from '@leakbench/wasm-probe';
+import { installWasmProbe, type WasmMemoryReport, type WasmModuleReport, type WasmProbe } from '@leakbench/wasm-probe';
 
 export const PROBES_FILE = 'probes.json';
 
@@ -40,6 +40,8 @@ export interface HarnessProbes {
    * (the interposer counts a loaded native module) or when the backend has its own.
    */
   sitesWhyNot(backend: Backend): string | null;
+  /** Every WebAssembly linear memory in the process, once each, with its module (attribution passes' stores). */
+  memories(): WasmMemoryReport[];
 }
 
 /** Starts the probes `spec` asks for. Call before the backend loads: the WebAssembly API must be wrapped first. */
@@ -91,6 +93,7 @@ export function startHarnessProbes(spec: ProbeSpec | undefined): HarnessProbes |
           return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
         },
       }),
+    memories: () => wasm?.memories() ?? [],
     sitesWhyNot: (backend) => (typeof Reflect.get(backend, 'allocationSites') === 'function' ? null : sitesWhyNot()),
     report(backend) {
       const own = backend.probe();

@@ -11,7 +11,7 @@ import { dirname, join } from 'node:path';
 import { writeHeapSnapshot } from 'node:v8';
 import { CellSpec, type Backend } from '@leakbench/core';
 import { stampModules } from '@leakbench/attribution';
-import { C_HEAP_WHY_NOT, cHeapFile, snapshotFile, snapshotPoints } from './attribute.js';
+import { C_HEAP_WHY_NOT, cHeapFile, snapshotFile, snapshotPoints, storesFile } from './attribute.js';
 import { benchCallsMain, benchMain } from './bench.js';
 import { runCell, wholeCell, type CellPart } from './cell.js';
 import { measureTrueGrowth } from './growth.js';
@@ -57,6 +57,8 @@ async function attributeMain(args: string[], load: BackendLoader): Promise<void>
       if (!points.has(i)) return;
       // The C count first: its result is written and dropped before the JS heap is photographed.
       if (cSites) writeFileSync(join(dir!, cHeapFile(i)), JSON.stringify(stampModules(cSites())));
+      // Stores outside every heap the snapshots and sites see: each WebAssembly linear memory, with its module.
+      if (probes) writeFileSync(join(dir!, storesFile(i)), JSON.stringify(probes.memories()));
       writeHeapSnapshot(join(dir!, snapshotFile(i)));
     },
   });

@@ -10,6 +10,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { LeakbenchInstrument } from '@leakbench/core';
 import { BlockSet, type HeaderSum } from './block-set.js';
 import { HOOK_MODULE, type AllocatorKind } from './hook-names.js';
 
@@ -67,6 +68,15 @@ export interface WasmProbe {
   allocatorBytes(): number | null;
   /** The probe's own tables (array buffers): not the module's, not the host's. */
   ownBytes(): number;
+  /** Each linear memory once, with the first module instantiated with it (cheap: no allocator read). */
+  memories(): WasmMemoryReport[];
+}
+
+/** One linear memory and the module it belongs to (the first instantiated with it). */
+export interface WasmMemoryReport {
+  instantiatedBy: string | null;
+  hash: string;
+  bytes: number;
 }
 
 function cacheDir(): string {
@@ -193,7 +203,11 @@ export function installWasmProbe(options: { sumHeaders?: HeaderSum } = {}): Wasm
   const W = WebAssembly;
   const original = { instantiate: W.instantiate, instantiateStreaming: W.instantiateStreaming, compile: W.compile, compileStreaming: W.compileStreaming, Module: W.Module, Instance: W.Instance };
   const modules = new WeakMap<WebAssembly.Module, ModuleState>();
-  const instances: InstanceState[] = [];
+  // The probe's own state is held through leakbench's instrument holder only (the process's references to it go
+  // through one), so an attribution pass's heap snapshots leave its tables out: they are neither the program's
+  // growth nor V8's (a leaking module's table of live blocks grew "ArrayBuffer" by 464 kB per parse).
+  const own = new LeakbenchInstrument<InstanceState[]>([]);
+  const instances = () => own.state;
 
   const prepare = (source: BufferSource): { bytes: BufferSource; state: ModuleState } => {
     const bytes = toBytes(source);
@@ -204,22 +218,23 @@ export function installWasmProbe(options: { sumHeaders?: HeaderSum } = {}): Wasm
   };
   const withHooks = (imports: WebAssembly.Imports | undefined, state: InstanceState): WebAssembly.Imports | undefined => {
     if (!state.module.rewritten.bytes) return imports;
-    const live = state.live;
+    const held = new LeakbenchInstrument(state); // the hooks reach the probe's tables through the holder only
     const hooks = {
       alloc: (p: number, n: number) => {
-        state.calls++;
-        live.add(p >>> 0, n >>> 0);
+        held.state.calls++;
+        held.state.live.add(p >>> 0, n >>> 0);
       },
       free: (p: number) => {
-        state.calls++;
-        if (live.delete(p >>> 0) < 0) state.unknownFrees++;
+        const s = held.state;
+        s.calls++;
+        if (s.live.delete(p >>> 0) < 0) s.unknownFrees++;
       },
     };
     return { ...imports, [HOOK_MODULE]: hooks };
   };
   const register = (instance: WebAssembly.Instance, imports: WebAssembly.Imports | undefined, state: InstanceState) => {
     state.memory = findMemory(instance, imports);
-    instances.push(state);
+    instances().push(state);
   };
   const fresh = (module: ModuleState): InstanceState => ({ module, memory: null, live: new BlockSet(), unknownFrees: 0, calls: 0, lastSum: null, recognised: null });
   /** The live blocks' chunk sizes as the allocator records them now; read again only after its next call. */
@@ -287,7 +302,7 @@ export function installWasmProbe(options: { sumHeaders?: HeaderSum } = {}): Wasm
   // A module without an allocator of its own whose memory is a counted module's (a side module of emscripten's
   // dynamic linking — a tree-sitter grammar — or one with no memory at all) allocates through that module: its
   // blocks are already in that count.
-  const sharesCountedMemory = (s: InstanceState) => !s.memory || instances.some((o) => o !== s && o.memory === s.memory && o.module.rewritten.bytes !== null);
+  const sharesCountedMemory = (s: InstanceState) => !s.memory || instances().some((o) => o !== s && o.memory === s.memory && o.module.rewritten.bytes !== null);
   const report = (s: InstanceState): WasmModuleReport => {
     const r = s.module.rewritten;
     const memoryBytes = s.memory ? s.memory.buffer.byteLength : null;
@@ -313,17 +328,17 @@ export function installWasmProbe(options: { sumHeaders?: HeaderSum } = {}): Wasm
     return { instantiatedBy: s.module.instantiatedBy, hash: s.module.hash, memoryBytes, allocatorBytes, liveBlocks: s.live.size, allocator: r.bytes ? r.allocator : null, how };
   };
   const probe: WasmProbe = {
-    count: () => instances.length,
-    modules: () => instances.map(report),
+    count: () => instances().length,
+    modules: () => instances().map(report),
     memoryBytes: () => {
       const seen = new Set<WebAssembly.Memory>();
-      for (const s of instances) if (s.memory) seen.add(s.memory);
+      for (const s of instances()) if (s.memory) seen.add(s.memory);
       return seen.size ? [...seen].reduce((a, m) => a + m.buffer.byteLength, 0) : null;
     },
     allocatorBytes: () => {
       let sum = 0;
       let counted = 0;
-      for (const s of instances) {
+      for (const s of instances()) {
         const m = report(s);
         if (m.allocatorBytes !== null) {
           sum += m.allocatorBytes;
@@ -332,7 +347,17 @@ export function installWasmProbe(options: { sumHeaders?: HeaderSum } = {}): Wasm
       }
       return counted ? sum : null;
     },
-    ownBytes: () => instances.reduce((a, s) => a + s.live.ownBytes(), 0),
+    ownBytes: () => instances().reduce((a, s) => a + s.live.ownBytes(), 0),
+    memories: () => {
+      const seen = new Set<WebAssembly.Memory>();
+      const out: WasmMemoryReport[] = [];
+      for (const s of instances()) {
+        if (!s.memory || seen.has(s.memory)) continue;
+        seen.add(s.memory);
+        out.push({ instantiatedBy: s.module.instantiatedBy, hash: s.module.hash, bytes: s.memory.buffer.byteLength });
+      }
+      return out;
+    },
   };
   g.__leakbenchWasmProbe = probe;
   return probe;

@@ -1,6 +1,6 @@
 // A cell's page: what ran, its verdict per layer, and one row per memory measure (absolute | change since the
 // first sample), with the verdict's warm-up shading and fitted trend.
-import { definedAtText, formatConfidence, retainerText } from '@leakbench/core';
+import { definedAtText, formatConfidence, retainerText, storeModuleText } from '@leakbench/core';
 import type { Attribution, CellVerdict, LayerVerdict } from '@leakbench/core';
 import { badge, esc, formatBytes, page, statusBadge, table } from '../html.js';
 import type { CellView, RowView } from '../model.js';
@@ -73,7 +73,10 @@ function attributionBlock(a: Attribution | null, id: string): string {
     ? `<p class="note">C heap allocation sites not recorded: ${esc(a.cNotRecorded ?? 'the backend does not offer them (Backend.allocationSites)')}.</p>`
     : `<p>${cRows.length ? `C heap allocation sites of the module that grew in every interval (${esc(formatBytes(a.c.bytesPerIteration))}/iteration)` : 'No C heap allocation site of the module grew'}; symbolised by ${esc(a.c.symbolizer)}.</p>${namingNote}
 ${cRows.length ? table(['allocated at', 'bytes', 'blocks/iter', 'per interval', 'kept blocks', 'called from'], cRows) : ''}`;
-  return `${cBlock}<p>${program}; V8's own objects (compiled code, feedback, hidden classes) ${esc(formatBytes(a.js.engineBytesPerIteration))}/iteration. Heap snapshots after iterations ${esc(at)} of a second run of the cell (${a.iterations} iterations, ${(a.wallMs / 1000).toFixed(1)} s).</p>
+  const storeBlock = a.stores.length
+    ? `<p>Linear memory growing in every interval (it never shrinks): ${a.stores.map((st) => `<b>${esc(st.kind)}</b> of ${esc(storeModuleText(st))}, <span class="num">${esc(formatBytes(st.bytesPerIteration))}/iter</span> (${esc(formatBytes(st.bytes))} at the last snapshot)`).join('; ')}.</p>`
+    : '';
+  return `${cBlock}${storeBlock}<p>${program}; V8's own objects (compiled code, feedback, hidden classes) ${esc(formatBytes(a.js.engineBytesPerIteration))}/iteration. Heap snapshots after iterations ${esc(at)} of a second run of the cell (${a.iterations} iterations, ${(a.wallMs / 1000).toFixed(1)} s).</p>
 ${rows.length ? table(['owner', 'what grows', 'JS heap', 'external', 'objects/iter', 'per interval', 'held by (shortest path from a GC root)'], rows) : ''}`;
 }
 
