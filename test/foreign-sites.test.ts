@@ -93,13 +93,25 @@ describe("allocation sites of a native module leakbench did not build (the harne
   });
 });
 
-describe('a WebAssembly module leakbench did not build', () => {
-  it('says why its C heap sites are not recorded, instead of saying nothing', () => {
+describe("allocation sites of a WebAssembly module leakbench did not build (the WASM probe's rewritten allocator)", () => {
+  it('none: no growing site; double: the fixture\'s code named by the module\'s name section, at the module heap\'s rate, and the module says it has no lines', () => {
     const out = join(mkdtempSync(join(tmpdir(), 'leakbench-foreign-wasm-sites-')), 'run');
-    const r = leakbench(['run', '--backend-module', 'examples/foreign/leakbench-wasm.mjs', '--models', 'lr1991', '--fixtures', 'double', '--iterations', '40', '--attribute', '--out', out, '--json']);
+    const r = leakbench(['run', '--backend-module', 'examples/foreign/leakbench-wasm.mjs', '--models', 'lr1991', '--fixtures', 'none,double', '--iterations', '60', '--attribute', '--out', out, '--json']);
     expect(r.status, r.stderr).toBe(0);
-    const a = readRun(out).cells[0]!.attribution!;
-    expect(a.c).toBeNull();
-    expect(a.cNotRecorded).toMatch(/WebAssembly module leakbench did not build/);
+    const cells = readRun(out).cells;
+    const none = cell(cells, 'none').attribution!;
+    expect(none.c, none.cNotRecorded ?? '').not.toBeNull();
+    expect(none.c!.sites).toEqual([]);
+    const c = cell(cells, 'double');
+    const [site, ...others] = c.attribution!.c!.sites;
+    expect(others, JSON.stringify(others.map((x) => x.site))).toEqual([]);
+    expect(site!.nameSource).toBe('name section');
+    // The release build inlines (wasm-opt): the name section knows the function the allocation landed in — one on
+    // the fixture's path from the WASM entry point (wasm_api.c) to the allocating call (the DWARF stack natively).
+    expect(['lbw_simulate', 'lb_simulate', 'lb_fixture_inject', 'inject_c', 'leak_from_path', 'alloc_from_path']).toContain(site!.function);
+    expect(site!.blocksPerIteration).toBeCloseTo(1, 2);
+    expect(Math.abs(site!.bytesPerIteration - moduleHeapRate(c)) / moduleHeapRate(c)).toBeLessThan(0.1);
+    const module = c.attribution!.c!.modules.find((m) => m.module.endsWith('.wasm'))!;
+    expect(module.naming).toMatch(/functions from the wasm name section, no lines/);
   });
 });

@@ -8,14 +8,15 @@
 // the end are counted apart (kept), as valgrind's "definitely/still reachable" cannot: these leaks stay reachable.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import type { Attribution, CHeapSites, CSite } from '@leakbench/core';
+import { readWasmLayout, wasmFunctionAt, type Attribution, type CHeapSites, type CSite, type WasmLayout } from '@leakbench/core';
 import { grewInEveryInterval, intervalRates } from './growth.js';
 
 /**
- * What named a frame: the module's debug information (function, file and line), its symbol table (function only;
- * for ELF a file name may come from the table's FILE symbols), or nothing (the module's name and the offset).
+ * What named a frame: the module's debug information (function, file and line), its symbol table (ELF: function
+ * only; a file name may come from the table's FILE symbols), its name section (wasm: function only), or nothing (the
+ * module's name and the offset, or in wasm the function's index).
  */
-export type NameSource = 'dwarf' | 'symbol table' | 'address';
+export type NameSource = 'dwarf' | 'symbol table' | 'name section' | 'address';
 
 /** One symbolised frame (an inlined call is a frame of its own). */
 export interface Frame {
@@ -85,26 +86,7 @@ interface SymbolizerEntry {
  * give offsets in the whole file.
  */
 export function wasmCodeOffset(bytes: Uint8Array): number {
-  if (bytes[0] !== 0 || bytes[1] !== 0x61 || bytes[2] !== 0x73 || bytes[3] !== 0x6d) throw new Error('not a wasm module');
-  let p = 8;
-  const leb = () => {
-    let result = 0;
-    let shift = 0;
-    let byte: number;
-    do {
-      byte = bytes[p++]!;
-      result += (byte & 0x7f) * 2 ** shift;
-      shift += 7;
-    } while (byte & 0x80);
-    return result;
-  };
-  while (p < bytes.length) {
-    const id = bytes[p++]!;
-    const size = leb();
-    if (id === 10) return p;
-    p += size;
-  }
-  throw new Error('wasm module without a Code section');
+  return readWasmLayout(bytes).codeOffset;
 }
 
 /**
@@ -145,7 +127,9 @@ export function moduleNaming(module: string, sections: string[] | null): ModuleN
       : symbolTables.length
         ? `no debug information: functions from the ELF symbol table (${symbolTables.join(', ')}), no lines${symbolTables[0] === '.dynsym' ? '; stripped, so only exported functions have names and a static one reads as an address' : ''}`
         : wasm
-          ? 'no debug information: frames by offset in the module (llvm-symbolizer does not read the wasm name section)'
+          ? sections.includes('name')
+            ? 'no debug information: functions from the wasm name section, no lines'
+            : 'no debug information and no name section: functions by their index in the module (wasm-function[i]; a build with a name section, e.g. emscripten --profiling-funcs, names them)'
           : 'no debug information and no symbol table (stripped): frames by offset in the module';
   return { module, debugInfo, symbolTables, naming };
 }
@@ -158,8 +142,8 @@ export function moduleNaming(module: string, sections: string[] | null): ModuleN
  */
 export function symbolise(frames: string[], command: string, naming?: Map<string, ModuleNaming>): Map<string, Frame[]> {
   const out = new Map<string, Frame[]>();
-  const byModule = new Map<string, { frame: string; address: bigint; offset: string }[]>();
-  const codeOffsets = new Map<string, number>();
+  const byModule = new Map<string, { frame: string; address: bigint; offset: string; fileOffset: number }[]>();
+  const layouts = new Map<string, WasmLayout>();
   for (const f of new Set(frames)) {
     const m = FRAME.exec(f);
     if (!m) {
@@ -170,11 +154,11 @@ export function symbolise(frames: string[], command: string, naming?: Map<string
     let address = BigInt(`0x${hex}`);
     if (kind === '+') address = address > 0n ? address - 1n : 0n;
     else {
-      if (!codeOffsets.has(module)) codeOffsets.set(module, wasmCodeOffset(readFileSync(module)));
-      address -= BigInt(codeOffsets.get(module)!);
+      if (!layouts.has(module)) layouts.set(module, readWasmLayout(readFileSync(module)));
+      address -= BigInt(layouts.get(module)!.codeOffset);
     }
     const list = byModule.get(module) ?? [];
-    list.push({ frame: f, address, offset: `${kind}0x${hex}` });
+    list.push({ frame: f, address, offset: `${kind}0x${hex}`, fileOffset: Number.parseInt(hex, 16) });
     byModule.set(module, list);
   }
   for (const [module, list] of byModule) {
@@ -185,6 +169,7 @@ export function symbolise(frames: string[], command: string, naming?: Map<string
     });
     const entries = JSON.parse(text) as SymbolizerEntry[];
     const base = module.replace(/^.*\//, '');
+    const layout = layouts.get(module);
     list.forEach((x, k) => {
       const symbols = (entries[k]?.Symbol ?? []).filter((s) => s.FunctionName && s.FunctionName !== '??');
       out.set(
@@ -196,11 +181,21 @@ export function symbolise(frames: string[], command: string, naming?: Map<string
               line: s.Line || null,
               source: s.Line ? ('dwarf' as const) : ('symbol table' as const),
             }))
-          : [{ function: `${base}${x.offset}`, file: null, line: null, source: 'address' as const }],
+          : layout
+            ? [wasmFunctionFrame(layout, x.fileOffset, base)]
+            : [{ function: `${base}${x.offset}`, file: null, line: null, source: 'address' as const }],
       );
     });
   }
   return out;
+}
+
+/** A wasm frame without DWARF: its function by the name section, else by its index in the module. */
+function wasmFunctionFrame(layout: WasmLayout, fileOffset: number, module: string): Frame {
+  const index = wasmFunctionAt(layout, fileOffset);
+  const name = layout.names?.get(index);
+  if (name) return { function: sourceFunction(name), file: null, line: null, source: 'name section' };
+  return { function: index >= 0 ? `${module} wasm-function[${index}]` : `${module}@0x${fileOffset.toString(16)}`, file: null, line: null, source: 'address' };
 }
 
 /** A frame as one line: function (file:line), the file by its last two path parts. */
@@ -211,7 +206,7 @@ export function frameText(f: Frame): string {
 }
 
 /** The allocator's own entry points: a block is allocated *at* the first frame past them. */
-const ALLOCATOR_ENTRY = /^(__wrap_\w+|malloc|calloc|realloc|reallocf|free|memalign|posix_memalign|aligned_alloc|valloc|pvalloc|strdup|strndup|operator new(\[\])?\(.*\))$/;
+const ALLOCATOR_ENTRY = /^(__wrap_\w+|malloc|calloc|realloc|reallocf|free|memalign|posix_memalign|aligned_alloc|valloc|pvalloc|strdup|strndup|operator new(\[\])?\(.*\)|_Zn[wa]m\w*)$/;
 
 /**
  * A stack's frames past the allocator: physical frames whose own function (the outermost of their inlined chain)

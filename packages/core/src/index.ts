@@ -8,5 +8,6 @@ export * from './layers.js';
 export * from './numerics.js';
 export * from './units.js';
 export * from './retainers.js';
+export * from './wasm-binary.js';
 export * from './schema.js';
 export * from './storage/index.js';

@@ -501,10 +501,10 @@ export const CSite = z.object({
   file: z.string().nullable(),
   line: z.number().int().nullable(),
   /**
-   * What named the site's frame: the module's DWARF, its symbol table (no line), nothing (the module's file name
-   * and offset); null when the backend gave the frame already named.
+   * What named the site's frame: the module's DWARF, its ELF symbol table or wasm name section (no line), nothing
+   * (the module's file name and offset, or a wasm function's index); null when the backend gave the frame already named.
    */
-  nameSource: z.enum(['dwarf', 'symbol table', 'address']).nullable().default(null),
+  nameSource: z.enum(['dwarf', 'symbol table', 'name section', 'address']).nullable().default(null),
   /** The whole allocation stack, innermost first, inlined calls as frames of their own. */
   stack: z.array(z.string()),
   bytesPerIteration: num,

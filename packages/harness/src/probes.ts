@@ -6,8 +6,9 @@
 //   - WebAssembly: every instantiated module's linear memory and its allocator's bytes in use (both the C
 //     allocator and the module heap layer: a module's allocator serves only that module).
 // What each layer was measured with — or why it could not be — is written beside the samples (probes.json) and
-// said wherever the cell's verdict is. A native backend without site tracking of its own gets the interposer's in
-// attribution passes (allocation stacks of the selected modules' blocks).
+// said wherever the cell's verdict is. A backend without site tracking of its own gets the harness's in attribution
+// passes: allocation stacks of the selected native modules' blocks (the interposer) or of every WebAssembly module
+// whose allocator has hooks (the WASM probe).
 import { writeFileSync } from 'node:fs';
 import type { Backend, ProbeSpec, Probes } from '@leakbench/core';
 import { loadNativeProbe, type ModuleHeapCount, type NativeProbe } from '@leakbench/native-probe';
@@ -53,17 +54,23 @@ export function startHarnessProbes(spec: ProbeSpec | undefined): HarnessProbes |
   const heap = () => (spec.nativeModules ? native.moduleHeap() : null);
   const wasmFound = () => (wasm?.count() ?? 0) > 0;
 
-  // The interposer's sites stand in for a native module's own: only when it counts a loaded module, and not for
-  // WebAssembly (whose blocks it does not see).
+  // The harness's sites stand in for a module's own: the WASM probe's when a WebAssembly module was instantiated
+  // (the interposer does not see its blocks), else the interposer's when it counts a loaded module.
   const sitesWhyNot = (): string | null => {
-    if (wasmFound()) return 'a WebAssembly module leakbench did not build: the harness does not record allocation stacks inside it yet';
+    if (wasmFound()) {
+      const modules = wasm!.modules();
+      if (modules.some((m) => m.allocator !== null)) return null;
+      return `no WebAssembly module of the process has hooks on its allocator (${modules.map((m) => `${m.instantiatedBy ?? 'a module'}: ${m.how}`).join('; ')})`;
+    }
     if (!spec.nativeModules) return 'the malloc interposer was not preloaded';
     const moduleHeap = heap();
     if (!moduleHeap) return 'the malloc interposer was asked for but is not in the process (LD_PRELOAD lost?)';
     if (!moduleHeap.objects.length) return `no loaded shared object matched ${spec.nativeModules.join(', ')}`;
     return null;
   };
-  const trackNativeSites = () => sitesWhyNot() === null && native.trackAllocationSites();
+  // WebAssembly: the probe's rewritten allocators record the stacks; natively, the interposer.
+  const trackSites = () => sitesWhyNot() === null && (wasmFound() ? wasm!.trackSites() : native.trackAllocationSites());
+  const sites = () => (wasmFound() ? wasm!.sites() : (native.allocationSites() ?? { stacks: [], sites: [] }));
 
   const fill = (own: Probes): Probes => {
     const isWasm = wasmFound();
@@ -87,7 +94,7 @@ export function startHarnessProbes(spec: ProbeSpec | undefined): HarnessProbes |
         get(target, key) {
           if (key === 'probe') return () => fill(target.probe());
           if ((key === 'trackAllocationSites' || key === 'allocationSites') && typeof Reflect.get(target, key) !== 'function') {
-            return key === 'trackAllocationSites' ? trackNativeSites : () => native.allocationSites() ?? { stacks: [], sites: [] };
+            return key === 'trackAllocationSites' ? trackSites : sites;
           }
           const v = Reflect.get(target, key) as unknown;
           return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;

@@ -12,13 +12,16 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LeakbenchInstrument } from '@leakbench/core';
 import { BlockSet, type HeaderSum } from './block-set.js';
+import { SiteTracker, type FrameSource } from './sites.js';
 import { HOOK_MODULE, type AllocatorKind } from './hook-names.js';
 
 const REWRITE_MAIN = fileURLToPath(new URL('./rewrite-main.js', import.meta.url));
 const REWRITE_SOURCE = fileURLToPath(new URL('./rewrite.js', import.meta.url));
 
 /** What the rewrite did to one module's bytes. */
-type Rewritten = { allocator: AllocatorKind; wrapped: string[]; namesFrom: string; bytes: Uint8Array } | { reason: string; bytes: null };
+type Rewritten =
+  | { allocator: AllocatorKind; wrapped: string[]; namesFrom: string; bytes: Uint8Array; functions: number[]; givenPath: string }
+  | { reason: string; bytes: null };
 
 /** One instantiated module, as the probe reports it. */
 export interface WasmModuleReport {
@@ -70,6 +73,13 @@ export interface WasmProbe {
   ownBytes(): number;
   /** Each linear memory once, with the first module instantiated with it (cheap: no allocator read). */
   memories(): WasmMemoryReport[];
+  /**
+   * Attribution passes: record each block's allocation stack from now on, in every module whose allocator has
+   * hooks; false when none has.
+   */
+  trackSites(): boolean;
+  /** The live blocks of those modules by allocation stack and epoch (a Backend's allocationSites()); starts a new epoch. */
+  sites(): { stacks: string[][]; sites: { stack: number; epoch: number; blocks: number; bytes: number }[] };
 }
 
 /** One linear memory and the module it belongs to (the first instantiated with it). */
@@ -134,9 +144,12 @@ function rewrite(bytes: Uint8Array, hash: string, hints: Record<string, string>)
     }
     writeFileSync(`${stem}.json`, out);
   }
-  const report = JSON.parse(readFileSync(`${stem}.json`, 'utf8')) as { allocator?: AllocatorKind; wrapped?: string[]; namesFrom?: string; reason?: string };
+  const report = JSON.parse(readFileSync(`${stem}.json`, 'utf8')) as { allocator?: AllocatorKind; wrapped?: string[]; namesFrom?: string; functions?: number[]; reason?: string };
   if (report.reason !== undefined || !report.allocator) return { reason: report.reason ?? 'the rewrite reported nothing', bytes: null };
-  return { allocator: report.allocator, wrapped: report.wrapped ?? [], namesFrom: report.namesFrom ?? '', bytes: new Uint8Array(readFileSync(`${stem}.wasm`)) };
+  // The module as it was given, named by its hash: the frames of attribution passes point into it.
+  const givenPath = join(dir, `${hash}.wasm`);
+  if (!existsSync(givenPath)) writeFileSync(givenPath, bytes);
+  return { allocator: report.allocator, wrapped: report.wrapped ?? [], namesFrom: report.namesFrom ?? '', bytes: new Uint8Array(readFileSync(`${stem}.wasm`)), functions: report.functions ?? [], givenPath };
 }
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
@@ -206,8 +219,18 @@ export function installWasmProbe(options: { sumHeaders?: HeaderSum } = {}): Wasm
   // The probe's own state is held through leakbench's instrument holder only (the process's references to it go
   // through one), so an attribution pass's heap snapshots leave its tables out: they are neither the program's
   // growth nor V8's (a leaking module's table of live blocks grew "ArrayBuffer" by 464 kB per parse).
-  const own = new LeakbenchInstrument<InstanceState[]>([]);
-  const instances = () => own.state;
+  const own = new LeakbenchInstrument({ instances: [] as InstanceState[], byInstance: new WeakMap<object, InstanceState>(), sites: new SiteTracker() });
+  const instances = () => own.state.instances;
+  // One per module, made once: the tracker keeps each module's decoded layouts by it.
+  const sources = new WeakMap<ModuleState, FrameSource>();
+  const frameSource = (instance: unknown): FrameSource | null => {
+    const m = instance && typeof instance === 'object' ? own.state.byInstance.get(instance)?.module : null;
+    const r = m?.rewritten;
+    if (!m || !r?.bytes) return null;
+    let source = sources.get(m);
+    if (!source) sources.set(m, (source = { running: r.bytes, functions: r.functions, givenPath: r.givenPath }));
+    return source;
+  };
 
   const prepare = (source: BufferSource): { bytes: BufferSource; state: ModuleState } => {
     const bytes = toBytes(source);
@@ -222,7 +245,9 @@ export function installWasmProbe(options: { sumHeaders?: HeaderSum } = {}): Wasm
     const hooks = {
       alloc: (p: number, n: number) => {
         held.state.calls++;
-        held.state.live.add(p >>> 0, n >>> 0);
+        const sites = own.state.sites;
+        if (sites.tracking) held.state.live.add(p >>> 0, n >>> 0, sites.capture(frameSource), sites.epoch);
+        else held.state.live.add(p >>> 0, n >>> 0);
       },
       free: (p: number) => {
         const s = held.state;
@@ -235,6 +260,7 @@ export function installWasmProbe(options: { sumHeaders?: HeaderSum } = {}): Wasm
   const register = (instance: WebAssembly.Instance, imports: WebAssembly.Imports | undefined, state: InstanceState) => {
     state.memory = findMemory(instance, imports);
     instances().push(state);
+    own.state.byInstance.set(instance, state);
   };
   const fresh = (module: ModuleState): InstanceState => ({ module, memory: null, live: new BlockSet(), unknownFrees: 0, calls: 0, lastSum: null, recognised: null });
   /** The live blocks' chunk sizes as the allocator records them now; read again only after its next call. */
@@ -327,6 +353,15 @@ export function installWasmProbe(options: { sumHeaders?: HeaderSum } = {}): Wasm
     if (s.unknownFrees) how += `; not exact: ${s.unknownFrees} frees of blocks not seen allocated (an entry point without hooks)`;
     return { instantiatedBy: s.module.instantiatedBy, hash: s.module.hash, memoryBytes, allocatorBytes, liveBlocks: s.live.size, allocator: r.bytes ? r.allocator : null, how };
   };
+  /** A block's bytes as the module layer counts them: its allocator's chunk size from the header, else the request. */
+  const blockSize = (s: InstanceState): ((p: number, requested: number) => number) => {
+    const r = s.module.rewritten;
+    const kind = r.bytes && r.allocator !== 'malloc' ? r.allocator : (s.recognised ??= recognise(s));
+    if (!s.memory || !kind) return (_p, requested) => requested;
+    const heap = new Uint32Array(s.memory.buffer);
+    const mask = kind === 'dlmalloc' ? ~7 : ~3;
+    return (p) => (heap[(p - 4) >>> 2]! & mask) >>> 0;
+  };
   const probe: WasmProbe = {
     count: () => instances().length,
     modules: () => instances().map(report),
@@ -348,6 +383,38 @@ export function installWasmProbe(options: { sumHeaders?: HeaderSum } = {}): Wasm
       return counted ? sum : null;
     },
     ownBytes: () => instances().reduce((a, s) => a + s.live.ownBytes(), 0),
+    trackSites: () => {
+      const hooked = instances().filter((s) => s.module.rewritten.bytes);
+      if (!hooked.length) return false;
+      for (const s of hooked) s.live.track();
+      own.state.sites.tracking = true;
+      return true;
+    },
+    sites: () => {
+      const rows = new Map<string, { stack: number; epoch: number; blocks: number; bytes: number }>();
+      for (const s of instances()) {
+        if (!s.module.rewritten.bytes) continue;
+        const size = blockSize(s);
+        s.live.forEach((p, requested, stack, epoch) => {
+          const key = `${stack} ${epoch}`;
+          let row = rows.get(key);
+          if (!row) rows.set(key, (row = { stack, epoch, blocks: 0, bytes: 0 }));
+          row.blocks++;
+          row.bytes += size(p, requested);
+        });
+      }
+      const sites = own.state.sites;
+      sites.epoch++;
+      // Stacks renumbered densely in the order the rows name them.
+      const all = sites.all();
+      const position = new Map<number, number>();
+      const stacks: string[][] = [];
+      const out = [...rows.values()].map((r) => {
+        if (!position.has(r.stack)) position.set(r.stack, stacks.push(all[r.stack] ?? []) - 1);
+        return { ...r, stack: position.get(r.stack)! };
+      });
+      return { stacks, sites: out };
+    },
     memories: () => {
       const seen = new Set<WebAssembly.Memory>();
       const out: WasmMemoryReport[] = [];

@@ -1,6 +1,6 @@
 // `node rewrite-main.js <in.wasm> <out.wasm> [<hints-json>]`: instruments a module's allocator (rewrite.ts) in a process of its
 // own, for a cell that must not load Binaryen itself. Writes the module to <out.wasm> (when it could be
-// instrumented) and prints what was done as one JSON line: { allocator, wrapped, namesFrom } or { reason }.
+// instrumented) and prints what was done as one JSON line: { allocator, wrapped, namesFrom, functions } or { reason }.
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { instrumentAllocator } from './rewrite.js';
 
@@ -13,5 +13,5 @@ const result = instrumentAllocator(readFileSync(input), hintsJson ? (JSON.parse(
 if (result.bytes) {
   writeFileSync(`${output}.tmp${process.pid}`, result.bytes);
   renameSync(`${output}.tmp${process.pid}`, output); // atomic: cells of a parallel run share the cache
-  process.stdout.write(JSON.stringify({ allocator: result.allocator, wrapped: result.wrapped, namesFrom: result.namesFrom }) + '\n');
+  process.stdout.write(JSON.stringify({ allocator: result.allocator, wrapped: result.wrapped, namesFrom: result.namesFrom, functions: result.functions }) + '\n');
 } else process.stdout.write(JSON.stringify({ reason: result.reason }) + '\n');

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import binaryen from 'binaryen';
+import { readWasmLayout, wasmFunctionAt } from '@leakbench/core';
 import { HOOK_MODULE, instrumentAllocator } from './rewrite.js';
 
 /**
@@ -20,6 +21,9 @@ function toyModule(names: { malloc: string; calloc: string; free: string }): Uin
   ], i32));
   m.addFunction('calloc', binaryen.createType([i32, i32]), i32, [], m.call('malloc', [m.i32.mul(m.local.get(0, i32), m.local.get(1, i32))], i32));
   m.addFunction('free', i32, none, [], m.nop());
+  // The program's own code (given function index 3): allocates through malloc.
+  m.addFunction('user', none, i32, [], m.call('malloc', [m.i32.const(16)], i32));
+  m.addFunctionExport('user', 'user');
   m.addFunctionExport('malloc', names.malloc);
   m.addFunctionExport('calloc', names.calloc);
   m.addFunctionExport('free', names.free);
@@ -51,6 +55,36 @@ describe('instrumentAllocator', () => {
     expect(new Set(r.wrapped)).toEqual(new Set(['malloc (export malloc)', 'calloc (export calloc)', 'free (export free)']));
     const { calls, a, b } = await run(r.bytes, names);
     expect(calls).toEqual([`alloc ${a} 24`, `alloc ${b} 5`, `free ${a}`]);
+  });
+
+  it("maps each function of the rewritten module to the given one's index (-1 for what it added): a frame of the program's code is found again", async () => {
+    const names = { malloc: 'malloc', calloc: 'calloc', free: 'free' };
+    const given = toyModule(names);
+    const r = instrumentAllocator(given);
+    if (!r.bytes) throw new Error(r.reason);
+    const layout = readWasmLayout(r.bytes);
+    expect(r.functions.length).toBe(layout.importedFunctions + layout.bodies.length);
+    // Every given function is there once; the hooks, the new entry bodies and the moved originals are -1.
+    expect(r.functions.filter((i) => i >= 0).sort()).toEqual([3]);
+    expect(r.functions.filter((i) => i < 0).length).toBe(2 + 3 + 3);
+    // The frame below the alloc hook's caller (malloc's new body) is the program's `user`, given index 3.
+    let caller = -2;
+    const hooks = {
+      alloc: () => {
+        const prev = Error.prepareStackTrace;
+        Error.prepareStackTrace = (_e, callsites) => callsites;
+        const holder: { stack?: NodeJS.CallSite[] } = {};
+        Error.captureStackTrace(holder);
+        const stack = holder.stack!; // formatted when first read: before prepareStackTrace is put back
+        Error.prepareStackTrace = prev;
+        const wasm = stack.filter((c) => c.getScriptNameOrSourceURL()?.startsWith('wasm://'));
+        caller = r.functions[wasmFunctionAt(layout, (c => (c as unknown as { getPosition(): number }).getPosition())(wasm[1]!))]!;
+      },
+      free: () => {},
+    };
+    const { instance } = await WebAssembly.instantiate(r.bytes, { [HOOK_MODULE]: hooks });
+    (instance.exports.user as () => number)();
+    expect(caller).toBe(3);
   });
 
   it('finds a minified module\'s allocator through hints from its JS glue, and says why when nothing names it', async () => {

@@ -29,6 +29,12 @@ const ENTRY_KINDS: Record<string, EntryKind> = {
 export interface Instrumented {
   /** The rewritten module. */
   bytes: Uint8Array;
+  /**
+   * For each function index of the rewritten module, the index of the same function in the module as it was given;
+   * -1 for what the rewrite added (the hooks, the allocator entries' new bodies and their moved originals). Maps a
+   * frame of the running module back to the given one.
+   */
+  functions: number[];
   allocator: AllocatorKind;
   /** The functions given hooks: their names, or their kinds and the exports they were found by. */
   wrapped: string[];
@@ -111,6 +117,9 @@ function hasSignature(info: binaryen.FunctionInfo, kind: EntryKind): boolean {
 export function instrumentAllocator(input: Uint8Array, hints: Record<string, string> = {}): Instrumented | NotInstrumented {
   const mod = binaryen.readBinary(input);
   try {
+    // Binaryen keeps the binary's function order (imports first): its index is the given module's function index.
+    const givenIndex = new Map<string, number>();
+    for (let i = 0; i < mod.getNumFunctions(); i++) givenIndex.set(binaryen.getFunctionInfo(mod.getFunctionByIndex(i)).name, i);
     const { entries, namesFrom } = findEntries(mod, hints);
     const usable = entries.filter((e) => hasSignature(binaryen.getFunctionInfo(mod.getFunction(e.name)), e.kind));
     if (!usable.some((e) => e.kind === 'free') || !usable.some((e) => e.kind !== 'free')) {
@@ -171,7 +180,11 @@ export function instrumentAllocator(input: Uint8Array, hints: Record<string, str
       return mod.validate();
     });
     if (features === undefined) return { bytes: null, reason: 'the rewritten module does not validate with the features Node 20 supports' };
-    return { bytes: mod.emitBinary(), allocator: allocatorOf(usable), wrapped: usable.map((e) => e.label), namesFrom };
+    // The binary lists imported functions first, then the defined ones in the module's order.
+    const infos = Array.from({ length: mod.getNumFunctions() }, (_, i) => binaryen.getFunctionInfo(mod.getFunctionByIndex(i)));
+    const replaced = new Set(usable.map((e) => e.name));
+    const functions = [...infos.filter((f) => f.module), ...infos.filter((f) => !f.module)].map((f) => (replaced.has(f.name) ? -1 : (givenIndex.get(f.name) ?? -1)));
+    return { bytes: mod.emitBinary(), functions, allocator: allocatorOf(usable), wrapped: usable.map((e) => e.label), namesFrom };
   } finally {
     mod.dispose();
   }

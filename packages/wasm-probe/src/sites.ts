@@ -1,0 +1,142 @@
+// Allocation stacks of WebAssembly modules leakbench did not build, for attribution passes: the rewritten
+// allocator's alloc hook takes a V8 stack trace (structured call sites, not text) and keeps the frames below the
+// allocator — the module's own, mapped back from the running (rewritten) module to the module as it was given, as
+// '<given module file>@0x<offset>' that C attribution symbolises (DWARF, else the name section, else the function
+// index), and the JS that called into it, as text. Distinct stacks are interned once; the table is reached only
+// through leakbench's instrument holder (hooks.ts), so heap snapshots leave it out.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { readWasmLayout, wasmFunctionAt, type WasmLayout } from '@leakbench/core';
+
+/**
+ * Frames kept per allocation, and the call sites V8 collects to find them (the probe's two JS frames and the
+ * allocator's own first). Collecting costs per call site (~0.4 µs each here), at every allocation of the pass.
+ */
+const STACK_DEPTH = 12;
+const CALL_SITES = STACK_DEPTH + 4;
+
+/** What the tracker needs of a module to map its frames: its running bytes and the rewrite's function map. */
+export interface FrameSource {
+  /** The rewritten module V8 runs. */
+  running: Uint8Array;
+  /** Running function index → the given module's index (-1: added by the rewrite). */
+  functions: number[];
+  /** A copy of the given module's bytes on disk, which the frames name. */
+  givenPath: string;
+}
+
+interface Mapper {
+  running: WasmLayout;
+  given: WasmLayout;
+  source: FrameSource;
+}
+
+type CallSite = NodeJS.CallSite & { getPosition?(): number };
+
+/** A JS frame as text: function (script:line:column), the script by its last two path parts. */
+function jsFrame(c: CallSite): string {
+  let script = c.getScriptNameOrSourceURL() ?? '';
+  if (script.startsWith('file://')) script = fileURLToPath(script);
+  const where = script ? `${script.split('/').slice(-2).join('/')}:${c.getLineNumber()}:${c.getColumnNumber()}` : 'native';
+  return `${c.getFunctionName() ?? '(anonymous)'} (${where})`;
+}
+
+export class SiteTracker {
+  tracking = false;
+  /** How many site counts came before: a block's epoch. */
+  epoch = 0;
+  private ids = new Map<string, number>();
+  /** Raw stacks (module positions, script lines) already mapped, and their ids. */
+  private rawIds = new Map<string, number>();
+  /** Frames of each stack; id 0 is "not recorded". */
+  private stacks: string[][] = [[]];
+  private mappers = new WeakMap<FrameSource, Mapper>();
+
+  private mapper(source: FrameSource): Mapper {
+    let m = this.mappers.get(source);
+    if (!m) this.mappers.set(source, (m = { running: readWasmLayout(source.running), given: readWasmLayout(readFileSync(source.givenPath)), source }));
+    return m;
+  }
+
+  /** The given module's offset of a running module's position; null for code the rewrite added. */
+  private givenOffset(m: Mapper, position: number): number | null {
+    const r = wasmFunctionAt(m.running, position);
+    const g = r < 0 ? -1 : (m.source.functions[r] ?? -1);
+    if (g < m.given.importedFunctions) return null;
+    const rb = m.running.bodies[r - m.running.importedFunctions]!;
+    const gb = m.given.bodies[g - m.given.importedFunctions]!;
+    // Within the function when its body kept its size (Binaryen re-encodes it; usually byte for byte), else its start.
+    return rb.end - rb.start === gb.end - gb.start ? gb.start + (position - rb.start) : gb.start;
+  }
+
+  /**
+   * The id of the current stack, called from the alloc hook: frames below the first wasm frame (the allocator's),
+   * those of code the rewrite added left out. `sourceOf` finds a wasm frame's module by its instance.
+   */
+  capture(sourceOf: (instance: unknown) => FrameSource | null): number {
+    const prepare = Error.prepareStackTrace;
+    const limit = Error.stackTraceLimit;
+    Error.prepareStackTrace = (_e, sites) => sites;
+    Error.stackTraceLimit = CALL_SITES;
+    const holder: { stack?: CallSite[] } = {};
+    Error.captureStackTrace(holder);
+    const sites = holder.stack ?? []; // formatted on first read: before prepareStackTrace is put back
+    Error.prepareStackTrace = prepare;
+    Error.stackTraceLimit = limit;
+    // The raw stack first — module and position, script and line — cheap to read and to look up: a stack seen
+    // before (most allocations) is not mapped again.
+    const kept: CallSite[] = [];
+    let raw = '';
+    for (const c of sites) {
+      if (kept.length === STACK_DEPTH + 2) break; // the allocator's own frames, then at most STACK_DEPTH kept
+      const url = c.getScriptNameOrSourceURL() ?? '';
+      if (url.startsWith('wasm://')) raw += `${url}@${c.getPosition?.()}|`;
+      else if (kept.length) raw += `${url}:${c.getLineNumber()}:${c.getColumnNumber()}|`;
+      else continue; // JS above the first wasm frame is the probe's own
+      kept.push(c);
+    }
+    let id = this.rawIds.get(raw);
+    if (id === undefined) {
+      id = this.intern(this.frames(kept, sourceOf));
+      this.rawIds.set(raw, id);
+    }
+    return id;
+  }
+
+  /** The frames of a raw stack: wasm frames of code the rewrite added left out, the rest named as the header says. */
+  private frames(kept: CallSite[], sourceOf: (instance: unknown) => FrameSource | null): string[] {
+    const frames: string[] = [];
+    for (const c of kept) {
+      if (frames.length === STACK_DEPTH) break;
+      const url = c.getScriptNameOrSourceURL() ?? '';
+      if (!url.startsWith('wasm://')) {
+        frames.push(jsFrame(c));
+        continue;
+      }
+      const source = sourceOf(c.getThis());
+      const position = c.getPosition?.() ?? -1;
+      if (!source) frames.push(`${url}@0x${position.toString(16)}`); // a module the probe did not rewrite
+      else {
+        const offset = this.givenOffset(this.mapper(source), position);
+        if (offset !== null) frames.push(`${source.givenPath}@0x${offset.toString(16)}`);
+      }
+    }
+    return frames;
+  }
+
+  private intern(frames: string[]): number {
+    const key = frames.join('|');
+    let id = this.ids.get(key);
+    if (id === undefined) {
+      id = this.stacks.length;
+      this.stacks.push(frames);
+      this.ids.set(key, id);
+    }
+    return id;
+  }
+
+  /** Every stack so far, index = id. */
+  all(): string[][] {
+    return this.stacks.map((s) => [...s]);
+  }
+}
