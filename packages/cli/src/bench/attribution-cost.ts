@@ -1,9 +1,9 @@
 // Benchmark (not a test): what attribution costs, against a plain run and against valgrind memcheck.
 //   node packages/cli/dist/bench/attribution-cost.js [--iterations 500] [--valgrind-iterations 20] [--foreign-iterations 300]
 // Prints: wall time of the default matrix (both backends, lr1991, the five default fixtures) run plain and run
-// with --attribute, and their ratio (goal ≤ 5×); the same for native modules leakbench did not build, whose C
-// sites the harness's malloc interposer records (leakbench's plain addon as a plug-in, and tree-sitter's addon
-// keeping and dropping its trees); then, for one native `double` cell of --valgrind-iterations
+// with --attribute, and their ratio (goal ≤ 5×); the same for modules leakbench did not build, whose C sites the
+// harness's probes record (leakbench's own addon and WASM module as plug-ins, tree-sitter's addon and
+// web-tree-sitter, sql.js: each misuse and correct use); then, for one native `double` cell of --valgrind-iterations
 // iterations, the wall time of leakbench's attribution pass beside valgrind memcheck (--leak-check=full) running the
 // same iterations of the same addon in node (every leak kind: the addon's exact heap count keeps a pointer to each
 // live block, so memcheck sees the fixture's blocks as still reachable).
@@ -38,8 +38,11 @@ console.log(`  --attribute      ${attributed.toFixed(1)} s  = ${(attributed / pl
 const foreign: [string, string[]][] = [
   ['examples/foreign/leakbench-native.mjs', ['--models', 'lr1991', '--fixtures', 'none,double']],
   ['examples/case-studies/tree-sitter-native.mjs', ['--models', 'keep-trees,drop-trees']],
+  ['examples/foreign/leakbench-wasm.mjs', ['--models', 'lr1991', '--fixtures', 'none,double']],
+  ['examples/case-studies/tree-sitter-wasm.mjs', ['--models', 'no-delete,delete']],
+  ['examples/case-studies/sql-js.mjs', ['--models', 'no-free,free']],
 ];
-console.log(`native modules leakbench did not build, ${values['foreign-iterations']} iterations per cell (sites from the malloc interposer):`);
+console.log(`modules leakbench did not build, ${values['foreign-iterations']} iterations per cell (sites from the malloc interposer natively, the rewritten allocator in WASM):`);
 for (const [module, args] of foreign) {
   const common = ['run', '--backend-module', module, ...args, '--iterations', values['foreign-iterations'], '--json'];
   const tag = module.replace(/^.*\//, '').replace(/\.mjs$/, '');
