@@ -1,5 +1,5 @@
 // Benchmark (not a test): what attribution costs, against a plain run and against valgrind memcheck.
-//   node packages/cli/dist/bench/attribution-cost.js [--iterations 500] [--valgrind-iterations 20] [--foreign-iterations 300]
+//   node packages/cli/dist/bench/attribution-cost.js [--iterations 500] [--valgrind-iterations 20] [--foreign-iterations 300] [--only matrix|foreign|valgrind]
 // Prints: wall time of the default matrix (both backends, lr1991, the five default fixtures) run plain and run
 // with --attribute, and their ratio (goal ≤ 5×); the same for modules leakbench did not build, whose C sites the
 // harness's probes record (leakbench's own addon and WASM module as plug-ins, tree-sitter's addon and
@@ -15,7 +15,7 @@ import { parseArgs } from 'node:util';
 import { Attribution } from '@leakbench/core';
 
 const { values } = parseArgs({
-  options: { iterations: { type: 'string', default: '500' }, 'valgrind-iterations': { type: 'string', default: '20' }, 'foreign-iterations': { type: 'string', default: '300' } },
+  options: { iterations: { type: 'string', default: '500' }, 'valgrind-iterations': { type: 'string', default: '20' }, 'foreign-iterations': { type: 'string', default: '300' }, only: { type: 'string' } },
 });
 const ROOT = resolve(import.meta.dirname, '../../../..');
 const CLI = join(ROOT, 'packages/cli/dist/cli.js');
@@ -28,11 +28,20 @@ function timed(cmd: string, args: string[]): number {
   return (Date.now() - t) / 1000;
 }
 
-const plain = timed(process.execPath, [CLI, 'run', '--iterations', values.iterations, '--out', join(tmp, 'plain'), '--json']);
-const attributed = timed(process.execPath, [CLI, 'run', '--iterations', values.iterations, '--out', join(tmp, 'attributed'), '--attribute', '--json']);
-console.log(`default matrix, ${values.iterations} iterations per cell (10 cells, 2 jobs):`);
-console.log(`  plain run        ${plain.toFixed(1)} s`);
-console.log(`  --attribute      ${attributed.toFixed(1)} s  = ${(attributed / plain).toFixed(2)}× the plain run (goal ≤ 5×)`);
+const parts = ['matrix', 'foreign', 'valgrind'];
+if (values.only && !parts.includes(values.only)) {
+  process.stderr.write(`bench:attribution: --only ${values.only}: accepted: ${parts.join(', ')}\n`);
+  process.exit(2);
+}
+const part = (name: string) => !values.only || values.only === name;
+
+if (part('matrix')) {
+  const plain = timed(process.execPath, [CLI, 'run', '--iterations', values.iterations, '--out', join(tmp, 'plain'), '--json']);
+  const attributed = timed(process.execPath, [CLI, 'run', '--iterations', values.iterations, '--out', join(tmp, 'attributed'), '--attribute', '--json']);
+  console.log(`default matrix, ${values.iterations} iterations per cell (10 cells, 2 jobs):`);
+  console.log(`  plain run        ${plain.toFixed(1)} s`);
+  console.log(`  --attribute      ${attributed.toFixed(1)} s  = ${(attributed / plain).toFixed(2)}× the plain run (goal ≤ 5×)`);
+}
 
 // Modules leakbench did not build: one cell per line, plain and with its attribution pass.
 const foreign: [string, string[]][] = [
@@ -42,8 +51,8 @@ const foreign: [string, string[]][] = [
   ['examples/case-studies/tree-sitter-wasm.mjs', ['--models', 'no-delete,delete']],
   ['examples/case-studies/sql-js.mjs', ['--models', 'no-free,free']],
 ];
-console.log(`modules leakbench did not build, ${values['foreign-iterations']} iterations per cell (sites from the malloc interposer natively, the rewritten allocator in WASM):`);
-for (const [module, args] of foreign) {
+if (part('foreign')) console.log(`modules leakbench did not build, ${values['foreign-iterations']} iterations per cell (sites from the malloc interposer natively, the rewritten allocator in WASM):`);
+for (const [module, args] of part('foreign') ? foreign : []) {
   const common = ['run', '--backend-module', module, ...args, '--iterations', values['foreign-iterations'], '--json'];
   const tag = module.replace(/^.*\//, '').replace(/\.mjs$/, '');
   const p = timed(process.execPath, [CLI, ...common, '--no-attribute', '--out', join(tmp, `${tag}-plain`)]);
@@ -51,6 +60,10 @@ for (const [module, args] of foreign) {
   console.log(`  ${module} (${args.filter((x) => !x.startsWith('--')).join(' ')})  plain ${p.toFixed(1)} s, --attribute ${a.toFixed(1)} s = ${(a / p).toFixed(2)}× (goal ≤ 5×)`);
 }
 
+if (!part('valgrind')) {
+  console.log(`(runs kept in ${tmp})`);
+  process.exit(0);
+}
 const n = Number(values['valgrind-iterations']);
 const cellRun = join(tmp, 'one');
 timed(process.execPath, [CLI, 'run', '--backends', 'native', '--fixtures', 'double', '--iterations', String(n), '--warmup', '2', '--out', cellRun, '--json']);
