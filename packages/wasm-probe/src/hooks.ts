@@ -207,6 +207,12 @@ function recognise(s: InstanceState): 'dlmalloc' | 'emmalloc' | null {
 }
 
 /**
+ * What leaves a block's chunk size in the u32 before it: dlmalloc's head word less its three flag bits, emmalloc's
+ * region size (header and footer included) less its two.
+ */
+const HEADER_MASK = { dlmalloc: ~7, emmalloc: ~3 } as const;
+
+/**
  * Wraps the WebAssembly API of this process (once; later calls return the same probe). Call it before any
  * module the cell measures is loaded.
  */
@@ -221,15 +227,10 @@ export function installWasmProbe(options: { sumHeaders?: HeaderSum } = {}): Wasm
   // growth nor V8's (a leaking module's table of live blocks grew "ArrayBuffer" by 464 kB per parse).
   const own = new LeakbenchInstrument({ instances: [] as InstanceState[], byInstance: new WeakMap<object, InstanceState>(), sites: new SiteTracker() });
   const instances = () => own.state.instances;
-  // One per module, made once: the tracker keeps each module's decoded layouts by it.
-  const sources = new WeakMap<ModuleState, FrameSource>();
+  // A module's rewrite record is its frame source: one object per module, by which the tracker keeps its layouts.
   const frameSource = (instance: unknown): FrameSource | null => {
-    const m = instance && typeof instance === 'object' ? own.state.byInstance.get(instance)?.module : null;
-    const r = m?.rewritten;
-    if (!m || !r?.bytes) return null;
-    let source = sources.get(m);
-    if (!source) sources.set(m, (source = { running: r.bytes, functions: r.functions, givenPath: r.givenPath }));
-    return source;
+    const r = instance && typeof instance === 'object' ? own.state.byInstance.get(instance)?.module.rewritten : null;
+    return r?.bytes ? r : null;
   };
 
   const prepare = (source: BufferSource): { bytes: BufferSource; state: ModuleState } => {
@@ -329,21 +330,26 @@ export function installWasmProbe(options: { sumHeaders?: HeaderSum } = {}): Wasm
   // dynamic linking — a tree-sitter grammar — or one with no memory at all) allocates through that module: its
   // blocks are already in that count.
   const sharesCountedMemory = (s: InstanceState) => !s.memory || instances().some((o) => o !== s && o.memory === s.memory && o.module.rewritten.bytes !== null);
+  /** The allocator whose block headers give a block's size: the one the rewrite named, else the one recognised. */
+  const headerAllocator = (s: InstanceState): 'dlmalloc' | 'emmalloc' | null => {
+    const r = s.module.rewritten;
+    if (!r.bytes || !s.memory) return null;
+    return r.allocator !== 'malloc' ? r.allocator : (s.recognised ??= recognise(s));
+  };
   const report = (s: InstanceState): WasmModuleReport => {
     const r = s.module.rewritten;
     const memoryBytes = s.memory ? s.memory.buffer.byteLength : null;
     let allocatorBytes: number | null = null;
     let how: string;
+    const kind = headerAllocator(s);
     if (!r.bytes && sharesCountedMemory(s)) how = s.memory ? "no allocator of its own: it allocates in another module's memory, with that module's allocator (counted there)" : 'no memory';
     else if (!r.bytes) how = `not measured: ${r.reason}`;
-    else if (s.memory && (r.allocator !== 'malloc' || (s.recognised ??= recognise(s)) !== null)) {
+    else if (kind) {
       // The block's size as its allocator records it, read now, not when it was handed out: a chunk can grow in
       // place without passing through an entry point (a realloc inlined into its caller or without hooks; emmalloc
       // later gives a used region a free neighbour too small to stand alone — yoga's 12-byte blocks go from 20 to
-      // 24 bytes, 80 B per iteration of its case study). The u32 before the block: dlmalloc's head word less its
-      // three flag bits, emmalloc's region size (header and footer included).
-      const kind = r.allocator !== 'malloc' ? r.allocator : s.recognised!;
-      allocatorBytes = headerBytes(s, s.memory, kind === 'dlmalloc' ? ~7 : ~3);
+      // 24 bytes, 80 B per iteration of its case study). The u32 before the block, masked (HEADER_MASK).
+      allocatorBytes = headerBytes(s, s.memory!, HEADER_MASK[kind]);
       const named = r.allocator !== 'malloc' ? '' : ` (recognised by its block headers)`;
       how = `${kind}'s own sizes of the live blocks${named} (entry points ${r.wrapped.join(', ')}, names from the ${r.namesFrom})`;
     } else {
@@ -355,11 +361,10 @@ export function installWasmProbe(options: { sumHeaders?: HeaderSum } = {}): Wasm
   };
   /** A block's bytes as the module layer counts them: its allocator's chunk size from the header, else the request. */
   const blockSize = (s: InstanceState): ((p: number, requested: number) => number) => {
-    const r = s.module.rewritten;
-    const kind = r.bytes && r.allocator !== 'malloc' ? r.allocator : (s.recognised ??= recognise(s));
-    if (!s.memory || !kind) return (_p, requested) => requested;
-    const heap = new Uint32Array(s.memory.buffer);
-    const mask = kind === 'dlmalloc' ? ~7 : ~3;
+    const kind = headerAllocator(s);
+    if (!kind) return (_p, requested) => requested;
+    const heap = new Uint32Array(s.memory!.buffer);
+    const mask = HEADER_MASK[kind];
     return (p) => (heap[(p - 4) >>> 2]! & mask) >>> 0;
   };
   const probe: WasmProbe = {

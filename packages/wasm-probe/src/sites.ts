@@ -18,7 +18,7 @@ const CALL_SITES = STACK_DEPTH + 4;
 /** What the tracker needs of a module to map its frames: its running bytes and the rewrite's function map. */
 export interface FrameSource {
   /** The rewritten module V8 runs. */
-  running: Uint8Array;
+  bytes: Uint8Array;
   /** Running function index → the given module's index (-1: added by the rewrite). */
   functions: number[];
   /** A copy of the given module's bytes on disk, which the frames name. */
@@ -54,7 +54,7 @@ export class SiteTracker {
 
   private mapper(source: FrameSource): Mapper {
     let m = this.mappers.get(source);
-    if (!m) this.mappers.set(source, (m = { running: readWasmLayout(source.running), given: readWasmLayout(readFileSync(source.givenPath)), source }));
+    if (!m) this.mappers.set(source, (m = { running: readWasmLayout(source.bytes), given: readWasmLayout(readFileSync(source.givenPath)), source }));
     return m;
   }
 
