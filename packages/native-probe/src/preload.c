@@ -66,13 +66,33 @@ static int objects_dropped; /* selected objects beyond MAX_OBJECTS or ranges bey
  * malloc never takes it, so a thread allocating inside the loader cannot deadlock with a rescan. */
 static pthread_mutex_t objects_lock = PTHREAD_MUTEX_INITIALIZER;
 
-static int in_module_code(const void *return_address) {
-  uintptr_t a = (uintptr_t)return_address;
-  int n = __atomic_load_n(&n_ranges, __ATOMIC_ACQUIRE);
-  for (int k = 0; k < n; k++)
-    if (a >= ranges[k].lo && a < ranges[k].hi) return 1;
+/* Whether a lies in one of the first *n ranges (the count read once, as published). */
+static int in_ranges(const code_range *r, const int *n, uintptr_t a) {
+  int count = __atomic_load_n(n, __ATOMIC_ACQUIRE);
+  for (int k = 0; k < count; k++)
+    if (a >= r[k].lo && a < r[k].hi) return 1;
   return 0;
 }
+
+/* Appends an object's executable segments to r (each written before the count that publishes it); returns how
+ * many did not fit in cap. */
+static int add_code_ranges(const struct dl_phdr_info *info, code_range *r, int *n, int cap) {
+  int dropped = 0;
+  for (int h = 0; h < info->dlpi_phnum; h++) {
+    const ElfW(Phdr) *ph = &info->dlpi_phdr[h];
+    if (ph->p_type != PT_LOAD || !(ph->p_flags & PF_X)) continue;
+    if (*n == cap) {
+      dropped++;
+      continue;
+    }
+    uintptr_t lo = info->dlpi_addr + ph->p_vaddr;
+    r[*n] = (code_range){lo, lo + ph->p_memsz};
+    __atomic_store_n(n, *n + 1, __ATOMIC_RELEASE);
+  }
+  return dropped;
+}
+
+static int in_module_code(const void *return_address) { return in_ranges(ranges, &n_ranges, (uintptr_t)return_address); }
 
 static int selected(const char *path) {
   if (!path || !*path) return 0;
@@ -92,17 +112,7 @@ static int add_object(struct dl_phdr_info *info, size_t size, void *data) {
   }
   strncpy(objects[n_objects], info->dlpi_name, MAX_PATH_LEN - 1);
   n_objects++;
-  for (int h = 0; h < info->dlpi_phnum; h++) {
-    const ElfW(Phdr) *ph = &info->dlpi_phdr[h];
-    if (ph->p_type != PT_LOAD || !(ph->p_flags & PF_X)) continue;
-    if (n_ranges == MAX_RANGES) {
-      objects_dropped++;
-      continue;
-    }
-    uintptr_t lo = info->dlpi_addr + ph->p_vaddr;
-    ranges[n_ranges] = (code_range){lo, lo + ph->p_memsz};
-    __atomic_store_n(&n_ranges, n_ranges + 1, __ATOMIC_RELEASE);
-  }
+  objects_dropped += add_code_ranges(info, ranges, &n_ranges, MAX_RANGES);
   return 0;
 }
 
@@ -128,21 +138,10 @@ static __thread int capturing;
 static code_range own_code[8];
 static int n_own_code;
 
-static int in_own_code(uintptr_t a) {
-  for (int k = 0; k < n_own_code; k++)
-    if (a >= own_code[k].lo && a < own_code[k].hi) return 1;
-  return 0;
-}
-
 static int add_own_code(struct dl_phdr_info *info, size_t size, void *data) {
   (void)size;
   if (info->dlpi_addr != (uintptr_t)data) return 0;
-  for (int h = 0; h < info->dlpi_phnum && n_own_code < 8; h++) {
-    const ElfW(Phdr) *ph = &info->dlpi_phdr[h];
-    if (ph->p_type != PT_LOAD || !(ph->p_flags & PF_X)) continue;
-    uintptr_t lo = info->dlpi_addr + ph->p_vaddr;
-    own_code[n_own_code++] = (code_range){lo, lo + ph->p_memsz};
-  }
+  add_code_ranges(info, own_code, &n_own_code, 8);
   return 1;
 }
 
@@ -156,7 +155,7 @@ static __attribute__((noinline)) int capture(void **pcs) {
   capturing = 0;
   int depth = 0;
   for (int k = 0; k < n && depth < LB_STACK_DEPTH; k++)
-    if (!in_own_code((uintptr_t)raw[k])) pcs[depth++] = raw[k];
+    if (!in_ranges(own_code, &n_own_code, (uintptr_t)raw[k])) pcs[depth++] = raw[k];
   return depth;
 }
 
