@@ -8,7 +8,7 @@
 // the end are counted apart (kept), as valgrind's "definitely/still reachable" cannot: these leaks stay reachable.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { readWasmLayout, wasmFunctionAt, type Attribution, type CHeapSites, type CSite, type WasmLayout } from '@leakbench/core';
+import { readWasmLayout, shortPath, wasmFunctionAt, type Attribution, type CHeapSites, type CSite, type WasmLayout } from '@leakbench/core';
 import { grewInEveryInterval, intervalRates } from './growth.js';
 
 /**
@@ -201,7 +201,7 @@ function wasmFunctionFrame(layout: WasmLayout, fileOffset: number, module: strin
 /** A frame as one line: function (file:line), the file by its last two path parts. */
 export function frameText(f: Frame): string {
   if (!f.file) return f.function;
-  const file = f.file.split('/').slice(-2).join('/');
+  const file = shortPath(f.file);
   return `${f.function} (${file}${f.line ? `:${f.line}` : ''})`;
 }
 

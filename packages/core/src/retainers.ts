@@ -8,16 +8,21 @@ export function retainerText(steps: RetainerStep[], keepLast = 6): string {
   return [text(steps[0]!), '…', ...steps.slice(-keepLast).map(text)].join(' → ');
 }
 
+/** A path as sites show it: its last two parts (a file and its directory), enough to find it. */
+export function shortPath(path: string): string {
+  return path.split('/').slice(-2).join('/');
+}
+
 /** Where a JS site's constructor is defined, as a user finds it: the script's last two path parts, line, column. */
 export function definedAtText(at: JsSite['definedAt']): string | null {
   if (!at) return null;
-  const script = at.script ? at.script.replace(/^file:\/\//, '').split('/').slice(-2).join('/') : '(unnamed script)';
+  const script = at.script ? shortPath(at.script.replace(/^file:\/\//, '')) : '(unnamed script)';
   return `${script}:${at.line}:${at.column}`;
 }
 
 /** The module a store belongs to: the script that instantiated it (last two path parts) and its hash. */
 export function storeModuleText(st: StoreSite): string {
-  return `${st.module ? st.module.split('/').slice(-2).join('/') : 'a module'} (${st.hash})`;
+  return `${st.module ? shortPath(st.module) : 'a module'} (${st.hash})`;
 }
 
 /**

@@ -6,7 +6,7 @@
 // through leakbench's instrument holder (hooks.ts), so heap snapshots leave it out.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { readWasmLayout, wasmFunctionAt, type WasmLayout } from '@leakbench/core';
+import { readWasmLayout, shortPath, wasmFunctionAt, type WasmLayout } from '@leakbench/core';
 
 /**
  * Frames kept per allocation, and the call sites V8 collects to find them (the probe's two JS frames and the
@@ -37,7 +37,7 @@ type CallSite = NodeJS.CallSite & { getPosition?(): number };
 function jsFrame(c: CallSite): string {
   let script = c.getScriptNameOrSourceURL() ?? '';
   if (script.startsWith('file://')) script = fileURLToPath(script);
-  const where = script ? `${script.split('/').slice(-2).join('/')}:${c.getLineNumber()}:${c.getColumnNumber()}` : 'native';
+  const where = script ? `${shortPath(script)}:${c.getLineNumber()}:${c.getColumnNumber()}` : 'native';
   return `${c.getFunctionName() ?? '(anonymous)'} (${where})`;
 }
 
