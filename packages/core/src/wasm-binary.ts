@@ -36,9 +36,10 @@ export function readWasmLayout(bytes: Uint8Array): WasmLayout {
     } while (byte & 0x80);
     return result;
   };
+  const utf8 = new TextDecoder();
   const name = () => {
     const n = leb();
-    const s = new TextDecoder().decode(bytes.subarray(p, p + n));
+    const s = utf8.decode(bytes.subarray(p, p + n));
     p += n;
     return s;
   };
