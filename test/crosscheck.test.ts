@@ -2,10 +2,13 @@
 // workload (workload/test/driver.c, no JS host) under valgrind memcheck natively, and built with emscripten's
 // LeakSanitizer in WASM. For the `double` and `double100` shapes each checker's definitely-lost / direct-leak stack
 // must name the same functions and source lines as the attribution pass of a leakbench cell of the same shape.
+// And a leak inside SUNDIALS itself: a copy of the pinned source whose dense linear solver never frees its pivot
+// array, built into both backends beside the stock build (LEAKBENCH_SUNDIALS_SRC, LEAKBENCH_BUILD_DIR): every tool
+// must name SUNDIALS's allocating function and line, above the workload's call.
 // valgrind and emcc are installed by scripts/setup.sh: if one is missing this test fails, it does not skip.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
@@ -42,11 +45,23 @@ function parseLeakbenchFrame(text: string): Site {
   return m ? { function: m[1]!, file: m[2]!, line: Number(m[3]) } : { function: text, file: null, line: null };
 }
 
-function leakbenchChain(run: RunData, backend: string, fixture: string): string[] {
+function leakbenchSite(run: RunData, backend: string, fixture: string) {
   const cell = run.cells.find((c) => c.record.spec.id === `${backend}-lr1991-${fixture}`)!;
   const sites = cell.attribution?.c?.sites ?? [];
   expect(sites.length, `${cell.record.spec.id}: ${JSON.stringify(sites.map((s) => s.site))}`).toBe(1);
-  return chain(sites[0]!.stack.map(parseLeakbenchFrame));
+  return sites[0]!;
+}
+const leakbenchChain = (run: RunData, backend: string, fixture: string): string[] => chain(leakbenchSite(run, backend, fixture).stack.map(parseLeakbenchFrame));
+
+/** Runs a command to its end without blocking the event loop (two builds at once on two cores). */
+function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ status: number | null; output: string }> {
+  return new Promise((done) => {
+    const p = spawn(command, args, { cwd: ROOT, env: { ...process.env, ...env } });
+    let output = '';
+    p.stdout.on('data', (d) => (output += d));
+    p.stderr.on('data', (d) => (output += d));
+    p.on('close', (status) => done({ status, output }));
+  });
 }
 
 /** valgrind memcheck's definitely-lost stacks from its XML, past the allocator's own frames. */
@@ -129,5 +144,72 @@ describe('C allocation sites: leakbench agrees with valgrind (native) and LeakSa
   it('the checkers and leakbench agree across backends too', () => {
     for (const [fixture] of SHAPES) expect(leakbenchChain(run, 'wasm', fixture)).toEqual(leakbenchChain(run, 'native', fixture));
     expect(execFileSync('valgrind', ['--version'], { encoding: 'utf8' })).toMatch(/^valgrind-/);
+  });
+});
+
+describe('a leak inside SUNDIALS (its dense linear solver never frees the pivot array): every tool names SUNDIALS', () => {
+  const dir = join(tmp, 'leaky-sundials');
+  const env = { LEAKBENCH_SUNDIALS_SRC: join(dir, 'src'), LEAKBENCH_CACHE: join(dir, 'cache'), LEAKBENCH_BUILD_DIR: join(dir, 'build') };
+  // The pinned source, with one line changed: SUNLinSolFree_Dense keeps `free(PIVOTS(S))` out, nothing else moves.
+  const FILE = 'src/sunlinsol/dense/sunlinsol_dense.c';
+  let allocLine = 0;
+  let leaky: RunData;
+  beforeAll(async () => {
+    const pinned = execFileSync('bash', [join(ROOT, 'scripts/fetch-sundials.sh')], { encoding: 'utf8' }).trim();
+    cpSync(pinned, env.LEAKBENCH_SUNDIALS_SRC, { recursive: true, filter: (f) => !f.endsWith('.verified') });
+    const file = join(env.LEAKBENCH_SUNDIALS_SRC, FILE);
+    const text = readFileSync(file, 'utf8');
+    expect(text, 'the pinned SUNDIALS frees its pivot array in SUNLinSolFree_Dense').toContain('      free(PIVOTS(S));');
+    writeFileSync(file, text.replace('      free(PIVOTS(S));', '      /* leaked */;'));
+    allocLine = text.split('\n').findIndex((l) => l.includes('content->pivots = (sunindextype *) malloc(')) + 1;
+    expect(allocLine, 'the pivot array is allocated in SUNLinSol_Dense').toBeGreaterThan(0);
+    const builds = await Promise.all([
+      run('bash', ['packages/native-cvode/build.sh'], env).then(async (r) => (r.status === 0 ? run('bash', [join(ROOT, 'workload/test/build-driver.sh'), 'native', join(dir, 'driver')], env) : r)),
+      run('bash', ['packages/wasm-cvode/build.sh'], env).then(async (r) => (r.status === 0 ? run('bash', [join(ROOT, 'workload/test/build-driver.sh'), 'wasm-lsan', join(dir, 'driver.cjs')], env) : r)),
+    ]);
+    for (const b of builds) expect(b.status, b.output).toBe(0);
+    const r = await run(process.execPath, [CLI, 'run', '--backends', 'native,wasm', '--fixtures', 'none', '--iterations', '60', '--warmup', '10', '--out', join(dir, 'run'), '--attribute', '--json'], env);
+    expect(r.status, r.output).toBe(0);
+    leaky = readRun(join(dir, 'run'));
+  }, 600_000);
+
+  /** leakbench counts the allocator's block (header and rounding included) where the checkers count the request. */
+  const expectAllocatorBlock = (leakbenchBytes: number, requested: number) => {
+    expect(requested).toBeGreaterThan(0);
+    expect(leakbenchBytes).toBeGreaterThanOrEqual(requested);
+    expect(leakbenchBytes).toBeLessThan(requested + 32);
+  };
+  const expected = () => [`SUNLinSol_Dense (sunlinsol_dense.c:${allocLine})`];
+
+  it.each(['native', 'wasm'])('%s: the `none` cell leaks, and its one growing site is SUNLinSol_Dense at the line that allocates, above lb_simulate', (backend) => {
+    const cell = leaky.cells.find((c) => c.record.spec.id === `${backend}-lr1991-none`)!;
+    expect(cell.verdict?.decision, JSON.stringify(cell.verdict?.layers)).toBe('leak');
+    const chainOf = leakbenchChain(leaky, backend, 'none');
+    expect(chainOf.slice(0, 1)).toEqual(expected());
+    expect(chainOf.at(-1)).toMatch(/^lb_simulate \(simulate\.c:\d+\)$/);
+    expect(leakbenchSite(leaky, backend, 'none').site).toMatch(/^SUNLinSol_Dense /);
+    // The run says which SUNDIALS it measured: not the pinned one.
+    expect(cell.record.build?.sundialsVersion).toMatch(/^6\.4\.1 \(source tree \/.*\/leaky-sundials\/src, contents [0-9a-f]{16}\)$/);
+  });
+
+  it('valgrind memcheck (native driver) names the same stack as leakbench', () => {
+    const xml = join(dir, 'valgrind.xml');
+    const vg = spawnSync('valgrind', ['--leak-check=full', '--xml=yes', `--xml-file=${xml}`, join(dir, 'driver'), 'lr1991', String(ITERATIONS)], { encoding: 'utf8' });
+    expect(vg.status, vg.stderr).toBe(0);
+    const leaks = valgrindLeaks(xml);
+    expect(leaks.length, 'one definitely-lost record').toBe(1);
+    expect(leaks[0]!.blocks).toBe(ITERATIONS);
+    expect(chain(leaks[0]!.sites)).toEqual(leakbenchChain(leaky, 'native', 'none'));
+    expectAllocatorBlock(leakbenchSite(leaky, 'native', 'none').bytesPerIteration, leaks[0]!.bytes / ITERATIONS);
+  });
+
+  it('LeakSanitizer (WASM driver) names the same stack as leakbench, and the same bytes as valgrind', () => {
+    const r = spawnSync(process.execPath, ['--no-experimental-fetch', join(dir, 'driver.cjs'), 'lr1991', String(ITERATIONS)], { encoding: 'utf8' });
+    const leaks = lsanLeaks(r.stdout + r.stderr);
+    expect(leaks.length, r.stdout + r.stderr).toBe(1);
+    expect(leaks[0]!.blocks).toBe(ITERATIONS);
+    expect(chain(leaks[0]!.sites)).toEqual(leakbenchChain(leaky, 'wasm', 'none'));
+    expect(leakbenchChain(leaky, 'wasm', 'none')).toEqual(leakbenchChain(leaky, 'native', 'none'));
+    expectAllocatorBlock(leakbenchSite(leaky, 'wasm', 'none').bytesPerIteration, leaks[0]!.bytes / ITERATIONS);
   });
 });

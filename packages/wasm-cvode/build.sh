@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Builds the WASM module: static CVODE for emscripten (cached), then the shared workload + the C ABI.
 # Toolchain: an activated emsdk when EMSDK is set, Debian's emscripten otherwise.
+# Output: wasm/ (objects in build/) here, or under $LEAKBENCH_BUILD_DIR/wasm-cvode when that is set (a second build,
+# e.g. against a modified SUNDIALS, beside the stock one; the backend loads from there when it is set too).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../../scripts/lib.sh"
@@ -10,12 +12,15 @@ here=$(cd "$(dirname "$0")" && pwd)
 PATH=$(printf '%s' "$PATH" | tr ':' '\n' | grep -v '/node_modules/\.bin$' | paste -sd: -)
 require_emcc
 export NODE_PATH="${NODE_PATH:-/usr/share/nodejs}" # emscripten 3.1.6 -O1+ links need acorn from here
-prefix=$(bash "$here/../../scripts/build-sundials.sh" wasm)
+prefix=$(bash "$here/../../scripts/build-sundials.sh" wasm release)
+debug_prefix=$(bash "$here/../../scripts/build-sundials.sh" wasm debug)
+out="$here"
+if [ -n "${LEAKBENCH_BUILD_DIR:-}" ]; then mkdir -p "$LEAKBENCH_BUILD_DIR/wasm-cvode"; out=$(cd "$LEAKBENCH_BUILD_DIR/wasm-cvode" && pwd); fi
 workload="$here/../../workload"
 sources=$(grep -v '^#' "$workload/sources.txt" | sed "s|^|$workload/|")
 flags="$here/../../scripts/build-flags.mjs" # workload/build-profile.json: one profile for both backends and SUNDIALS
 cflags=$(node "$flags" release wasm compile); lflags=$(node "$flags" release wasm link); profile=$(node "$flags" release wasm name)
-mkdir -p "$here/wasm"
+mkdir -p "$out/wasm"
 # compile_into <dir> <flags> <profile name> <source>...: one object per source, with the profile recorded.
 compile_into() {
   local dir=$1 flags=$2 name=$3
@@ -23,10 +28,10 @@ compile_into() {
   rm -rf "$dir" && mkdir -p "$dir"
   for f in "$@"; do
     # shellcheck disable=SC2086
-    emcc -c $flags "-DLB_OPT_FLAGS=\"$name\"" -I"$workload/include" -I"$workload/tracking" -I"$prefix/include" "$f" -o "$dir/$(basename "$f").o"
+    emcc -c $flags "-DLB_OPT_FLAGS=\"$name\"" "-DLB_SUNDIALS_SOURCE=\"$(cat "$prefix/source-label.txt")\"" -I"$workload/include" -I"$workload/tracking" -I"$prefix/include" "$f" -o "$dir/$(basename "$f").o"
   done
 }
-objs="$here/build/release"
+objs="$out/build/release"
 # shellcheck disable=SC2086
 compile_into "$objs" "$cflags" "$profile" "$here/src/wasm_api.c" $sources
 # shellcheck disable=SC2086
@@ -35,20 +40,21 @@ emcc $lflags "$objs"/*.o "$prefix/lib/libsundials_cvode.a" -lm \
   -sMODULARIZE=1 -sEXPORT_NAME=createLeakbenchWasm -sENVIRONMENT=node -sALLOW_MEMORY_GROWTH=1 \
   -sEXPORTED_FUNCTIONS=_lbw_simulate,_lbw_last_numbers,_lbw_last_trace,_lbw_last_message,_lbw_last_flag_name,_lbw_last_free,_lbw_fixture_supported,_lbw_fixture_growth,_lbw_fixture_free,_lbw_allocator_in_use,_lbw_describe_json \
   -sEXPORTED_RUNTIME_METHODS=UTF8ToString \
-  -o "$here/wasm/leakbench_wasm_cvode.cjs"
+  -o "$out/wasm/leakbench_wasm_cvode.cjs"
 # The tracking variant for attribution passes (src/wasm_sites.c): the debug profile — the same sources compiled
 # with the release flags plus -g (DWARF, so allocation stacks resolve to functions and lines, inlined calls
 # included) and the site-recording malloc family, linked without wasm-opt's optimisations (-O0 at link), which
-# would drop the inlining records from the DWARF; the code LLVM optimised is the same.
+# would drop the inlining records from the DWARF; the code LLVM optimised is the same. SUNDIALS is its debug build
+# (scripts/build-sundials.sh wasm debug: the same flags plus -g), so frames inside SUNDIALS are named too.
 dcflags=$(node "$flags" debug wasm compile); dlflags=$(node "$flags" debug wasm link); dprofile=$(node "$flags" debug wasm name)
-objs="$here/build/sites"
+objs="$out/build/sites"
 # shellcheck disable=SC2086
 compile_into "$objs" "$dcflags" "$dprofile" "$here/src/wasm_api.c" "$here/src/wasm_sites.c" "$workload/tracking/block_table.c" $sources
 # shellcheck disable=SC2086
-emcc $dlflags "$objs"/*.o "$prefix/lib/libsundials_cvode.a" -lm \
+emcc $dlflags "$objs"/*.o "$debug_prefix/lib/libsundials_cvode.a" -lm \
   --js-library "$here/src/retain.js" --js-library "$here/src/sites.js" \
   -sMODULARIZE=1 -sEXPORT_NAME=createLeakbenchWasmSites -sENVIRONMENT=node -sALLOW_MEMORY_GROWTH=1 \
   -sEXPORTED_FUNCTIONS=_lbw_simulate,_lbw_last_numbers,_lbw_last_trace,_lbw_last_message,_lbw_last_flag_name,_lbw_last_free,_lbw_fixture_supported,_lbw_fixture_growth,_lbw_fixture_free,_lbw_allocator_in_use,_lbw_describe_json,_lbw_track_sites,_lbw_site_counts,_lbw_site_counts_free,_malloc,_free \
   -sEXPORTED_RUNTIME_METHODS=UTF8ToString \
-  -o "$here/wasm/leakbench_wasm_cvode_sites.cjs"
-emcc --version | head -1 > "$here/wasm/emcc-version.txt"
+  -o "$out/wasm/leakbench_wasm_cvode_sites.cjs"
+emcc --version | head -1 > "$out/wasm/emcc-version.txt"

@@ -36,7 +36,13 @@ const char *lb_compiler(void) {
 }
 
 const char *lb_compiler_version(void) { return __VERSION__; }
+/* The version, and where a source other than the pinned one came from (scripts/build-sundials.sh's label): a run
+ * against a modified SUNDIALS says so in its build information. */
+#if defined(LB_SUNDIALS_SOURCE)
+const char *lb_sundials_version(void) { return sizeof LB_SUNDIALS_SOURCE > 1 ? SUNDIALS_VERSION " (" LB_SUNDIALS_SOURCE ")" : SUNDIALS_VERSION; }
+#else
 const char *lb_sundials_version(void) { return SUNDIALS_VERSION; }
+#endif
 
 #ifndef LB_OPT_FLAGS
 #define LB_OPT_FLAGS "unknown"

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Builds the plain C driver (driver.c) of the shared workload, without any JS host, for the leak checkers that
 # cross-check leakbench's allocation sites:
-#   native <out>     gcc/g++ -O2 -g against the native SUNDIALS build: run it under valgrind memcheck
-#   wasm-lsan <out>  emcc -g -fsanitize=leak against the WASM SUNDIALS build: run it with node (LeakSanitizer)
+#   native <out>     gcc/g++ -O2 -g against the native SUNDIALS build (-g): run it under valgrind memcheck
+#   wasm-lsan <out>  emcc -g -fsanitize=leak against the WASM SUNDIALS debug build: run it with node (LeakSanitizer)
 # <out> is the executable (native) or the .cjs loader (wasm-lsan). Prints nothing on success.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -24,7 +24,7 @@ case "$mode" in
     ;;
   wasm-lsan)
     require_emcc
-    prefix=$(bash "$root/scripts/build-sundials.sh" wasm)
+    prefix=$(bash "$root/scripts/build-sundials.sh" wasm debug) # with -g: frames inside SUNDIALS get lines too
     # shellcheck disable=SC2086
     emcc -O0 -g -fsanitize=leak -sEXIT_RUNTIME=1 -sALLOW_MEMORY_GROWTH=1 -sENVIRONMENT=node \
       -I"$root/workload/include" -I"$prefix/include" "$here/driver.c" $sources "$prefix/lib/libsundials_cvode.a" -lm -o "$out"

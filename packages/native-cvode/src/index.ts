@@ -2,6 +2,7 @@
 // hands it to the workload adapter.
 import { createRequire } from 'node:module';
 import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { masksFmaVariants, type Backend } from '@leakbench/core';
 import { createJsHost, workloadBackend, type WorkloadBinding } from '@leakbench/workload';
@@ -13,7 +14,15 @@ type Addon = Omit<WorkloadBinding, 'retainedCount' | 'releaseRetained' | 'trackA
   releaseRetained(): number;
 };
 
-export const ADDON_PATH = fileURLToPath(new URL('../build/Release/leakbench_native_cvode.node', import.meta.url));
+/**
+ * Where the addons are: this package's build/, or $LEAKBENCH_BUILD_DIR/native-cvode/build — a second build beside
+ * the stock one (build.sh writes there when the variable is set; e.g. against a modified SUNDIALS).
+ */
+const BUILD_DIR = process.env.LEAKBENCH_BUILD_DIR ? resolve(process.env.LEAKBENCH_BUILD_DIR, 'native-cvode/build') : fileURLToPath(new URL('../build', import.meta.url));
+const BUILD_HINT = process.env.LEAKBENCH_BUILD_DIR
+  ? `LEAKBENCH_BUILD_DIR=${process.env.LEAKBENCH_BUILD_DIR} bash packages/native-cvode/build.sh`
+  : 'npm run setup && npx turbo run build --filter=@leakbench/native-cvode';
+export const ADDON_PATH = join(BUILD_DIR, 'Release/leakbench_native_cvode.node');
 
 /**
  * Which of glibc's libm variants this process computes with. glibc picks FMA/AVX2 variants of exp, log, pow… once,
@@ -38,11 +47,11 @@ export function nativeMathLibrary(): string {
  * The plain build of the same addon: no allocator wrappers, its own counters report nothing — a stand-in for a
  * prebuilt addon nobody can relink, measured only through the harness's probes (the foreign-module calibration).
  */
-export const PLAIN_ADDON_PATH = fileURLToPath(new URL('../build/Release/leakbench_native_cvode_plain.node', import.meta.url));
+export const PLAIN_ADDON_PATH = join(BUILD_DIR, 'Release/leakbench_native_cvode_plain.node');
 
 function loadAddon(path: string, id: string, description: string): Backend {
   if (!existsSync(path)) {
-    throw new Error(`the native addon is not built (${path} missing). Build it: npm run setup && npx turbo run build --filter=@leakbench/native-cvode`);
+    throw new Error(`the native addon is not built (${path} missing). Build it: ${BUILD_HINT}`);
   }
   const addon = createRequire(import.meta.url)(path) as Addon;
   const host = createJsHost();

@@ -2,6 +2,7 @@
 // WorkloadBinding (the same calls and result shapes as the Node-API addon), then hands it to the adapter.
 import { createRequire } from 'node:module';
 import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Backend } from '@leakbench/core';
 import { createStackTable, type StackTable } from './sites.js';
@@ -31,7 +32,14 @@ interface EmModule {
   _lbw_site_counts_free?(rows: number): void;
 }
 
-const WASM_DIR = fileURLToPath(new URL('../wasm/', import.meta.url));
+/**
+ * Where the modules are: this package's wasm/, or $LEAKBENCH_BUILD_DIR/wasm-cvode/wasm — a second build beside the
+ * stock one (build.sh writes there when the variable is set; e.g. against a modified SUNDIALS).
+ */
+const WASM_DIR = process.env.LEAKBENCH_BUILD_DIR ? resolve(process.env.LEAKBENCH_BUILD_DIR, 'wasm-cvode/wasm') + '/' : fileURLToPath(new URL('../wasm/', import.meta.url));
+const BUILD_HINT = process.env.LEAKBENCH_BUILD_DIR
+  ? `LEAKBENCH_BUILD_DIR=${process.env.LEAKBENCH_BUILD_DIR} bash packages/wasm-cvode/build.sh`
+  : 'npm run setup && npx turbo run build --filter=@leakbench/wasm-cvode';
 export const WASM_PATH = `${WASM_DIR}leakbench_wasm_cvode.wasm`;
 /** The tracking variant for attribution passes: the same sources with -g and a site-recording malloc family. */
 export const WASM_SITES_PATH = `${WASM_DIR}leakbench_wasm_cvode_sites.wasm`;
@@ -39,7 +47,7 @@ export const WASM_SITES_PATH = `${WASM_DIR}leakbench_wasm_cvode_sites.wasm`;
 export async function load(): Promise<Backend> {
   const jsPath = `${WASM_DIR}leakbench_wasm_cvode.cjs`;
   if (!existsSync(jsPath) || !existsSync(WASM_PATH)) {
-    throw new Error(`the WASM module is not built (${jsPath} missing). Build it: npm run setup && npx turbo run build --filter=@leakbench/wasm-cvode`);
+    throw new Error(`the WASM module is not built (${jsPath} missing). Build it: ${BUILD_HINT}`);
   }
   const factory = createRequire(import.meta.url)(jsPath) as (opts: object) => Promise<EmModule>;
   // The JS fixtures, reached from C through lb_host_retain: the shared JS host, and `deferred` here — a C block
