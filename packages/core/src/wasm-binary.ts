@@ -1,8 +1,8 @@
 // What leakbench reads from a WebAssembly binary itself: where each function's body lies and what the name section
 // calls it. The WASM probe maps the frames of a module it rewrote back to the module as it was given, and C
 // attribution names a frame by the name section when the module has no DWARF (llvm-symbolizer reads only DWARF in
-// wasm). Only the sections this needs are decoded: imports (to count imported functions), code and the "name"
-// custom section's function names.
+// wasm). Only the sections this needs are decoded: imports (to count imported functions), code, the "name"
+// custom section's function names and the custom sections' names.
 
 /** A function body: its byte range in the file (the locals' declarations and the code). */
 export interface WasmBody {
@@ -19,6 +19,8 @@ export interface WasmLayout {
   codeOffset: number;
   /** Function index → name, from the name section; null when the module has none. */
   names: Map<number, string> | null;
+  /** The custom sections' names, in order ('.debug_info' when it carries DWARF). */
+  customSections: string[];
 }
 
 /** Decodes the layout of a wasm module; throws on what is not one. */
@@ -43,7 +45,7 @@ export function readWasmLayout(bytes: Uint8Array): WasmLayout {
     p += n;
     return s;
   };
-  const layout: WasmLayout = { importedFunctions: 0, bodies: [], codeOffset: -1, names: null };
+  const layout: WasmLayout = { importedFunctions: 0, bodies: [], codeOffset: -1, names: null, customSections: [] };
   while (p < bytes.length) {
     const id = bytes[p++]!;
     const size = leb();
@@ -81,6 +83,7 @@ export function readWasmLayout(bytes: Uint8Array): WasmLayout {
       }
     } else if (id === 0) {
       const section = name();
+      layout.customSections.push(section);
       if (section === 'name') {
         while (p < end) {
           const sub = bytes[p++]!;

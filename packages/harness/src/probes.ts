@@ -46,11 +46,12 @@ export interface HarnessProbes {
 }
 
 /** Starts the probes `spec` asks for. Call before the backend loads: the WebAssembly API must be wrapped first. */
-export function startHarnessProbes(spec: ProbeSpec | undefined): HarnessProbes | null {
+export function startHarnessProbes(spec: ProbeSpec | undefined, options: { attribution?: boolean } = {}): HarnessProbes | null {
   if (!spec) return null;
   const native: NativeProbe = loadNativeProbe();
-  // The header read runs in C: in the stable profile this process's JS is interpreted only.
-  const wasm: WasmProbe | null = spec.wasm ? installWasmProbe({ sumHeaders: native.sumHeaders }) : null;
+  // The header read runs in C: in the stable profile this process's JS is interpreted only. An attribution pass's
+  // modules are rewritten to keep their call frames for the allocation sites.
+  const wasm: WasmProbe | null = spec.wasm ? installWasmProbe({ sumHeaders: native.sumHeaders, sites: options.attribution === true }) : null;
   const heap = () => (spec.nativeModules ? native.moduleHeap() : null);
   const wasmFound = () => (wasm?.count() ?? 0) > 0;
 

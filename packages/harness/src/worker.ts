@@ -41,7 +41,7 @@ async function attributeMain(args: string[], load: BackendLoader): Promise<void>
   // The settle check's extra GCs and sample add nothing to where the growth is.
   const spec = { ...CellSpec.parse(JSON.parse(specJson!)), settle: false };
   const points = new Set(snapshotPoints(spec));
-  const probes = startHarnessProbes(spec.probes);
+  const probes = startHarnessProbes(spec.probes, { attribution: true });
   const loaded = await load(spec.backend, spec.backendModule, spec.backendOptions);
   const backend = probes ? probes.wrap(loaded) : loaded;
   send({ type: 'start', build: backend.info(), pid: process.pid });

@@ -10,17 +10,19 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { LeakbenchInstrument } from '@leakbench/core';
+import { LeakbenchInstrument, readWasmLayout } from '@leakbench/core';
 import { BlockSet, type HeaderSum } from './block-set.js';
 import { SiteTracker, type FrameSource } from './sites.js';
 import { HOOK_MODULE, type AllocatorKind } from './hook-names.js';
 
 const REWRITE_MAIN = fileURLToPath(new URL('./rewrite-main.js', import.meta.url));
+/** Calls kept per allocation in an attribution pass (the alloc hook's parameters after pointer and size). */
+const FRAMES = 8;
 const REWRITE_SOURCE = fileURLToPath(new URL('./rewrite.js', import.meta.url));
 
 /** What the rewrite did to one module's bytes. */
 type Rewritten =
-  | { allocator: AllocatorKind; wrapped: string[]; namesFrom: string; bytes: Uint8Array; functions: number[]; givenPath: string }
+  | { allocator: AllocatorKind; wrapped: string[]; namesFrom: string; bytes: Uint8Array; functions: number[]; givenPath: string; frames: number }
   | { reason: string; bytes: null };
 
 /** One instantiated module, as the probe reports it. */
@@ -123,11 +125,23 @@ function hintsFrom(script: string | null): Record<string, string> {
   }
 }
 
-/** The rewritten module for `bytes`, from the cache or a child process (synchronous: new WebAssembly.Module is). */
-function rewrite(bytes: Uint8Array, hash: string, hints: Record<string, string>): Rewritten {
+/** Whether a module carries DWARF: its V8 stack positions then name lines, which function frames would lose. */
+function hasDwarf(bytes: Uint8Array): boolean {
+  try {
+    return readWasmLayout(bytes).customSections.includes('.debug_info');
+  } catch {
+    return false; // not a module V8 will take either: its own error follows
+  }
+}
+
+/**
+ * The rewritten module for `bytes`, from the cache or a child process (synchronous: new WebAssembly.Module is);
+ * `frames` > 0 adds the frame globals of attribution passes (rewrite.ts).
+ */
+function rewrite(bytes: Uint8Array, hash: string, hints: Record<string, string>, frames: number): Rewritten {
   const dir = cacheDir();
   const hintKey = createHash('sha256').update(JSON.stringify(hints)).digest('hex').slice(0, 8);
-  const stem = join(dir, `${hash}-${rewriterHash()}-${hintKey}`);
+  const stem = join(dir, `${hash}-${rewriterHash()}-${hintKey}${frames ? `-frames${frames}` : ''}`);
   if (!existsSync(`${stem}.json`)) {
     writeFileSync(`${stem}.in.wasm`, bytes);
     const env = { ...process.env };
@@ -135,7 +149,7 @@ function rewrite(bytes: Uint8Array, hash: string, hints: Record<string, string>)
     delete env.NODE_OPTIONS;
     let out: string;
     try {
-      out = execFileSync(process.execPath, [REWRITE_MAIN, `${stem}.in.wasm`, `${stem}.wasm`, JSON.stringify(hints)], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+      out = execFileSync(process.execPath, [REWRITE_MAIN, `${stem}.in.wasm`, `${stem}.wasm`, JSON.stringify(hints), String(frames)], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     } catch (e) {
       // The module still runs, unchanged; its allocator layer says why it is not measured.
       const stderr = String((e as { stderr?: string }).stderr ?? (e as Error).message);
@@ -149,7 +163,7 @@ function rewrite(bytes: Uint8Array, hash: string, hints: Record<string, string>)
   // The module as it was given, named by its hash: the frames of attribution passes point into it.
   const givenPath = join(dir, `${hash}.wasm`);
   if (!existsSync(givenPath)) writeFileSync(givenPath, bytes);
-  return { allocator: report.allocator, wrapped: report.wrapped ?? [], namesFrom: report.namesFrom ?? '', bytes: new Uint8Array(readFileSync(`${stem}.wasm`)), functions: report.functions ?? [], givenPath };
+  return { allocator: report.allocator, wrapped: report.wrapped ?? [], namesFrom: report.namesFrom ?? '', bytes: new Uint8Array(readFileSync(`${stem}.wasm`)), functions: report.functions ?? [], givenPath, frames };
 }
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
@@ -216,7 +230,7 @@ const HEADER_MASK = { dlmalloc: ~7, emmalloc: ~3 } as const;
  * Wraps the WebAssembly API of this process (once; later calls return the same probe). Call it before any
  * module the cell measures is loaded.
  */
-export function installWasmProbe(options: { sumHeaders?: HeaderSum } = {}): WasmProbe {
+export function installWasmProbe(options: { sumHeaders?: HeaderSum; sites?: boolean } = {}): WasmProbe {
   const g = globalThis as { __leakbenchWasmProbe?: WasmProbe };
   if (g.__leakbenchWasmProbe) return g.__leakbenchWasmProbe;
   const W = WebAssembly;
@@ -237,18 +251,23 @@ export function installWasmProbe(options: { sumHeaders?: HeaderSum } = {}): Wasm
     const bytes = toBytes(source);
     const hash = createHash('sha256').update(bytes).digest('hex').slice(0, 12);
     const instantiatedBy = caller();
-    const rewritten = rewrite(bytes, hash, hintsFrom(instantiatedBy));
+    // An attribution pass's modules keep their call frames in globals (FRAMES deep), unless DWARF can name lines.
+    const frames = options.sites && !hasDwarf(bytes) ? FRAMES : 0;
+    const rewritten = rewrite(bytes, hash, hintsFrom(instantiatedBy), frames);
     return { bytes: (rewritten.bytes as BufferSource | null) ?? source, state: { hash, instantiatedBy, rewritten } };
   };
   const withHooks = (imports: WebAssembly.Imports | undefined, state: InstanceState): WebAssembly.Imports | undefined => {
     if (!state.module.rewritten.bytes) return imports;
     const held = new LeakbenchInstrument(state); // the hooks reach the probe's tables through the holder only
+    const source = state.module.rewritten;
+    // A module with frame globals hands the innermost FRAMES calls to the hook (fixed parameters: no rest array).
     const hooks = {
-      alloc: (p: number, n: number) => {
+      alloc: (p: number, n: number, f0: number, f1: number, f2: number, f3: number, f4: number, f5: number, f6: number, f7: number) => {
         held.state.calls++;
         const sites = own.state.sites;
-        if (sites.tracking) held.state.live.add(p >>> 0, n >>> 0, sites.capture(frameSource), sites.epoch);
-        else held.state.live.add(p >>> 0, n >>> 0);
+        if (!sites.tracking) held.state.live.add(p >>> 0, n >>> 0);
+        else if (source.frames) held.state.live.add(p >>> 0, n >>> 0, sites.fromFrames(source, f0, f1, f2, f3, f4, f5, f6, f7), sites.epoch);
+        else held.state.live.add(p >>> 0, n >>> 0, sites.capture(frameSource), sites.epoch);
       },
       free: (p: number) => {
         const s = held.state;

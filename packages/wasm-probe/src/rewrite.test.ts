@@ -87,6 +87,38 @@ describe('instrumentAllocator', () => {
     expect(caller).toBe(3);
   });
 
+  it('with frame globals, hands the alloc hook the innermost calls (given function indices, -1 past the outermost), and puts them back on return', async () => {
+    const m = binaryen.readBinary(toyModule({ malloc: 'malloc', calloc: 'calloc', free: 'free' }));
+    const { i32 } = binaryen;
+    const malloc = binaryen.getFunctionInfo(m.getFunctionByIndex(0)).name; // the binary has no name section
+    // Given indices 4 and 5: inner() allocates, outer() calls inner() and returns what it got, plus one.
+    m.addFunction('inner', binaryen.none, i32, [], m.call(malloc, [m.i32.const(16)], i32));
+    m.addFunction('outer', binaryen.none, i32, [], m.i32.add(m.call('inner', [], i32), m.i32.const(1)));
+    m.addFunctionExport('outer', 'outer');
+    const given = m.emitBinary();
+    m.dispose();
+    const r = instrumentAllocator(given, {}, { frames: 8 });
+    if (!r.bytes) throw new Error(r.reason);
+    const seen: number[][] = [];
+    const hooks = { alloc: (_p: number, _n: number, ...frames: number[]) => void seen.push(frames), free: () => {} };
+    const { instance } = await WebAssembly.instantiate(r.bytes, { [HOOK_MODULE]: hooks });
+    const e = instance.exports as Record<string, (...a: number[]) => number>;
+    const p = e.outer!();
+    e.user!();
+    e.malloc!(8);
+    const none = [-1, -1, -1, -1, -1, -1];
+    expect(seen).toEqual([[4, 5, ...none], [3, -1, ...none], [-1, -1, ...none]]);
+    // The wrapped functions still compute what they did: outer's result is inner's block plus one.
+    expect(p % 8).toBe(1);
+    // Without frames the hook gets (pointer, size) only, as before.
+    const plain = instrumentAllocator(given);
+    if (!plain.bytes) throw new Error(plain.reason);
+    const args: number[] = [];
+    const { instance: i2 } = await WebAssembly.instantiate(plain.bytes, { [HOOK_MODULE]: { alloc: (...a: number[]) => void args.push(a.length), free: () => {} } });
+    (i2.exports.outer as () => number)();
+    expect(args).toEqual([2]);
+  });
+
   it('finds a minified module\'s allocator through hints from its JS glue, and says why when nothing names it', async () => {
     const names = { malloc: 'Da', calloc: 'Db', free: 'Ea' };
     const bytes = toyModule(names);

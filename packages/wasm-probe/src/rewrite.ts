@@ -114,7 +114,17 @@ function hasSignature(info: binaryen.FunctionInfo, kind: EntryKind): boolean {
   return params.length >= min[kind] && params.length <= 3;
 }
 
-export function instrumentAllocator(input: Uint8Array, hints: Record<string, string> = {}): Instrumented | NotInstrumented {
+/** What the rewrite adds beyond the allocator's hooks. */
+export interface RewriteOptions {
+  /**
+   * Attribution passes: the innermost `frames` calls of the module, kept in as many globals by a wrapper around
+   * each of its functions and handed to the alloc hook after the pointer and size (each a function index of the
+   * module as given; -1 past the outermost). 0 (default): none, the hook gets (pointer, size).
+   */
+  frames?: number;
+}
+
+export function instrumentAllocator(input: Uint8Array, hints: Record<string, string> = {}, options: RewriteOptions = {}): Instrumented | NotInstrumented {
   const mod = binaryen.readBinary(input);
   try {
     // Binaryen keeps the binary's function order (imports first): its index is the given module's function index.
@@ -129,13 +139,18 @@ export function instrumentAllocator(input: Uint8Array, hints: Record<string, str
     const { i32, none } = binaryen;
     const depth = 'leakbench$depth';
     mod.addGlobal(depth, i32, true, mod.i32.const(0));
-    mod.addFunctionImport('leakbench$alloc', HOOK_MODULE, 'alloc', binaryen.createType([i32, i32]), none);
+    const frames = Math.max(0, Math.floor(options.frames ?? 0));
+    const frame = (k: number) => `leakbench$frame${k}`;
+    for (let k = 0; k < frames; k++) mod.addGlobal(frame(k), i32, true, mod.i32.const(-1));
+    // Before the hooks and the allocator's new bodies exist: every function of the module as given is wrapped.
+    if (frames) trackFrames(mod, givenIndex, new Set(usable.map((e) => e.name)), frames, frame);
+    mod.addFunctionImport('leakbench$alloc', HOOK_MODULE, 'alloc', binaryen.createType(Array.from({ length: 2 + frames }, () => i32)), none);
     mod.addFunctionImport('leakbench$free', HOOK_MODULE, 'free', binaryen.createType([i32]), none);
     const get = () => mod.global.get(depth, i32);
     const enter = () => mod.global.set(depth, mod.i32.add(get(), mod.i32.const(1)));
     const leave = () => mod.global.set(depth, mod.i32.sub(get(), mod.i32.const(1)));
     const outermost = (cond: number) => mod.i32.and(mod.i32.eqz(get()), cond);
-    const alloc = (p: number, n: number) => mod.call('leakbench$alloc', [p, n], none);
+    const alloc = (p: number, n: number) => mod.call('leakbench$alloc', [p, n, ...Array.from({ length: frames }, (_, k) => mod.global.get(frame(k), i32))], none);
     const free = (p: number) => mod.call('leakbench$free', [p], none);
     for (const e of usable) {
       const info = binaryen.getFunctionInfo(mod.getFunction(e.name));
@@ -183,9 +198,51 @@ export function instrumentAllocator(input: Uint8Array, hints: Record<string, str
     // The binary lists imported functions first, then the defined ones in the module's order.
     const infos = Array.from({ length: mod.getNumFunctions() }, (_, i) => binaryen.getFunctionInfo(mod.getFunctionByIndex(i)));
     const replaced = new Set(usable.map((e) => e.name));
+    for (const f of infos) if (f.name.startsWith(BODY_PREFIX)) replaced.add(f.name);
     const functions = [...infos.filter((f) => f.module), ...infos.filter((f) => !f.module)].map((f) => (replaced.has(f.name) ? -1 : (givenIndex.get(f.name) ?? -1)));
     return { bytes: mod.emitBinary(), functions, allocator: allocatorOf(usable), wrapped: usable.map((e) => e.label), namesFrom };
   } finally {
     mod.dispose();
+  }
+}
+
+const BODY_PREFIX = 'leakbench$body$';
+
+/**
+ * Each function of the module as given (not the allocator's entries, which call the hook) becomes a wrapper under
+ * its own name — so calls, the table and exports reach it — that keeps the innermost `count` calls in the frame
+ * globals: it saves them, shifts them down one, puts its own index (in the module as given) first, calls its
+ * original body (moved to a new function), and puts them back. A stack as cheap as a few global moves per call,
+ * where a V8 stack trace per allocation costs ~14 µs. A JS exception thrown through a wrapper skips the restore:
+ * frames stay stale until an enclosing wrapper returns (emscripten's C++ exceptions and longjmp unwind that way).
+ * Functions with several results are left as they are (not listed).
+ */
+function trackFrames(mod: binaryen.Module, givenIndex: Map<string, number>, skip: Set<string>, count: number, frame: (k: number) => string): void {
+  const { i32, none } = binaryen;
+  const names: string[] = [];
+  for (let i = 0; i < mod.getNumFunctions(); i++) {
+    const info = binaryen.getFunctionInfo(mod.getFunctionByIndex(i));
+    if (!info.module && !skip.has(info.name) && binaryen.expandType(info.results).length <= 1) names.push(info.name);
+  }
+  for (const name of names) {
+    const info = binaryen.getFunctionInfo(mod.getFunction(name));
+    const index = givenIndex.get(name);
+    if (index === undefined) continue;
+    const params = binaryen.expandType(info.params);
+    const inner = `${BODY_PREFIX}${name}`;
+    mod.addFunction(inner, info.params, info.results, info.vars, mod.copyExpression(info.body));
+    const saved = (k: number) => params.length + k; // the wrapper's locals after its parameters
+    const result = params.length + count;
+    const body: number[] = [];
+    for (let k = 0; k < count; k++) body.push(mod.local.set(saved(k), mod.global.get(frame(k), i32)));
+    body.push(mod.global.set(frame(0), mod.i32.const(index)));
+    for (let k = 1; k < count; k++) body.push(mod.global.set(frame(k), mod.local.get(saved(k - 1), i32)));
+    const call = mod.call(inner, params.map((t, k) => mod.local.get(k, t)), info.results);
+    body.push(info.results === none ? call : mod.local.set(result, call));
+    for (let k = 0; k < count; k++) body.push(mod.global.set(frame(k), mod.local.get(saved(k), i32)));
+    if (info.results !== none) body.push(mod.local.get(result, info.results));
+    mod.removeFunction(name);
+    const vars = [...Array.from({ length: count }, () => i32), ...(info.results === none ? [] : [info.results])];
+    mod.addFunction(name, info.params, info.results, vars, mod.block(null, body, info.results));
   }
 }

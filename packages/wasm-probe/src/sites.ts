@@ -17,6 +17,8 @@ const CALL_SITES = STACK_DEPTH + 4;
 
 /** What the tracker needs of a module to map its frames: its running bytes and the rewrite's function map. */
 export interface FrameSource {
+  /** Calls the module keeps in frame globals (rewrite.ts; 0: none, stacks come from V8). */
+  frames: number;
   /** The rewritten module V8 runs. */
   bytes: Uint8Array;
   /** Running function index → the given module's index (-1: added by the rewrite). */
@@ -101,6 +103,60 @@ export class SiteTracker {
       this.rawIds.set(raw, id);
     }
     return id;
+  }
+
+  /**
+   * The id of an allocation's stack in a module rewritten with frame globals (an attribution pass): its innermost
+   * calls as the module's globals held them (function indices of the module as given, -1 past the outermost) —
+   * no V8 stack trace, except once per new stack that ends inside them, for the JS that called into the module.
+   * Each function is named by where its body starts: C attribution names it by function (these modules have no
+   * DWARF; one with DWARF is tracked by capture(), whose positions name lines).
+   */
+  fromFrames(source: FrameSource, f0: number, f1: number, f2: number, f3: number, f4: number, f5: number, f6: number, f7: number): number {
+    const raw = `${source.givenPath}|${f0},${f1},${f2},${f3},${f4},${f5},${f6},${f7}`;
+    let id = this.rawIds.get(raw);
+    if (id === undefined) {
+      const given = this.mapper(source).given;
+      const frames: string[] = [];
+      let outermost = false;
+      for (const f of [f0, f1, f2, f3, f4, f5, f6, f7]) {
+        if (f === undefined || f < 0) {
+          outermost = true;
+          break;
+        }
+        const body = given.bodies[f - given.importedFunctions];
+        if (body) frames.push(`${source.givenPath}@0x${body.start.toString(16)}`);
+      }
+      // The whole wasm stack is here: the JS that called into the module follows (as this first allocation saw it).
+      if (outermost) frames.push(...this.jsBelowWasm(STACK_DEPTH - frames.length));
+      id = this.intern(frames);
+      this.rawIds.set(raw, id);
+    }
+    return id;
+  }
+
+  /** Up to `max` JS frames below the innermost run of wasm frames on the current stack. */
+  private jsBelowWasm(max: number): string[] {
+    const prepare = Error.prepareStackTrace;
+    const limit = Error.stackTraceLimit;
+    Error.prepareStackTrace = (_e, sites) => sites;
+    Error.stackTraceLimit = 64;
+    const holder: { stack?: CallSite[] } = {};
+    Error.captureStackTrace(holder);
+    const sites = holder.stack ?? [];
+    Error.prepareStackTrace = prepare;
+    Error.stackTraceLimit = limit;
+    const out: string[] = [];
+    let inWasm = false;
+    for (const c of sites) {
+      const isWasm = (c.getScriptNameOrSourceURL() ?? '').startsWith('wasm://');
+      if (isWasm) inWasm = true;
+      else if (inWasm) {
+        if (out.length >= max) break;
+        out.push(jsFrame(c));
+      }
+    }
+    return out;
   }
 
   /** The frames of a raw stack: wasm frames of code the rewrite added left out, the rest named as the header says. */
