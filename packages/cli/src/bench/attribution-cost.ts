@@ -3,7 +3,7 @@
 // Prints: wall time of the default matrix (both backends, lr1991, the five default fixtures) run plain and run
 // with --attribute, and their ratio (goal ≤ 5×); the same for modules leakbench did not build, whose C sites the
 // harness's probes record (leakbench's own addon and WASM module as plug-ins, tree-sitter's addon and
-// web-tree-sitter, sql.js: each misuse and correct use); then, for one native `double` cell of --valgrind-iterations
+// web-tree-sitter, sql.js, yoga: each misuse and correct use); then, for one native `double` cell of --valgrind-iterations
 // iterations, the wall time of leakbench's attribution pass beside valgrind memcheck (--leak-check=full) running the
 // same iterations of the same addon in node (every leak kind: the addon's exact heap count keeps a pointer to each
 // live block, so memcheck sees the fixture's blocks as still reachable).
@@ -50,6 +50,7 @@ const foreign: [string, string[]][] = [
   ['examples/foreign/leakbench-wasm.mjs', ['--models', 'lr1991', '--fixtures', 'none,double']],
   ['examples/case-studies/tree-sitter-wasm.mjs', ['--models', 'no-delete,delete']],
   ['examples/case-studies/sql-js.mjs', ['--models', 'no-free,free']],
+  ['examples/case-studies/yoga.mjs', ['--models', 'no-free,free']],
 ];
 if (part('foreign')) console.log(`modules leakbench did not build, ${values['foreign-iterations']} iterations per cell (sites from the malloc interposer natively, the rewritten allocator in WASM):`);
 for (const [module, args] of part('foreign') ? foreign : []) {
