@@ -43,6 +43,8 @@ export interface HarnessProbes {
   sitesWhyNot(backend: Backend): string | null;
   /** Every WebAssembly linear memory in the process, once each, with its module (attribution passes' stores). */
   memories(): WasmMemoryReport[];
+  /** Attribution passes, between iterations: the WebAssembly modules' frame globals cleared (see WasmProbe.atRest). */
+  atRest(): void;
 }
 
 /** Starts the probes `spec` asks for. Call before the backend loads: the WebAssembly API must be wrapped first. */
@@ -102,6 +104,7 @@ export function startHarnessProbes(spec: ProbeSpec | undefined, options: { attri
         },
       }),
     memories: () => wasm?.memories() ?? [],
+    atRest: () => wasm?.atRest(),
     sitesWhyNot: (backend) => (typeof Reflect.get(backend, 'allocationSites') === 'function' ? null : sitesWhyNot()),
     report(backend) {
       const own = backend.probe();

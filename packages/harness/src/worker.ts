@@ -54,6 +54,7 @@ async function attributeMain(args: string[], load: BackendLoader): Promise<void>
   }
   const samples = await runCell(spec, join(dir!, 'samples.ndjson'), backend, {
     afterSample: (i) => {
+      probes?.atRest(); // between iterations: no call into a module under way
       if (!points.has(i)) return;
       // The C count first: its result is written and dropped before the JS heap is photographed.
       if (cSites) writeFileSync(join(dir!, cHeapFile(i)), JSON.stringify(stampModules(cSites())));

@@ -6,3 +6,6 @@
 export const HOOK_MODULE = 'leakbench:heap';
 
 export type AllocatorKind = 'dlmalloc' | 'emmalloc' | 'malloc';
+
+/** The export a module rewritten with frame globals has, which clears them (rewrite.ts). */
+export const FRAMES_RESET = 'leakbench$reset';

@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { LeakbenchInstrument, readWasmLayout } from '@leakbench/core';
 import { BlockSet, type HeaderSum } from './block-set.js';
 import { SiteTracker, type FrameSource } from './sites.js';
-import { HOOK_MODULE, type AllocatorKind } from './hook-names.js';
+import { FRAMES_RESET, HOOK_MODULE, type AllocatorKind } from './hook-names.js';
 
 const REWRITE_MAIN = fileURLToPath(new URL('./rewrite-main.js', import.meta.url));
 /** Calls kept per allocation in an attribution pass (the alloc hook's parameters after pointer and size). */
@@ -60,6 +60,8 @@ interface InstanceState {
   lastSum: { calls: number; memoryBytes: number; bytes: number } | null;
   /** The allocator recognised from its blocks' headers (kept once known). */
   recognised: 'dlmalloc' | 'emmalloc' | null;
+  /** A module with frame globals: clears them (call only when none of its calls is under way). */
+  resetFrames?: () => void;
 }
 
 export interface WasmProbe {
@@ -82,6 +84,11 @@ export interface WasmProbe {
   trackSites(): boolean;
   /** The live blocks of those modules by allocation stack and epoch (a Backend's allocationSites()); starts a new epoch. */
   sites(): { stacks: string[][]; sites: { stack: number; epoch: number; blocks: number; bytes: number }[] };
+  /**
+   * Attribution passes, between iterations (no call into any module under way): clears the modules' frame
+   * globals, which a JS exception thrown out through their calls leaves behind.
+   */
+  atRest(): void;
 }
 
 /** One linear memory and the module it belongs to (the first instantiated with it). */
@@ -274,11 +281,18 @@ export function installWasmProbe(options: { sumHeaders?: HeaderSum; sites?: bool
         s.calls++;
         if (s.live.delete(p >>> 0) < 0) s.unknownFrees++;
       },
+      // A module with frame globals: JS called into it.
+      enter: () => {
+        const sites = own.state.sites;
+        if (sites.tracking) sites.enter();
+      },
     };
     return { ...imports, [HOOK_MODULE]: hooks };
   };
   const register = (instance: WebAssembly.Instance, imports: WebAssembly.Imports | undefined, state: InstanceState) => {
     state.memory = findMemory(instance, imports);
+    const reset = instance.exports[FRAMES_RESET];
+    if (typeof reset === 'function') state.resetFrames = reset as () => void;
     instances().push(state);
     own.state.byInstance.set(instance, state);
   };
@@ -438,6 +452,9 @@ export function installWasmProbe(options: { sumHeaders?: HeaderSum; sites?: bool
         return { ...r, stack: position.get(r.stack)! };
       });
       return { stacks, sites: out };
+    },
+    atRest: () => {
+      for (const s of instances()) s.resetFrames?.();
     },
     memories: () => {
       const seen = new Set<WebAssembly.Memory>();

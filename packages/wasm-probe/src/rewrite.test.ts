@@ -100,7 +100,8 @@ describe('instrumentAllocator', () => {
     const r = instrumentAllocator(given, {}, { frames: 8 });
     if (!r.bytes) throw new Error(r.reason);
     const seen: number[][] = [];
-    const hooks = { alloc: (_p: number, _n: number, ...frames: number[]) => void seen.push(frames), free: () => {} };
+    let entered = 0;
+    const hooks = { alloc: (_p: number, _n: number, ...frames: number[]) => void seen.push(frames), free: () => {}, enter: () => void entered++ };
     const { instance } = await WebAssembly.instantiate(r.bytes, { [HOOK_MODULE]: hooks });
     const e = instance.exports as Record<string, (...a: number[]) => number>;
     const p = e.outer!();
@@ -108,6 +109,11 @@ describe('instrumentAllocator', () => {
     e.malloc!(8);
     const none = [-1, -1, -1, -1, -1, -1];
     expect(seen).toEqual([[4, 5, ...none], [3, -1, ...none], [-1, -1, ...none]]);
+    // Each call from JS into the program's code says so once (outer, then user; not inner, called from outer, nor
+    // the allocator's own entry).
+    expect(entered).toBe(2);
+    // The reset export clears frames a JS exception left behind.
+    expect(typeof e['leakbench$reset']).toBe('function');
     // The wrapped functions still compute what they did: outer's result is inner's block plus one.
     expect(p % 8).toBe(1);
     // Without frames the hook gets (pointer, size) only, as before.

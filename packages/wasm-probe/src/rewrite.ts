@@ -11,7 +11,7 @@
 // bytes requested) after a block is handed out, free(pointer) before a block is taken back. The harness keeps the
 // live blocks; their sizes are read from the allocator's own chunk headers when it knows the allocator.
 import binaryen from 'binaryen';
-import { HOOK_MODULE, type AllocatorKind } from './hook-names.js';
+import { FRAMES_RESET, HOOK_MODULE, type AllocatorKind } from './hook-names.js';
 
 export { HOOK_MODULE, type AllocatorKind };
 
@@ -143,7 +143,14 @@ export function instrumentAllocator(input: Uint8Array, hints: Record<string, str
     const frame = (k: number) => `leakbench$frame${k}`;
     for (let k = 0; k < frames; k++) mod.addGlobal(frame(k), i32, true, mod.i32.const(-1));
     // Before the hooks and the allocator's new bodies exist: every function of the module as given is wrapped.
-    if (frames) trackFrames(mod, givenIndex, new Set(usable.map((e) => e.name)), frames, frame);
+    if (frames) {
+      mod.addFunctionImport(ENTER, HOOK_MODULE, 'enter', none, none);
+      trackFrames(mod, givenIndex, new Set(usable.map((e) => e.name)), frames, frame);
+      // What the harness calls when no call of the module is under way (between iterations): frames left behind by
+      // a JS exception thrown out through the module's calls are cleared.
+      mod.addFunction(RESET, none, none, [], mod.block(null, Array.from({ length: frames }, (_, k) => mod.global.set(frame(k), mod.i32.const(-1)))));
+      mod.addFunctionExport(RESET, RESET);
+    }
     mod.addFunctionImport('leakbench$alloc', HOOK_MODULE, 'alloc', binaryen.createType(Array.from({ length: 2 + frames }, () => i32)), none);
     mod.addFunctionImport('leakbench$free', HOOK_MODULE, 'free', binaryen.createType([i32]), none);
     const get = () => mod.global.get(depth, i32);
@@ -207,14 +214,20 @@ export function instrumentAllocator(input: Uint8Array, hints: Record<string, str
 }
 
 const BODY_PREFIX = 'leakbench$body$';
+/** The hook a wrapper calls when JS calls into the module (no frame of the module below it). */
+const ENTER = 'leakbench$enter';
+/** The export that clears the frame globals. */
+const RESET = FRAMES_RESET;
 
 /**
  * Each function of the module as given (not the allocator's entries, which call the hook) becomes a wrapper under
  * its own name — so calls, the table and exports reach it — that keeps the innermost `count` calls in the frame
- * globals: it saves them, shifts them down one, puts its own index (in the module as given) first, calls its
- * original body (moved to a new function), and puts them back. A stack as cheap as a few global moves per call,
+ * globals: it tells the harness when JS called it (no frame below: the `enter` hook, which takes the JS stack once
+ * per call into the module), saves them, shifts them down one, puts its own index (in the module as given) first,
+ * calls its original body (moved to a new function), and puts them back. A stack as cheap as a few global moves per call,
  * where a V8 stack trace per allocation costs ~14 µs. A JS exception thrown through a wrapper skips the restore:
- * frames stay stale until an enclosing wrapper returns (emscripten's C++ exceptions and longjmp unwind that way).
+ * frames stay stale until an enclosing wrapper returns (emscripten's C++ exceptions and longjmp unwind that way),
+ * or, for one thrown out to JS, until the harness calls the reset export between iterations.
  * Functions with several results are left as they are (not listed).
  */
 function trackFrames(mod: binaryen.Module, givenIndex: Map<string, number>, skip: Set<string>, count: number, frame: (k: number) => string): void {
@@ -233,7 +246,7 @@ function trackFrames(mod: binaryen.Module, givenIndex: Map<string, number>, skip
     mod.addFunction(inner, info.params, info.results, info.vars, mod.copyExpression(info.body));
     const saved = (k: number) => params.length + k; // the wrapper's locals after its parameters
     const result = params.length + count;
-    const body: number[] = [];
+    const body: number[] = [mod.if(mod.i32.eq(mod.global.get(frame(0), i32), mod.i32.const(-1)), mod.call(ENTER, [], none))];
     for (let k = 0; k < count; k++) body.push(mod.local.set(saved(k), mod.global.get(frame(k), i32)));
     body.push(mod.global.set(frame(0), mod.i32.const(index)));
     for (let k = 1; k < count; k++) body.push(mod.global.set(frame(k), mod.local.get(saved(k - 1), i32)));

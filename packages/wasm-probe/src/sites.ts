@@ -53,6 +53,8 @@ export class SiteTracker {
   /** Frames of each stack; id 0 is "not recorded". */
   private stacks: string[][] = [[]];
   private mappers = new WeakMap<FrameSource, Mapper>();
+  /** The JS below the latest call into a module with frame globals (enter()). */
+  private entry: { frames: string[]; raw: string } | null = null;
 
   private mapper(source: FrameSource): Mapper {
     let m = this.mappers.get(source);
@@ -107,56 +109,71 @@ export class SiteTracker {
 
   /**
    * The id of an allocation's stack in a module rewritten with frame globals (an attribution pass): its innermost
-   * calls as the module's globals held them (function indices of the module as given, -1 past the outermost) —
-   * no V8 stack trace, except once per new stack that ends inside them, for the JS that called into the module.
-   * Each function is named by where its body starts: C attribution names it by function (these modules have no
-   * DWARF; one with DWARF is tracked by capture(), whose positions name lines).
+   * calls as the module's globals held them (function indices of the module as given, -1 past the outermost).
+   * A stack deeper than the globals needs no V8 stack trace; one that ends inside them takes a short one, for the
+   * JS that called into the module (which two allocations with the same wasm frames need not share). Each
+   * function is named by where its body starts: C attribution names it by function (these modules have no DWARF;
+   * one with DWARF is tracked by capture(), whose positions name lines).
    */
   fromFrames(source: FrameSource, f0: number, f1: number, f2: number, f3: number, f4: number, f5: number, f6: number, f7: number): number {
-    const raw = `${source.givenPath}|${f0},${f1},${f2},${f3},${f4},${f5},${f6},${f7}`;
+    const given = [f0, f1, f2, f3, f4, f5, f6, f7];
+    const depth = given.findIndex((f) => f === undefined || f < 0);
+    // JS below: none past a stack deeper than the globals; the call into the module's, taken when it entered
+    // (enter()); a short V8 stack trace for the allocator called from JS itself (no frame of the module's code).
+    const js = depth < 0 ? null : depth > 0 && this.entry ? this.entry : this.jsBelowWasm(0, STACK_DEPTH);
+    const raw = `${source.givenPath}|${f0},${f1},${f2},${f3},${f4},${f5},${f6},${f7}|${js?.raw ?? ''}`;
     let id = this.rawIds.get(raw);
     if (id === undefined) {
-      const given = this.mapper(source).given;
+      const layout = this.mapper(source).given;
       const frames: string[] = [];
-      let outermost = false;
-      for (const f of [f0, f1, f2, f3, f4, f5, f6, f7]) {
-        if (f === undefined || f < 0) {
-          outermost = true;
-          break;
-        }
-        const body = given.bodies[f - given.importedFunctions];
+      for (const f of depth < 0 ? given : given.slice(0, depth)) {
+        const body = layout.bodies[f - layout.importedFunctions];
         if (body) frames.push(`${source.givenPath}@0x${body.start.toString(16)}`);
       }
-      // The whole wasm stack is here: the JS that called into the module follows (as this first allocation saw it).
-      if (outermost) frames.push(...this.jsBelowWasm(STACK_DEPTH - frames.length));
+      if (js) frames.push(...js.frames.slice(0, STACK_DEPTH - frames.length));
       id = this.intern(frames);
       this.rawIds.set(raw, id);
     }
     return id;
   }
 
-  /** Up to `max` JS frames below the innermost run of wasm frames on the current stack. */
-  private jsBelowWasm(max: number): string[] {
+  /**
+   * Up to `max` JS call sites below the innermost run of wasm frames on the current stack (`wasmFrames` of the
+   * module's own code, so that V8 collects no more call sites than it must: ~0.5 µs each), and their raw key.
+   */
+  /**
+   * Called by a module with frame globals when JS calls into it (an attribution pass): the JS below that call,
+   * which every allocation until the module returns shares — one V8 stack trace per call into the module, not one
+   * per allocation.
+   */
+  enter(): void {
+    this.entry = this.jsBelowWasm(1, STACK_DEPTH);
+  }
+
+  private jsBelowWasm(wasmFrames: number, max: number): { frames: string[]; raw: string } {
     const prepare = Error.prepareStackTrace;
     const limit = Error.stackTraceLimit;
     Error.prepareStackTrace = (_e, sites) => sites;
-    Error.stackTraceLimit = 64;
+    // this function, fromFrames and the hook; the allocator's entry, its moved body and dlmalloc's own calls
+    Error.stackTraceLimit = 3 + 4 + wasmFrames + max;
     const holder: { stack?: CallSite[] } = {};
     Error.captureStackTrace(holder);
-    const sites = holder.stack ?? [];
+    const all = holder.stack ?? [];
     Error.prepareStackTrace = prepare;
     Error.stackTraceLimit = limit;
-    const out: string[] = [];
+    const sites: CallSite[] = [];
+    let raw = '';
     let inWasm = false;
-    for (const c of sites) {
-      const isWasm = (c.getScriptNameOrSourceURL() ?? '').startsWith('wasm://');
-      if (isWasm) inWasm = true;
+    for (const c of all) {
+      const url = c.getScriptNameOrSourceURL() ?? '';
+      if (url.startsWith('wasm://')) inWasm = true;
       else if (inWasm) {
-        if (out.length >= max) break;
-        out.push(jsFrame(c));
+        if (sites.length >= max) break;
+        sites.push(c);
+        raw += `${url}:${c.getLineNumber()}:${c.getColumnNumber()}|`;
       }
     }
-    return out;
+    return { frames: sites.map(jsFrame), raw };
   }
 
   /** The frames of a raw stack: wasm frames of code the rewrite added left out, the rest named as the header says. */
