@@ -72,7 +72,7 @@ function pass(name: string, bytes: Uint8Array) {
     instance.exports.malloc(24);
     process.stdout.write(JSON.stringify(probe.sites()));
   `;
-  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: join(ROOT, 'packages/harness'), encoding: 'utf8', env: { ...process.env, LEAKBENCH_WASM_PROBE_CACHE: join(tmp, `cache-${name}`) } });
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: join(ROOT, 'test'), encoding: 'utf8', env: { ...process.env, LEAKBENCH_WASM_PROBE_CACHE: join(tmp, `cache-${name}`) } });
   expect(r.status, r.stderr).toBe(0);
   return JSON.parse(r.stdout) as { stacks: string[][]; sites: { stack: number; blocks: number; bytes: number }[] };
 }
