@@ -21,6 +21,7 @@ sources=$(grep -v '^#' "$workload/sources.txt" | sed "s|^|$workload/|")
 flags="$here/../../scripts/build-flags.mjs" # workload/build-profile.json: one profile for both backends and SUNDIALS
 cflags=$(node "$flags" release wasm compile); lflags=$(node "$flags" release wasm link); profile=$(node "$flags" release wasm name)
 mkdir -p "$out/wasm"
+sundials_source=$(cat "$prefix/source-label.txt") # where a SUNDIALS other than the pinned one came from (build info)
 # compile_into <dir> <flags> <profile name> <source>...: one object per source, with the profile recorded.
 compile_into() {
   local dir=$1 flags=$2 name=$3
@@ -28,7 +29,7 @@ compile_into() {
   rm -rf "$dir" && mkdir -p "$dir"
   for f in "$@"; do
     # shellcheck disable=SC2086
-    emcc -c $flags "-DLB_OPT_FLAGS=\"$name\"" "-DLB_SUNDIALS_SOURCE=\"$(cat "$prefix/source-label.txt")\"" -I"$workload/include" -I"$workload/tracking" -I"$prefix/include" "$f" -o "$dir/$(basename "$f").o"
+    emcc -c $flags "-DLB_OPT_FLAGS=\"$name\"" "-DLB_SUNDIALS_SOURCE=\"$sundials_source\"" -I"$workload/include" -I"$workload/tracking" -I"$prefix/include" "$f" -o "$dir/$(basename "$f").o"
   done
 }
 objs="$out/build/release"

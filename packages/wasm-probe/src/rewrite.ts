@@ -148,8 +148,8 @@ export function instrumentAllocator(input: Uint8Array, hints: Record<string, str
       trackFrames(mod, givenIndex, new Set(usable.map((e) => e.name)), frames, frame);
       // What the harness calls when no call of the module is under way (between iterations): frames left behind by
       // a JS exception thrown out through the module's calls are cleared.
-      mod.addFunction(RESET, none, none, [], mod.block(null, Array.from({ length: frames }, (_, k) => mod.global.set(frame(k), mod.i32.const(-1)))));
-      mod.addFunctionExport(RESET, RESET);
+      mod.addFunction(FRAMES_RESET, none, none, [], mod.block(null, Array.from({ length: frames }, (_, k) => mod.global.set(frame(k), mod.i32.const(-1)))));
+      mod.addFunctionExport(FRAMES_RESET, FRAMES_RESET);
     }
     mod.addFunctionImport('leakbench$alloc', HOOK_MODULE, 'alloc', binaryen.createType(Array.from({ length: 2 + frames }, () => i32)), none);
     mod.addFunctionImport('leakbench$free', HOOK_MODULE, 'free', binaryen.createType([i32]), none);
@@ -216,8 +216,6 @@ export function instrumentAllocator(input: Uint8Array, hints: Record<string, str
 const BODY_PREFIX = 'leakbench$body$';
 /** The hook a wrapper calls when JS calls into the module (no frame of the module below it). */
 const ENTER = 'leakbench$enter';
-/** The export that clears the frame globals. */
-const RESET = FRAMES_RESET;
 
 /**
  * Each function of the module as given (not the allocator's entries, which call the hook) becomes a wrapper under

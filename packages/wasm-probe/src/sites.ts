@@ -43,6 +43,20 @@ function jsFrame(c: CallSite): string {
   return `${c.getFunctionName() ?? '(anonymous)'} (${where})`;
 }
 
+/** The current stack's call sites, at most `limit` (V8's structured frames, not text). */
+function callSites(limit: number): CallSite[] {
+  const prepare = Error.prepareStackTrace;
+  const saved = Error.stackTraceLimit;
+  Error.prepareStackTrace = (_e, sites) => sites;
+  Error.stackTraceLimit = limit;
+  const holder: { stack?: CallSite[] } = {};
+  Error.captureStackTrace(holder);
+  const sites = holder.stack ?? []; // formatted on first read: before prepareStackTrace is put back
+  Error.prepareStackTrace = prepare;
+  Error.stackTraceLimit = saved;
+  return sites;
+}
+
 export class SiteTracker {
   tracking = false;
   /** How many site counts came before: a block's epoch. */
@@ -78,15 +92,7 @@ export class SiteTracker {
    * those of code the rewrite added left out. `sourceOf` finds a wasm frame's module by its instance.
    */
   capture(sourceOf: (instance: unknown) => FrameSource | null): number {
-    const prepare = Error.prepareStackTrace;
-    const limit = Error.stackTraceLimit;
-    Error.prepareStackTrace = (_e, sites) => sites;
-    Error.stackTraceLimit = CALL_SITES;
-    const holder: { stack?: CallSite[] } = {};
-    Error.captureStackTrace(holder);
-    const sites = holder.stack ?? []; // formatted on first read: before prepareStackTrace is put back
-    Error.prepareStackTrace = prepare;
-    Error.stackTraceLimit = limit;
+    const sites = callSites(CALL_SITES);
     // The raw stack first — module and position, script and line — cheap to read and to look up: a stack seen
     // before (most allocations) is not mapped again.
     const kept: CallSite[] = [];
@@ -110,8 +116,9 @@ export class SiteTracker {
   /**
    * The id of an allocation's stack in a module rewritten with frame globals (an attribution pass): its innermost
    * calls as the module's globals held them (function indices of the module as given, -1 past the outermost).
-   * A stack deeper than the globals needs no V8 stack trace; one that ends inside them takes a short one, for the
-   * JS that called into the module (which two allocations with the same wasm frames need not share). Each
+   * No V8 stack trace per allocation: a stack deeper than the globals has no JS below it; one that ends inside
+   * them has the JS of the call into the module, taken once when it entered (enter()) — two allocations with the
+   * same wasm frames need not share it; only the allocator called from JS itself takes a short trace. Each
    * function is named by where its body starts: C attribution names it by function (these modules have no DWARF;
    * one with DWARF is tracked by capture(), whose positions name lines).
    */
@@ -138,10 +145,6 @@ export class SiteTracker {
   }
 
   /**
-   * Up to `max` JS call sites below the innermost run of wasm frames on the current stack (`wasmFrames` of the
-   * module's own code, so that V8 collects no more call sites than it must: ~0.5 µs each), and their raw key.
-   */
-  /**
    * Called by a module with frame globals when JS calls into it (an attribution pass): the JS below that call,
    * which every allocation until the module returns shares — one V8 stack trace per call into the module, not one
    * per allocation.
@@ -150,17 +153,13 @@ export class SiteTracker {
     this.entry = this.jsBelowWasm(1, STACK_DEPTH);
   }
 
+  /**
+   * Up to `max` JS call sites below the innermost run of wasm frames on the current stack (`wasmFrames` of the
+   * module's own code, so that V8 collects no more call sites than it must: ~0.5 µs each), and their raw key.
+   */
   private jsBelowWasm(wasmFrames: number, max: number): { frames: string[]; raw: string } {
-    const prepare = Error.prepareStackTrace;
-    const limit = Error.stackTraceLimit;
-    Error.prepareStackTrace = (_e, sites) => sites;
-    // this function, fromFrames and the hook; the allocator's entry, its moved body and dlmalloc's own calls
-    Error.stackTraceLimit = 3 + 4 + wasmFrames + max;
-    const holder: { stack?: CallSite[] } = {};
-    Error.captureStackTrace(holder);
-    const all = holder.stack ?? [];
-    Error.prepareStackTrace = prepare;
-    Error.stackTraceLimit = limit;
+    // this function, its caller and the hook; the allocator's entry, its moved body and dlmalloc's own calls
+    const all = callSites(3 + 4 + wasmFrames + max);
     const sites: CallSite[] = [];
     let raw = '';
     let inWasm = false;
