@@ -2,7 +2,7 @@
 // the emscripten module) implement WorkloadBinding — the same calls, the same argument order, the same result
 // shapes — and this module turns any of them into a Backend: fixtures into ABI codes, raw results into
 // SimulationResults or errors, the model table into ModelInfos.
-import { findModel, SimulationError, UsageError } from '@leakbench/core';
+import { findModel, SimulationError, UsageError } from '@leakbench/core/cell';
 import type { Backend, BuildInfo, CHeapSites, Fixture, FixtureKind, OdeModelInfo, Probes, SimulateOptions, SimulationResult } from '@leakbench/core';
 import { FIXTURE_KINDS, LIMITS, RETURN_CODES } from './abi.js';
 

@@ -8,7 +8,8 @@
 // the end are counted apart (kept), as valgrind's "definitely/still reachable" cannot: these leaks stay reachable.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { readWasmLayout, shortPath, wasmFunctionAt, type Attribution, type CHeapSites, type CSite, type WasmLayout } from '@leakbench/core';
+import { readWasmLayout, shortPath, wasmFunctionAt } from '@leakbench/core/cell';
+import type { Attribution, CHeapSites, CSite, WasmLayout } from '@leakbench/core';
 import { grewInEveryInterval, intervalRates } from './growth.js';
 
 /**

@@ -1,6 +1,6 @@
 // The built-in backends, as declared dependencies of the CLI, and the one way to find any backend: a built-in by
 // id, or a user's module by path (`--backend-module`).
-import { loadBackendModule, UsageError, type Backend } from '@leakbench/core';
+import { loadBackendModule, UsageError, type Backend } from '@leakbench/core/cell';
 import { load as loadNative } from '@leakbench/native-cvode';
 import { load as loadWasm } from '@leakbench/wasm-cvode';
 

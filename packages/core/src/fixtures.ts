@@ -3,7 +3,6 @@
 // layer each must show in, leak or not), the grammar and the one parser. What a backend can carry (size limits,
 // native-only shapes) is the backend's to say (Backend.fixtureProblem), so the C workload's limits live with the
 // workload's ABI, in one place.
-import { z } from 'zod';
 import { UsageError } from './errors.js';
 import { layerSpec, type Layer, type Where } from './layers.js';
 
@@ -18,12 +17,11 @@ export type FixtureKind = (typeof FIXTURE_KINDS)[number];
  * `period` are the shape's two parameters (0 where a shape has none): a size, and a count of calls (every k-th
  * call, from call k on, k cache entries).
  */
-export const FixtureDef = z.object({
-  kind: z.enum(FIXTURE_KINDS),
-  bytes: z.number().int().nonnegative().default(0),
-  period: z.number().int().nonnegative().default(0),
-});
-export type Fixture = z.infer<typeof FixtureDef>;
+export interface Fixture {
+  kind: FixtureKind;
+  bytes: number;
+  period: number;
+}
 
 type Param = 'period' | 'bytes';
 

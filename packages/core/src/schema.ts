@@ -5,16 +5,18 @@
 // <run>/cells/<cellId>/verdict.json   CellVerdict, computed once by the CLI and read by the report
 // <run>/cells/<cellId>/attribution.json  Attribution: where the cell's growth is (leakbench run --attribute / attribute)
 import { z } from 'zod';
-import { FixtureDef } from './fixtures.js';
+import { FIXTURE_KINDS } from './fixtures.js';
 import { LAYER_TABLE, LAYERS, WHERES, type Layer } from './layers.js';
+import { ATTRIBUTION_SCHEMA, BENCH_SCHEMA, CALIBRATION_SCHEMA, RUN_SCHEMA, VERDICT_SCHEMA } from './schema-ids.js';
 
-export const SCHEMA_VERSION = 1;
-export const RUN_SCHEMA = `leakbench/run@${SCHEMA_VERSION}`;
-export const SAMPLE_SCHEMA = `leakbench/sample@${SCHEMA_VERSION}`;
-export const VERDICT_SCHEMA = `leakbench/verdict@${SCHEMA_VERSION}`;
-export const CALIBRATION_SCHEMA = `leakbench/calibration@${SCHEMA_VERSION}`;
-export const ATTRIBUTION_SCHEMA = `leakbench/attribution@${SCHEMA_VERSION}`;
-export const BENCH_SCHEMA = `leakbench/bench@${SCHEMA_VERSION}`;
+export * from './schema-ids.js';
+
+/** A parsed fixture (fixtures.ts's Fixture) as a cell spec stores it, validated on read. */
+export const FixtureDef = z.object({
+  kind: z.enum(FIXTURE_KINDS),
+  bytes: z.number().int().nonnegative().default(0),
+  period: z.number().int().nonnegative().default(0),
+});
 
 const num = z.number();
 const nullableNum = z.number().nullable();

@@ -3,7 +3,7 @@
 // goes, and sends nothing over IPC while it measures (IPC traffic leaves JS-heap traces of its own: ≈ 216 B per message); the
 // parent follows progress from the samples file. Killing this process loses at most the sample being written.
 import { setImmediate as yieldLoop } from 'node:timers/promises';
-import { findModel, parseFixture, SampleWriter } from '@leakbench/core';
+import { findModel, parseFixture, SampleWriter } from '@leakbench/core/cell';
 import type { Backend, CellSpec, Phase, SimulateOptions } from '@leakbench/core';
 import { GcCounter, takeSample } from './sampler.js';
 

@@ -9,12 +9,13 @@
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { writeHeapSnapshot } from 'node:v8';
-import { CellSpec, type Backend } from '@leakbench/core';
-import { stampModules } from '@leakbench/attribution';
-import { C_HEAP_WHY_NOT, cHeapFile, snapshotFile, snapshotPoints, storesFile } from './attribute.js';
-import { benchCallsMain, benchMain } from './bench.js';
+//
+// A cell measures the heap of the process it runs in, so this module loads only what a cell needs (no zod, no
+// analysis, no snapshot parser; see @leakbench/core/cell): the growth probe and the bench load theirs when asked.
+import type { Backend, CellSpec } from '@leakbench/core';
+import { stampModules } from '@leakbench/attribution/c-heap';
+import { C_HEAP_WHY_NOT, cHeapFile, snapshotFile, snapshotPoints, storesFile } from './attribute-files.js';
 import { runCell, wholeCell, type CellPart } from './cell.js';
-import { measureTrueGrowth } from './growth.js';
 import { PROBES_FILE, startHarnessProbes, writeProbesReport } from './probes.js';
 import type { CellMessage } from './protocol.js';
 
@@ -23,9 +24,12 @@ export type BackendLoader = (backend: string, modulePath: string | null, options
 
 const send = (m: CellMessage) => process.send?.(m);
 
+/** The spec as the parent sends it: built by the plan or read from a validated manifest, so not parsed again here. */
+const specOf = (json: string) => JSON.parse(json) as CellSpec;
+
 async function cellMain(args: string[], load: BackendLoader): Promise<void> {
   const [specJson, samplesPath, partJson] = args;
-  const spec = CellSpec.parse(JSON.parse(specJson!));
+  const spec = specOf(specJson!);
   const part = partJson ? (JSON.parse(partJson) as CellPart) : wholeCell(spec);
   const probes = startHarnessProbes(spec.probes); // before the backend loads: its WebAssembly must pass through
   const loaded = await load(spec.backend, spec.backendModule, spec.backendOptions);
@@ -39,7 +43,7 @@ async function cellMain(args: string[], load: BackendLoader): Promise<void> {
 async function attributeMain(args: string[], load: BackendLoader): Promise<void> {
   const [specJson, dir] = args;
   // The settle check's extra GCs and sample add nothing to where the growth is.
-  const spec = { ...CellSpec.parse(JSON.parse(specJson!)), settle: false };
+  const spec = { ...specOf(specJson!), settle: false };
   const points = new Set(snapshotPoints(spec));
   const probes = startHarnessProbes(spec.probes, { attribution: true });
   const loaded = await load(spec.backend, spec.backendModule, spec.backendOptions);
@@ -79,6 +83,7 @@ export interface GrowthProbeJob {
 // No harness probe is installed: the truth is what the backend itself measures, independent of what is calibrated.
 async function growthProbeMain(args: string[], load: BackendLoader): Promise<void> {
   const job = JSON.parse(args[0]!) as GrowthProbeJob;
+  const { measureTrueGrowth } = await import('./growth.js');
   const backend = await load(job.backend, job.backendModule, job.backendOptions ?? {});
   const out: Record<string, number | null> = {};
   for (const f of job.fixtures) out[f] = measureTrueGrowth(backend, job.model, f);
@@ -88,7 +93,13 @@ async function growthProbeMain(args: string[], load: BackendLoader): Promise<voi
 /** The entry of a harness child process: dispatches on argv[2]. Errors reach the parent and exit code 3. */
 export function runWorker(load: BackendLoader, argv = process.argv): void {
   const [mode, ...args] = argv.slice(2);
-  const modes: Record<string, (args: string[], load: BackendLoader) => Promise<void>> = { cell: cellMain, attribute: attributeMain, 'growth-probe': growthProbeMain, bench: benchMain, 'bench-calls': benchCallsMain };
+  const modes: Record<string, (args: string[], load: BackendLoader) => Promise<void>> = {
+    cell: cellMain,
+    attribute: attributeMain,
+    'growth-probe': growthProbeMain,
+    bench: async (a, l) => (await import('./bench.js')).benchMain(a, l),
+    'bench-calls': async (a, l) => (await import('./bench.js')).benchCallsMain(a, l),
+  };
   const main = mode ? modes[mode] : undefined;
   if (!main) {
     process.stderr.write(`leakbench worker: unknown mode '${mode}'; accepted: ${Object.keys(modes).join(', ')}\n`);

@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { masksFmaVariants, type Backend } from '@leakbench/core';
+import { masksFmaVariants, type Backend } from '@leakbench/core/cell';
 import { createJsHost, workloadBackend, type WorkloadBinding } from '@leakbench/workload';
 
 /** The addon: the WorkloadBinding calls, plus the JS host it calls back for JS fixtures. */

@@ -2,7 +2,7 @@
 // distinct allocation stacks — the wasm frames of a JS stack trace taken at the allocation, as
 // '<module>.wasm@0x<offset>' (the call's own position in the module file, for llvm-symbolizer). It grows by one
 // entry per distinct stack, not per block.
-import { LeakbenchInstrument } from '@leakbench/core';
+import { LeakbenchInstrument } from '@leakbench/core/cell';
 
 /** Stack frames kept per allocation: enough to reach from malloc through the workload to the binding. */
 const STACK_DEPTH = 24;

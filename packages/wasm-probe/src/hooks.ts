@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { LeakbenchInstrument, readWasmLayout } from '@leakbench/core';
+import { LeakbenchInstrument, readWasmLayout } from '@leakbench/core/cell';
 import { BlockSet, type HeaderSum } from './block-set.js';
 import { SiteTracker, type FrameSource } from './sites.js';
 import { FRAMES_RESET, HOOK_MODULE, type AllocatorKind } from './hook-names.js';

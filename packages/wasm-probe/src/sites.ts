@@ -6,7 +6,7 @@
 // through leakbench's instrument holder (hooks.ts), so heap snapshots leave it out.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { readWasmLayout, shortPath, wasmFunctionAt, type WasmLayout } from '@leakbench/core';
+import { readWasmLayout, shortPath, wasmFunctionAt, type WasmLayout } from '@leakbench/core/cell';
 
 /**
  * Frames kept per allocation, and the call sites V8 collects to find them (the probe's two JS frames and the

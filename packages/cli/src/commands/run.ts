@@ -5,7 +5,6 @@ import { join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { readManifest, readVerdict, runPaths, UsageError } from '@leakbench/core';
 import { BENCH_DEFAULTS, createRun, executeRun, planBench, resumeRun, runBench, RUN_DEFAULTS, type RunOutcome } from '@leakbench/harness';
-import { buildReport } from '@leakbench/report';
 import { backendOption, attributeWhen, commaList, HOST_PROFILES, numericsOption, shardArg, nonNegativeInt, oneOf, positiveInt, positiveNumber, timeStamp } from '../args.js';
 import { formatBench, formatOutcome } from '../format.js';
 import { progressReporter } from '../progress.js';
@@ -133,6 +132,7 @@ export function registerRun(program: Command): void {
       }
       if (o.report && !outcome.interrupted) {
         const site = typeof o.report === 'string' ? resolve(o.report) : join(dir, 'site');
+        const { buildReport } = await import('@leakbench/report'); // jsdom and Plot: ~1 s to load, only when a report is asked for
         await buildReport([dir], site, { keepGoing: true });
         if (!o.json) process.stdout.write(`report: ${join(site, 'index.html')}\n`);
       }

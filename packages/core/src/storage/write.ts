@@ -2,7 +2,7 @@
 // never leaves half a file and loses at most the sample being written.
 import { closeSync, mkdirSync, openSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { ATTRIBUTION_SCHEMA, RUN_SCHEMA, VERDICT_SCHEMA } from '../schema.js';
+import { ATTRIBUTION_SCHEMA, RUN_SCHEMA, VERDICT_SCHEMA } from '../schema-ids.js';
 import type { Attribution, CellVerdict, RunManifest, Sample } from '../schema.js';
 import { runPaths } from './paths.js';
 
