@@ -22,15 +22,20 @@ flags="$here/../../scripts/build-flags.mjs" # workload/build-profile.json: one p
 cflags=$(node "$flags" release wasm compile); lflags=$(node "$flags" release wasm link); profile=$(node "$flags" release wasm name)
 mkdir -p "$out/wasm"
 sundials_source=$(cat "$prefix/source-label.txt") # where a SUNDIALS other than the pinned one came from (build info)
-# compile_into <dir> <flags> <profile name> <source>...: one object per source, with the profile recorded.
+# compile_into <dir> <flags> <profile name> <source>...: one object per source, with the profile recorded; as many
+# compilers at once as there are cores (emcc starts slowly; the sources are independent), and the first failure stops
+# the build.
 compile_into() {
-  local dir=$1 flags=$2 name=$3
+  local dir=$1 flags=$2 name=$3 pids=() f
   shift 3
   rm -rf "$dir" && mkdir -p "$dir"
   for f in "$@"; do
     # shellcheck disable=SC2086
-    emcc -c $flags "-DLB_OPT_FLAGS=\"$name\"" "-DLB_SUNDIALS_SOURCE=\"$sundials_source\"" -I"$workload/include" -I"$workload/tracking" -I"$prefix/include" "$f" -o "$dir/$(basename "$f").o"
+    emcc -c $flags "-DLB_OPT_FLAGS=\"$name\"" "-DLB_SUNDIALS_SOURCE=\"$sundials_source\"" -I"$workload/include" -I"$workload/tracking" -I"$prefix/include" "$f" -o "$dir/$(basename "$f").o" &
+    pids+=($!)
+    if [ "${#pids[@]}" -ge "$(nproc)" ]; then wait "${pids[0]}" || die "emcc failed on a source of $dir"; pids=("${pids[@]:1}"); fi
   done
+  for f in "${pids[@]}"; do wait "$f" || die "emcc failed on a source of $dir"; done
 }
 objs="$out/build/release"
 # shellcheck disable=SC2086
