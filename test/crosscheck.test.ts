@@ -8,7 +8,7 @@
 // valgrind and emcc are installed by scripts/setup.sh: if one is missing this test fails, it does not skip.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
@@ -148,7 +148,9 @@ describe('C allocation sites: leakbench agrees with valgrind (native) and LeakSa
 });
 
 describe('a leak inside SUNDIALS (its dense linear solver never frees the pivot array): every tool names SUNDIALS', () => {
-  const dir = join(tmp, 'leaky-sundials');
+  // Built in the repository's cache, not a temporary directory: the next `npm test` reuses what did not change
+  // (build-sundials.sh keys a source tree by its contents, cmake builds incrementally), as the stock build is reused.
+  const dir = join(ROOT, '.cache/test/leaky-sundials');
   const env = { LEAKBENCH_SUNDIALS_SRC: join(dir, 'src'), LEAKBENCH_CACHE: join(dir, 'cache'), LEAKBENCH_BUILD_DIR: join(dir, 'build') };
   // The pinned source, with one line changed: SUNLinSolFree_Dense keeps `free(PIVOTS(S))` out, nothing else moves.
   const FILE = 'src/sunlinsol/dense/sunlinsol_dense.c';
@@ -156,6 +158,7 @@ describe('a leak inside SUNDIALS (its dense linear solver never frees the pivot 
   let leaky: RunData;
   beforeAll(async () => {
     const pinned = execFileSync('bash', [join(ROOT, 'scripts/fetch-sundials.sh')], { encoding: 'utf8' }).trim();
+    rmSync(env.LEAKBENCH_SUNDIALS_SRC, { recursive: true, force: true }); // a fresh copy (its build is keyed by contents)
     cpSync(pinned, env.LEAKBENCH_SUNDIALS_SRC, { recursive: true, filter: (f) => !f.endsWith('.verified') });
     const file = join(env.LEAKBENCH_SUNDIALS_SRC, FILE);
     const text = readFileSync(file, 'utf8');
@@ -168,9 +171,9 @@ describe('a leak inside SUNDIALS (its dense linear solver never frees the pivot 
       run('bash', ['packages/wasm-cvode/build.sh'], env).then(async (r) => (r.status === 0 ? run('bash', [join(ROOT, 'workload/test/build-driver.sh'), 'wasm-lsan', join(dir, 'driver.cjs')], env) : r)),
     ]);
     for (const b of builds) expect(b.status, b.output).toBe(0);
-    const r = await run(process.execPath, [CLI, 'run', '--backends', 'native,wasm', '--fixtures', 'none', '--iterations', '60', '--warmup', '10', '--out', join(dir, 'run'), '--attribute', '--json'], env);
+    const r = await run(process.execPath, [CLI, 'run', '--backends', 'native,wasm', '--fixtures', 'none', '--iterations', '60', '--warmup', '10', '--out', join(tmp, 'leaky-run'), '--attribute', '--json'], env);
     expect(r.status, r.output).toBe(0);
-    leaky = readRun(join(dir, 'run'));
+    leaky = readRun(join(tmp, 'leaky-run'));
   }, 600_000);
 
   /** leakbench counts the allocator's block (header and rounding included) where the checkers count the request. */
@@ -193,7 +196,7 @@ describe('a leak inside SUNDIALS (its dense linear solver never frees the pivot 
   });
 
   it('valgrind memcheck (native driver) names the same stack as leakbench', () => {
-    const xml = join(dir, 'valgrind.xml');
+    const xml = join(tmp, 'leaky-valgrind.xml');
     const vg = spawnSync('valgrind', ['--leak-check=full', '--xml=yes', `--xml-file=${xml}`, join(dir, 'driver'), 'lr1991', String(ITERATIONS)], { encoding: 'utf8' });
     expect(vg.status, vg.stderr).toBe(0);
     const leaks = valgrindLeaks(xml);
