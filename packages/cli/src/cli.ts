@@ -12,6 +12,7 @@ import { registerMerge } from './commands/merge.js';
 import { registerReport } from './commands/report.js';
 import { registerRun } from './commands/run.js';
 import { registerSimulate } from './commands/simulate.js';
+import { addExamples } from './examples.js';
 
 const program = new Command('leakbench')
   .description('Find memory leaks in native and WebAssembly builds of numerical code, per memory layer, with confidence.')
@@ -19,6 +20,7 @@ const program = new Command('leakbench')
   .configureOutput({ outputError: (s, write) => write(s) });
 
 for (const register of [registerSimulate, registerList, registerRun, registerAttribute, registerCheck, registerMerge, registerCalibrate, registerBench, registerReport]) register(program);
+addExamples(program);
 
 async function main(argv: string[]): Promise<number> {
   try {
