@@ -101,12 +101,15 @@ export function guardHost(layers: LayerVerdict[], options: VerdictOptions): Laye
   const o = resolveOptions(options);
   const hostOnly = moduleHeapFlat(layers);
   const undecided = (l: LayerVerdict, why: string, decidedBy: number | null = null): LayerVerdict => ({ ...l, decision: 'inconclusive', decidedBy, reason: `${why}; ${l.reason}` });
+  // What a longer run would do, said as that (not "decided by iteration N", which reads as a decision already made,
+  // and named an iteration past the end of the run it described).
+  const wouldDecide = (n: number, about = false) => `a run of ${about ? 'about ' : ''}${n} iterations would decide it`;
   // The guards below count the process's age (its measured samples), not the last regime's: see processSamples.
   const age = (l: LayerVerdict) => processSamples(l, o.warmup);
   // Growth no exact layer shares, in a process still too young to tell its start-up from a leak (HOST_GROWTH_MIN_SAMPLES).
   const tooYoung = (l: LayerVerdict, growth: string) => {
     const decidedBy = o.warmup + HOST_GROWTH_MIN_SAMPLES;
-    return undecided(l, `${growth}, and the process's ${age(l)} measured samples are too few to tell a young process's start-up from a leak (needs ${HOST_GROWTH_MIN_SAMPLES}) — decided by iteration ${decidedBy}`, decidedBy);
+    return undecided(l, `${growth}, and the process's ${age(l)} measured samples are too few to tell a young process's start-up from a leak (needs ${HOST_GROWTH_MIN_SAMPLES}) — ${wouldDecide(decidedBy)}`, decidedBy);
   };
   const engineOnly = engineOnlyGrowth(o);
   const program = programGrowth(o);
@@ -156,7 +159,7 @@ export function guardHost(layers: LayerVerdict[], options: VerdictOptions): Laye
         const decidedBy = Math.ceil(l.warmupEnd + TCACHE_BYTES / Math.max(l.slope, 1));
         return undecided(
           l,
-          `grows while the module's own C heap is flat (host allocations) by ${formatBytes(grew)}, within what glibc's per-thread cache holds (${formatBytes(TCACHE_BYTES)}): not evidence of a leak with the cache on — decided by iteration ${decidedBy}, or measure with --host stable`,
+          `grows while the module's own C heap is flat (host allocations) by ${formatBytes(grew)}, within what glibc's per-thread cache holds (${formatBytes(TCACHE_BYTES)}): not evidence of a leak with the cache on — ${wouldDecide(decidedBy, true)}, or measure with --host stable`,
           decidedBy,
         );
       }
@@ -165,7 +168,7 @@ export function guardHost(layers: LayerVerdict[], options: VerdictOptions): Laye
       const decidedBy = o.warmup + JIT_MIN_SAMPLES;
       return undecided(
         l,
-        `V8's JIT is on (host profile stock): a young process grows while code and feedback are made, so ${l.layer} growth needs a process of ${JIT_MIN_SAMPLES} measured samples (has ${age(l)}) — decided by iteration ${decidedBy}`,
+        `V8's JIT is on (host profile stock): a young process grows while code and feedback are made, so ${l.layer} growth needs a process of ${JIT_MIN_SAMPLES} measured samples (has ${age(l)}) — ${wouldDecide(decidedBy)}`,
         decidedBy,
       );
     }

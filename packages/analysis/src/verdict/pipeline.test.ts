@@ -98,11 +98,17 @@ describe('locate and describe', () => {
     // With glibc's per-thread cache on, 40 B/iteration over 200 iterations (8 kB) is within what the cache holds.
     const cached = guardHost([{ ...input[0]!, n: 200 }, input[1]!], { ...opts, host: { jit: false, allocatorCache: true } });
     expect(cached[0]!.reason).toMatch(/per-thread cache/);
+    // What a longer run would do is said as that, not as a decision already made at an iteration the run never
+    // reached ("decided by iteration 1346" was printed for a 600-iteration run).
+    expect(cached[0]!.reason).toMatch(/— a run of about \d+ iterations would decide it, or measure with --host stable/);
+    expect(out[0]!.reason).toMatch(/— a run of \d+ iterations would decide it/);
     expect(guardHost([{ ...input[0]!, n: 200 }, input[1]!], opts)[0]!.decision).toBe('leak');
     // With the JIT on, a young process's JS heap growth needs a longer series.
     const jit = guardHost([layer({ layer: 'heapUsedBytes', decision: 'leak', n: 50 })], { ...opts, host: { jit: true, allocatorCache: false } });
     expect(jit[0]!.decision).toBe('inconclusive');
     expect(jit[0]!.decidedBy).toBe(100); // its rule names when it decides: the gate's estimate
+    expect(jit[0]!.reason).toContain('— a run of 100 iterations would decide it');
+    for (const l of [out[0]!, cached[0]!, jit[0]!]) expect(l.reason).not.toMatch(/decided by iteration/);
   });
 
   it('calls pages alone a leak only from a series long enough to outlast a young process faulting in', () => {
