@@ -22,6 +22,20 @@ function beforeMeasurement(l: LayerVerdict): string {
   return `; ${formatBytes(excess)} one-time before iteration ${l.warmupEnd}${own > 0 ? " (beyond the leak's own growth)" : ''}`;
 }
 
+/**
+ * Beside a non-zero rate under "no leak", why it is none: a rate alone ("heapUsedBytes 343.1 B/iter") read as a leak
+ * the verdict denied. Zero rates need no reason.
+ */
+function whyNotLeak(l: LayerVerdict, pass: PassUse, deferred: ReadonlySet<string>): string {
+  if (formatBytes(l.slope) === formatBytes(0)) return '';
+  if (l.layer === 'heapUsedBytes' && pass === 'engine') return " (V8's own growth: no program object grows in the heap snapshots)";
+  if (deferred.has(l.layer)) return ' (came back after settling)';
+  if (l.bounded) return ` (bounded: it grew ${formatBytes(l.bounded.bytes)} until iteration ${l.bounded.untilIteration}, then stayed flat)`;
+  if (l.decision === 'no-leak' && l.slope < 0) return ' (falling)';
+  if (l.decision === 'no-leak' && Number.isFinite(l.ciHigh)) return ` (at most ${formatBytes(l.ciHigh)}/iter: under the floor)`;
+  return ` (${l.reason.split('; ')[0]})`;
+}
+
 /** What a paged layer can hold that the layers inside it do not count. */
 const BEYOND_WHY: Partial<Record<string, string>> = {
   // emscripten's memory.grow adds 20 % and more at a time: the memory runs ahead of its allocator's bytes.
@@ -70,7 +84,7 @@ export function describeCell(loc: Location, layers: LayerVerdict[], deferred: Re
     if (loc.undecided.length) summary += `; undecided, not in the size: ${loc.undecided.map((l) => `${l.layer} (${formatBytes(l.ciLow)} to ${formatBytes(l.ciHigh)}/iter)`).join(', ')}`;
   } else if (loc.decision === 'no-leak') {
     const exact = layers.filter((l) => !layerSpec(l.layer).paged);
-    summary = `no leak: ${exact.map((l) => `${l.layer} ${formatBytes(l.slope)}/iter`).join(', ')}`;
+    summary = `no leak: ${exact.map((l) => `${l.layer} ${formatBytes(l.slope)}/iter${whyNotLeak(l, pass, deferred)}`).join(', ')}`;
     const bounded = layers.filter((l) => l.decision === 'no-leak' && l.bounded);
     if (bounded.length) summary += `; ${bounded.map((l) => `${l.layer} ${l.reason}`).join('; ')}`;
   } else {

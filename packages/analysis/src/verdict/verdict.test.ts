@@ -276,6 +276,8 @@ describe('JS heap growth with an attribution pass', () => {
     expect(v.decision).toBe('no-leak');
     expect(v.layers.find((l) => l.layer === 'heapUsedBytes')!.reason).toMatch(/no JS object of the program growing between iterations 20 and 200/);
     expect(v.summary).toMatch(/V8's own/);
+    // The rate it quotes under "no leak" carries its reason beside it, not only at the sentence's end.
+    expect(v.summary).toMatch(/^no leak: .*heapUsedBytes 40\.0 B\/iter \(V8's own growth: no program object grows in the heap snapshots\)/);
   });
 
   it('stays a leak when a program object grows, and without a pass', () => {
