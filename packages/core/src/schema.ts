@@ -243,6 +243,11 @@ export const LayerVerdict = z.object({
   warmupDetected: z.boolean(),
   /** Value change from baseline to the start of measurement: the one-time cost. */
   oneTime: num,
+  /**
+   * Where that change happened: the iterations from the first sample past 5 % of it to the first past 95 % (null
+   * for no change, and in verdicts stored before it was recorded).
+   */
+  oneTimeAt: z.object({ from: z.number().int(), to: z.number().int() }).nullable().default(null),
   /** Total change over the measured part. */
   total: num,
   n: z.number().int(),

@@ -19,7 +19,9 @@ function beforeMeasurement(l: LayerVerdict): string {
   const excess = l.oneTime - own;
   const uncertainty = Number.isFinite(l.ciHigh - l.ciLow) ? ((l.ciHigh - l.ciLow) / 2) * l.warmupEnd : 0;
   if (!(excess > Math.max(l.resolution, uncertainty))) return '';
-  return `; ${formatBytes(excess)} one-time before iteration ${l.warmupEnd}${own > 0 ? " (beyond the leak's own growth)" : ''}`;
+  // Where the step happened (not where measurement starts: a step at iterations 1–2 was printed "before iteration 73").
+  const at = l.oneTimeAt ? (l.oneTimeAt.from === l.oneTimeAt.to ? `at iteration ${l.oneTimeAt.from}` : `at iterations ${l.oneTimeAt.from}–${l.oneTimeAt.to}`) : `before iteration ${l.warmupEnd}`;
+  return `; ${formatBytes(excess)} one-time ${at}${own > 0 ? " (beyond the leak's own growth)" : ''}`;
 }
 
 /**

@@ -21,7 +21,7 @@ export function analyseLayer(samples: Sample[], layer: Layer, options: VerdictOp
   const resolution = changes.length ? changes[changes.length >> 1]! : 0;
   if (y.length < MODEL.MIN_SAMPLES) {
     return {
-      layer, confidence: o.confidence, warmupEnd: x[0] ?? o.warmup, warmupDetected: false, oneTime: (y[0] ?? allY[0]!) - allY[0]!, total: y.length ? y.at(-1)! - y[0]! : 0,
+      layer, confidence: o.confidence, warmupEnd: x[0] ?? o.warmup, warmupDetected: false, oneTime: (y[0] ?? allY[0]!) - allY[0]!, oneTimeAt: changeSpan(allX, allY, from), total: y.length ? y.at(-1)! - y[0]! : 0,
       n: y.length, resolution, decision: 'inconclusive', rule: null, change: null, slope: 0, intercept: null, ciLow: -Infinity, ciHigh: Infinity, pValue: 1,
       setAside: null, decidedBy: null, bounded: null, seriesSlope: null, reason: `only ${y.length} measured samples`,
     };
@@ -35,6 +35,7 @@ export function analyseLayer(samples: Sample[], layer: Layer, options: VerdictOp
     warmupEnd: m.x[0]!,
     warmupDetected: m.start > 0,
     oneTime: m.y[0]! - allY[0]!,
+    oneTimeAt: changeSpan(allX, allY, allX.indexOf(m.x[0]!), Math.max(0, d.slope)),
     total: m.y.at(-1)! - m.y[0]!,
     n: m.y.length,
     resolution,
@@ -52,4 +53,18 @@ export function analyseLayer(samples: Sample[], layer: Layer, options: VerdictOp
     seriesSlope: null,
     reason: d.reason,
   };
+}
+
+/**
+ * The iterations over which the series moved from its first value to its value at index `end`, beyond `rate` per
+ * iteration (a leak's own growth during the warm-up is no step): from the first sample past 5 % of that change to
+ * the first past 95 % (null when it did not move). A summary names these, not the end of the warm-up, as where a
+ * one-time step happened.
+ */
+export function changeSpan(x: number[], y: number[], end: number, rate = 0): { from: number; to: number } | null {
+  const excess = (k: number) => y[k]! - y[0]! - rate * (x[k]! - x[0]!);
+  const change = end > 0 ? excess(end) : 0;
+  if (change === 0) return null;
+  const past = (q: number) => y.findIndex((_, k) => k <= end && excess(k) / change >= q);
+  return { from: x[past(0.05)]!, to: x[past(0.95)]! };
 }

@@ -182,7 +182,12 @@ describe('analyseCell', () => {
     expect(plain.summary).not.toMatch(/one-time/);
     // A 5 kB initialisation on the first call beside it is.
     const init = analyseCell('c', makeSamples(300, { alloc: (i) => 32 * i + (i >= 1 ? 5000 : 0) }), { warmup: 20 });
-    expect(init.summary).toMatch(/4\.9 kB one-time before iteration 20 \(beyond the leak's own growth\)/);
+    // Said where it happened, not where measurement starts (a step at iterations 1–2 was printed "before iteration 73").
+    expect(init.summary).toMatch(/4\.9 kB one-time at iteration 1 \(beyond the leak's own growth\)/);
+    expect(init.layers.find((l) => l.layer === 'allocatorBytes')!.oneTimeAt).toEqual({ from: 1, to: 1 });
+    // A step spread over iterations 3–6 is said as that span.
+    const spread = analyseCell('c', makeSamples(300, { alloc: (i) => 32 * i + Math.min(4, Math.max(0, i - 2)) * 1250 }), { warmup: 20 });
+    expect(spread.summary).toMatch(/4\.9 kB one-time at iterations 3–6 \(beyond the leak's own growth\)/);
   });
 
   it('names the layer that explains the growth', () => {
