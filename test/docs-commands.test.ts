@@ -5,20 +5,12 @@ import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { expectCommandLine, helpOf, parseCommandLine } from './helpers/cli-help.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const CLI = join(ROOT, 'packages/cli/dist/cli.js');
 const PAGES = ['README.md', ...readdirSync(join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
 const COMMANDS = ['simulate', 'list', 'run', 'attribute', 'check', 'analyse', 'merge', 'calibrate', 'bench', 'report'];
-
-const helps = new Map<string, { status: number | null; text: string }>();
-function help(sub: string) {
-  if (!helps.has(sub)) {
-    const r = spawnSync(process.execPath, [CLI, sub, '--help'], { cwd: ROOT, encoding: 'utf8' });
-    helps.set(sub, { status: r.status, text: r.stdout + r.stderr });
-  }
-  return helps.get(sub)!;
-}
 
 /** `npx leakbench …` lines of a page's fenced code blocks: continuations joined, comments and prompts dropped. */
 function commandLines(page: string): string[] {
@@ -32,38 +24,28 @@ function commandLines(page: string): string[] {
   );
 }
 
-/** The command and the long options a line uses (inside optional [..] too). */
-const parse = (line: string) => ({ sub: line.split(/\s+/)[2]!, options: [...line.matchAll(/(?<=^|[\s[])(--[a-z][a-z-]*)/g)].map((m) => m[1]!) });
-
-function expectValid(line: string, where: string) {
-  const { sub, options } = parse(line);
-  const h = help(sub);
-  expect(h.status, `${where}: '${sub}' is not a leakbench command (${line})`).toBe(0);
-  for (const o of options) expect(h.text, `${where}: ${sub} has no option ${o} (${line})`).toMatch(new RegExp(`(^|[\\s,])${o}([\\s,=<]|$)`, 'm'));
-}
-
 describe('command lines in the README and docs', () => {
   const lines = PAGES.flatMap((page) => commandLines(page).map((line) => ({ page, line })));
 
   it('are found (the README shows at least the main commands)', () => {
-    const subs = new Set(lines.filter((l) => l.page === 'README.md').map((l) => parse(l.line).sub));
+    const subs = new Set(lines.filter((l) => l.page === 'README.md').map((l) => parseCommandLine(l.line).sub));
     for (const s of ['run', 'check', 'attribute', 'report', 'merge', 'list']) expect(subs, s).toContain(s);
   });
 
   it.each(PAGES)('%s: every leakbench line names a command and options that exist', (page) => {
-    for (const { line } of lines.filter((l) => l.page === page)) expectValid(line, page);
+    for (const { line } of lines.filter((l) => l.page === page)) expectCommandLine(line, page);
   });
 });
 
 describe('--help', () => {
   it.each(COMMANDS)('leakbench %s --help shows examples, each a valid command line', (sub) => {
-    const h = help(sub);
+    const h = helpOf(sub);
     expect(h.status).toBe(0);
     const examples = h.text.split('\nExamples:\n')[1]?.split('\n').map((l) => l.trim()).filter((l) => l.startsWith('npx leakbench ')) ?? [];
     expect(examples.length, `${sub} --help: an Examples section`).toBeGreaterThan(0);
     for (const line of examples) {
-      expect(parse(line).sub).toBe(sub);
-      expectValid(line, `${sub} --help`);
+      expect(parseCommandLine(line).sub).toBe(sub);
+      expectCommandLine(line, `${sub} --help`);
     }
   });
 

@@ -2,7 +2,7 @@
 // line here runs on a fresh checkout after the README's set-up; test/docs-commands.test.ts checks each option).
 import type { Command } from 'commander';
 
-export const EXAMPLES: Record<string, { line: string; what: string }[]> = {
+const EXAMPLES: Record<string, { line: string; what: string }[]> = {
   simulate: [{ line: 'npx leakbench simulate --backend wasm --model hh1952 --duration 100 --log-interval 1 --format csv', what: 'one solve, its trace as CSV' }],
   list: [{ line: 'npx leakbench list', what: 'backends, models and the fixture zoo (layer, leak or not)' }],
   run: [

@@ -11,8 +11,7 @@ import { attributeCHeap, attributeJsHeap, growingStores } from '@leakbench/attri
 import { endStatus, processFiles, startCellProcess } from './cell-process.js';
 import { gitCommit } from './environment.js';
 
-export { C_HEAP_WHY_NOT, cHeapFile, snapshotFile, snapshotPoints, storesFile } from './attribute-files.js';
-import { snapshotFile, snapshotPoints, cHeapFile, storesFile, C_HEAP_WHY_NOT } from './attribute-files.js';
+import { C_HEAP_WHY_NOT, cHeapFile, snapshotFile, snapshotPoints, storesFile } from './attribute-files.js';
 
 export interface AttributeOptions {
   /** Path of the worker entry script (see worker.ts). */

@@ -5,7 +5,8 @@ export { planRun, createRun, writeNewManifest, cellId, shardOf, RUN_DEFAULTS, ty
 export { executeRun, resumeRun, type RunEvent, type RunOutcome, type ExecuteOptions } from './run.js';
 export { runWorker, type BackendLoader } from './worker.js';
 export { runCell, SETTLE_TURNS, type CellHooks } from './cell.js';
-export { attributeCell, reattributeCell, snapshotPoints, snapshotFile, type AttributeOptions } from './attribute.js';
+export { attributeCell, reattributeCell, type AttributeOptions } from './attribute.js';
+export { snapshotPoints, snapshotFile } from './attribute-files.js';
 export { calibrate, recalibrate, calibrationWarmup, CALIBRATE_DEFAULTS, type CalibrateRequest } from './calibrate.js';
 export { measureTrueGrowth } from './growth.js';
 export { planBench, runBench, BENCH_DEFAULTS, type BenchRequest } from './bench.js';
