@@ -22,6 +22,13 @@ export interface LayerSpec<F extends string = string> {
    * calling a leak, and a young process's page faults are no leak.
    */
   readonly paged: boolean;
+  /**
+   * The unit a paged layer is counted in (bytes; 0 for a layer counted in bytes): its values are the true bytes
+   * rounded to this, so a rate measured over T iterations is known to no better than ± grain / T, however straight
+   * its samples lie. WebAssembly pages are 64 KiB by the spec, V8 commits its heap in 256 KiB pages, and the OS
+   * counts 4 KiB pages (x86-64 and most arm64 Linux; a host with larger pages is counted more coarsely than this says).
+   */
+  readonly grain: number;
   /** The `where` of growth first attributed to this layer. */
   readonly locates: Where;
   /**
@@ -41,7 +48,8 @@ export interface LayerSpec<F extends string = string> {
 }
 
 interface LayerOptions {
-  paged?: boolean;
+  /** The unit a paged layer is counted in (see LayerSpec.grain). */
+  grain?: number;
   contains?: string[];
   nullable?: boolean;
   highWaterOf?: string;
@@ -51,12 +59,18 @@ const layer = <F extends string>(field: F, label: string, locates: Where, o: Lay
   field,
   label,
   unit: 'bytes',
-  paged: o.paged ?? false,
+  paged: (o.grain ?? 0) > 0,
+  grain: o.grain ?? 0,
   locates,
   contains: o.contains ?? [],
   nullable: o.nullable ?? false,
   highWaterOf: o.highWaterOf ?? null,
 });
+
+/** The units the paged layers are counted in (see LayerSpec.grain). */
+const WASM_PAGE = 65_536;
+const V8_PAGE = 262_144;
+const OS_PAGE = 4096;
 
 const INSIDE_RSS = ['moduleHeapBytes', 'heapUsedBytes', 'arrayBuffersBytes', 'globalHandlesBytes', 'allocatorBytes', 'wasmMemoryBytes', 'externalBytes'];
 
@@ -71,12 +85,12 @@ export const LAYER_TABLE = [
   // glibc's process-wide count natively (the module heap, Node's ArrayBuffer stores, global handles and all
   // other host allocations); the WASM module's own dlmalloc in WASM.
   layer('allocatorBytes', 'C allocator in use (process-wide natively)', 'c-allocator', { nullable: true, contains: ['moduleHeapBytes', 'arrayBuffersBytes', 'globalHandlesBytes'] }),
-  layer('wasmMemoryBytes', 'WASM linear memory', 'wasm-memory', { paged: true, nullable: true, contains: ['moduleHeapBytes', 'allocatorBytes'] }),
+  layer('wasmMemoryBytes', 'WASM linear memory', 'wasm-memory', { grain: WASM_PAGE, nullable: true, contains: ['moduleHeapBytes', 'allocatorBytes'] }),
   layer('externalBytes', 'external (C++ objects bound to JS, incl. WASM memory)', 'external', { contains: ['arrayBuffersBytes', 'wasmMemoryBytes', 'allocatorBytes', 'moduleHeapBytes'] }),
-  layer('heapTotalBytes', 'JS heap total', 'js-heap', { paged: true, contains: ['heapUsedBytes'] }),
-  layer('rssBytes', 'RSS (resident set)', 'rss-only', { paged: true, nullable: true, contains: [...INSIDE_RSS, 'heapTotalBytes'] }),
-  layer('vmsBytes', 'VMS (virtual size)', 'rss-only', { paged: true, nullable: true, contains: [...INSIDE_RSS, 'heapTotalBytes', 'rssBytes'] }),
-  layer('maxRssBytes', 'max RSS', 'rss-only', { paged: true, contains: [...INSIDE_RSS, 'heapTotalBytes', 'rssBytes'], highWaterOf: 'rssBytes' }),
+  layer('heapTotalBytes', 'JS heap total', 'js-heap', { grain: V8_PAGE, contains: ['heapUsedBytes'] }),
+  layer('rssBytes', 'RSS (resident set)', 'rss-only', { grain: OS_PAGE, nullable: true, contains: [...INSIDE_RSS, 'heapTotalBytes'] }),
+  layer('vmsBytes', 'VMS (virtual size)', 'rss-only', { grain: OS_PAGE, nullable: true, contains: [...INSIDE_RSS, 'heapTotalBytes', 'rssBytes'] }),
+  layer('maxRssBytes', 'max RSS', 'rss-only', { grain: OS_PAGE, contains: [...INSIDE_RSS, 'heapTotalBytes', 'rssBytes'], highWaterOf: 'rssBytes' }),
 ] as const;
 
 export type Layer = (typeof LAYER_TABLE)[number]['field'];

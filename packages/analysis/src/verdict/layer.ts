@@ -8,7 +8,7 @@ import { layerFloor, MODEL, resolveOptions, type VerdictOptions } from './option
 /** Analyses one layer; null when the layer is not measured (null values) in these samples. */
 export function analyseLayer(samples: Sample[], layer: Layer, options: VerdictOptions): LayerVerdict | null {
   const o = resolveOptions(options);
-  const { paged } = layerSpec(layer);
+  const { paged, grain } = layerSpec(layer);
   const floor = layerFloor(o, paged, lastIteration(samples) - o.warmup);
   const series = samples.filter((s) => s.phase !== 'settle');
   if (series.length === 0 || series.some((s) => s[layer] === null)) return null;
@@ -26,7 +26,7 @@ export function analyseLayer(samples: Sample[], layer: Layer, options: VerdictOp
       setAside: null, decidedBy: null, bounded: null, seriesSlope: null, reason: `only ${y.length} measured samples`,
     };
   }
-  const m = modelLayer(x, y, floor, o.confidence);
+  const m = modelLayer(x, y, floor, o.confidence, grain);
   const d = decideModel(m, floor);
   return {
     layer,

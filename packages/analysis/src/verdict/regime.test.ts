@@ -23,7 +23,7 @@ describe('the measured window', () => {
 
 describe('texture', () => {
   it('takes held steps as the granularity, never a spike given back nor the ordinary changes', () => {
-    expect(texture(Array.from({ length: 100 }, (_, k) => Math.floor(k / 10) * 256), 8)).toEqual({ tolerance: 8, granularity: 256 });
+    expect(texture(Array.from({ length: 100 }, (_, k) => Math.floor(k / 10) * 256), 8)).toEqual({ tolerance: 8, granularity: 256, grain: 0 });
     // 56 B every iteration; now and then an object alive only while one sample is taken (+312, then −200).
     const d = Array.from({ length: 198 }, (_, k) => (k % 6 === 1 ? 312 : k % 6 === 2 ? -200 : 56));
     const spikes = d.reduce<number[]>((acc, v) => [...acc, acc.at(-1)! + v], [0]);

@@ -63,6 +63,11 @@ export interface Texture {
    * granularity; 0 when it moved by nothing but its texture.
    */
   granularity: number;
+  /**
+   * The unit the layer is counted in (a page; 0 for a layer counted in bytes): a stretch that moved can hide up to
+   * one of these between its ends however straight its samples lie.
+   */
+  grain: number;
 }
 
 /**
@@ -273,7 +278,10 @@ export function regimeRate(x: number[], y: number[], confidence: number, t: Text
     strays = Math.max(strays, e);
     lowest = Math.min(lowest, e);
   }
-  const granularity = held.length ? Math.min(t.granularity, strays - lowest) : t.granularity;
+  // A layer counted in pages strays by at least a page: its samples are the true bytes rounded to pages, and a leak
+  // of 24 pages and 56 B per iteration lies on a line of exactly 24 pages for the ~73 iterations between its extra
+  // pages (98 304 B/iteration, 95 % interval 98 304–98 304, where 98 360 is true).
+  const granularity = held.length ? Math.max(t.grain, Math.min(t.granularity, strays - lowest)) : t.granularity;
   const step = !on('granularity') ? 0 : span > 0 ? granularity / span : Infinity;
   return {
     slope: ts.slope,
@@ -285,8 +293,8 @@ export function regimeRate(x: number[], y: number[], confidence: number, t: Text
   };
 }
 
-/** The layer's tolerance and granularity (see Texture), from its changes between samples. */
-export function texture(y: number[], floor: number): Texture {
+/** The layer's tolerance and granularity (see Texture), from its changes between samples; `grain`: its unit. */
+export function texture(y: number[], floor: number, grain = 0): Texture {
   const d = y.slice(1).map((v, k) => v - y[k]!);
   // The deepest it fell below a level it had reached (over any number of samples: glibc's dips come two in a row).
   let peak = -Infinity;
@@ -296,7 +304,7 @@ export function texture(y: number[], floor: number): Texture {
     largestFall = Math.max(largestFall, peak - v);
   }
   const tolerance = Math.max(floor, MODEL.TOLERANCE_MADS * (d.length ? mad(d) : 0), largestFall);
-  return { tolerance, granularity: stepsOf(y, tolerance).reduce((m, st) => Math.max(m, st.bytes), 0) };
+  return { tolerance, granularity: stepsOf(y, tolerance).reduce((m, st) => Math.max(m, st.bytes), 0), grain };
 }
 
 /**
@@ -463,10 +471,10 @@ function lineResiduals(x: number[], y: number[]): number[] {
 /**
  * The model of one layer's measured window: its texture, its flat tail, its last regime (from the last change
  * point: a stop when the flat tail alone bounds the rate under the floor, else the last change of rate) and that
- * regime's rate.
+ * regime's rate. `grain`: the unit the layer is counted in (LayerSpec.grain).
  */
-export function modelLayer(x: number[], y: number[], floor: number, confidence: number): LayerModel {
-  const t = texture(y, floor);
+export function modelLayer(x: number[], y: number[], floor: number, confidence: number, grain = 0): LayerModel {
+  const t = texture(y, floor, grain);
   const tail = flatTail(x, y, t);
   const stopped = ((on('flat-tail') && tail.bound < floor) || (on('steps-stopped') && stepsStopped(x, y, t))) && tail.start > 0;
   const scanned = stopped || !on('rate-change') ? null : lastRateChange(x, y, t);

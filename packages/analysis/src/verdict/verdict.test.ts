@@ -458,4 +458,24 @@ describe('paged layers reconciled with the finer layers', () => {
     expect(rss.ciLow).toBeLessThan(4 * page);
     expect(rss.ciHigh).toBeGreaterThan(4 * page);
   });
+
+  it("gives a paged layer's own interval its page resolution: 24 pages and 56 B per iteration is not 98 304–98 304", () => {
+    // 98 360 B/iteration counted in 4 kB pages: 24 pages every iteration, and the 25th every ~73 iterations. Over a
+    // window between two extra pages the samples lie on a line of exactly 24 pages per iteration.
+    const truth = 24 * page + 56;
+    const rss = (i: number) => Math.floor((truth * i) / page) * page;
+    const samples = makeSamples(60, { rss }, 2);
+    const changes = samples.slice(3).map((s, k) => s.rssBytes! - samples[k + 2]!.rssBytes!);
+    expect(new Set(changes)).toEqual(new Set([24 * page])); // the window holds no extra page
+    const v = analyseLayer(samples, 'rssBytes', { warmup: 2 })!;
+    expect(v.decision).toBe('leak');
+    expect(v.slope).toBe(24 * page);
+    expect(v.ciLow).toBeLessThan(truth);
+    expect(v.ciHigh).toBeGreaterThan(truth);
+    // The width is the page over the window (58 iterations), not more: ± 4096 / 58 ≈ 70.6 B/iteration.
+    expect(v.ciHigh - v.slope).toBeCloseTo(page / (v.n - 1), 6);
+    // A layer counted in bytes on the same exact line keeps its zero-width interval: the count has no grain to hide in.
+    const exact = analyseLayer(makeSamples(60, { alloc: (i) => 24 * page * i }, 2), 'allocatorBytes', { warmup: 2 })!;
+    expect([exact.ciLow, exact.ciHigh]).toEqual([24 * page, 24 * page]);
+  });
 });
