@@ -141,8 +141,14 @@ export function decisionGrids(rows: { cell: string; layer: string; iterations: n
     width,
     height: 50 + cells.length * (18 * layers.length + 12),
     marginRight: 170,
+    marginTop: 40,
     fy: { label: null, domain: cells },
-    marks: [Plot.cell(rows, { x: 'iterations', y: 'layer', fy: 'cell', fill: 'decision', inset: 0.5 })],
+    marks: [
+      // The columns are labelled above the first cell too: a figure of many cells is read from its top.
+      Plot.axisX({ anchor: 'top', label: options.x.label, labelAnchor: 'center', tickFormat: countFormat }),
+      Plot.axisX({ anchor: 'bottom', label: options.x.label, labelAnchor: 'center', tickFormat: countFormat }),
+      Plot.cell(rows, { x: 'iterations', y: 'layer', fy: 'cell', fill: 'decision', inset: 0.5 }),
+    ],
   });
   return el.outerHTML;
 }

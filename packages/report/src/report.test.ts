@@ -95,7 +95,12 @@ describe('buildReport', () => {
     expect(index.querySelector('table')!.querySelectorAll('a[href^="cells/"]')).toHaveLength(7); // the verdict matrix
     // When each layer decided: the six cells that have a verdict, side by side (the crashed one has none).
     const decidedHead = [...index.querySelectorAll('h2')].find((h) => h.textContent === 'When each layer decided')!;
-    expect(decidedHead.nextElementSibling!.nextElementSibling!.querySelector('svg')).not.toBeNull();
+    const grid = decidedHead.nextElementSibling!.nextElementSibling!.querySelector('svg')!;
+    expect(grid).not.toBeNull();
+    // Its columns are labelled with the cut above the first cell and below the last: a tall figure is read from its top.
+    const axes = [...grid.querySelectorAll('g[aria-label="x-axis label"]')].map((g) => g.textContent);
+    expect(axes).toEqual(['verdict after this many iterations', 'verdict after this many iterations']);
+    expect(grid.querySelectorAll('g[aria-label="x-axis tick label"]')).toHaveLength(2);
     const decidedTable = decidedHead.parentElement!.querySelectorAll('table')[1]!;
     expect([...decidedTable.querySelectorAll('th a')].map((a) => a.textContent)).toEqual(['native-lr1991-none', 'native-lr1991-object', 'native-lr1991-double', 'wasm-lr1991-none', 'wasm-lr1991-object', 'wasm-lr1991-double']);
     expect(decidedTable.textContent).toMatch(/moduleHeapBytes(no-leak from \d+){2}leak from \d+/); // none, object, double natively
