@@ -6,6 +6,7 @@ import { join, relative, resolve } from 'node:path';
 import { buildReport } from '@leakbench/report';
 import { readRun, ZOO } from '@leakbench/core';
 import { cellTimeline, type LayerTimeline } from '@leakbench/analysis';
+import { frontTable } from './helpers/front-table.js';
 
 const PUBLISHED = resolve(import.meta.dirname, '../published');
 const files = (dir: string): string[] =>
@@ -17,6 +18,22 @@ describe('published report', () => {
     expect(run.cells).toHaveLength(10);
     expect(run.cells.every((c) => c.record.status === 'ok' && c.verdict)).toBe(true);
     expect(new Set(run.calibrations.map((c) => c.options.host))).toEqual(new Set(['stable', 'stock']));
+  });
+
+  // The README's front table is what the published default run says, cell by cell, to the decimal it prints.
+  it("is what the README's front table says: every cell's decision, place and size", () => {
+    const run = readRun(join(PUBLISHED, 'data/default-run'));
+    const claims = frontTable();
+    expect(claims.map((c) => `${c.backend}-lr1991-${c.fixture}`).sort()).toEqual(run.cells.map((c) => c.record.spec.id).sort());
+    for (const claim of claims) {
+      const v = run.cells.find((c) => c.record.spec.backend === claim.backend && c.record.spec.fixture === claim.fixture)!.verdict!;
+      const says = `README front table, ${claim.fixture} ${claim.backend}: '${claim.text}' where the published verdict says '${v.summary}'`;
+      expect({ decision: v.decision, where: v.where }, says).toEqual({ decision: claim.decision, where: claim.where });
+      if (claim.bytesPerIteration !== null) expect(v.bytesPerIteration!.toFixed(1), says).toBe(claim.bytesPerIteration);
+    }
+    // The summary the README quotes is the published cell's own.
+    const quoted = /verdict\.json`\):\n\n```\n(.*)\n```/.exec(readFileSync(resolve(PUBLISHED, '../README.md'), 'utf8'))![1];
+    expect(quoted).toBe(run.cells.find((c) => c.record.spec.id === 'wasm-lr1991-double')!.verdict!.summary);
   });
 
   // What the README claims of the published zoo calibrations, checked against them.
@@ -138,13 +155,18 @@ describe('published report', () => {
       }
     });
 
-    it.each(['double', 'double100'])('%s: the same C site and stack in both backends, at the verdict\'s module heap rate (within 2 per cent)', (f) => {
+    // The attribution pass is a second process of the cell: its site's rate is a second measurement of the module
+    // heap's, held to the verdict's interval for it (within 2 per cent of its ends). Natively glibc sometimes hands a
+    // leaked double a 48 B chunk it had free instead of a 32 B one: the published run's module heap read 35.6 B/iter
+    // (30.6–41.8) over its last regime, its attribution pass 32.0.
+    it.each(['double', 'double100'])('%s: the same C site and stack in both backends, within the verdict\'s interval for the module heap', (f) => {
       const stacks = ['native', 'wasm'].map((b) => {
         const c = cell(`${b}-lr1991-${f}`);
         const [site, ...rest] = c.attribution!.c!.sites;
         expect(rest).toEqual([]);
-        const moduleHeap = c.verdict!.attribution.find((a) => a.layer === 'moduleHeapBytes')!.bytesPerIteration;
-        expect(Math.abs(site!.bytesPerIteration - moduleHeap) / moduleHeap).toBeLessThan(0.02);
+        const moduleHeap = c.verdict!.attribution.find((a) => a.layer === 'moduleHeapBytes')!;
+        expect(site!.bytesPerIteration).toBeGreaterThanOrEqual(moduleHeap.ciLow * 0.98);
+        expect(site!.bytesPerIteration).toBeLessThanOrEqual(moduleHeap.ciHigh * 1.02);
         return site!.stack.slice(0, site!.stack.findIndex((x) => x.startsWith('lb_simulate')) + 1);
       });
       expect(stacks[0]!.length).toBeGreaterThan(1);

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { readRun, type RunData } from '@leakbench/core';
 import { RUN_DEFAULTS } from '@leakbench/harness';
+import { frontTable } from './helpers/front-table.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const CLI = join(ROOT, 'packages/cli/dist/cli.js');
@@ -58,6 +59,22 @@ describe('default run: every fixture judged in the layer it leaks into', () => {
       const expected = backend === 'native' ? 816 : 808;
       expect(cell.verdict!.ciLow!).toBeLessThanOrEqual(expected + 8);
       expect(cell.verdict!.ciHigh!).toBeGreaterThanOrEqual(expected - 8);
+    }
+  });
+
+  // The README's front table comes from the published run: a fresh main job must say what it says — the same
+  // decision in the same place, and a size whose interval meets the published one (two measurements of one leak).
+  it("agrees with the published default run, and so with the README's front table, within their intervals", () => {
+    const published = readRun(join(ROOT, 'published/data/default-run'));
+    for (const claim of frontTable()) {
+      const id = `${claim.backend}-lr1991-${claim.fixture}`;
+      const fresh = run.cells.find((c) => c.record.spec.id === id)!.verdict!;
+      const was = published.cells.find((c) => c.record.spec.id === id)!.verdict!;
+      const says = `${id}: fresh '${fresh.summary}', published '${was.summary}'`;
+      expect({ decision: fresh.decision, where: fresh.where }, says).toEqual({ decision: claim.decision, where: claim.where });
+      if (claim.decision !== 'leak') continue;
+      expect(fresh.ciLow!, says).toBeLessThanOrEqual(was.ciHigh!);
+      expect(fresh.ciHigh!, says).toBeGreaterThanOrEqual(was.ciLow!);
     }
   });
 
