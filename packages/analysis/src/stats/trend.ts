@@ -141,28 +141,22 @@ export function theilSen(xs: number[], ys: number[], confidence = 0.95, variance
   const { x, y } = reduceSeries(xs, ys);
   const n = x.length;
   if (n < 2) return { slope: 0, intercept: y[0] ?? 0, ciLow: -Infinity, ciHigh: Infinity, varianceFactor: 1 };
-  const slopes = slopeScratch((n * (n - 1)) / 2);
-  let m = 0;
-  for (let i = 0; i < n - 1; i++) {
-    for (let j = i + 1; j < n; j++) {
-      const dx = x[j]! - x[i]!;
-      if (dx !== 0) slopes[m++] = (y[j]! - y[i]!) / dx;
-    }
-  }
-  // Three order statistics (the median and the interval's ranks) by selection, not a full sort: the pairs of 1500
-  // points are 1.1 M, and sorting them was most of a verdict's time.
-  const pairs = slopes.subarray(0, m);
-  const at = (k: number) => selectKth(pairs, k);
-  const slope = m === 0 ? NaN : m % 2 ? at(m >> 1) : (at(m / 2 - 1) + at(m / 2)) / 2;
-  const intercept = median(y.map((v, i) => v - slope * x[i]!));
+  const m = pairCount(x);
   // Sen (1968): C = z * sqrt(Var S); the CI is sorted slopes at ranks (N - C)/2 and (N + C)/2 + 1 (1-based).
   const ties = tieGroups(y).reduce((a, t) => a + t * (t - 1) * (2 * t + 5), 0);
-  // The factor may depend on the residuals about the fitted line (autocorrelationFactor).
-  const factor = typeof varianceFactor === 'number' ? varianceFactor : varianceFactor(y.map((v, i) => v - (intercept + slope * x[i]!)));
   const varS = (n * (n - 1) * (2 * n + 5) - ties) / 18;
   const c = normalQuantile(1 - (1 - confidence) / 2) * Math.sqrt(Math.max(varS, 0));
   const lo = Math.floor((m - c) / 2) - 1;
   const hi = Math.ceil((m + c) / 2);
+  // The median's ranks and the interval's: four order statistics of the pairwise slopes at most.
+  const middle = m % 2 ? [m >> 1] : [m / 2 - 1, m / 2];
+  const wanted = [...(lo >= 0 ? [lo] : []), ...middle, ...(hi < m ? [hi] : [])];
+  const value = m === 0 ? new Map<number, number>() : slopeOrderStatistics(x, y, m, wanted);
+  const at = (k: number) => value.get(k)!;
+  const slope = m === 0 ? NaN : m % 2 ? at(m >> 1) : (at(m / 2 - 1) + at(m / 2)) / 2;
+  const intercept = median(y.map((v, i) => v - slope * x[i]!));
+  // The factor may depend on the residuals about the fitted line (autocorrelationFactor).
+  const factor = typeof varianceFactor === 'number' ? varianceFactor : varianceFactor(y.map((v, i) => v - (intercept + slope * x[i]!)));
   const low = lo >= 0 ? at(lo) : -Infinity;
   const high = hi < m ? at(hi) : Infinity;
   // Serial correlation inflates the slope's variance by `factor`: each half-width of Sen's interval grows by its
@@ -176,6 +170,113 @@ export function theilSen(xs: number[], ys: number[], confidence = 0.95, variance
     ciHigh: slope + widen * (high - slope),
     varianceFactor: factor,
   };
+}
+
+/** The number of pairs (i < j) with distinct x: every pair when x strictly increases (a series' iterations). */
+function pairCount(x: number[]): number {
+  const n = x.length;
+  let increasing = true;
+  for (let i = 1; i < n && increasing; i++) increasing = x[i]! > x[i - 1]!;
+  if (increasing) return (n * (n - 1)) / 2;
+  let m = 0;
+  for (let i = 0; i < n - 1; i++) for (let j = i + 1; j < n; j++) if (x[j]! - x[i]! !== 0) m++;
+  return m;
+}
+
+/** Beyond this many pairs, the slopes' order statistics are found inside a bracket (below), not among all pairs. */
+const BRACKET_PAIRS = 50_000;
+/**
+ * Pairs sampled to place the bracket, and its margin beyond each rank's quantile in binomial standard deviations of
+ * the sample (settings only so that a test can make the bracket miss).
+ */
+export const SLOPE_BRACKET = { sample: 4096, sigmas: 5 };
+
+/**
+ * The pairwise slopes (y_j − y_i) / (x_j − x_i), i < j, x_i ≠ x_j, at the given ranks (0-based, ascending, in [0,
+ * m)): each value exactly the one a full sort would put there. Up to BRACKET_PAIRS pairs, by selection among all of
+ * them. Beyond, the pairs of 1500 points are 1.1 M and Sen's ranks lie within a few per cent of each other: the
+ * slopes of a sample of pairs place a bracket [a, b] that holds those ranks with a wide margin; one pass counts the
+ * slopes below a and keeps those inside, and the ranks are selected among the kept ones. Should the bracket miss
+ * (the sample is a sample), every slope is kept as below — the answer never depends on the sample, only the time.
+ */
+function slopeOrderStatistics(x: number[], y: number[], m: number, ranks: number[]): Map<number, number> {
+  const n = x.length;
+  if (m > BRACKET_PAIRS) {
+    const [a, b] = bracket(x, y, m, ranks[0]!, ranks.at(-1)!);
+    const kept = slopeScratch(m);
+    let below = 0;
+    let k = 0;
+    let above = 0;
+    for (let i = 0; i < n - 1; i++) {
+      for (let j = i + 1; j < n; j++) {
+        const dx = x[j]! - x[i]!;
+        if (dx === 0) continue;
+        const s = (y[j]! - y[i]!) / dx;
+        if (s < a) below++;
+        else if (s > b) above++;
+        else kept[k++] = s;
+      }
+    }
+    if (below + k + above === m && below <= ranks[0]! && ranks.at(-1)! < below + k) {
+      return selectRanks(kept.subarray(0, k), ranks, below);
+    }
+  }
+  const slopes = slopeScratch(m);
+  let k = 0;
+  for (let i = 0; i < n - 1; i++) {
+    for (let j = i + 1; j < n; j++) {
+      const dx = x[j]! - x[i]!;
+      if (dx !== 0) slopes[k++] = (y[j]! - y[i]!) / dx;
+    }
+  }
+  return selectRanks(slopes.subarray(0, k), ranks, 0);
+}
+
+/**
+ * Bounds [a, b] for the slopes at ranks `from`..`to` of m, from the slopes of SLOPE_BRACKET.sample pairs drawn by a fixed
+ * generator: each end SLOPE_BRACKET.sigmas binomial standard deviations of the sample beyond its rank's quantile.
+ */
+function bracket(x: number[], y: number[], m: number, from: number, to: number): [number, number] {
+  const n = x.length;
+  const size = SLOPE_BRACKET.sample;
+  const sample = new Float64Array(size);
+  let state = 0x9e3779b9 ^ n;
+  const next = () => {
+    // xorshift32: reproducible, and only the time depends on it.
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    return (state >>> 0) % n;
+  };
+  for (let s = 0; s < size; ) {
+    const p = next();
+    const q = next();
+    if (x[p] === x[q]) continue;
+    const [i, j] = p < q ? [p, q] : [q, p];
+    sample[s++] = (y[j]! - y[i]!) / (x[j]! - x[i]!);
+  }
+  sample.sort();
+  const at = (rank: number, side: -1 | 1) => {
+    const q = rank / m;
+    const index = Math.round(q * size + side * (SLOPE_BRACKET.sigmas * Math.sqrt(size * q * (1 - q)) + 2));
+    return index < 0 ? -Infinity : index >= size ? Infinity : sample[index]!;
+  };
+  return [at(from, -1), at(to, 1)];
+}
+
+/** The values at `ranks` (ascending) of `a` offset by `offset`, each selected in the part above the one before. */
+function selectRanks(a: Float64Array, ranks: number[], offset: number): Map<number, number> {
+  const out = new Map<number, number>();
+  let from = 0;
+  for (const rank of ranks) {
+    if (out.has(rank)) continue;
+    const k = rank - offset;
+    // After selecting rank k, a[k + 1..] holds exactly the values of ranks above k.
+    const v = selectKth(a.subarray(from), k - from);
+    out.set(rank, v);
+    from = k + 1;
+  }
+  return out;
 }
 
 /**

@@ -379,7 +379,8 @@ function knee(x: number[], y: number[], margin: number): { index: number; residu
   }
   const svv = v.reduce((a, w) => a + w * w, 0);
   let best = 0;
-  let bestBeta: number[] = [0, 0, 0];
+  const bestBeta = [0, 0, 0];
+  const beta = new Float64Array(3);
   let bestSse = Infinity;
   for (let h = margin; h <= n - 1 - margin; h++) {
     const c = u[h]!; // w = max(0, u − c), non-zero from index h on
@@ -387,20 +388,14 @@ function knee(x: number[], y: number[], margin: number): { index: number; residu
     const sww = suu[h]! - 2 * c * su[h]! + c * c * s1[h]!;
     const suw = suu[h]! - c * su[h]!;
     const swv = suv[h]! - c * sv[h]!;
-    const beta = solve3(
-      [
-        [s1[0]!, su[0]!, sw],
-        [su[0]!, suu[0]!, suw],
-        [sw, suw, sww],
-      ],
-      [sv[0]!, suv[0]!, swv],
-    );
-    if (!beta) continue;
+    if (!solve3(s1[0]!, su[0]!, sw, su[0]!, suu[0]!, suw, sw, suw, sww, sv[0]!, suv[0]!, swv, beta)) continue;
     const sse = svv - (beta[0]! * sv[0]! + beta[1]! * suv[0]! + beta[2]! * swv);
     if (sse < bestSse - 1e-9 * Math.max(1, svv)) {
       bestSse = sse;
       best = h;
-      bestBeta = beta;
+      bestBeta[0] = beta[0]!;
+      bestBeta[1] = beta[1]!;
+      bestBeta[2] = beta[2]!;
     }
   }
   const c = u[best]!;
@@ -408,21 +403,38 @@ function knee(x: number[], y: number[], margin: number): { index: number; residu
   return { index: best, residuals };
 }
 
-/** Gaussian elimination with partial pivoting; null when singular. */
-function solve3(a: number[][], b: number[]): number[] | null {
-  const m = a.map((row, i) => [...row, b[i]!]);
+/** One row of solve3's augmented matrix. */
+const ROW = 4;
+const augmented = new Float64Array(3 * ROW);
+
+/**
+ * Solves the 3 × 3 system (rows a0·, a1·, a2·; right side b) into `out` by Gaussian elimination with partial pivoting;
+ * false when singular. On one scratch matrix, not arrays per call: the knee scan solves one system per candidate.
+ */
+function solve3(a00: number, a01: number, a02: number, a10: number, a11: number, a12: number, a20: number, a21: number, a22: number, b0: number, b1: number, b2: number, out: Float64Array): boolean {
+  const m = augmented;
+  m[0] = a00; m[1] = a01; m[2] = a02; m[3] = b0;
+  m[4] = a10; m[5] = a11; m[6] = a12; m[7] = b1;
+  m[8] = a20; m[9] = a21; m[10] = a22; m[11] = b2;
   for (let c = 0; c < 3; c++) {
     let p = c;
-    for (let r = c + 1; r < 3; r++) if (Math.abs(m[r]![c]!) > Math.abs(m[p]![c]!)) p = r;
-    if (!(Math.abs(m[p]![c]!) > 1e-12 * Math.max(1, Math.abs(m[c]![c]!)))) return null;
-    [m[c], m[p]] = [m[p]!, m[c]!];
+    for (let r = c + 1; r < 3; r++) if (Math.abs(m[r * ROW + c]!) > Math.abs(m[p * ROW + c]!)) p = r;
+    if (!(Math.abs(m[p * ROW + c]!) > 1e-12 * Math.max(1, Math.abs(m[c * ROW + c]!)))) return false;
+    if (p !== c) {
+      for (let k = 0; k < ROW; k++) {
+        const t = m[c * ROW + k]!;
+        m[c * ROW + k] = m[p * ROW + k]!;
+        m[p * ROW + k] = t;
+      }
+    }
     for (let r = 0; r < 3; r++) {
       if (r === c) continue;
-      const f = m[r]![c]! / m[c]![c]!;
-      for (let k = c; k < 4; k++) m[r]![k]! -= f * m[c]![k]!;
+      const f = m[r * ROW + c]! / m[c * ROW + c]!;
+      for (let k = c; k < ROW; k++) m[r * ROW + k]! -= f * m[c * ROW + k]!;
     }
   }
-  return [0, 1, 2].map((i) => m[i]![3]! / m[i]![i]!);
+  for (let i = 0; i < 3; i++) out[i] = m[i * ROW + 3]! / m[i * ROW + i]!;
+  return true;
 }
 
 /**
