@@ -199,19 +199,23 @@ export const SLOPE_BRACKET = { sample: 4096, sigmas: 5 };
  * slopes below a and keeps those inside, and the ranks are selected among the kept ones. Should the bracket miss
  * (the sample is a sample), every slope is kept as below — the answer never depends on the sample, only the time.
  */
-function slopeOrderStatistics(x: number[], y: number[], m: number, ranks: number[]): Map<number, number> {
-  const n = x.length;
+function slopeOrderStatistics(xs: number[], ys: number[], m: number, ranks: number[]): Map<number, number> {
+  const n = xs.length;
+  const x = Float64Array.from(xs);
+  const y = Float64Array.from(ys);
   if (m > BRACKET_PAIRS) {
-    const [a, b] = bracket(x, y, m, ranks[0]!, ranks.at(-1)!);
+    const [a, b] = bracket(xs, ys, m, ranks[0]!, ranks.at(-1)!);
     const kept = slopeScratch(m);
     let below = 0;
     let k = 0;
     let above = 0;
     for (let i = 0; i < n - 1; i++) {
+      const xi = x[i]!;
+      const yi = y[i]!;
       for (let j = i + 1; j < n; j++) {
-        const dx = x[j]! - x[i]!;
+        const dx = x[j]! - xi;
         if (dx === 0) continue;
-        const s = (y[j]! - y[i]!) / dx;
+        const s = (y[j]! - yi) / dx;
         if (s < a) below++;
         else if (s > b) above++;
         else kept[k++] = s;
@@ -224,9 +228,11 @@ function slopeOrderStatistics(x: number[], y: number[], m: number, ranks: number
   const slopes = slopeScratch(m);
   let k = 0;
   for (let i = 0; i < n - 1; i++) {
+    const xi = x[i]!;
+    const yi = y[i]!;
     for (let j = i + 1; j < n; j++) {
-      const dx = x[j]! - x[i]!;
-      if (dx !== 0) slopes[k++] = (y[j]! - y[i]!) / dx;
+      const dx = x[j]! - xi;
+      if (dx !== 0) slopes[k++] = (y[j]! - yi) / dx;
     }
   }
   return selectRanks(slopes.subarray(0, k), ranks, 0);
