@@ -29,10 +29,12 @@ function beforeMeasurement(l: LayerVerdict): string {
  * the verdict denied. Zero rates need no reason.
  */
 function whyNotLeak(l: LayerVerdict, pass: PassUse, deferred: ReadonlySet<string>): string {
-  if (formatBytes(l.slope) === formatBytes(0)) return '';
+  const bounded = l.bounded && ` (bounded: it grew ${formatBytes(l.bounded.bytes)} until iteration ${l.bounded.untilIteration}, then stayed flat)`;
+  // Growth that stopped is said here even at a rate of 0.0 — once: the layer is not named again after the list.
+  if (formatBytes(l.slope) === formatBytes(0)) return bounded || '';
   if (l.layer === 'heapUsedBytes' && pass === 'engine') return " (V8's own growth: no program object grows in the heap snapshots)";
   if (deferred.has(l.layer)) return ' (came back after settling)';
-  if (l.bounded) return ` (bounded: it grew ${formatBytes(l.bounded.bytes)} until iteration ${l.bounded.untilIteration}, then stayed flat)`;
+  if (bounded) return bounded;
   if (l.decision === 'no-leak' && l.slope < 0) return ' (falling)';
   if (l.decision === 'no-leak' && Number.isFinite(l.ciHigh)) return ` (at most ${formatBytes(l.ciHigh)}/iter: under the floor)`;
   return ` (${l.reason.split('; ')[0]})`;
@@ -87,7 +89,8 @@ export function describeCell(loc: Location, layers: LayerVerdict[], deferred: Re
   } else if (loc.decision === 'no-leak') {
     const exact = layers.filter((l) => !layerSpec(l.layer).paged);
     summary = `no leak: ${exact.map((l) => `${l.layer} ${formatBytes(l.slope)}/iter${whyNotLeak(l, pass, deferred)}`).join(', ')}`;
-    const bounded = layers.filter((l) => l.decision === 'no-leak' && l.bounded);
+    // Paged layers are not in the list above: their growth that stopped is said after it.
+    const bounded = layers.filter((l) => l.decision === 'no-leak' && l.bounded && layerSpec(l.layer).paged);
     if (bounded.length) summary += `; ${bounded.map((l) => `${l.layer} ${l.reason}`).join('; ')}`;
   } else {
     summary = `inconclusive: ${loc.undecided.map((l) => `${l.layer}: ${l.reason}`).join('; ')}`;

@@ -84,6 +84,16 @@ describe('analyseLayer', () => {
     expect(analyseLayer(makeSamples(400, { alloc: (i) => 1024 * i }), 'allocatorBytes', { warmup: 2 })!.decision).toBe('leak');
   });
 
+  it('says growth that stopped once in a no-leak summary, with its size and iteration, even where its rate reads 0.0', () => {
+    // The JS heap grew 16 B until iteration 212, then stayed flat (a real native `none` cell): it was named twice —
+    // "heapUsedBytes 0.0 B/iter, …; heapUsedBytes grew 16.0 B until iteration 212, then stayed within …".
+    const v = analyseCell('c', makeSamples(500, { heap: (i) => (i >= 212 ? 16 : 0), alloc: () => 0 }), { warmup: 20 });
+    expect(v.decision).toBe('no-leak');
+    expect(v.layers.find((l) => l.layer === 'heapUsedBytes')!.bounded).toMatchObject({ bytes: 16, untilIteration: 212 });
+    expect(v.summary).toMatch(/heapUsedBytes 0\.0 B\/iter \(bounded: it grew 16\.0 B until iteration 212, then stayed flat\)/);
+    expect(v.summary.match(/heapUsedBytes/g)).toHaveLength(1);
+  });
+
   it('finds growth that stopped under a sparse wobble, which is not taken for growth that goes on', () => {
     // A module heap's ±16 B now and then, glibc's count moving by 144–704 B and back every few iterations: most
     // changes are 0 (a MAD of 0), and a wobble away from the final level used to end the flat stretch there — a cache
