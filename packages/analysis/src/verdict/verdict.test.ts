@@ -469,6 +469,19 @@ describe('paged layers reconciled with the finer layers', () => {
     expect(rss.ciHigh).toBeGreaterThan(4 * page);
   });
 
+  it('names a paged layer that leaks on its own series, no finer layer leaking, whose part is not clear of zero — not silence, not "the same bytes"', () => {
+    // A clean native cell cut at 10 000 iterations (published soak): V8's heap total doubled three times while the
+    // JS heap stayed flat. The layer reads leak on its own series; the cell was no-leak and its summary said nothing.
+    const mb = 1 << 20;
+    const reservation = (i: number) => (i >= 705 ? 4 * mb : 0) + (i >= 2453 ? 8 * mb : 0) + (i >= 5949 ? 16 * mb : 0);
+    const samples = makeSamples(10_000, { alloc: () => 0 }, 20).map((s) => ({ ...s, heapTotalBytes: 1.6e7 + reservation(s.i), vmsBytes: 1e9 + reservation(s.i) }));
+    const v = analyseCell('c', samples, { warmup: 20 });
+    expect(v.layers.find((l) => l.layer === 'heapTotalBytes')!.decision).toBe('leak');
+    expect(v.decision).toBe('no-leak');
+    expect(v.explainedBy).not.toContain('heapTotalBytes');
+    expect(v.summary).toMatch(/not deciding: .*heapTotalBytes \(pages: grows \d+\.\d kB\/iter on its own series, its own part .* at its page resolution: not clear of zero, and no finer layer leaks\)/);
+  });
+
   it("gives a paged layer's own interval its page resolution: 24 pages and 56 B per iteration is not 98 304–98 304", () => {
     // 98 360 B/iteration counted in 4 kB pages: 24 pages every iteration, and the 25th every ~73 iterations. Over a
     // window between two extra pages the samples lie on a line of exactly 24 pages per iteration.
