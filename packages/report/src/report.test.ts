@@ -95,7 +95,8 @@ describe('buildReport', () => {
     expect(index.querySelector('table')!.querySelectorAll('a[href^="cells/"]')).toHaveLength(7); // the verdict matrix
     // When each layer decided: the six cells that have a verdict, side by side (the crashed one has none).
     const decidedHead = [...index.querySelectorAll('h2')].find((h) => h.textContent === 'When each layer decided')!;
-    const grid = decidedHead.nextElementSibling!.nextElementSibling!.querySelector('svg')!;
+    // The plot itself, not its legend's swatches: the figure's own svg.
+    const grid = decidedHead.nextElementSibling!.nextElementSibling!.querySelector('figure > svg')!;
     expect(grid).not.toBeNull();
     // Its columns are labelled with the cut above the first cell and below the last: a tall figure is read from its top.
     const axes = [...grid.querySelectorAll('g[aria-label="x-axis label"]')].map((g) => g.textContent);
