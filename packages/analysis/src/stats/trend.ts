@@ -200,42 +200,40 @@ export const SLOPE_BRACKET = { sample: 4096, sigmas: 5 };
  * (the sample is a sample), every slope is kept as below — the answer never depends on the sample, only the time.
  */
 function slopeOrderStatistics(xs: number[], ys: number[], m: number, ranks: number[]): Map<number, number> {
-  const n = xs.length;
   const x = Float64Array.from(xs);
   const y = Float64Array.from(ys);
   if (m > BRACKET_PAIRS) {
-    const [a, b] = bracket(xs, ys, m, ranks[0]!, ranks.at(-1)!);
-    const kept = slopeScratch(m);
-    let below = 0;
-    let k = 0;
-    let above = 0;
-    for (let i = 0; i < n - 1; i++) {
-      const xi = x[i]!;
-      const yi = y[i]!;
-      for (let j = i + 1; j < n; j++) {
-        const dx = x[j]! - xi;
-        if (dx === 0) continue;
-        const s = (y[j]! - yi) / dx;
-        if (s < a) below++;
-        else if (s > b) above++;
-        else kept[k++] = s;
-      }
-    }
-    if (below + k + above === m && below <= ranks[0]! && ranks.at(-1)! < below + k) {
-      return selectRanks(kept.subarray(0, k), ranks, below);
+    const kept = keepSlopes(x, y, m, ...bracket(xs, ys, m, ranks[0]!, ranks.at(-1)!));
+    if (kept.below + kept.slopes.length + kept.above === m && kept.below <= ranks[0]! && ranks.at(-1)! < kept.below + kept.slopes.length) {
+      return selectRanks(kept.slopes, ranks, kept.below);
     }
   }
-  const slopes = slopeScratch(m);
+  return selectRanks(keepSlopes(x, y, m, -Infinity, Infinity).slopes, ranks, 0);
+}
+
+/**
+ * One pass over the pairs (i < j, x_i ≠ x_j): the slopes inside [a, b] kept (in the shared scratch buffer), those
+ * below a and above b counted. With (−∞, ∞) it keeps every slope.
+ */
+function keepSlopes(x: Float64Array, y: Float64Array, m: number, a: number, b: number): { slopes: Float64Array; below: number; above: number } {
+  const n = x.length;
+  const kept = slopeScratch(m);
+  let below = 0;
   let k = 0;
+  let above = 0;
   for (let i = 0; i < n - 1; i++) {
     const xi = x[i]!;
     const yi = y[i]!;
     for (let j = i + 1; j < n; j++) {
       const dx = x[j]! - xi;
-      if (dx !== 0) slopes[k++] = (y[j]! - yi) / dx;
+      if (dx === 0) continue;
+      const s = (y[j]! - yi) / dx;
+      if (s < a) below++;
+      else if (s > b) above++;
+      else kept[k++] = s;
     }
   }
-  return selectRanks(slopes.subarray(0, k), ranks, 0);
+  return { slopes: kept.subarray(0, k), below, above };
 }
 
 /**

@@ -339,10 +339,10 @@ export function locate(layers: LayerVerdict[], deferred: ReadonlySet<string>, op
     // A 10 000-iteration cut of a clean native cell: V8's heap total doubled three times (4, 8, 16 MB at 705, 2453,
     // 5949) while the JS heap stayed flat — a leak on its own series, 4.7 kB/iter (328 B–9.6 kB), and nothing in the
     // summary said so.
-    ...unresolved.map((u) => ({
-      layer: leaking.find((l) => l.layer === u.layer)!,
-      why: `pages: grows ${formatBytes(leaking.find((l) => l.layer === u.layer)!.slope)}/iter on its own series, its own part ${formatBytes(u.ciLow)} to ${formatBytes(u.ciHigh)}/iter at its page resolution: not clear of zero, and no finer layer leaks`,
-    })),
+    ...unresolved.map((u) => {
+      const l = leaking.find((x) => x.layer === u.layer)!;
+      return { layer: l, why: `pages: grows ${formatBytes(l.slope)}/iter on its own series, its own part ${formatBytes(u.ciLow)} to ${formatBytes(u.ciHigh)}/iter at its page resolution: not clear of zero, and no finer layer leaks` };
+    }),
   ];
   const undecided = open.filter((l) => !abstained.some((a) => a.layer === l));
   const decision: Decision = attribution.length ? 'leak' : undecided.length || layers.length === 0 ? 'inconclusive' : 'no-leak';
