@@ -13,5 +13,10 @@ require_emcc() {
     die "emcc not found. Install Debian's emscripten:
   sudo apt-get install -y --no-install-recommends emscripten
 or activate an emsdk ('source <emsdk>/emsdk_env.sh')"
+  elif [ -z "${EMSDK_PYTHON:-}" ] && [ -x /usr/bin/python3 ]; then
+    # Debian's emcc runs the first python3 on PATH (/usr/bin/emcc: exec "${EMSDK_PYTHON:-python3}"). Debian built it
+    # for its own python3; a version manager's shim first on PATH (pyenv's is four bash scripts) also cost 0.3 s of
+    # every emcc's 0.55 s here: a SUNDIALS build runs emcc some 200 times (TOOLCHAIN: docs/toolchain.md).
+    export EMSDK_PYTHON=/usr/bin/python3
   fi
 }

@@ -23,6 +23,16 @@ describe('toolchain checks', () => {
     expect(r.stderr).toContain("source /opt/emsdk/emsdk_env.sh");
   });
 
+  it("Debian's emcc runs Debian's python3, not the first on PATH; a python the user chose is kept", () => {
+    const shim = mkdtempSync(join(tmpdir(), 'leakbench-shim-'));
+    writeFileSync(join(shim, 'python3'), '#!/bin/sh\nexit 9\n', { mode: 0o755 }); // a version manager's shim first on PATH
+    const chosen = bash(`. scripts/lib.sh; unset EMSDK EMSDK_PYTHON; PATH=${shim}:$PATH; require_emcc; echo "$EMSDK_PYTHON"`);
+    expect(chosen.status, chosen.stderr).toBe(0);
+    expect(chosen.stdout.trim()).toBe('/usr/bin/python3');
+    const kept = bash('. scripts/lib.sh; unset EMSDK; require_emcc; echo "$EMSDK_PYTHON"', { EMSDK_PYTHON: '/opt/python/bin/python3' });
+    expect(kept.stdout.trim()).toBe('/opt/python/bin/python3');
+  });
+
   it('a user SUNDIALS path that does not exist is rejected clearly', () => {
     const r = bash('bash scripts/fetch-sundials.sh', { LEAKBENCH_SUNDIALS_SRC: '/nonexistent/sundials.tar.xz' });
     expect(r.status).toBe(2);
