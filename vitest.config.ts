@@ -36,7 +36,15 @@ export default defineConfig({
       },
       {
         extends: true,
-        test: { name: 'measure', include: MEASURING, fileParallelism: false, maxWorkers: 1, sequence: { groupOrder: 1 } },
+        test: {
+          name: 'measure',
+          include: MEASURING,
+          fileParallelism: false,
+          maxWorkers: 1,
+          sequence: { groupOrder: 1 },
+          // Runs that several files read are made once (test/helpers/shared-runs.ts).
+          globalSetup: ['test/helpers/shared-runs-setup.ts'],
+        },
       },
     ],
   },

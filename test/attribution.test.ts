@@ -8,6 +8,7 @@ import { mkdtempSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { readRun, retainerText, type RunData, type CellData } from '@leakbench/core';
+import { ATTRIBUTED_RUN, sharedRun } from './helpers/shared-runs.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const CLI = join(ROOT, 'packages/cli/dist/cli.js');
@@ -20,10 +21,7 @@ describe('leakbench run --attribute (both backends)', () => {
   let run: RunData;
   const cell = (id: string) => run.cells.find((c) => c.record.spec.id === id)!;
   beforeAll(() => {
-    const dir = join(tmp('attribute'), 'run');
-    const r = leakbench(['run', '--backends', 'native,wasm', '--fixtures', 'none,object,list,double,double100', '--iterations', '200', '--out', dir, '--attribute', '--json']);
-    expect(r.status, r.stderr).toBe(0);
-    run = readRun(dir);
+    run = sharedRun('attributed', ATTRIBUTED_RUN); // test/crosscheck.test.ts reads it too
   }, 300_000);
 
   it('attributes every cell and keeps its snapshots', () => {

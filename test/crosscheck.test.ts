@@ -14,6 +14,7 @@ import { join, resolve } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import { readRun, type RunData } from '@leakbench/core';
 import { findSymbolizer, symbolise } from '@leakbench/attribution';
+import { ATTRIBUTED_RUN, sharedRun } from './helpers/shared-runs.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const CLI = join(ROOT, 'packages/cli/dist/cli.js');
@@ -110,14 +111,7 @@ describe('C allocation sites: leakbench agrees with valgrind (native) and LeakSa
       const b = spawnSync('bash', [join(ROOT, 'workload/test/build-driver.sh'), mode, out], { encoding: 'utf8' });
       expect(b.status, `build-driver.sh ${mode}: ${b.stderr}`).toBe(0);
     }
-    const dir = join(tmp, 'run');
-    const r = spawnSync(process.execPath, [CLI, 'run', '--backends', 'native,wasm', '--fixtures', 'double,double100', '--iterations', '60', '--warmup', '10', '--out', dir, '--attribute', '--json'], {
-      cwd: ROOT,
-      encoding: 'utf8',
-      timeout: 290_000,
-    });
-    expect(r.status, r.stderr).toBe(0);
-    run = readRun(dir);
+    run = sharedRun('attributed', ATTRIBUTED_RUN); // test/attribution.test.ts reads it too: its double and double100 cells
   }, 300_000);
 
   it.each(SHAPES)('%s natively: valgrind memcheck names the same stack, function and line', (fixture, bytes) => {
