@@ -84,7 +84,9 @@ const MS_PER_NS = 1e-6;
 /** Points of one field (nulls and settle samples dropped; ns shown as ms), minus `offset`. */
 function points(samples: Sample[], field: Field, offset = 0) {
   const scale = field === 'iterNs' ? MS_PER_NS : 1;
-  return samples.filter((s) => s.phase !== 'settle' && s[field] !== null).map((s) => ({ x: s.i, y: (s[field] as number) * scale - offset }));
+  const out: { x: number; y: number }[] = [];
+  for (const s of samples) if (s.phase !== 'settle' && s[field] !== null) out.push({ x: s.i, y: (s[field] as number) * scale - offset });
+  return out;
 }
 
 function firstValue(samples: Sample[], field: Field): number {
@@ -95,11 +97,16 @@ function firstValue(samples: Sample[], field: Field): number {
 /** The verdict's fitted line over the measured part (from its stored intercept), minus `offset`. */
 function trendLine(samples: Sample[], l: LayerVerdict, offset: number, judgedTo = Infinity) {
   if (l.intercept === null || !Number.isFinite(l.slope)) return null;
-  const xs = points(samples, l.layer).map((p) => p.x).filter((x) => x >= l.warmupEnd && x <= judgedTo);
-  if (xs.length < 2) return null;
+  // The first and last plotted iterations of the judged span (a long series' plot points are not built for this).
+  let x1: number | null = null;
+  let x2: number | null = null;
+  for (const s of samples) {
+    if (s.phase === 'settle' || s[l.layer] === null || s.i < l.warmupEnd || s.i > judgedTo) continue;
+    if (x1 === null) x1 = s.i;
+    else x2 = s.i;
+  }
+  if (x1 === null || x2 === null) return null;
   const at = (x: number) => l.intercept! + l.slope * x - offset;
-  const x1 = xs[0]!;
-  const x2 = xs.at(-1)!;
   return { x1, y1: at(x1), x2, y2: at(x2) };
 }
 
