@@ -27,7 +27,7 @@ describe('leakbench run --attribute (both backends)', () => {
   it('attributes every cell and keeps its snapshots', () => {
     for (const c of run.cells) {
       expect(c.attribution, c.record.spec.id).not.toBeNull();
-      expect(c.attribution!.snapshots.map((s) => s.iteration)).toEqual([20, 110, 200]);
+      expect(c.attribution!.snapshots.map((s) => s.iteration)).toEqual([20, 70, 120]);
       for (const s of c.attribution!.snapshots) expect(existsSync(join(run.dir, 'cells', c.record.spec.id, 'attribution', s.file))).toBe(true);
     }
   });

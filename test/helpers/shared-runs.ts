@@ -11,8 +11,8 @@ import './shared-runs-setup.js';
 const ROOT = resolve(import.meta.dirname, '../..');
 const CLI = join(ROOT, 'packages/cli/dist/cli.js');
 
-/** Both real backends, the five fixtures of the study, 200 iterations, every cell's attribution pass. */
-export const ATTRIBUTED_RUN = ['run', '--backends', 'native,wasm', '--fixtures', 'none,object,list,double,double100', '--iterations', '200', '--attribute', '--json'];
+/** Both real backends, the five fixtures of the study, 120 iterations, every cell's attribution pass. */
+export const ATTRIBUTED_RUN = ['run', '--backends', 'native,wasm', '--fixtures', 'none,object,list,double,double100', '--iterations', '120', '--attribute', '--json'];
 
 /** The run `leakbench <args> --out <dir>` made, made now if no file of this session made it yet. */
 export function sharedRun(name: string, args: string[]): RunData {
