@@ -11,6 +11,14 @@ const ROOT = resolve(import.meta.dirname, '..');
 const CLI = join(ROOT, 'packages/cli/dist/cli.js');
 const tmp = (name: string) => mkdtempSync(join(tmpdir(), `leakbench-${name}-`));
 const leakbench = (args: string[]) => spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 170_000 });
+/** leakbench without blocking: the bad-input cases, which start no cell, run side by side. */
+const leakbenchAsync = (args: readonly string[]) =>
+  new Promise<{ status: number | null; stderr: string }>((done) => {
+    const p = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    p.stderr.on('data', (d) => (stderr += d));
+    p.on('close', (status) => done({ status, stderr }));
+  });
 
 /** Fields documented as null for a backend (docs/FORMAT.md). */
 const NULL_FOR: Record<string, (keyof Sample)[]> = { native: ['wasmMemoryBytes', 'gcWeakCallbacks'], wasm: ['gcWeakCallbacks'] };
@@ -308,7 +316,7 @@ describe('bad input is rejected with exit code 2 before any cell starts', () => 
   const notAModule = join(tmp('nomod'), 'none.mjs');
   writeFileSync(notAModule, 'export const x = 1;\n');
 
-  it.each([
+  it.concurrent.for([
     [['--backends', 'native,gpu'], /unknown backend 'gpu'; accepted: native, wasm/],
     [['--models', 'lr2000'], /unknown model 'lr2000'; accepted: hh1952, lr1991/],
     [['--fixtures', 'none,leaky'], /unknown fixture 'leaky'; accepted: none, object, list, double, double100, malloc:<bytes>/],
@@ -338,23 +346,23 @@ describe('bad input is rejected with exit code 2 before any cell starts', () => 
     [['--until-decided', '--min-iterations', '10'], /--min-iterations must be at least 27: the warm-up \(20\) plus the 7 iterations/],
     [['--min-iterations', '50'], /--min-iterations bounds a sequential run: give it with --until-decided/],
     [['--until-decided', '--iterations', '100'], /--iterations sets a fixed count; with --until-decided give .* --max-iterations/],
-  ])('run %j', (args, message) => {
+  ] as const)('run %j', async ([args, message], { expect }) => {
     const out = args.includes('--out') ? [] : ['--out', join(tmp('bad'), 'run')];
-    const r = leakbench(['run', ...args, ...out]);
+    const r = await leakbenchAsync(['run', ...args, ...out]);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(message);
     if (out.length) expect(existsSync(out[1]!)).toBe(false); // nothing was started or written
   });
 
-  it.each([
+  it.concurrent.for([
     [['--model', 'nope'], /unknown model 'nope'; accepted: hh1952, lr1991/],
     [['--backend', 'gpu'], /unknown backend 'gpu'/],
     [['--fixture', 'malloc:-1'], /malloc size must be positive/],
     [['--duration', '0'], /--duration must be a positive number/],
     [['--format', 'xml'], /accepted: csv, json/],
     [['--model', 'hh1952', '--duration', '100', '--log-interval', '50', '--max-steps', '20'], /CV_TOO_MUCH_WORK.*t = /],
-  ])('simulate %j', (args, message) => {
-    const r = leakbench(['simulate', ...args]);
+  ] as const)('simulate %j', async ([args, message], { expect }) => {
+    const r = await leakbenchAsync(['simulate', ...args]);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(message);
   });
