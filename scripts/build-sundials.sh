@@ -36,6 +36,7 @@ else
   source_id="$src tree $contents"
   label="source tree $src, contents $contents"
 fi
+source_only=$source_id
 source_id="$source_id flags: $cflags"
 write_label() { printf '%s' "$label" | tr -d '"\\' > "$prefix/source-label.txt"; }
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$source_id" ] && [ -f "$prefix/lib/libsundials_cvode.a" ]; then write_label; echo "$prefix"; exit 0; fi
@@ -59,7 +60,17 @@ else
   # Its feature checks compile into a static library instead of linking a program: an emcc link (wasm-ld, then the
   # JS glue) is most of a check's cost, and what SUNDIALS checks (headers, C features, attributes) is decided by the
   # compiler; the configured sundials_config.h is the same either way (measured: docs/toolchain.md).
-  NODE_PATH="${NODE_PATH:-/usr/share/nodejs}" emcmake cmake -S "$src" -B "$bdir" "${opts[@]}" -DHAS_int32_t=4 -DHAS_int64_t=8 \
+  # The debug build follows the release build of the same source (packages/wasm-cvode/build.sh): it starts from the
+  # results of the release configure's feature checks, which -g cannot change, instead of running them again.
+  seed=()
+  release="$LEAKBENCH_CACHE/sundials-build-wasm/CMakeCache.txt"
+  if [ "$profile" = debug ] && [ -f "$release" ] && [ "$(sed 's/ flags: .*//' "$LEAKBENCH_CACHE/sundials-wasm/.built-from" 2>/dev/null)" = "$source_only" ]; then
+    mkdir -p "$bdir"
+    sed -nE 's/^(HAVE_[A-Za-z0-9_]+|[A-Z_]*COMPILER_HAS_[A-Z_]+|COMPILER_DEPRECATED_MSG_ATTRIBUTE|COMPILE_OK):INTERNAL=(.*)$/set(\1 "\2" CACHE INTERNAL "")/p' \
+      "$release" > "$bdir/checks-from-release.cmake"
+    seed=(-C "$bdir/checks-from-release.cmake")
+  fi
+  NODE_PATH="${NODE_PATH:-/usr/share/nodejs}" emcmake cmake "${seed[@]}" -S "$src" -B "$bdir" "${opts[@]}" -DHAS_int32_t=4 -DHAS_int64_t=8 \
     -DCMAKE_TRY_COMPILE_TARGET_TYPE=STATIC_LIBRARY >&2
   NODE_PATH="${NODE_PATH:-/usr/share/nodejs}" cmake --build "$bdir" -j2 >&2
   cmake --install "$bdir" >&2
