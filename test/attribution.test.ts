@@ -21,7 +21,7 @@ describe('leakbench run --attribute (both backends)', () => {
   let run: RunData;
   const cell = (id: string) => run.cells.find((c) => c.record.spec.id === id)!;
   beforeAll(() => {
-    run = sharedRun('attributed', ATTRIBUTED_RUN); // test/crosscheck.test.ts reads it too
+    run = sharedRun(ATTRIBUTED_RUN); // test/crosscheck.test.ts reads it too
   }, 300_000);
 
   it('attributes every cell and keeps its snapshots', () => {

@@ -7,13 +7,14 @@
 // must name SUNDIALS's allocating function and line, above the workload's call.
 // valgrind and emcc are installed by scripts/setup.sh: if one is missing this test fails, it does not skip.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import { readRun, type RunData } from '@leakbench/core';
 import { findSymbolizer, symbolise } from '@leakbench/attribution';
+import { runToEnd } from './helpers/run-to-end.js';
 import { ATTRIBUTED_RUN, sharedRun } from './helpers/shared-runs.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -55,15 +56,10 @@ function leakbenchSite(run: RunData, backend: string, fixture: string) {
 const leakbenchChain = (run: RunData, backend: string, fixture: string): string[] => chain(leakbenchSite(run, backend, fixture).stack.map(parseLeakbenchFrame));
 
 /** Runs a command to its end without blocking the event loop (two builds at once on two cores). */
-function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ status: number | null; output: string }> {
-  return new Promise((done) => {
-    const p = spawn(command, args, { cwd: ROOT, env: { ...process.env, ...env } });
-    let output = '';
-    p.stdout.on('data', (d) => (output += d));
-    p.stderr.on('data', (d) => (output += d));
-    p.on('close', (status) => done({ status, output }));
-  });
-}
+const run = async (command: string, args: string[], env: NodeJS.ProcessEnv) => {
+  const r = await runToEnd(command, args, { cwd: ROOT, env });
+  return { status: r.status, output: r.stdout + r.stderr };
+};
 
 /** valgrind memcheck's definitely-lost stacks from its XML, past the allocator's own frames. */
 function valgrindLeaks(xmlFile: string): { bytes: number; blocks: number; sites: Site[] }[] {
@@ -111,7 +107,7 @@ describe('C allocation sites: leakbench agrees with valgrind (native) and LeakSa
       const b = spawnSync('bash', [join(ROOT, 'workload/test/build-driver.sh'), mode, out], { encoding: 'utf8' });
       expect(b.status, `build-driver.sh ${mode}: ${b.stderr}`).toBe(0);
     }
-    run = sharedRun('attributed', ATTRIBUTED_RUN); // test/attribution.test.ts reads it too: its double and double100 cells
+    run = sharedRun(ATTRIBUTED_RUN); // test/attribution.test.ts reads it too: its double and double100 cells
   }, 300_000);
 
   it.each(SHAPES)('%s natively: valgrind memcheck names the same stack, function and line', (fixture, bytes) => {

@@ -6,19 +6,14 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { readManifest, readSamples, readVerdict, runPaths, type Sample } from '@leakbench/core';
+import { runToEnd } from './helpers/run-to-end.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const CLI = join(ROOT, 'packages/cli/dist/cli.js');
 const tmp = (name: string) => mkdtempSync(join(tmpdir(), `leakbench-${name}-`));
 const leakbench = (args: string[]) => spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 170_000 });
 /** leakbench without blocking: the bad-input cases, which start no cell, run side by side. */
-const leakbenchAsync = (args: readonly string[]) =>
-  new Promise<{ status: number | null; stderr: string }>((done) => {
-    const p = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    p.stderr.on('data', (d) => (stderr += d));
-    p.on('close', (status) => done({ status, stderr }));
-  });
+const leakbenchAsync = (args: readonly string[]) => runToEnd(process.execPath, [CLI, ...args], { cwd: ROOT });
 
 /** Fields documented as null for a backend (docs/FORMAT.md). */
 const NULL_FOR: Record<string, (keyof Sample)[]> = { native: ['wasmMemoryBytes', 'gcWeakCallbacks'], wasm: ['gcWeakCallbacks'] };

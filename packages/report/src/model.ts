@@ -81,16 +81,19 @@ export interface RunView {
 
 const MS_PER_NS = 1e-6;
 
+/** A sample the plots of `field` show: measured, and not a settle sample. */
+const plotted = (s: Sample, field: Field) => s.phase !== 'settle' && s[field] !== null;
+
 /** Points of one field (nulls and settle samples dropped; ns shown as ms), minus `offset`. */
 function points(samples: Sample[], field: Field, offset = 0) {
   const scale = field === 'iterNs' ? MS_PER_NS : 1;
   const out: { x: number; y: number }[] = [];
-  for (const s of samples) if (s.phase !== 'settle' && s[field] !== null) out.push({ x: s.i, y: (s[field] as number) * scale - offset });
+  for (const s of samples) if (plotted(s, field)) out.push({ x: s.i, y: (s[field] as number) * scale - offset });
   return out;
 }
 
 function firstValue(samples: Sample[], field: Field): number {
-  const s = samples.find((x) => x[field] !== null && x.phase !== 'settle');
+  const s = samples.find((x) => plotted(x, field));
   return s ? (s[field] as number) * (field === 'iterNs' ? MS_PER_NS : 1) : 0;
 }
 
@@ -101,7 +104,7 @@ function trendLine(samples: Sample[], l: LayerVerdict, offset: number, judgedTo 
   let x1: number | null = null;
   let x2: number | null = null;
   for (const s of samples) {
-    if (s.phase === 'settle' || s[l.layer] === null || s.i < l.warmupEnd || s.i > judgedTo) continue;
+    if (!plotted(s, l.layer) || s.i < l.warmupEnd || s.i > judgedTo) continue;
     if (x1 === null) x1 = s.i;
     else x2 = s.i;
   }

@@ -31,13 +31,18 @@ export function median(xs: ArrayLike<number>): number {
   return medianOf(xs, 0, xs.length);
 }
 
-/** Scratch for medians, reused from call to call (judging a long series takes thousands of block medians). */
-let medianBuffer = new Float64Array(64);
+/** A buffer of at least `size` doubles, reused from call to call (grown, never shrunk). */
+function scratch(): (size: number) => Float64Array {
+  let buffer = new Float64Array(0);
+  return (size) => (buffer.length < size ? (buffer = new Float64Array(size)) : buffer);
+}
+
+/** Judging a long series takes thousands of block medians: their copies share one buffer. */
+const medianScratch = scratch();
 /** The median of xs[start, end): the same value as median(xs.slice(start, end)), without the two copies. */
 function medianOf(xs: ArrayLike<number>, start: number, end: number): number {
   const n = end - start;
-  if (medianBuffer.length < n) medianBuffer = new Float64Array(Math.max(n, 2 * medianBuffer.length));
-  const s = medianBuffer.subarray(0, n);
+  const s = medianScratch(n).subarray(0, n);
   for (let i = 0; i < n; i++) s[i] = xs[start + i]!;
   return sortedMedian(s.sort());
 }
@@ -53,11 +58,7 @@ function sortedMedian(s: Float64Array): number {
  * One buffer for Theil–Sen's pairwise slopes, reused from call to call: up to MAX_POINTS² / 2 doubles (9 MB), which
  * allocated afresh per call left a judging process holding ~85 MB of dead buffers between GCs on long series.
  */
-let slopeBuffer = new Float64Array(0);
-function slopeScratch(size: number): Float64Array {
-  if (slopeBuffer.length < size) slopeBuffer = new Float64Array(size);
-  return slopeBuffer;
-}
+const slopeScratch = scratch();
 
 /**
  * Block medians of x and y down to at most `max` points. Median (not mean) per block so that isolated spikes
