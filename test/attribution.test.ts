@@ -20,8 +20,8 @@ const programSites = (c: CellData) => c.attribution!.js.sites.filter((s) => s.ow
 describe('leakbench run --attribute (both backends)', () => {
   let run: RunData;
   const cell = (id: string) => run.cells.find((c) => c.record.spec.id === id)!;
-  beforeAll(() => {
-    run = sharedRun(ATTRIBUTED_RUN); // test/crosscheck.test.ts reads it too
+  beforeAll(async () => {
+    run = await sharedRun(ATTRIBUTED_RUN); // test/crosscheck.test.ts reads it too
   }, 300_000);
 
   it('attributes every cell and keeps its snapshots', () => {

@@ -99,44 +99,8 @@ function lsanLeaks(output: string): { bytes: number; blocks: number; sites: Site
   return leaks;
 }
 
-describe('C allocation sites: leakbench agrees with valgrind (native) and LeakSanitizer (WASM)', () => {
-  let run: RunData;
-  beforeAll(() => {
-    for (const mode of ['native', 'wasm-lsan']) {
-      const out = join(tmp, mode === 'native' ? 'driver' : 'driver.cjs');
-      const b = spawnSync('bash', [join(ROOT, 'workload/test/build-driver.sh'), mode, out], { encoding: 'utf8' });
-      expect(b.status, `build-driver.sh ${mode}: ${b.stderr}`).toBe(0);
-    }
-    run = sharedRun(ATTRIBUTED_RUN); // test/attribution.test.ts reads it too: its double and double100 cells
-  }, 300_000);
-
-  it.each(SHAPES)('%s natively: valgrind memcheck names the same stack, function and line', (fixture, bytes) => {
-    const xml = join(tmp, `valgrind-${fixture}.xml`);
-    const vg = spawnSync('valgrind', ['--leak-check=full', '--xml=yes', `--xml-file=${xml}`, join(tmp, 'driver'), 'lr1991', String(ITERATIONS), String(bytes)], { encoding: 'utf8' });
-    expect(vg.error, 'valgrind must be installed (scripts/setup.sh installs it)').toBeUndefined();
-    expect(vg.status, vg.stderr).toBe(0);
-    const leaks = valgrindLeaks(xml);
-    expect(leaks.length, 'one definitely-lost record').toBe(1);
-    expect(leaks[0]!.blocks).toBe(ITERATIONS);
-    expect(leaks[0]!.bytes).toBe(ITERATIONS * bytes);
-    expect(chain(leaks[0]!.sites)).toEqual(leakbenchChain(run, 'native', fixture));
-  });
-
-  it.each(SHAPES)('%s in WASM: LeakSanitizer names the same stack, function and line', (fixture, bytes) => {
-    const r = spawnSync(process.execPath, ['--no-experimental-fetch', join(tmp, 'driver.cjs'), 'lr1991', String(ITERATIONS), String(bytes)], { encoding: 'utf8' });
-    const leaks = lsanLeaks(r.stdout + r.stderr);
-    expect(leaks.length, r.stdout + r.stderr).toBe(1);
-    expect(leaks[0]!.blocks).toBe(ITERATIONS);
-    expect(leaks[0]!.bytes).toBe(ITERATIONS * bytes);
-    expect(chain(leaks[0]!.sites)).toEqual(leakbenchChain(run, 'wasm', fixture));
-  });
-
-  it('the checkers and leakbench agree across backends too', () => {
-    for (const [fixture] of SHAPES) expect(leakbenchChain(run, 'wasm', fixture)).toEqual(leakbenchChain(run, 'native', fixture));
-    expect(execFileSync('valgrind', ['--version'], { encoding: 'utf8' })).toMatch(/^valgrind-/);
-  });
-});
-
+// The build with a leak first: the attributed run the other half reads is meanwhile made by attribution.test.ts
+// (the two files start first, side by side: test/helpers/heaviest-first.ts).
 describe('a leak inside SUNDIALS (its dense linear solver never frees the pivot array): every tool names SUNDIALS', () => {
   // Built in the repository's cache, not a temporary directory: the next `npm test` reuses what did not change
   // (build-sundials.sh keys a source tree by its contents, cmake builds incrementally), as the stock build is reused.
@@ -204,5 +168,43 @@ describe('a leak inside SUNDIALS (its dense linear solver never frees the pivot 
     expect(chain(leaks[0]!.sites)).toEqual(leakbenchChain(leaky, 'wasm', 'none'));
     expect(leakbenchChain(leaky, 'wasm', 'none')).toEqual(leakbenchChain(leaky, 'native', 'none'));
     expectAllocatorBlock(leakbenchSite(leaky, 'wasm', 'none').bytesPerIteration, leaks[0]!.bytes / ITERATIONS);
+  });
+});
+
+describe('C allocation sites: leakbench agrees with valgrind (native) and LeakSanitizer (WASM)', () => {
+  let run: RunData;
+  beforeAll(async () => {
+    for (const mode of ['native', 'wasm-lsan']) {
+      const out = join(tmp, mode === 'native' ? 'driver' : 'driver.cjs');
+      const b = spawnSync('bash', [join(ROOT, 'workload/test/build-driver.sh'), mode, out], { encoding: 'utf8' });
+      expect(b.status, `build-driver.sh ${mode}: ${b.stderr}`).toBe(0);
+    }
+    run = await sharedRun(ATTRIBUTED_RUN); // test/attribution.test.ts reads it too: its double and double100 cells
+  }, 300_000);
+
+  it.each(SHAPES)('%s natively: valgrind memcheck names the same stack, function and line', (fixture, bytes) => {
+    const xml = join(tmp, `valgrind-${fixture}.xml`);
+    const vg = spawnSync('valgrind', ['--leak-check=full', '--xml=yes', `--xml-file=${xml}`, join(tmp, 'driver'), 'lr1991', String(ITERATIONS), String(bytes)], { encoding: 'utf8' });
+    expect(vg.error, 'valgrind must be installed (scripts/setup.sh installs it)').toBeUndefined();
+    expect(vg.status, vg.stderr).toBe(0);
+    const leaks = valgrindLeaks(xml);
+    expect(leaks.length, 'one definitely-lost record').toBe(1);
+    expect(leaks[0]!.blocks).toBe(ITERATIONS);
+    expect(leaks[0]!.bytes).toBe(ITERATIONS * bytes);
+    expect(chain(leaks[0]!.sites)).toEqual(leakbenchChain(run, 'native', fixture));
+  });
+
+  it.each(SHAPES)('%s in WASM: LeakSanitizer names the same stack, function and line', (fixture, bytes) => {
+    const r = spawnSync(process.execPath, ['--no-experimental-fetch', join(tmp, 'driver.cjs'), 'lr1991', String(ITERATIONS), String(bytes)], { encoding: 'utf8' });
+    const leaks = lsanLeaks(r.stdout + r.stderr);
+    expect(leaks.length, r.stdout + r.stderr).toBe(1);
+    expect(leaks[0]!.blocks).toBe(ITERATIONS);
+    expect(leaks[0]!.bytes).toBe(ITERATIONS * bytes);
+    expect(chain(leaks[0]!.sites)).toEqual(leakbenchChain(run, 'wasm', fixture));
+  });
+
+  it('the checkers and leakbench agree across backends too', () => {
+    for (const [fixture] of SHAPES) expect(leakbenchChain(run, 'wasm', fixture)).toEqual(leakbenchChain(run, 'native', fixture));
+    expect(execFileSync('valgrind', ['--version'], { encoding: 'utf8' })).toMatch(/^valgrind-/);
   });
 });

@@ -63,4 +63,5 @@ emcc $dlflags "$objs"/*.o "$debug_prefix/lib/libsundials_cvode.a" -lm \
   -sEXPORTED_FUNCTIONS=_lbw_simulate,_lbw_last_numbers,_lbw_last_trace,_lbw_last_message,_lbw_last_flag_name,_lbw_last_free,_lbw_fixture_supported,_lbw_fixture_growth,_lbw_fixture_free,_lbw_allocator_in_use,_lbw_describe_json,_lbw_track_sites,_lbw_site_counts,_lbw_site_counts_free,_malloc,_free \
   -sEXPORTED_RUNTIME_METHODS=UTF8ToString \
   -o "$out/wasm/leakbench_wasm_cvode_sites.cjs"
-emcc --version | head -1 > "$out/wasm/emcc-version.txt"
+# sed, not head: head exits after the first line, and emcc, still printing, dies of the broken pipe (pipefail).
+emcc --version | sed -n 1p > "$out/wasm/emcc-version.txt"
