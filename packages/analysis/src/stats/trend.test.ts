@@ -37,6 +37,9 @@ describe('theilSen', () => {
       ['a flat series with rare spikes', (i) => (r.uniform() < 0.02 ? 1e5 : 0)],
       ['a heavy tail', (i) => 8 * i + (r.uniform() < 0.3 ? 1e4 * r.gauss() : 0)],
       ['a staircase of page steps', (i) => Math.floor((98_360 * i) / 4096) * 4096],
+      // Block medians are halves; a layer may fall; a process's RSS is gigabytes.
+      ['halves falling through zero', (i) => 5e4 - 0.5 * i * 171 + (r.uniform() < 0.1 ? 0.5 : 0)],
+      ['gigabytes with a few bytes of growth', (i) => 3 * 2 ** 31 + 24 * i + Math.round(64 * r.gauss())],
     ];
     for (const n of [40, 300, 700, 1500]) {
       for (const [name, f] of shapes) {
