@@ -5,9 +5,10 @@ import { relative } from 'node:path';
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 /**
- * Longest first, as measured on a 2-core machine (seconds of one file run on its own): the cross-check builds a
- * SUNDIALS and runs valgrind (74), the published calibrations are judged again (57), the default run is 5 000
- * iterations (50), the attributed run both read (47), the published site regenerated (42), the harness's processes (33).
+ * Longest first, as measured on a 2-core machine (seconds, each file run on its own): the cross-check builds a
+ * SUNDIALS with a leak and runs valgrind (74), the published calibrations are judged again (51), the default run is
+ * 5 000 iterations (50), the attributed run two files read (47), the published site is regenerated (33), the harness's
+ * processes (33), then 22 s and less.
  */
 export const HEAVIEST = [
   'test/crosscheck.test.ts',
