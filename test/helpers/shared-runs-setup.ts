@@ -1,4 +1,4 @@
-// vitest globalSetup of the measuring files (vitest.config.ts): one directory per test session for the runs that
+// vitest globalSetup (vitest.config.ts): one directory per test session for the runs that
 // several files read (test/helpers/shared-runs.ts), removed when the session ends.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

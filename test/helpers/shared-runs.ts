@@ -1,4 +1,4 @@
-// Runs that several measuring files read, made once per test session: the first file that asks for a run makes it,
+// Runs that several test files read, made once per test session: the first file that asks for a run makes it,
 // the others wait for it and read it. Files run two at a time (vitest.config.ts), so two may ask at once: the one that
 // creates `<dir>.lock` makes the run, the other waits until `<dir>.made` appears (or the lock goes: the maker failed,
 // and the waiter tries itself). A file run on its own makes the run itself. Readers must not write into a shared run.
