@@ -52,7 +52,7 @@ export async function sharedRun(args: string[]): Promise<RunData> {
       writeFileSync(join(lock, 'pid'), String(process.pid));
       if (existsSync(made)) return readRun(dir);
       rmSync(dir, { recursive: true, force: true }); // what a failed attempt left
-      const r = await runToEnd(process.execPath, [CLI, ...args, '--out', dir], { cwd: ROOT });
+      const r = await runToEnd(process.execPath, [CLI, ...args, '--out', dir], { cwd: ROOT, timeoutMs: 290_000 });
       if (r.status !== 0) throw new Error(`leakbench ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
       writeFileSync(made, '');
       return readRun(dir);
