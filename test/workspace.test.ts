@@ -78,7 +78,7 @@ describe('workspace graph', () => {
     const r = spawnSync('npx', ['--no', 'leakbench', 'list', '--json'], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
     expect(r.status, r.stderr).toBe(0);
     const listed = JSON.parse(r.stdout) as { backends: { id: string }[]; models: { id: string }[] };
-    expect(listed.backends.map((b) => b.id)).toEqual(['native', 'wasm']);
+    expect(listed.backends.map((b) => b.id)).toEqual(['native', 'wasm', 'wasm-chromium']);
     expect(listed.models.map((m) => m.id).sort()).toEqual(['hh1952', 'lr1991']);
   });
 });

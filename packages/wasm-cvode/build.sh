@@ -47,6 +47,16 @@ emcc $lflags "$objs"/*.o "$prefix/lib/libsundials_cvode.a" -lm \
   -sEXPORTED_FUNCTIONS=_lbw_simulate,_lbw_last_numbers,_lbw_last_trace,_lbw_last_message,_lbw_last_flag_name,_lbw_last_free,_lbw_fixture_supported,_lbw_fixture_growth,_lbw_fixture_free,_lbw_allocator_in_use,_lbw_describe_json \
   -sEXPORTED_RUNTIME_METHODS=UTF8ToString \
   -o "$out/wasm/leakbench_wasm_cvode.cjs"
+# The same objects for a page (the browser host): emscripten's web glue as an ES module, and the .wasm beside it
+# (src/browser.ts loads both; package.json's build bundles that script into web/backend.js).
+mkdir -p "$out/web"
+# shellcheck disable=SC2086
+emcc $lflags "$objs"/*.o "$prefix/lib/libsundials_cvode.a" -lm \
+  --js-library "$here/src/retain.js" \
+  -sMODULARIZE=1 -sEXPORT_ES6=1 -sEXPORT_NAME=createLeakbenchWasm -sENVIRONMENT=web -sALLOW_MEMORY_GROWTH=1 \
+  -sEXPORTED_FUNCTIONS=_lbw_simulate,_lbw_last_numbers,_lbw_last_trace,_lbw_last_message,_lbw_last_flag_name,_lbw_last_free,_lbw_fixture_supported,_lbw_fixture_growth,_lbw_fixture_free,_lbw_allocator_in_use,_lbw_describe_json \
+  -sEXPORTED_RUNTIME_METHODS=UTF8ToString \
+  -o "$out/web/leakbench_wasm_cvode.mjs"
 # The tracking variant for attribution passes (src/wasm_sites.c): the debug profile — the same sources compiled
 # with the release flags plus -g (DWARF, so allocation stacks resolve to functions and lines, inlined calls
 # included) and the site-recording malloc family, linked without wasm-opt's optimisations (-O0 at link), which

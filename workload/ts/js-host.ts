@@ -28,7 +28,8 @@ export function createJsHost(): JsHost {
           kept.push([]);
           break;
         case FIXTURE_KINDS.BUFFER:
-          kept.push(Buffer.alloc(bytes, 1));
+          // A Node Buffer, or in a page (which has none) the ArrayBuffer-backed bytes a Buffer is.
+          kept.push(typeof Buffer === 'function' ? Buffer.alloc(bytes, 1) : new Uint8Array(bytes).fill(1));
           break;
         case FIXTURE_KINDS.JS_ARRAY:
           array.push(calls);

@@ -2,11 +2,16 @@
 // id, or a user's module by path (`--backend-module`).
 import { loadBackendModule, UsageError, type Backend } from '@leakbench/core/cell';
 import { load as loadNative } from '@leakbench/native-cvode';
-import { load as loadWasm } from '@leakbench/wasm-cvode';
+import { load as loadWasm, pageFiles as wasmPageFiles } from '@leakbench/wasm-cvode';
+// The backend side only: the cell driver (and playwright-core) load in a browser cell's own process, when it starts.
+import { inChromium } from '@leakbench/browser-host/backend';
+
+const WASM_CHROMIUM = "the wasm backend's module in a page of headless Chromium (Debian's), measured over the DevTools protocol";
 
 export const BUILTIN_BACKENDS: Record<string, { load: () => Promise<Backend>; description: string }> = {
   native: { load: loadNative, description: 'Node-API addon (node-addon-api + cmake-js), glibc malloc' },
   wasm: { load: loadWasm, description: 'emscripten WebAssembly module, dlmalloc in linear memory' },
+  'wasm-chromium': { load: async () => inChromium(await loadWasm(), 'wasm-chromium', WASM_CHROMIUM, wasmPageFiles), description: WASM_CHROMIUM },
 };
 
 export function checkBackendId(id: string): void {

@@ -100,6 +100,16 @@ export interface CHeapSites {
 export interface Backend {
   readonly id: string;
   readonly description: string;
+  /**
+   * Optional: where this backend's cells run — 'node' (absent: in the cell's own Node process) or 'chromium' (a page
+   * of headless Chromium, which the cell's process drives; then pageBuild() says what the page loads).
+   */
+  readonly host?: 'node' | 'chromium';
+  /**
+   * With host 'chromium': the backend's page build — files served side by side, one of them (`entry`) an ES module
+   * whose `load()` returns this backend inside the page. Throws when it is not built.
+   */
+  pageBuild?(): { entry: string; files: Record<string, string> };
   info(): BuildInfo;
   models(): ModelInfo[];
   /** One full lifecycle: create, integrate, log, free, plus the fixture's leak. Throws SimulationError. */

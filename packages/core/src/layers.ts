@@ -79,14 +79,16 @@ export const LAYER_TABLE = [
   layer('moduleHeapBytes', "module's own C heap (exact)", 'c-allocator', { nullable: true }),
   layer('heapUsedBytes', 'JS heap used', 'js-heap'),
   // Buffer/ArrayBuffer backing stores (natively malloc'ed by Node, so also in glibc's count).
-  layer('arrayBuffersBytes', 'arrayBuffers', 'external'),
+  // Null where a host does not give it (an older Chromium's DevTools protocol).
+  layer('arrayBuffersBytes', 'arrayBuffers', 'external', { nullable: true }),
   // V8 global handles (napi references, weak callbacks): malloc'ed by V8 natively.
   layer('globalHandlesBytes', 'V8 global handles', 'js-heap', { nullable: true }),
   // glibc's process-wide count natively (the module heap, Node's ArrayBuffer stores, global handles and all
   // other host allocations); the WASM module's own dlmalloc in WASM.
   layer('allocatorBytes', 'C allocator in use (process-wide natively)', 'c-allocator', { nullable: true, contains: ['moduleHeapBytes', 'arrayBuffersBytes', 'globalHandlesBytes'] }),
   layer('wasmMemoryBytes', 'WASM linear memory', 'wasm-memory', { grain: WASM_PAGE, nullable: true, contains: ['moduleHeapBytes', 'allocatorBytes'] }),
-  layer('externalBytes', 'external (C++ objects bound to JS, incl. WASM memory)', 'external', { contains: ['arrayBuffersBytes', 'wasmMemoryBytes', 'allocatorBytes', 'moduleHeapBytes'] }),
+  // Null in a browser cell: a page's DevTools protocol has no such total.
+  layer('externalBytes', 'external (C++ objects bound to JS, incl. WASM memory)', 'external', { nullable: true, contains: ['arrayBuffersBytes', 'wasmMemoryBytes', 'allocatorBytes', 'moduleHeapBytes'] }),
   layer('heapTotalBytes', 'JS heap total', 'js-heap', { grain: V8_PAGE, contains: ['heapUsedBytes'] }),
   layer('rssBytes', 'RSS (resident set)', 'rss-only', { grain: OS_PAGE, nullable: true, contains: [...INSIDE_RSS, 'heapTotalBytes'] }),
   layer('vmsBytes', 'VMS (virtual size)', 'rss-only', { grain: OS_PAGE, nullable: true, contains: [...INSIDE_RSS, 'heapTotalBytes', 'rssBytes'] }),

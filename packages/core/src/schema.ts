@@ -41,12 +41,13 @@ export const Sample = z.object({
   iterNs: nullableNum,
   /** ms since the cell process started measuring. */
   tMs: num,
-  gcMinor: z.number().int(),
-  gcMajor: z.number().int(),
-  gcIncremental: z.number().int(),
+  /** GC runs by kind, cumulative, from V8's --trace-gc; null where the host does not count them (a browser cell). */
+  gcMinor: z.number().int().nullable(),
+  gcMajor: z.number().int().nullable(),
+  gcIncremental: z.number().int().nullable(),
   /** Not observable from --trace-gc: null (kept for the format's GC-by-kind row). */
   gcWeakCallbacks: z.number().int().nullable(),
-  gcPauseNs: num,
+  gcPauseNs: nullableNum,
   /**
    * Which process of the cell took the sample: 0 (absent) for the first; a cell run with --recycle, or continued
    * by run --resume, starts a fresh process for each further segment (see harness/cell.ts).
@@ -84,6 +85,10 @@ export const ProbeSpec = z.object({
 });
 export type ProbeSpec = z.infer<typeof ProbeSpec>;
 
+/** Where a cell's backend runs (CellSpec.host). */
+export const CellHost = z.enum(['node', 'chromium']);
+export type CellHost = z.infer<typeof CellHost>;
+
 export const CellSpec = z.object({
   id: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/),
   backend: z.string(),
@@ -115,6 +120,11 @@ export const CellSpec = z.object({
    */
   sequential: SequentialSpec.nullable().optional(),
   probes: ProbeSpec.optional(),
+  /**
+   * Where the backend's module runs: 'node' (absent: the cell's own Node process) or 'chromium' (a page of headless
+   * Chromium the cell's process drives over the DevTools protocol: @leakbench/browser-host).
+   */
+  host: CellHost.optional(),
 });
 export type CellSpec = z.infer<typeof CellSpec>;
 
@@ -135,6 +145,11 @@ export const BuildInfo = z.object({
    * can be bit-identical (glibc's FMA variants or not; musl in WASM). Null in runs recorded before it was.
    */
   mathLibrary: z.string().nullable().default(null),
+  /**
+   * Where the module ran, when not in the run's Node (Environment.node): the browser and its V8 for a cell of the
+   * browser host (CellSpec.host 'chromium'). Absent: the run's Node.
+   */
+  runtime: z.string().optional(),
 });
 export type BuildInfo = z.infer<typeof BuildInfo>;
 

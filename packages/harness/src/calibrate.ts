@@ -77,6 +77,7 @@ export async function calibrate(req: CalibrateRequest, load: BackendLoader, opts
       jobs: req.jobs,
       cellTimeoutS: 900,
       settle: false,
+      attributeAll: req.attribute === 'all',
       out: req.out,
     },
     load,

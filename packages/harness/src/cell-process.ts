@@ -86,6 +86,13 @@ export function processFiles(dir: string, id: string, mode: 'cell' | 'attribute'
 /** The malloc interposer's environment when the cell's spec asks for it (CellSpec.probes.nativeModules). */
 const probeEnv = (spec: CellSpec, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv => (spec.probes?.nativeModules ? interposerEnv(spec.probes.nativeModules, env) : {});
 
+/**
+ * A cell in a page runs the host profile's V8 flags in the page's V8 (Chromium's --js-flags): `stable` keeps the
+ * page's JS heap free of JIT code steps as it keeps a Node cell's. Its environment (glibc's tunables) reaches the
+ * browser as the cell process's own.
+ */
+const pageFlagsEnv = (spec: CellSpec, host: RunManifest['options']['host']): NodeJS.ProcessEnv => (spec.host === 'chromium' ? { LEAKBENCH_PAGE_JS_FLAGS: host.nodeFlags.join(' ') } : {});
+
 export function startCellProcess(dir: string, spec: CellSpec, o: CellProcessOptions): CellProcess {
   const mode = o.mode ?? 'cell';
   const files = processFiles(dir, spec.id, mode);
@@ -99,7 +106,7 @@ export function startCellProcess(dir: string, spec: CellSpec, o: CellProcessOpti
   const child = fork(o.worker, [mode, JSON.stringify(spec), mode === 'cell' ? files.samples : files.dir, ...partArg], {
     execArgv: ['--expose-gc', '--trace-gc', ...o.host.nodeFlags],
     stdio: ['ignore', gcLog, log, 'ipc'],
-    env: { ...(o.env ?? process.env), ...o.host.env, ...probeEnv(spec, o.env ?? process.env), LEAKBENCH_GC_LOG: files.gcLog },
+    env: { ...(o.env ?? process.env), ...o.host.env, ...probeEnv(spec, o.env ?? process.env), LEAKBENCH_GC_LOG: files.gcLog, ...pageFlagsEnv(spec, o.host) },
   });
   let finished = false;
   let error: string | null = null;

@@ -15,7 +15,7 @@ import { writeHeapSnapshot } from 'node:v8';
 import type { Backend, CellSpec } from '@leakbench/core';
 import { stampModules } from '@leakbench/attribution/c-heap';
 import { C_HEAP_WHY_NOT, cHeapFile, snapshotFile, snapshotPoints, storesFile } from './attribute-files.js';
-import { runCell, wholeCell, type CellPart } from './cell.js';
+import { GCS_BEFORE_SAMPLE, runCell, SETTLE_TURNS, STOP_SIGNAL, wholeCell, type CellPart } from './cell.js';
 import { PROBES_FILE, startHarnessProbes, writeProbesReport } from './probes.js';
 import type { CellMessage } from './protocol.js';
 
@@ -31,6 +31,7 @@ async function cellMain(args: string[], load: BackendLoader): Promise<void> {
   const [specJson, samplesPath, partJson] = args;
   const spec = specOf(specJson!);
   const part = partJson ? (JSON.parse(partJson) as CellPart) : wholeCell(spec);
+  if (spec.host === 'chromium') return browserCellMain(spec, samplesPath!, part, load);
   const probes = startHarnessProbes(spec.probes); // before the backend loads: its WebAssembly must pass through
   const loaded = await load(spec.backend, spec.backendModule, spec.backendOptions);
   const backend = probes ? probes.wrap(loaded) : loaded;
@@ -40,10 +41,28 @@ async function cellMain(args: string[], load: BackendLoader): Promise<void> {
   send({ type: 'done', samples });
 }
 
+/** A cell whose module runs in a page of headless Chromium: this process drives it (@leakbench/browser-host). */
+async function browserCellMain(spec: CellSpec, samplesPath: string, part: CellPart, load: BackendLoader): Promise<void> {
+  const backend = await load(spec.backend, spec.backendModule, spec.backendOptions);
+  if (!backend.pageBuild) throw new Error(`backend '${backend.id}' has no page build to run in Chromium`);
+  const { runBrowserCell } = await import('@leakbench/browser-host');
+  const samples = await runBrowserCell(spec, samplesPath, {
+    page: backend.pageBuild(),
+    part,
+    gcsBeforeSample: GCS_BEFORE_SAMPLE,
+    settleTurns: SETTLE_TURNS,
+    stopSignal: STOP_SIGNAL,
+    jsFlags: (process.env.LEAKBENCH_PAGE_JS_FLAGS ?? '').split(' ').filter(Boolean),
+    onStart: (build, pid) => send({ type: 'start', build, pid }),
+  });
+  send({ type: 'done', samples });
+}
+
 async function attributeMain(args: string[], load: BackendLoader): Promise<void> {
   const [specJson, dir] = args;
   // The settle check's extra GCs and sample add nothing to where the growth is.
   const spec = { ...specOf(specJson!), settle: false };
+  if (spec.host === 'chromium') throw new Error(`cell ${spec.id} runs in a page of Chromium, where attribution passes are not built yet (heap snapshots and the WASM tracking variant in the page)`);
   const points = new Set(snapshotPoints(spec));
   const probes = startHarnessProbes(spec.probes, { attribution: true });
   const loaded = await load(spec.backend, spec.backendModule, spec.backendOptions);

@@ -41,7 +41,8 @@ function verdictBlock(v: CellVerdict | null): string {
   return `<p>${badge(v.decision)} ${esc(v.summary)}</p>${settle}${table(['layer', 'verdict', 'slope', ci, 'p (trend)', 'measured from', 'one-time', 'why'], rows)}`;
 }
 
-function attributionBlock(a: Attribution | null, id: string): string {
+function attributionBlock(a: Attribution | null, id: string, inPage: boolean): string {
+  if (!a && inPage) return '<p class="note">Not attributed: the cell ran in a page of Chromium, where attribution passes are not built yet.</p>';
   if (!a) return `<p class="note">Not attributed. <code>leakbench attribute &lt;run&gt; --cells ${esc(id)}</code> runs the cell again with heap snapshots and says where its growth is.</p>`;
   const at = a.snapshots.map((s) => s.iteration).join(', ');
   const rows = a.js.sites.map((s) => [
@@ -105,7 +106,7 @@ const processesText = (c: CellView) =>
   `${c.segmentStarts.length}${c.recycle ? ` (a fresh process every ${c.recycle} iterations)` : ' (resumed)'}, starting at iterations ${c.segmentStarts.join(', ')}; each later one ran the warm-up again (uncounted, drawn at its start) — the verdict judges the series joined at those warm-ups (page-granular layers on the longest-lived process alone), the plots show it as recorded`;
 
 const buildText = (c: CellView) =>
-  c.build ? `${c.build.compiler} ${c.build.compilerVersion}; ${c.build.emccVersion ? `emcc ${c.build.emccVersion}; ` : ''}SUNDIALS ${c.build.sundialsVersion}; ${c.build.optFlags}; ${c.build.allocator}` : null;
+  c.build ? `${c.build.compiler} ${c.build.compilerVersion}; ${c.build.emccVersion ? `emcc ${c.build.emccVersion}; ` : ''}SUNDIALS ${c.build.sundialsVersion}; ${c.build.optFlags}; ${c.build.allocator}${c.build.runtime ? `; runs in ${c.build.runtime}` : ''}` : null;
 
 /** A sequential cell (run --until-decided): where it stopped and why, and what of its series was judged. */
 function sequentialText(s: NonNullable<CellVerdict['sequential']>): string {
@@ -135,7 +136,7 @@ export function cellPage(c: CellView, runId: string, root: string): string {
   const body = `<p><a href="../index.html">← run ${esc(runId)}</a></p>
 ${table(['', ''], info)}
 <h2>Verdict</h2>${verdictBlock(c.verdict)}
-<h2>Where</h2>${attributionBlock(c.attribution, c.id)}
+<h2>Where</h2>${attributionBlock(c.attribution, c.id, c.host === 'chromium')}
 ${timelineBlock(c)}
 <h2>Memory layers per iteration</h2>
 <p class="note">Step lines over iteration; shaded: warm-up (explicit, or detected for that layer); dashed: the fitted per-iteration trend of the layer's verdict. Times and counts have no change panel.</p>

@@ -24,7 +24,7 @@ export function comparisonPage(cmp: ComparisonView, runId: string, root: string)
   const times = cmp.cells.map((c) => `${esc(c.backend)} ${fmtMs(c.medianIterationMs)} ms`).join(', ');
   const ratios = cmp.ratios.map((r) => `ratio ${esc(r.b)}/${esc(r.a)} = <b>${esc(ratioText(r.ratio))}</b>`).join('; ');
   const level = cmp.ratios.find((r) => r.ratio)?.ratio?.level ?? 0.95;
-  const builds = cmp.cells.map((c) => `${esc(c.backend)}: <code>${esc(c.build?.optFlags ?? '—')}</code>; ${esc(c.build?.mathLibrary ?? 'math library not recorded')}`).join('<br>');
+  const builds = cmp.cells.map((c) => `${esc(c.backend)}: <code>${esc(c.build?.optFlags ?? '—')}</code>; ${esc(c.build?.mathLibrary ?? 'math library not recorded')}${c.build?.runtime ? `; runs in ${esc(c.build.runtime)}` : ''}`).join('<br>');
   const rows = cmp.rows.map((r) => {
     const fig = (p: typeof r.absolute) => `<figure>${p ? seriesPlot(p) : '<p class="note">not measured</p>'}</figure>`;
     return `<div class="row-title">${esc(r.title)}</div>${fig(r.absolute)}${r.change === null ? '' : fig(r.change)}`;

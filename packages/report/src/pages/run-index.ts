@@ -125,7 +125,7 @@ export function runIndex(run: RunView, root: string, notes = ''): string {
   const o = run.options;
   const env = run.environment;
   const builds = run.builds.map(({ backend, build }) => [
-    esc(backend),
+    esc(build?.runtime ? `${backend} (runs in ${build.runtime})` : backend),
     build ? esc(`${build.compiler} ${build.compilerVersion}`) : '—',
     esc(build?.emccVersion ?? '—'),
     esc(build?.sundialsVersion ?? '—'),

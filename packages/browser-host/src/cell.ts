@@ -1,0 +1,171 @@
+// One cell in a page of headless Chromium, driven from the cell's own Node process (harness/worker.ts starts it
+// there for a spec whose host is 'chromium'). The page runs the backend's page build; this process runs the loop
+// over the DevTools protocol and samples every layer the browser's way:
+//   JS heap       Runtime.getHeapUsage after forced full GCs (HeapProfiler.collectGarbage), as --expose-gc's gc() in Node
+//   arrayBuffers  its backingStorageSize (ArrayBuffer stores and external strings; WebAssembly memories are not in it)
+//   C heap, WASM  the backend's own probes, called in the page
+//   RSS, VMS      the renderer process's /proc/<pid>/statm (its pid from a moment of tracing); max RSS: VmHWM
+// Layers a page does not give — external, V8 global handles, GC counts by kind — are null. The driver's own
+// process is not measured: only the renderer is.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Browser, CDPSession, Page } from 'playwright-core';
+import { SampleWriter } from '@leakbench/core/cell';
+import type { BuildInfo, CellSpec, Phase, Sample, SimulateOptions } from '@leakbench/core';
+import { launchChromium } from './chromium.js';
+import { servePage, type PageServer } from './server.js';
+
+/** A backend's page build: the files the page loads (served by name, side by side) and which one is its entry. */
+export interface PageBuild {
+  entry: string;
+  files: Record<string, string>;
+}
+
+/** How the harness runs its cells, so that a browser cell follows the same loop (see harness/cell.ts). */
+export interface BrowserCellOptions {
+  page: PageBuild;
+  /** Iterations from+1 … to, as segment `segment` (harness CellPart). */
+  part: { from: number; to: number; segment: number };
+  gcsBeforeSample: number;
+  settleTurns: number;
+  /** The signal that asks a sequential cell to stop after its current iteration. */
+  stopSignal: NodeJS.Signals;
+  /** V8 flags for the page (Chromium's --js-flags): the host profile's, as a Node cell of the run gets them. */
+  jsFlags?: string[];
+  /** Called once the page's backend has loaded: its build, where it runs, and the renderer's pid. */
+  onStart?: (build: BuildInfo, pid: number) => void;
+}
+
+const RUNTIME = fileURLToPath(new URL('./page/runtime.js', import.meta.url));
+const PAGE = '<!doctype html><meta charset="utf-8"><title>leakbench cell</title><script type="module" src="/runtime.js"></script>';
+
+/** The pid of the renderer process that hosts `page`'s main frame: Chromium names it in the trace's first event. */
+async function rendererPid(browser: Browser, page: Page): Promise<number> {
+  await browser.startTracing(page, { categories: ['disabled-by-default-devtools.timeline'] });
+  const trace = JSON.parse((await browser.stopTracing()).toString()) as { traceEvents: { name: string; args?: { data?: { frames?: { processId: number; isOutermostMainFrame?: boolean; url: string }[] } } }[] };
+  const url = page.url();
+  for (const e of trace.traceEvents) {
+    if (e.name !== 'TracingStartedInBrowser') continue;
+    const frame = e.args?.data?.frames?.find((f) => f.url === url) ?? e.args?.data?.frames?.[0];
+    if (frame?.processId) return frame.processId;
+  }
+  throw new Error("Chromium's trace named no renderer process for the page");
+}
+
+/** RSS and VMS (statm) and the high-water RSS (VmHWM) of a process, in bytes; nulls when /proc cannot say. */
+function processPages(pid: number): { rss: number | null; vms: number | null; hwm: number | null } {
+  try {
+    const [vms, rss] = readFileSync(`/proc/${pid}/statm`, 'utf8').split(' ').map(Number);
+    const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return { rss: rss! * 4096, vms: vms! * 4096, hwm: hwm ? Number(hwm) * 1024 : null };
+  } catch {
+    return { rss: null, vms: null, hwm: null };
+  }
+}
+
+class PageDriver {
+  constructor(
+    readonly cdp: CDPSession,
+    readonly pid: number,
+  ) {}
+
+  async call<T>(expression: string): Promise<T> {
+    const r = await this.cdp.send('Runtime.evaluate', { expression, returnByValue: true, awaitPromise: true });
+    if (r.exceptionDetails) throw new Error(`in the page: ${r.exceptionDetails.exception?.description ?? r.exceptionDetails.text}`);
+    return r.result.value as T;
+  }
+
+  async gc(times: number): Promise<void> {
+    for (let k = 0; k < times; k++) await this.cdp.send('HeapProfiler.collectGarbage');
+  }
+}
+
+async function takeSample(d: PageDriver, t0: bigint, i: number, phase: Phase, iterNs: number | null, segment: number): Promise<Sample> {
+  const heap = (await d.cdp.send('Runtime.getHeapUsage')) as { usedSize: number; totalSize: number; backingStorageSize?: number };
+  const pages = processPages(d.pid);
+  const probes = await d.call<{ allocatorBytes: number | null; moduleHeapBytes?: number | null; wasmMemoryBytes: number | null }>('__leakbench.probe()');
+  return {
+    i,
+    phase,
+    iterNs,
+    tMs: Number(process.hrtime.bigint() - t0) / 1e6,
+    vmsBytes: pages.vms,
+    rssBytes: pages.rss,
+    maxRssBytes: pages.hwm ?? pages.rss ?? 0,
+    heapUsedBytes: heap.usedSize,
+    heapTotalBytes: heap.totalSize,
+    externalBytes: null,
+    arrayBuffersBytes: heap.backingStorageSize ?? null,
+    globalHandlesBytes: null,
+    gcMinor: null,
+    gcMajor: null,
+    gcIncremental: null,
+    gcWeakCallbacks: null,
+    gcPauseNs: null,
+    allocatorBytes: probes.allocatorBytes,
+    moduleHeapBytes: probes.moduleHeapBytes ?? null,
+    wasmMemoryBytes: probes.wasmMemoryBytes,
+    ...(segment ? { segment } : {}),
+  };
+}
+
+/** Runs the cell's part in a fresh headless Chromium and appends its samples to `samplesPath`; returns how many. */
+export async function runBrowserCell(spec: CellSpec, samplesPath: string, o: BrowserCellOptions): Promise<number> {
+  if (spec.gc !== 'before-sample') throw new Error(`a browser cell forces its GCs before each sample (--gc before-sample); --gc ${spec.gc} is not measurable there`);
+  const routes: Record<string, string | { text: string }> = { '/cell.html': { text: PAGE }, '/runtime.js': RUNTIME };
+  for (const [name, file] of Object.entries(o.page.files)) routes[`/backend/${name}`] = file;
+  let server: PageServer | null = null;
+  let browser: Browser | null = null;
+  let writer: SampleWriter | null = null;
+  let stopRequested = false;
+  const stop = () => {
+    stopRequested = true;
+  };
+  if (spec.sequential) process.on(o.stopSignal, stop);
+  try {
+    server = await servePage(routes);
+    browser = await launchChromium(o.jsFlags);
+    const page = await browser.newPage();
+    await page.goto(`${server.origin}/cell.html`);
+    await page.waitForFunction(() => '__leakbench' in globalThis);
+    const cdp = await page.context().newCDPSession(page);
+    const driver = new PageDriver(cdp, await rendererPid(browser, page));
+    const opts: SimulateOptions = { model: spec.model, durationMs: spec.durationMs, logIntervalMs: spec.logIntervalMs, fixture: spec.fixtureDef ?? { kind: 'none', bytes: 0, period: 0 } };
+    const started = await driver.call<{ build: BuildInfo }>(`__leakbench.start(${JSON.stringify(`/backend/${o.page.entry}`)}, ${JSON.stringify(opts)})`);
+    const { jsVersion } = (await (await browser.newBrowserCDPSession()).send('Browser.getVersion')) as { jsVersion: string };
+    o.onStart?.({ ...started.build, backend: spec.backend, runtime: `Chromium ${browser.version()} (V8 ${jsVersion}), headless` }, driver.pid);
+    // Every expression the loop sends is compiled once here, before the baseline: a page keeps each new script's
+    // code on its heap, and the settle check's first call would otherwise read as growth at the end.
+    await driver.call('__leakbench.turn(5)');
+    await driver.call('__leakbench.probe()');
+    writer = new SampleWriter(samplesPath);
+    const w = writer;
+    const t0 = process.hrtime.bigint();
+    const { from, to, segment } = o.part;
+    const sample = async (i: number, phase: Phase, iterNs: number | null) => {
+      await driver.gc(o.gcsBeforeSample);
+      w.write(await takeSample(driver, t0, i, phase, iterNs, segment));
+    };
+    await sample(from, 'baseline', null);
+    const fresh = segment > 0;
+    for (let k = 0; fresh && k < spec.warmup; k++) await sample(from, 'warmup', await driver.call<number>('__leakbench.iterate()'));
+    let last = from;
+    for (let i = from + 1; i <= to && !stopRequested; i++) {
+      const iterNs = await driver.call<number>('__leakbench.iterate()');
+      await sample(i, !fresh && i <= spec.warmup ? 'warmup' : 'measure', iterNs);
+      last = i;
+    }
+    if (spec.settle && (to === spec.iterations || stopRequested) && last > from) {
+      for (let k = 0; k < o.settleTurns; k++) {
+        await driver.gc(1);
+        await driver.call('__leakbench.turn(5)');
+      }
+      await sample(last, 'settle', null);
+    }
+    return w.count;
+  } finally {
+    writer?.close();
+    await browser?.close().catch(() => undefined);
+    await server?.close();
+  }
+}

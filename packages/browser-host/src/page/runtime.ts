@@ -1,0 +1,40 @@
+// The page's side of a browser cell: loads the backend's page build (an ES module exporting `load(): Promise<Backend>`,
+// e.g. @leakbench/wasm-cvode's web/backend.js) and gives the driver (../cell.ts) three calls over the DevTools
+// protocol — start, one timed iteration, the backend's probes. Served as a plain script; it imports types only.
+import type { Backend, BuildInfo, SimulateOptions } from '@leakbench/core';
+
+interface PageCell {
+  backend: Backend;
+  opts: SimulateOptions;
+}
+
+let cell: PageCell | null = null;
+
+async function start(entry: string, opts: SimulateOptions): Promise<{ build: BuildInfo; models: string[] }> {
+  const mod = (await import(entry)) as { load?: () => Promise<Backend>; default?: { load?: () => Promise<Backend> } };
+  const load = mod.load ?? mod.default?.load;
+  if (typeof load !== 'function') throw new Error(`${entry} does not export load(): Promise<Backend>`);
+  const backend = await load();
+  const models = backend.models().map((m) => m.id);
+  if (!models.includes(opts.model)) throw new Error(`the page's backend has no model '${opts.model}'; it has: ${models.join(', ')}`);
+  cell = { backend, opts };
+  return { build: backend.info(), models };
+}
+
+/**
+ * One iteration, timed by the page's clock (5 µs steps in a cross-origin isolated page); returns nanoseconds.
+ * Synchronous, and the result dropped at once: nothing of the iteration survives to the GC before the sample.
+ */
+function iterate(): number {
+  const c = cell!;
+  const t = performance.now();
+  c.backend.simulate(c.opts);
+  return Math.round((performance.now() - t) * 1e6);
+}
+
+const probe = () => cell!.backend.probe();
+
+/** A task turn of the page's event loop (the settle check's), `ms` long. */
+const turn = (ms: number) => new Promise((done) => setTimeout(done, ms));
+
+(globalThis as { __leakbench?: unknown }).__leakbench = { start, iterate, probe, turn };
