@@ -89,6 +89,23 @@ describe.skipIf(!hasChromium)('the browser host (wasm-chromium)', () => {
     }
   });
 
+  it('times the page beside Node like for like: the same trace bit for bit, the ratio with its interval, where it ran', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'leakbench-bench-')), 'bench.json');
+    const r = await leakbench(['bench', '--backends', 'wasm,wasm-chromium', '--models', 'lr1991', '--rounds', '6', '--warmup', '2', '--processes', '1', '--host', 'stable', '--out', file, '--json']);
+    expect(r.status, r.stderr).toBe(0);
+    const bench = JSON.parse(r.stdout) as { builds: Record<string, { runtime?: string }>; hosts: { models: { model: string; identical: boolean; steps: Record<string, number>; timesMs: Record<string, number[]>; ratios: Record<string, { ratio: number; ciLow: number; ciHigh: number } | null> }[] }[] };
+    const m = bench.hosts[0]!.models[0]!;
+    expect(m.identical).toBe(true);
+    expect(m.steps['wasm-chromium']).toBe(m.steps.wasm);
+    expect(m.timesMs['wasm-chromium']).toHaveLength(6);
+    for (const t of m.timesMs['wasm-chromium']!) expect(t).toBeGreaterThan(0);
+    const ratio = m.ratios['wasm-chromium']!;
+    expect(ratio.ciLow).toBeLessThanOrEqual(ratio.ratio);
+    expect(ratio.ciHigh).toBeGreaterThanOrEqual(ratio.ratio);
+    expect(bench.builds['wasm-chromium']!.runtime).toMatch(/^Chromium \d/);
+    expect(bench.builds.wasm!.runtime).toBeUndefined();
+  });
+
   it('refuses what a page cannot do, with exit 2 and the reason, before any cell starts', async () => {
     const cases: [string[], NodeJS.ProcessEnv, RegExp][] = [
       [['--fixtures', 'none'], { LEAKBENCH_CHROMIUM: '/nonexistent/chromium' }, /no Chromium at \/nonexistent\/chromium.*npm run setup/],
@@ -104,5 +121,8 @@ describe.skipIf(!hasChromium)('the browser host (wasm-chromium)', () => {
       expect(r.stderr).toMatch(cases[k]![2]);
       expect(existsSync(join(dir, 'run.json'))).toBe(false);
     });
+    const profiled = await leakbench(['bench', '--backends', 'wasm,wasm-chromium', '--profile', join(tmpdir(), 'never-written')]);
+    expect(profiled.status, profiled.stderr).toBe(2);
+    expect(profiled.stderr).toMatch(/wasm-chromium runs in a page of Chromium.*leave out --profile/);
   });
 });

@@ -63,7 +63,8 @@ function processPages(pid: number): { rss: number | null; vms: number | null; hw
   }
 }
 
-class PageDriver {
+/** The page's side, called over the DevTools protocol; `pid` is its renderer process. */
+export class PageDriver {
   constructor(
     readonly cdp: CDPSession,
     readonly pid: number,
@@ -109,13 +110,48 @@ async function takeSample(d: PageDriver, t0: bigint, i: number, phase: Phase, it
   };
 }
 
+/** A backend loaded in a page of a fresh headless Chromium, served from its own loopback origin. */
+export interface PageSession {
+  driver: PageDriver;
+  /** The backend's build as the page reports it, with where it runs (BuildInfo.runtime). */
+  build: BuildInfo;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts Chromium (its V8 with `jsFlags`), serves `build` and the page's runtime, loads the backend in the page and
+ * sets the call every iteration makes (`opts`); finds the renderer's pid. Closes what it started if any step fails.
+ */
+export async function openPage(build: PageBuild, opts: SimulateOptions, jsFlags: string[] = []): Promise<PageSession> {
+  const routes: Record<string, string | { text: string }> = { '/cell.html': { text: PAGE }, '/runtime.js': RUNTIME };
+  for (const [name, file] of Object.entries(build.files)) routes[`/backend/${name}`] = file;
+  let server: PageServer | null = null;
+  let browser: Browser | null = null;
+  const close = async () => {
+    await browser?.close().catch(() => undefined);
+    await server?.close();
+  };
+  try {
+    server = await servePage(routes);
+    browser = await launchChromium(jsFlags);
+    const page = await browser.newPage();
+    await page.goto(`${server.origin}/cell.html`);
+    await page.waitForFunction(() => '__leakbench' in globalThis);
+    const cdp = await page.context().newCDPSession(page);
+    const driver = new PageDriver(cdp, await rendererPid(browser, page));
+    const started = await driver.call<{ build: BuildInfo }>(`__leakbench.start(${JSON.stringify(`/backend/${build.entry}`)}, ${JSON.stringify(opts)})`);
+    const { jsVersion } = (await (await browser.newBrowserCDPSession()).send('Browser.getVersion')) as { jsVersion: string };
+    return { driver, build: { ...started.build, runtime: `Chromium ${browser.version()} (V8 ${jsVersion}), headless` }, close };
+  } catch (e) {
+    await close();
+    throw e;
+  }
+}
+
 /** Runs the cell's part in a fresh headless Chromium and appends its samples to `samplesPath`; returns how many. */
 export async function runBrowserCell(spec: CellSpec, samplesPath: string, o: BrowserCellOptions): Promise<number> {
   if (spec.gc !== 'before-sample') throw new Error(`a browser cell forces its GCs before each sample (--gc before-sample); --gc ${spec.gc} is not measurable there`);
-  const routes: Record<string, string | { text: string }> = { '/cell.html': { text: PAGE }, '/runtime.js': RUNTIME };
-  for (const [name, file] of Object.entries(o.page.files)) routes[`/backend/${name}`] = file;
-  let server: PageServer | null = null;
-  let browser: Browser | null = null;
+  let session: PageSession | null = null;
   let writer: SampleWriter | null = null;
   let stopRequested = false;
   const stop = () => {
@@ -123,17 +159,10 @@ export async function runBrowserCell(spec: CellSpec, samplesPath: string, o: Bro
   };
   if (spec.sequential) process.on(o.stopSignal, stop);
   try {
-    server = await servePage(routes);
-    browser = await launchChromium(o.jsFlags);
-    const page = await browser.newPage();
-    await page.goto(`${server.origin}/cell.html`);
-    await page.waitForFunction(() => '__leakbench' in globalThis);
-    const cdp = await page.context().newCDPSession(page);
-    const driver = new PageDriver(cdp, await rendererPid(browser, page));
     const opts: SimulateOptions = { model: spec.model, durationMs: spec.durationMs, logIntervalMs: spec.logIntervalMs, fixture: spec.fixtureDef ?? { kind: 'none', bytes: 0, period: 0 } };
-    const started = await driver.call<{ build: BuildInfo }>(`__leakbench.start(${JSON.stringify(`/backend/${o.page.entry}`)}, ${JSON.stringify(opts)})`);
-    const { jsVersion } = (await (await browser.newBrowserCDPSession()).send('Browser.getVersion')) as { jsVersion: string };
-    o.onStart?.({ ...started.build, backend: spec.backend, runtime: `Chromium ${browser.version()} (V8 ${jsVersion}), headless` }, driver.pid);
+    session = await openPage(o.page, opts, o.jsFlags);
+    const { driver } = session;
+    o.onStart?.({ ...session.build, backend: spec.backend }, driver.pid);
     // Every expression the loop sends is compiled once here, before the baseline: a page keeps each new script's
     // code on its heap, and the settle check's first call would otherwise read as growth at the end.
     await driver.call('__leakbench.turn(5)');
@@ -165,7 +194,6 @@ export async function runBrowserCell(spec: CellSpec, samplesPath: string, o: Bro
     return w.count;
   } finally {
     writer?.close();
-    await browser?.close().catch(() => undefined);
-    await server?.close();
+    await session?.close();
   }
 }

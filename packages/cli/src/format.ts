@@ -47,7 +47,7 @@ export function formatBench(r: BenchResult): string {
   const [baseline, ...others] = r.options.backends;
   const lines = [
     `bench: ${r.options.processes} process(es) per host profile, each ${r.options.rounds} interleaved rounds after ${r.options.warmup} warm-up; ratios over ${baseline} (median, ${others.length ? `${(r.hosts[0]?.models[0]?.ratios[others[0]!]?.level ?? 0.95) * 100}% bootstrap interval over processes and their rounds` : ''})`,
-    ...r.options.backends.map((b) => `  ${b}: ${r.builds[b]?.optFlags ?? '—'}; ${r.builds[b]?.mathLibrary ?? '—'}`),
+    ...r.options.backends.map((b) => `  ${b}: ${r.builds[b]?.optFlags ?? '—'}; ${r.builds[b]?.mathLibrary ?? '—'}${r.builds[b]?.runtime ? `; runs in ${r.builds[b]!.runtime}` : ''}`),
     ['host'.padEnd(7), 'model'.padEnd(8), ...r.options.backends.map((b) => `${b} ms`.padStart(10)), ...others.map((b) => `${b}/${baseline}`.padStart(24)), '  same work?'].join(' '),
   ];
   for (const h of r.hosts) {

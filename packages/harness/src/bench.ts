@@ -81,6 +81,8 @@ export async function planBench(req: BenchRequest, load: BackendLoader): Promise
   if (specs.length < 2) throw new UsageError(`bench compares backends: give at least two (got ${specs.length}); e.g. --backends native,wasm`);
   const loaded: Backend[] = [];
   for (const s of specs) loaded.push(await load(s.id, s.module));
+  const inPages = loaded.filter((b) => b.host === 'chromium').map((b) => b.id);
+  if (req.profile && inPages.length) throw new UsageError(`--profile samples a process with Linux perf; ${inPages.join(', ')} runs in a page of Chromium, where where-the-time-goes is not built yet: leave out --profile, or leave out ${inPages.join(', ')}`);
   const ids = loaded.map((b) => b.id);
   const twice = ids.find((id, k) => ids.indexOf(id) !== k);
   if (twice) throw new UsageError(`--backends: '${twice}' is given twice`);
@@ -174,7 +176,8 @@ function profileModel(job: BenchJob, m: BenchTimes, medianMs: Record<string, num
 function benchProcess(job: BenchJob, host: ReturnType<typeof hostSettings>, worker: string): Promise<BenchOutput> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--expose-gc', ...host.nodeFlags, worker, 'bench', JSON.stringify(job)], {
-      env: { ...process.env, ...host.env },
+      // A backend in a page runs the profile's V8 flags there too (as its cells do: cell-process.ts).
+      env: { ...process.env, ...host.env, LEAKBENCH_PAGE_JS_FLAGS: host.nodeFlags.join(' ') },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -215,36 +218,97 @@ export async function benchCallsMain(args: string[], load: BackendLoader): Promi
   process.stdout.write(JSON.stringify({ pid: process.pid }) + '\n');
 }
 
+/**
+ * One backend as the bench times it, wherever its module runs: in this process (a Node backend, timed by the
+ * process's clock around the call) or in a page of Chromium (its own, timed by the page's clock around the call:
+ * the DevTools round trip is not the module's time).
+ */
+interface TimedBackend {
+  id: string;
+  info(): BuildInfo;
+  /** One call whose trace comes back whole, for the like-for-like check. */
+  checked(opts: SimulateOptions): Promise<{ trace: Float64Array; steps: number; rhsEvals: number }>;
+  /** One call; its time in ms. */
+  timed(opts: SimulateOptions): Promise<number>;
+  /** Collects the garbage of earlier calls (outside any timed call). */
+  gc(): Promise<void>;
+  close(): Promise<void>;
+}
+
+function inProcess(b: Backend): TimedBackend {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  return {
+    id: b.id,
+    info: () => b.info(),
+    checked: async (opts) => {
+      const r = b.simulate(opts);
+      return { trace: r.trace, steps: r.stats.steps, rhsEvals: r.stats.rhsEvals };
+    },
+    timed: async (opts) => {
+      const t0 = process.hrtime.bigint();
+      b.simulate(opts);
+      return Number(process.hrtime.bigint() - t0) / 1e6;
+    },
+    gc: async () => gc?.(),
+    close: async () => undefined,
+  };
+}
+
+/** A backend whose cells run in a page: the bench opens one page for it per model, with the host profile's V8 flags. */
+async function inPage(b: Backend, opts: SimulateOptions): Promise<TimedBackend> {
+  const { openPage } = await import('@leakbench/browser-host');
+  const session = await openPage(b.pageBuild!(), opts, (process.env.LEAKBENCH_PAGE_JS_FLAGS ?? '').split(' ').filter(Boolean));
+  const { driver } = session;
+  return {
+    id: b.id,
+    info: () => ({ ...session.build, backend: b.id }),
+    checked: async () => {
+      const r = await driver.call<{ trace: string; steps: number; rhsEvals: number }>('__leakbench.checkedCall()');
+      const bytes = Buffer.from(r.trace, 'base64');
+      return { trace: new Float64Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 8), steps: r.steps, rhsEvals: r.rhsEvals };
+    },
+    timed: async () => (await driver.call<number>('__leakbench.iterate()')) / 1e6,
+    gc: () => driver.gc(1),
+    close: () => session.close(),
+  };
+}
+
 /** Inside the bench process (worker mode `bench <job-json>`): prints a BenchOutput as JSON on stdout. */
 export async function benchMain(args: string[], load: BackendLoader): Promise<void> {
   const job = JSON.parse(args[0]!) as BenchJob;
-  const backends: Backend[] = [];
-  for (const b of job.backends) backends.push(await load(b.id, b.module));
-  const gc = (globalThis as { gc?: () => void }).gc;
+  const loaded: Backend[] = [];
+  for (const b of job.backends) loaded.push(await load(b.id, b.module));
+  const builds: Record<string, BuildInfo> = {};
   const models: BenchTimes[] = [];
   for (const model of job.models) {
-    const opts = callOptions(backends[0]!, model, job.durationMs);
-    const first = backends.map((b) => b.simulate(opts));
-    let identical = true;
-    let maxAbsDifference = 0;
-    for (const r of first.slice(1)) {
-      const c = compareTraces(first[0]!.trace, r.trace);
-      identical &&= c.identical && r.stats.steps === first[0]!.stats.steps && r.stats.rhsEvals === first[0]!.stats.rhsEvals;
-      maxAbsDifference = Math.max(maxAbsDifference, c.maxAbsDifference);
-    }
-    for (let w = 0; w < job.warmup; w++) for (const b of backends) b.simulate(opts);
-    const timesMs: Record<string, number[]> = Object.fromEntries(backends.map((b) => [b.id, []]));
-    for (let r = 0; r < job.rounds; r++) {
-      gc?.(); // the previous round's garbage is not collected inside a timed call
-      for (let k = 0; k < backends.length; k++) {
-        const b = backends[(r + k) % backends.length]!;
-        const t0 = process.hrtime.bigint();
-        b.simulate(opts);
-        timesMs[b.id]!.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    const opts = callOptions(loaded[0]!, model, job.durationMs);
+    const backends: TimedBackend[] = [];
+    try {
+      for (const b of loaded) backends.push(b.host === 'chromium' ? await inPage(b, opts) : inProcess(b));
+      for (const b of backends) builds[b.id] = b.info();
+      const first: Awaited<ReturnType<TimedBackend['checked']>>[] = [];
+      for (const b of backends) first.push(await b.checked(opts));
+      let identical = true;
+      let maxAbsDifference = 0;
+      for (const r of first.slice(1)) {
+        const c = compareTraces(first[0]!.trace, r.trace);
+        identical &&= c.identical && r.steps === first[0]!.steps && r.rhsEvals === first[0]!.rhsEvals;
+        maxAbsDifference = Math.max(maxAbsDifference, c.maxAbsDifference);
       }
+      for (let w = 0; w < job.warmup; w++) for (const b of backends) await b.timed(opts);
+      const timesMs: Record<string, number[]> = Object.fromEntries(backends.map((b) => [b.id, []]));
+      for (let r = 0; r < job.rounds; r++) {
+        for (const b of backends) await b.gc(); // the previous round's garbage is not collected inside a timed call
+        for (let k = 0; k < backends.length; k++) {
+          const b = backends[(r + k) % backends.length]!;
+          timesMs[b.id]!.push(await b.timed(opts));
+        }
+      }
+      models.push({ model, durationMs: opts.durationMs, identical, maxAbsDifference, steps: Object.fromEntries(backends.map((b, k) => [b.id, first[k]!.steps])), timesMs });
+    } finally {
+      for (const b of backends) await b.close();
     }
-    models.push({ model, durationMs: opts.durationMs, identical, maxAbsDifference, steps: Object.fromEntries(backends.map((b, k) => [b.id, first[k]!.stats.steps])), timesMs });
   }
-  const out: BenchOutput = { builds: Object.fromEntries(backends.map((b) => [b.id, b.info()])), models };
+  const out: BenchOutput = { builds, models };
   process.stdout.write(JSON.stringify(out) + '\n');
 }

@@ -34,7 +34,19 @@ function iterate(): number {
 
 const probe = () => cell!.backend.probe();
 
+/**
+ * One call whose result comes back whole (the bench's like-for-like check): the trace's bytes as base64, so that
+ * the comparison is bit for bit, and the solver's counts.
+ */
+function checkedCall(): { trace: string; steps: number; rhsEvals: number } {
+  const r = cell!.backend.simulate(cell!.opts);
+  const bytes = new Uint8Array(r.trace.buffer, r.trace.byteOffset, r.trace.byteLength);
+  let text = '';
+  for (let k = 0; k < bytes.length; k += 8192) text += String.fromCharCode(...bytes.subarray(k, k + 8192));
+  return { trace: btoa(text), steps: r.stats.steps, rhsEvals: r.stats.rhsEvals };
+}
+
 /** A task turn of the page's event loop (the settle check's), `ms` long. */
 const turn = (ms: number) => new Promise((done) => setTimeout(done, ms));
 
-(globalThis as { __leakbench?: unknown }).__leakbench = { start, iterate, probe, turn };
+(globalThis as { __leakbench?: unknown }).__leakbench = { start, iterate, probe, turn, checkedCall };

@@ -96,7 +96,7 @@ export function benchSection(b: BenchResult): string {
       m.identical ? `identical (${m.steps[baseline!]} steps)` : `<b>different</b>: steps ${esc(Object.entries(m.steps).map(([id, n]) => `${id} ${n}`).join(', '))}, max |Δ| ${esc(m.maxAbsDifference.toPrecision(3))}`,
     ]),
   );
-  const builds = b.options.backends.map((id) => [esc(id), `<code>${esc(b.builds[id]?.optFlags ?? '—')}</code>`, esc(b.builds[id]?.mathLibrary ?? '—')]);
+  const builds = b.options.backends.map((id) => [esc(b.builds[id]?.runtime ? `${id} (runs in ${b.builds[id]!.runtime})` : id), `<code>${esc(b.builds[id]?.optFlags ?? '—')}</code>`, esc(b.builds[id]?.mathLibrary ?? '—')]);
   const level = b.hosts[0]?.models[0]?.ratios[others[0] ?? '']?.level ?? 0.95;
   const profiles = b.hosts.flatMap((h) =>
     h.models.flatMap((m) => {
