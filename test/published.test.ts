@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { buildReport } from '@leakbench/report';
-import { readRun, ZOO } from '@leakbench/core';
+import { BenchResult, readRun, ZOO } from '@leakbench/core';
 import { cellTimeline, judgeCell, type LayerTimeline } from '@leakbench/analysis';
 import { frontTable } from './helpers/front-table.js';
 
@@ -220,6 +220,34 @@ describe('published report', () => {
     const ms = (f: string, id: string) => hh.functions.find((x) => x.function === f)?.msPerCall[id] ?? 0;
     expect(ms('N_VLinearSum_Serial', 'wasm')).toBeGreaterThan(ms('N_VLinearSum_Serial', 'native') + ms('Vaxpy_Serial', 'native'));
     expect(ms('lbw_simulate', 'wasm')).toBeGreaterThan(ms('CVode', 'native'));
+  });
+
+  // docs/browser.md's three-way bench: the page computes what Node and the addon compute, bit for bit, and the
+  // table there is this file's figures.
+  it('carries a three-way bench (addon, WASM in Node, WASM in Chromium): the same work, every ratio in its interval, the table docs/browser.md shows', () => {
+    const b = BenchResult.parse(JSON.parse(readFileSync(join(PUBLISHED, 'data/browser-bench.json'), 'utf8')));
+    expect(b.options.backends).toEqual(['native', 'wasm', 'wasm-chromium']);
+    expect(b.options.processes).toBe(3);
+    expect(b.options.rounds).toBeGreaterThanOrEqual(100);
+    expect(b.builds['wasm-chromium']!.runtime).toMatch(/^Chromium \d+\.[\d.]+ \(V8 \d+\.[\d.]+\), headless$/);
+    expect(b.builds['wasm-chromium']!.optFlags).toBe(b.builds.wasm!.optFlags);
+    const doc = readFileSync(join(PUBLISHED, '../docs/browser.md'), 'utf8');
+    const f = (r: { ratio: number; ciLow: number; ciHigh: number }) => `${r.ratio.toFixed(2)} [${r.ciLow.toFixed(2)}–${r.ciHigh.toFixed(2)}]`;
+    expect(b.hosts.map((h) => h.host.profile)).toEqual(['stable', 'stock']);
+    for (const h of b.hosts) {
+      for (const m of h.models) {
+        expect(m.identical, `${h.host.profile} ${m.model}`).toBe(true);
+        expect(new Set(Object.values(m.steps)).size).toBe(1);
+        for (const id of ['wasm', 'wasm-chromium']) {
+          const r = m.ratios[id]!;
+          expect(r.ciLow).toBeLessThanOrEqual(r.ratio);
+          expect(r.ratio).toBeLessThanOrEqual(r.ciHigh);
+        }
+        const ms = (id: string) => m.medianMs[id]!.toFixed(2);
+        const row = `| ${h.host.profile} | ${m.model} | ${ms('native')} | ${ms('wasm')} | ${ms('wasm-chromium')} | ${f(m.ratios.wasm!)} | ${f(m.ratios['wasm-chromium']!)} | identical (${m.steps.native} steps) |`;
+        expect(doc, row).toContain(row);
+      }
+    }
   });
 
   // The soak (README "How many iterations each layer needs"): the study's finding from one 50 000-iteration run.

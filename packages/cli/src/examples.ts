@@ -8,6 +8,7 @@ const EXAMPLES: Record<string, { line: string; what: string }[]> = {
   run: [
     { line: 'npx leakbench run --fixtures none,double --iterations 200 --out runs/mine', what: 'both backends, the real workload and a leaked double' },
     { line: 'npx leakbench run --until-decided --out runs/quick', what: 'each cell stops at the look that decides it' },
+    { line: 'npx leakbench run --backends wasm,wasm-chromium --fixtures none,double --out runs/page', what: 'the WASM module in Node and in a page of headless Chromium' },
     { line: 'npx leakbench run --backend-module examples/minimal-backend.mjs --option keep=1 --iterations 200', what: 'your own module (here: a leak in the JS heap)' },
   ],
   attribute: [{ line: 'npx leakbench attribute runs/mine --cells native-lr1991-double', what: 'where a cell leaks: JS objects and their retainers, C allocation sites' }],
@@ -21,7 +22,10 @@ const EXAMPLES: Record<string, { line: string; what: string }[]> = {
     { line: 'npx leakbench calibrate --out runs/calibration', what: 'independent trials of every zoo shape: detection, false leaks, size error' },
     { line: 'npx leakbench calibrate --reanalyse runs/calibration', what: 'judge the stored trials again with the current rules' },
   ],
-  bench: [{ line: 'npx leakbench bench --models hh1952,lr1991 --host stable,stock', what: 'both backends timed side by side, the same work bit for bit' }],
+  bench: [
+    { line: 'npx leakbench bench --models hh1952,lr1991 --host stable,stock', what: 'both backends timed side by side, the same work bit for bit' },
+    { line: 'npx leakbench bench --backends native,wasm,wasm-chromium', what: 'and the WASM module in a page of headless Chromium beside them' },
+  ],
   report: [{ line: 'npx leakbench report runs/mine --out site', what: 'a static site of one or more runs' }],
 };
 
