@@ -73,5 +73,13 @@ emcc $dlflags "$objs"/*.o "$debug_prefix/lib/libsundials_cvode.a" -lm \
   -sEXPORTED_FUNCTIONS=_lbw_simulate,_lbw_last_numbers,_lbw_last_trace,_lbw_last_message,_lbw_last_flag_name,_lbw_last_free,_lbw_fixture_supported,_lbw_fixture_growth,_lbw_fixture_free,_lbw_allocator_in_use,_lbw_describe_json,_lbw_track_sites,_lbw_site_counts,_lbw_site_counts_free,_malloc,_free \
   -sEXPORTED_RUNTIME_METHODS=UTF8ToString \
   -o "$out/wasm/leakbench_wasm_cvode_sites.cjs"
+# ... and for a page (an attribution pass in the browser host), as the release module is linked twice above.
+# shellcheck disable=SC2086
+emcc $dlflags "$objs"/*.o "$debug_prefix/lib/libsundials_cvode.a" -lm \
+  --js-library "$here/src/retain.js" --js-library "$here/src/sites.js" \
+  -sMODULARIZE=1 -sEXPORT_ES6=1 -sEXPORT_NAME=createLeakbenchWasmSites -sENVIRONMENT=web -sALLOW_MEMORY_GROWTH=1 \
+  -sEXPORTED_FUNCTIONS=_lbw_simulate,_lbw_last_numbers,_lbw_last_trace,_lbw_last_message,_lbw_last_flag_name,_lbw_last_free,_lbw_fixture_supported,_lbw_fixture_growth,_lbw_fixture_free,_lbw_allocator_in_use,_lbw_describe_json,_lbw_track_sites,_lbw_site_counts,_lbw_site_counts_free,_malloc,_free \
+  -sEXPORTED_RUNTIME_METHODS=UTF8ToString \
+  -o "$out/web/leakbench_wasm_cvode_sites.mjs"
 # sed, not head: head exits after the first line, and emcc, still printing, dies of the broken pipe (pipefail).
 emcc --version | sed -n 1p > "$out/wasm/emcc-version.txt"

@@ -7,7 +7,7 @@
 //   RSS, VMS      the renderer process's /proc/<pid>/statm (its pid from a moment of tracing); max RSS: VmHWM
 // Layers a page does not give — external, V8 global handles, GC counts by kind — are null. The driver's own
 // process is not measured: only the renderer is.
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Browser, CDPSession, Page } from 'playwright-core';
 import { SampleWriter } from '@leakbench/core/cell';
@@ -34,6 +34,13 @@ export interface BrowserCellOptions {
   jsFlags?: string[];
   /** Called once the page's backend has loaded: its build, where it runs, and the renderer's pid. */
   onStart?: (build: BuildInfo, pid: number) => void;
+  /**
+   * An attribution pass (harness worker.ts): `track` asks the page's backend to record C allocation stacks before the
+   * first iteration (its answer reaches `onTrack`), and `afterSample` runs after each sample is on disk.
+   */
+  track?: boolean;
+  onTrack?: (tracking: boolean) => void;
+  afterSample?: (i: number, page: PageDriver) => Promise<void>;
 }
 
 const RUNTIME = fileURLToPath(new URL('./page/runtime.js', import.meta.url));
@@ -78,6 +85,19 @@ export class PageDriver {
 
   async gc(times: number): Promise<void> {
     for (let k = 0; k < times; k++) await this.cdp.send('HeapProfiler.collectGarbage');
+  }
+
+  /** Writes a V8 heap snapshot of the page to `file` (the format `v8.writeHeapSnapshot` writes in Node). */
+  async heapSnapshot(file: string): Promise<void> {
+    const fd = openSync(file, 'w');
+    const chunk = ({ chunk }: { chunk: string }) => writeSync(fd, chunk);
+    this.cdp.on('HeapProfiler.addHeapSnapshotChunk', chunk);
+    try {
+      await this.cdp.send('HeapProfiler.takeHeapSnapshot', { reportProgress: false });
+    } finally {
+      this.cdp.off('HeapProfiler.addHeapSnapshotChunk', chunk);
+      closeSync(fd);
+    }
   }
 }
 
@@ -167,6 +187,7 @@ export async function runBrowserCell(spec: CellSpec, samplesPath: string, o: Bro
     // code on its heap, and the settle check's first call would otherwise read as growth at the end.
     await driver.call('__leakbench.turn(5)');
     await driver.call('__leakbench.probe()');
+    if (o.track) o.onTrack?.(await driver.call<boolean>('__leakbench.track()'));
     writer = new SampleWriter(samplesPath);
     const w = writer;
     const t0 = process.hrtime.bigint();
@@ -174,6 +195,7 @@ export async function runBrowserCell(spec: CellSpec, samplesPath: string, o: Bro
     const sample = async (i: number, phase: Phase, iterNs: number | null) => {
       await driver.gc(o.gcsBeforeSample);
       w.write(await takeSample(driver, t0, i, phase, iterNs, segment));
+      if (phase !== 'settle') await o.afterSample?.(i, driver);
     };
     await sample(from, 'baseline', null);
     const fresh = segment > 0;

@@ -50,16 +50,7 @@ async function analyseSnapshots(dir: string, spec: CellSpec, startedAt: number):
 }
 
 /** Runs the attribution pass of one cell of a run and stores cells/<id>/attribution.json. */
-/** Why a cell cannot have an attribution pass (null: it can). */
-export function attributionProblem(spec: CellSpec): string | null {
-  return spec.host === 'chromium'
-    ? `cell ${spec.id} runs in a page of Chromium, where attribution passes are not built yet (the page's heap snapshots and the WASM tracking variant there); its verdict stands on its series`
-    : null;
-}
-
 export async function attributeCell(dir: string, manifest: RunManifest, cell: CellRecord, o: AttributeOptions): Promise<Attribution> {
-  const problem = attributionProblem(cell.spec);
-  if (problem) throw new UsageError(problem);
   // A sequential cell's pass runs as far as the cell did (its looks judged no further), and runs to the end.
   const ran = cell.spec.sequential ? lastIteration(readSamples(runPaths(dir).samples(cell.spec.id)).samples) : cell.spec.iterations;
   const spec: CellSpec = { ...cell.spec, iterations: o.iterations ?? ran, sequential: null };

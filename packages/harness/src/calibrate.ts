@@ -77,7 +77,6 @@ export async function calibrate(req: CalibrateRequest, load: BackendLoader, opts
       jobs: req.jobs,
       cellTimeoutS: 900,
       settle: false,
-      attributeAll: req.attribute === 'all',
       out: req.out,
     },
     load,

@@ -46,8 +46,6 @@ export interface RunRequest {
    * in every cell (null: '*.node' for a user's backend module, none for the built-ins, which count their own).
    */
   nativeModules?: string[] | null;
-  /** `--attribute` (every cell gets an attribution pass): checked here against backends that cannot have one. */
-  attributeAll?: boolean;
   out: string;
 }
 
@@ -127,7 +125,6 @@ export async function planRun(
   const specs: CellSpec[] = [];
   const skipped: string[] = [];
   for (const backend of backends) {
-    if (backend.host === 'chromium' && req.attributeAll) throw new UsageError(`backend '${backend.id}' runs in a page, where attribution passes are not built yet: leave out --attribute for it (its verdicts stand on their series)`);
     if (backend.host === 'chromium' && req.gc !== 'before-sample') throw new UsageError(`backend '${backend.id}' runs in a page, whose JS heap is read after forced GCs only: --gc ${req.gc} is not measurable there (accepted: before-sample)`);
     // A fixture asked for by name that a backend cannot carry is bad input; one that came with `zoo` is skipped.
     const carried = fixtures.filter((f) => {

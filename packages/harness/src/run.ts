@@ -136,8 +136,7 @@ export async function executeRun(dir: string, manifest: RunManifest, opts: Execu
       }
     }
     save();
-    // A cell in a page has no attribution pass yet (attributeCell says so; run and calibrate refuse --attribute for it).
-    if (cell.status === 'ok' && !interrupted && cell.spec.host !== 'chromium' && needsAttribution(opts.attribute ?? 'auto', verdict, manifest.options.host)) {
+    if (cell.status === 'ok' && !interrupted && needsAttribution(opts.attribute ?? 'auto', verdict, manifest.options.host)) {
       try {
         const attribution = await attributeCell(dir, manifest, cell, { worker: opts.worker, env: opts.env });
         // Judged again with the pass: its snapshots say whether JS heap growth is the program's.

@@ -12,7 +12,8 @@ import { writeHeapSnapshot } from 'node:v8';
 //
 // A cell measures the heap of the process it runs in, so this module loads only what a cell needs (no zod, no
 // analysis, no snapshot parser; see @leakbench/core/cell): the growth probe and the bench load theirs when asked.
-import type { Backend, CellSpec } from '@leakbench/core';
+import type { Backend, CellSpec, CHeapSites } from '@leakbench/core';
+import type { BrowserCellOptions } from '@leakbench/browser-host';
 import { stampModules } from '@leakbench/attribution/c-heap';
 import { C_HEAP_WHY_NOT, cHeapFile, snapshotFile, snapshotPoints, storesFile } from './attribute-files.js';
 import { GCS_BEFORE_SAMPLE, runCell, SETTLE_TURNS, STOP_SIGNAL, wholeCell, type CellPart } from './cell.js';
@@ -41,12 +42,11 @@ async function cellMain(args: string[], load: BackendLoader): Promise<void> {
   send({ type: 'done', samples });
 }
 
-/** A cell whose module runs in a page of headless Chromium: this process drives it (@leakbench/browser-host). */
-async function browserCellMain(spec: CellSpec, samplesPath: string, part: CellPart, load: BackendLoader): Promise<void> {
-  const backend = await load(spec.backend, spec.backendModule, spec.backendOptions);
+/** The browser host's loop for a cell of `backend` (a page build), as this harness runs its own cells. */
+async function browserCell(spec: CellSpec, samplesPath: string, part: CellPart, backend: Backend, extra: Partial<BrowserCellOptions> = {}): Promise<number> {
   if (!backend.pageBuild) throw new Error(`backend '${backend.id}' has no page build to run in Chromium`);
   const { runBrowserCell } = await import('@leakbench/browser-host');
-  const samples = await runBrowserCell(spec, samplesPath, {
+  return runBrowserCell(spec, samplesPath, {
     page: backend.pageBuild(),
     part,
     gcsBeforeSample: GCS_BEFORE_SAMPLE,
@@ -54,6 +54,46 @@ async function browserCellMain(spec: CellSpec, samplesPath: string, part: CellPa
     stopSignal: STOP_SIGNAL,
     jsFlags: (process.env.LEAKBENCH_PAGE_JS_FLAGS ?? '').split(' ').filter(Boolean),
     onStart: (build, pid) => send({ type: 'start', build, pid }),
+    ...extra,
+  });
+}
+
+/** A cell whose module runs in a page of headless Chromium: this process drives it (@leakbench/browser-host). */
+async function browserCellMain(spec: CellSpec, samplesPath: string, part: CellPart, load: BackendLoader): Promise<void> {
+  const backend = await load(spec.backend, spec.backendModule, spec.backendOptions);
+  send({ type: 'done', samples: await browserCell(spec, samplesPath, part, backend) });
+}
+
+/**
+ * The attribution pass of a cell in a page: the same loop, and at each of attribute.ts's points the page's C heap
+ * sites (its backend's tracking variant, recording from before the first iteration) and a heap snapshot of the
+ * page, written as the Node pass writes them — the analysis does not know where they came from.
+ */
+async function browserAttributeMain(spec: CellSpec, dir: string, load: BackendLoader): Promise<void> {
+  const backend = await load(spec.backend, spec.backendModule, spec.backendOptions);
+  const points = new Set(snapshotPoints(spec));
+  const files = backend.pageBuild?.().files ?? {};
+  // The page names a module by the file name it was served under; here it is the file itself (for the symbolizer).
+  const local = (frame: string) => {
+    const at = frame.lastIndexOf('@');
+    const file = at > 0 ? files[frame.slice(0, at)] : undefined;
+    return file ? file + frame.slice(at) : frame;
+  };
+  let tracking = false;
+  const samples = await browserCell(spec, join(dir, 'samples.ndjson'), wholeCell(spec), backend, {
+    track: true,
+    onTrack: (t) => {
+      tracking = t;
+      if (!t) writeFileSync(join(dir, C_HEAP_WHY_NOT), `${backend.id}'s page build could not track allocation sites (its trackAllocationSites() said so, or it offers none)\n`);
+    },
+    afterSample: async (i, page) => {
+      if (!points.has(i)) return;
+      if (tracking) {
+        const sites = await page.call<CHeapSites>('__leakbench.sites()');
+        writeFileSync(join(dir, cHeapFile(i)), JSON.stringify(stampModules({ ...sites, stacks: sites.stacks.map((s) => s.map(local)) })));
+      }
+      await page.heapSnapshot(join(dir, snapshotFile(i)));
+    },
   });
   send({ type: 'done', samples });
 }
@@ -62,7 +102,7 @@ async function attributeMain(args: string[], load: BackendLoader): Promise<void>
   const [specJson, dir] = args;
   // The settle check's extra GCs and sample add nothing to where the growth is.
   const spec = { ...specOf(specJson!), settle: false };
-  if (spec.host === 'chromium') throw new Error(`cell ${spec.id} runs in a page of Chromium, where attribution passes are not built yet (heap snapshots and the WASM tracking variant in the page)`);
+  if (spec.host === 'chromium') return browserAttributeMain(spec, dir!, load);
   const points = new Set(snapshotPoints(spec));
   const probes = startHarnessProbes(spec.probes, { attribution: true });
   const loaded = await load(spec.backend, spec.backendModule, spec.backendOptions);

@@ -36,8 +36,6 @@ export interface CellView {
   durationMs: number | null;
   logIntervalMs: number | null;
   gc: string;
-  /** Where the backend's module ran (CellSpec.host): the cell's Node process, or a page of Chromium. */
-  host: 'node' | 'chromium';
   build: BuildInfo | null;
   verdict: CellVerdict | null;
   /** Where the growth is (heap snapshots of an attribution pass), when the cell was attributed. */
@@ -173,7 +171,6 @@ export function cellView(cell: CellData, host: RunManifest['options']['host'] | 
     durationMs: spec.durationMs,
     logIntervalMs: spec.logIntervalMs,
     gc: spec.gc,
-    host: spec.host ?? 'node',
     build: cell.record.build,
     verdict: cell.verdict,
     attribution: cell.attribution,

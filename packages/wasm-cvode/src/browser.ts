@@ -5,18 +5,42 @@ import type { Backend } from '@leakbench/core';
 import { workloadBackend } from '@leakbench/workload';
 import { emBinding, jsFixtureHost, type EmModule } from './binding.js';
 import { WASM_BACKEND } from './identity.js';
+import { createStackTable, type StackTable } from './sites.js';
 
-/** The files the page loads, by the names build.sh gives them; served beside this script. */
-export const WEB_FILES = { glue: 'leakbench_wasm_cvode.mjs', wasm: 'leakbench_wasm_cvode.wasm' } as const;
+/**
+ * The files the page loads, by the names build.sh gives them; served beside this script. The tracking variant's
+ * allocation stacks name its .wasm by `sitesWasm` alone: the host that served it knows where the file is.
+ */
+export const WEB_FILES = {
+  glue: 'leakbench_wasm_cvode.mjs',
+  wasm: 'leakbench_wasm_cvode.wasm',
+  sitesGlue: 'leakbench_wasm_cvode_sites.mjs',
+  sitesWasm: 'leakbench_wasm_cvode_sites.wasm',
+} as const;
+
+type Factory = (opts: object) => Promise<EmModule>;
+
+async function fetchModule(glueName: string, wasmName: string): Promise<{ factory: Factory; wasmBinary: Uint8Array }> {
+  const base = new URL('./', import.meta.url);
+  const glue = (await import(/* @vite-ignore */ new URL(glueName, base).href)) as { default: Factory };
+  const response = await fetch(new URL(wasmName, base));
+  if (!response.ok) throw new Error(`${wasmName}: HTTP ${response.status}`);
+  return { factory: glue.default, wasmBinary: new Uint8Array(await response.arrayBuffer()) };
+}
 
 export async function load(): Promise<Backend> {
-  const base = new URL('./', import.meta.url);
-  const glue = (await import(/* @vite-ignore */ new URL(WEB_FILES.glue, base).href)) as { default: (opts: object) => Promise<EmModule> };
-  const response = await fetch(new URL(WEB_FILES.wasm, base));
-  if (!response.ok) throw new Error(`${WEB_FILES.wasm}: HTTP ${response.status}`);
-  const wasmBinary = new Uint8Array(await response.arrayBuffer());
+  const release = await fetchModule(WEB_FILES.glue, WEB_FILES.wasm);
   let mod: EmModule;
   const js = jsFixtureHost(() => mod);
-  mod = await glue.default({ wasmBinary, lbHostRetain: js.lbHostRetain });
-  return workloadBackend(emBinding(() => mod, js), WASM_BACKEND);
+  mod = await release.factory({ wasmBinary: release.wasmBinary, lbHostRetain: js.lbHostRetain });
+  let stacks: StackTable | null = null;
+  // As in Node: an attribution pass swaps in the tracking variant before its first iteration.
+  const track = async (): Promise<boolean> => {
+    const variant = await fetchModule(WEB_FILES.sitesGlue, WEB_FILES.sitesWasm);
+    const table = (stacks = createStackTable(WEB_FILES.sitesWasm));
+    mod = await variant.factory({ wasmBinary: variant.wasmBinary, lbHostRetain: js.lbHostRetain, lbStackId: () => table.current() });
+    mod._lbw_track_sites!(1);
+    return true;
+  };
+  return workloadBackend(emBinding(() => mod, js, { track, stacks: () => stacks }), WASM_BACKEND);
 }

@@ -25,12 +25,13 @@ export const WASM_SITES_PATH = `${WASM_DIR}leakbench_wasm_cvode_sites.wasm`;
 /**
  * The files a page needs to run this backend (the browser host serves them side by side): the bundled
  * src/browser.ts (its `load()` is this backend in the page), and the web glue and .wasm build.sh links beside the
- * Node ones (the .wasm is the same file). Throws when they are not built.
+ * Node ones (the release .wasm is the same file), the tracking variant's too. Throws when they are not built.
  */
 export function pageFiles(): { entry: string; files: Record<string, string> } {
   const web = resolve(WASM_DIR, '../web');
   const entry = fileURLToPath(new URL('../web/backend.js', import.meta.url));
-  const files = { 'backend.js': entry, 'leakbench_wasm_cvode.mjs': `${web}/leakbench_wasm_cvode.mjs`, 'leakbench_wasm_cvode.wasm': `${web}/leakbench_wasm_cvode.wasm` };
+  const names = ['leakbench_wasm_cvode.mjs', 'leakbench_wasm_cvode.wasm', 'leakbench_wasm_cvode_sites.mjs', 'leakbench_wasm_cvode_sites.wasm'];
+  const files: Record<string, string> = { 'backend.js': entry, ...Object.fromEntries(names.map((n) => [n, `${web}/${n}`])) };
   const missing = Object.values(files).filter((f) => !existsSync(f));
   if (missing.length) throw new Error(`the WASM module's page build is not built (${missing.join(', ')} missing). Build it: ${BUILD_HINT}`);
   return { entry: 'backend.js', files };

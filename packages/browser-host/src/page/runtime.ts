@@ -49,4 +49,10 @@ function checkedCall(): { trace: string; steps: number; rhsEvals: number } {
 /** A task turn of the page's event loop (the settle check's), `ms` long. */
 const turn = (ms: number) => new Promise((done) => setTimeout(done, ms));
 
-(globalThis as { __leakbench?: unknown }).__leakbench = { start, iterate, probe, turn, checkedCall };
+/** An attribution pass: start recording every C allocation's stack (false: this build cannot). */
+const track = async () => (await cell!.backend.trackAllocationSites?.()) === true && typeof cell!.backend.allocationSites === 'function';
+
+/** The live C blocks by allocation stack and epoch (after track()). */
+const sites = () => cell!.backend.allocationSites!();
+
+(globalThis as { __leakbench?: unknown }).__leakbench = { start, iterate, probe, turn, checkedCall, track, sites };

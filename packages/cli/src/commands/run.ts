@@ -110,7 +110,6 @@ export function registerRun(program: Command): void {
             recycle: o.recycle ?? null,
             sequential,
             nativeModules: o.nativeModule ? commaList(o.nativeModule) : null,
-            attributeAll: attributeWhen(o.attribute) === 'all',
             out: dir,
           },
           loadAnyBackend,

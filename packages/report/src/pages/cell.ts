@@ -41,8 +41,7 @@ function verdictBlock(v: CellVerdict | null): string {
   return `<p>${badge(v.decision)} ${esc(v.summary)}</p>${settle}${table(['layer', 'verdict', 'slope', ci, 'p (trend)', 'measured from', 'one-time', 'why'], rows)}`;
 }
 
-function attributionBlock(a: Attribution | null, id: string, inPage: boolean): string {
-  if (!a && inPage) return '<p class="note">Not attributed: the cell ran in a page of Chromium, where attribution passes are not built yet.</p>';
+function attributionBlock(a: Attribution | null, id: string): string {
   if (!a) return `<p class="note">Not attributed. <code>leakbench attribute &lt;run&gt; --cells ${esc(id)}</code> runs the cell again with heap snapshots and says where its growth is.</p>`;
   const at = a.snapshots.map((s) => s.iteration).join(', ');
   const rows = a.js.sites.map((s) => [
@@ -136,7 +135,7 @@ export function cellPage(c: CellView, runId: string, root: string): string {
   const body = `<p><a href="../index.html">← run ${esc(runId)}</a></p>
 ${table(['', ''], info)}
 <h2>Verdict</h2>${verdictBlock(c.verdict)}
-<h2>Where</h2>${attributionBlock(c.attribution, c.id, c.host === 'chromium')}
+<h2>Where</h2>${attributionBlock(c.attribution, c.id)}
 ${timelineBlock(c)}
 <h2>Memory layers per iteration</h2>
 <p class="note">Step lines over iteration; shaded: warm-up (explicit, or detected for that layer); dashed: the fitted per-iteration trend of the layer's verdict. Times and counts have no change panel.</p>
