@@ -140,6 +140,9 @@ describe.skipIf(!hasChromium)('the browser host (wasm-chromium)', () => {
       expect(r.stderr).toMatch(cases[k]![2]);
       expect(existsSync(join(dir, 'run.json'))).toBe(false);
     });
+    const simulated = await leakbench(['simulate', '--backend', 'wasm-chromium']);
+    expect(simulated.status, simulated.stderr).toBe(2);
+    expect(simulated.stderr).toMatch(/runs in a page of Chromium, and simulate computes in this process/);
     const profiled = await leakbench(['bench', '--backends', 'wasm,wasm-chromium', '--profile', join(tmpdir(), 'never-written')]);
     expect(profiled.status, profiled.stderr).toBe(2);
     expect(profiled.stderr).toMatch(/wasm-chromium runs in a page of Chromium.*leave out --profile/);

@@ -250,6 +250,26 @@ describe('published report', () => {
     }
   });
 
+  // docs/browser.md's calibration in a page: its table is the published summary (the trials themselves are judged
+  // again by calibrations.test.ts).
+  it("shows the page's zoo calibration as published: every row of docs/browser.md's table is the summary's", () => {
+    const c = JSON.parse(readFileSync(join(PUBLISHED, 'data/trials/stable-fixed-chromium/calibration.json'), 'utf8')) as {
+      options: { backends: string[]; host: string };
+      summaries: { fixture: string; expectedWhere: string; iterationsToDetect: number | null; falsePositiveRate: number | null; trueBytesPerIteration: number | null; estimatedBytesPerIteration: number | null; byIterations: { iterations: number; correct: number; trials: number; leak: number }[] }[];
+    };
+    expect(c.options).toMatchObject({ backends: ['wasm-chromium'], host: 'stable' });
+    const doc = readFileSync(join(PUBLISHED, '../docs/browser.md'), 'utf8');
+    const b = (x: number | null) => (x === null ? '—' : `${Number(x.toFixed(1))}`);
+    for (const s of c.summaries) {
+      const per = s.byIterations.map((p) => `${p.iterations}: ${p.correct}/${p.trials}`).join(', ');
+      const fp = s.falsePositiveRate === null ? '—' : `${Math.round(s.falsePositiveRate * 100)} %`;
+      const row = `| \`${s.fixture}\` | ${s.expectedWhere} | ${s.iterationsToDetect ?? 'never'} | ${fp} | ${b(s.trueBytesPerIteration)} | ${b(s.estimatedBytesPerIteration)} | ${per} |`;
+      expect(doc, row).toContain(row);
+    }
+    // What the page's text says of the non-leaks: none called a leak past 20 iterations.
+    for (const s of c.summaries.filter((x) => x.expectedWhere === 'none')) for (const p of s.byIterations.filter((x) => x.iterations > 20)) expect(p.leak, s.fixture).toBe(0);
+  });
+
   // The soak (README "How many iterations each layer needs"): the study's finding from one 50 000-iteration run.
   describe('soak run', () => {
     const soak = readRun(join(PUBLISHED, 'data/soak-run'));

@@ -2,6 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { Option, type Command } from 'commander';
 import { numericsEnv, runSimulation } from '@leakbench/harness';
+import { UsageError } from '@leakbench/core';
 import { numericsOption, oneOf, positiveInt, positiveNumber } from '../args.js';
 import { formatCsv, formatJson } from '../format.js';
 import { checkBackendId, loadAnyBackend } from '../registry.js';
@@ -30,6 +31,8 @@ export function registerSimulate(program: Command): void {
       }
       if (!o.backendModule) checkBackendId(o.backend);
       const backend = await loadAnyBackend(o.backend, o.backendModule ?? null);
+      // simulate computes in this process; a page backend's Node instance would answer for the page without saying so.
+      if (backend.host === 'chromium') throw new UsageError(`--backend ${backend.id}: its module runs in a page of Chromium, and simulate computes in this process; the same module in Node is --backend wasm (leakbench bench checks that both compute the same trace bit for bit)`);
       const r = runSimulation(backend, { model: o.model, durationMs: o.duration, logIntervalMs: o.logInterval, fixture: o.fixture, maxSteps: o.maxSteps });
       process.stdout.write(o.format === 'json' ? formatJson(r, backend, o.model) : formatCsv(r));
     });
