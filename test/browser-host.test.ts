@@ -23,7 +23,8 @@ const leakbench = (args: string[], env: NodeJS.ProcessEnv = {}) => runToEnd(proc
 
 /** What a page cannot give: no such total in the DevTools protocol, no --trace-gc of the renderer's V8. */
 const NULL_IN_PAGE: (keyof Sample)[] = ['externalBytes', 'globalHandlesBytes', 'gcMinor', 'gcMajor', 'gcIncremental', 'gcWeakCallbacks', 'gcPauseNs'];
-const FIXTURES = ['none', 'object', 'list', 'double', 'double100'];
+// The study's three kinds (the real workload, a JS leak, a C leak); the whole default set is measured in docs/browser.md.
+const FIXTURES = ['none', 'object', 'double'];
 
 describe.skipIf(!hasChromium)('the browser host (wasm-chromium)', () => {
   let wasm: Backend;
@@ -68,13 +69,23 @@ describe.skipIf(!hasChromium)('the browser host (wasm-chromium)', () => {
 
   it('decides every cell as its shape says, the C heap exactly', () => {
     const verdict = (f: string) => readVerdict(out, `wasm-chromium-lr1991-${f}`)!;
+    // `none`: never a leak, and every exact layer no-leak at 0 B/iter; a fixed 20 measured iterations leave it
+    // inconclusive in about 1 of 20 processes on the renderer's RSS alone (a young renderer still touching pages:
+    // docs/browser.md), which may only ever be a page-granular layer's doing.
     const none = verdict('none');
-    expect(none.decision, none.summary).toBe('no-leak');
-    for (const f of ['object', 'list']) {
+    expect(none.decision, none.summary).not.toBe('leak');
+    for (const layer of ['moduleHeapBytes', 'heapUsedBytes', 'arrayBuffersBytes', 'allocatorBytes']) {
+      const l = none.layers.find((x) => x.layer === layer)!;
+      expect(l.decision, `${layer}: ${none.summary}`).toBe('no-leak');
+      expect(l.slope, layer).toBe(0);
+    }
+    const undecided = none.layers.filter((l) => l.decision !== 'no-leak').map((l) => l.layer);
+    for (const layer of undecided) expect(['rssBytes', 'vmsBytes', 'maxRssBytes', 'heapTotalBytes', 'wasmMemoryBytes'], none.summary).toContain(layer);
+    for (const f of ['object']) {
       expect(verdict(f).decision, verdict(f).summary).toBe('leak');
       expect(verdict(f).where, verdict(f).summary).toBe('js-heap');
     }
-    for (const f of ['double', 'double100']) {
+    for (const f of ['double']) {
       const v = verdict(f);
       // The truth: what the same module's dlmalloc takes per leaked block, measured in C (Node's instance of it).
       const truth = wasm.fixtureGrowth!(parseFixture(f))!;
@@ -90,7 +101,8 @@ describe.skipIf(!hasChromium)('the browser host (wasm-chromium)', () => {
   });
 
   it('says where a page cell leaks: the C allocation site through the tracking variant in the page, the JS store from heap snapshots of the page', async () => {
-    const r = await leakbench(['attribute', out, '--cells', 'wasm-chromium-lr1991-double,wasm-chromium-lr1991-object', '--json']);
+    // Passes of 30 iterations (snapshots after 20, 25 and 30): enough for one block or object per iteration.
+    const r = await leakbench(['attribute', out, '--cells', 'wasm-chromium-lr1991-double,wasm-chromium-lr1991-object', '--iterations', '30', '--json']);
     expect(r.status, r.stderr).toBe(0);
     const double = readAttribution(out, 'wasm-chromium-lr1991-double')!;
     const site = double.c!.sites[0]!;

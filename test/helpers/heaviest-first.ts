@@ -19,6 +19,7 @@ export const HEAVIEST = [
   'test/harness.test.ts',
   'test/foreign-sites.test.ts',
   'test/zoo.test.ts',
+  'test/browser-host.test.ts', // cells, attribution passes and a bench in pages of Chromium (20 s on its own)
   'packages/attribution/src/js-heap.test.ts',
   'packages/analysis/src/verdict/operating.test.ts',
   'test/foreign.test.ts',
