@@ -37,6 +37,9 @@ compile_into() {
   done
   for f in "${pids[@]}"; do wait "$f" || die "emcc failed on a source of $dir"; done
 }
+# The C ABI every link exports (src/wasm_api.c), and the tracking variant's additions (src/wasm_sites.c).
+exports=_lbw_simulate,_lbw_last_numbers,_lbw_last_trace,_lbw_last_message,_lbw_last_flag_name,_lbw_last_free,_lbw_fixture_supported,_lbw_fixture_growth,_lbw_fixture_free,_lbw_allocator_in_use,_lbw_describe_json
+sites_exports=$exports,_lbw_track_sites,_lbw_site_counts,_lbw_site_counts_free,_malloc,_free
 objs="$out/build/release"
 # shellcheck disable=SC2086
 compile_into "$objs" "$cflags" "$profile" "$here/src/wasm_api.c" $sources
@@ -44,7 +47,7 @@ compile_into "$objs" "$cflags" "$profile" "$here/src/wasm_api.c" $sources
 emcc $lflags "$objs"/*.o "$prefix/lib/libsundials_cvode.a" -lm \
   --js-library "$here/src/retain.js" \
   -sMODULARIZE=1 -sEXPORT_NAME=createLeakbenchWasm -sENVIRONMENT=node -sALLOW_MEMORY_GROWTH=1 \
-  -sEXPORTED_FUNCTIONS=_lbw_simulate,_lbw_last_numbers,_lbw_last_trace,_lbw_last_message,_lbw_last_flag_name,_lbw_last_free,_lbw_fixture_supported,_lbw_fixture_growth,_lbw_fixture_free,_lbw_allocator_in_use,_lbw_describe_json \
+  -sEXPORTED_FUNCTIONS="$exports" \
   -sEXPORTED_RUNTIME_METHODS=UTF8ToString \
   -o "$out/wasm/leakbench_wasm_cvode.cjs"
 # The same objects for a page (the browser host): emscripten's web glue as an ES module, and the .wasm beside it
@@ -54,7 +57,7 @@ mkdir -p "$out/web"
 emcc $lflags "$objs"/*.o "$prefix/lib/libsundials_cvode.a" -lm \
   --js-library "$here/src/retain.js" \
   -sMODULARIZE=1 -sEXPORT_ES6=1 -sEXPORT_NAME=createLeakbenchWasm -sENVIRONMENT=web -sALLOW_MEMORY_GROWTH=1 \
-  -sEXPORTED_FUNCTIONS=_lbw_simulate,_lbw_last_numbers,_lbw_last_trace,_lbw_last_message,_lbw_last_flag_name,_lbw_last_free,_lbw_fixture_supported,_lbw_fixture_growth,_lbw_fixture_free,_lbw_allocator_in_use,_lbw_describe_json \
+  -sEXPORTED_FUNCTIONS="$exports" \
   -sEXPORTED_RUNTIME_METHODS=UTF8ToString \
   -o "$out/web/leakbench_wasm_cvode.mjs"
 # The tracking variant for attribution passes (src/wasm_sites.c): the debug profile — the same sources compiled
@@ -70,7 +73,7 @@ compile_into "$objs" "$dcflags" "$dprofile" "$here/src/wasm_api.c" "$here/src/wa
 emcc $dlflags "$objs"/*.o "$debug_prefix/lib/libsundials_cvode.a" -lm \
   --js-library "$here/src/retain.js" --js-library "$here/src/sites.js" \
   -sMODULARIZE=1 -sEXPORT_NAME=createLeakbenchWasmSites -sENVIRONMENT=node -sALLOW_MEMORY_GROWTH=1 \
-  -sEXPORTED_FUNCTIONS=_lbw_simulate,_lbw_last_numbers,_lbw_last_trace,_lbw_last_message,_lbw_last_flag_name,_lbw_last_free,_lbw_fixture_supported,_lbw_fixture_growth,_lbw_fixture_free,_lbw_allocator_in_use,_lbw_describe_json,_lbw_track_sites,_lbw_site_counts,_lbw_site_counts_free,_malloc,_free \
+  -sEXPORTED_FUNCTIONS="$sites_exports" \
   -sEXPORTED_RUNTIME_METHODS=UTF8ToString \
   -o "$out/wasm/leakbench_wasm_cvode_sites.cjs"
 # ... and for a page (an attribution pass in the browser host), as the release module is linked twice above.
@@ -78,7 +81,7 @@ emcc $dlflags "$objs"/*.o "$debug_prefix/lib/libsundials_cvode.a" -lm \
 emcc $dlflags "$objs"/*.o "$debug_prefix/lib/libsundials_cvode.a" -lm \
   --js-library "$here/src/retain.js" --js-library "$here/src/sites.js" \
   -sMODULARIZE=1 -sEXPORT_ES6=1 -sEXPORT_NAME=createLeakbenchWasmSites -sENVIRONMENT=web -sALLOW_MEMORY_GROWTH=1 \
-  -sEXPORTED_FUNCTIONS=_lbw_simulate,_lbw_last_numbers,_lbw_last_trace,_lbw_last_message,_lbw_last_flag_name,_lbw_last_free,_lbw_fixture_supported,_lbw_fixture_growth,_lbw_fixture_free,_lbw_allocator_in_use,_lbw_describe_json,_lbw_track_sites,_lbw_site_counts,_lbw_site_counts_free,_malloc,_free \
+  -sEXPORTED_FUNCTIONS="$sites_exports" \
   -sEXPORTED_RUNTIME_METHODS=UTF8ToString \
   -o "$out/web/leakbench_wasm_cvode_sites.mjs"
 # sed, not head: head exits after the first line, and emcc, still printing, dies of the broken pipe (pipefail).
