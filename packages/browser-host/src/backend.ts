@@ -1,7 +1,7 @@
 // A backend whose cells run in a page: the Node instance of the same module answers what a plan asks before any cell
 // starts (its models, which fixtures it can carry, the true growth of a fixture in its allocator — the same C and the
-// same dlmalloc in the page), and `pageBuild` says what the page loads. Where the page cannot follow it yet, it
-// does not pretend: no allocation-site tracking (a page's attribution pass is not built).
+// same dlmalloc in the page), and `pageBuild` says what the page loads. What belongs to the page's own instance is
+// not answered from Node's: allocation sites (the attribution pass tracks them in the page) and retained JS values.
 import { UsageError, type Backend } from '@leakbench/core/cell';
 import type { PageBuild } from './cell.js';
 import { chromiumProblem } from './chromium.js';

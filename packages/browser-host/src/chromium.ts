@@ -20,6 +20,14 @@ export function chromiumProblem(path = chromiumPath()): string | null {
 }
 
 /**
+ * How a process that drives pages is told its host profile's V8 flags (harness host.ts): through its environment,
+ * set where it is started (`pageJsFlagsEnv`) and read where it launches Chromium (`pageJsFlags`).
+ */
+const PAGE_JS_FLAGS = 'LEAKBENCH_PAGE_JS_FLAGS';
+export const pageJsFlagsEnv = (nodeFlags: string[]): NodeJS.ProcessEnv => ({ [PAGE_JS_FLAGS]: nodeFlags.join(' ') });
+export const pageJsFlags = (env: NodeJS.ProcessEnv = process.env): string[] => (env[PAGE_JS_FLAGS] ?? '').split(' ').filter(Boolean);
+
+/**
  * Starts Chromium, its V8 with `jsFlags` (e.g. the host profile's: harness host.ts). playwright-core loads here, not
  * with this module: a plan and a Node cell never need it.
  */

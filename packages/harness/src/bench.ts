@@ -15,6 +15,8 @@ import { collectEnvironment } from './environment.js';
 import { hostSettings, type HostProfile, type Numerics } from './host.js';
 import { checkProfiling, profileProcess, workloadSamples, type ProfileJob } from './profile.js';
 import type { BackendLoader } from './worker.js';
+// The bench process loads this module when asked; playwright-core loads only when a page is opened (chromium.ts).
+import { openPage, pageJsFlags, pageJsFlagsEnv } from '@leakbench/browser-host';
 
 export interface BenchRequest {
   /** Built-in backend ids; the first is the baseline every ratio divides by. */
@@ -177,7 +179,7 @@ function benchProcess(job: BenchJob, host: ReturnType<typeof hostSettings>, work
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--expose-gc', ...host.nodeFlags, worker, 'bench', JSON.stringify(job)], {
       // A backend in a page runs the profile's V8 flags there too (as its cells do: cell-process.ts).
-      env: { ...process.env, ...host.env, LEAKBENCH_PAGE_JS_FLAGS: host.nodeFlags.join(' ') },
+      env: { ...process.env, ...host.env, ...pageJsFlagsEnv(host.nodeFlags) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -256,8 +258,7 @@ function inProcess(b: Backend): TimedBackend {
 
 /** A backend whose cells run in a page: the bench opens one page for it per model, with the host profile's V8 flags. */
 async function inPage(b: Backend, opts: SimulateOptions): Promise<TimedBackend> {
-  const { openPage } = await import('@leakbench/browser-host');
-  const session = await openPage(b.pageBuild!(), opts, (process.env.LEAKBENCH_PAGE_JS_FLAGS ?? '').split(' ').filter(Boolean));
+  const session = await openPage(b.pageBuild!(), opts, pageJsFlags());
   const { driver } = session;
   return {
     id: b.id,

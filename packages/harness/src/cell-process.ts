@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { runPaths } from '@leakbench/core';
 import type { CellSpec, CellStatus, RunManifest, BuildInfo } from '@leakbench/core';
 import { interposerEnv } from '@leakbench/native-probe';
+import { pageJsFlagsEnv } from '@leakbench/browser-host';
 import type { CellMessage } from './protocol.js';
 import type { CellPart } from './cell.js';
 
@@ -91,7 +92,7 @@ const probeEnv = (spec: CellSpec, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv => 
  * page's JS heap free of JIT code steps as it keeps a Node cell's. Its environment (glibc's tunables) reaches the
  * browser as the cell process's own.
  */
-const pageFlagsEnv = (spec: CellSpec, host: RunManifest['options']['host']): NodeJS.ProcessEnv => (spec.host === 'chromium' ? { LEAKBENCH_PAGE_JS_FLAGS: host.nodeFlags.join(' ') } : {});
+const pageFlagsEnv = (spec: CellSpec, host: RunManifest['options']['host']): NodeJS.ProcessEnv => (spec.host === 'chromium' ? pageJsFlagsEnv(host.nodeFlags) : {});
 
 export function startCellProcess(dir: string, spec: CellSpec, o: CellProcessOptions): CellProcess {
   const mode = o.mode ?? 'cell';

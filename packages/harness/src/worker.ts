@@ -45,14 +45,14 @@ async function cellMain(args: string[], load: BackendLoader): Promise<void> {
 /** The browser host's loop for a cell of `backend` (a page build), as this harness runs its own cells. */
 async function browserCell(spec: CellSpec, samplesPath: string, part: CellPart, backend: Backend, extra: Partial<BrowserCellOptions> = {}): Promise<number> {
   if (!backend.pageBuild) throw new Error(`backend '${backend.id}' has no page build to run in Chromium`);
-  const { runBrowserCell } = await import('@leakbench/browser-host');
+  const { pageJsFlags, runBrowserCell } = await import('@leakbench/browser-host');
   return runBrowserCell(spec, samplesPath, {
     page: backend.pageBuild(),
     part,
     gcsBeforeSample: GCS_BEFORE_SAMPLE,
     settleTurns: SETTLE_TURNS,
     stopSignal: STOP_SIGNAL,
-    jsFlags: (process.env.LEAKBENCH_PAGE_JS_FLAGS ?? '').split(' ').filter(Boolean),
+    jsFlags: pageJsFlags(),
     onStart: (build, pid) => send({ type: 'start', build, pid }),
     ...extra,
   });

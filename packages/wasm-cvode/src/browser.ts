@@ -4,19 +4,8 @@
 import type { Backend } from '@leakbench/core';
 import { workloadBackend } from '@leakbench/workload';
 import { emBinding, jsFixtureHost, type EmModule } from './binding.js';
-import { WASM_BACKEND } from './identity.js';
+import { WASM_BACKEND, WEB_FILES } from './identity.js';
 import { createStackTable, type StackTable } from './sites.js';
-
-/**
- * The files the page loads, by the names build.sh gives them; served beside this script. The tracking variant's
- * allocation stacks name its .wasm by `sitesWasm` alone: the host that served it knows where the file is.
- */
-export const WEB_FILES = {
-  glue: 'leakbench_wasm_cvode.mjs',
-  wasm: 'leakbench_wasm_cvode.wasm',
-  sitesGlue: 'leakbench_wasm_cvode_sites.mjs',
-  sitesWasm: 'leakbench_wasm_cvode_sites.wasm',
-} as const;
 
 type Factory = (opts: object) => Promise<EmModule>;
 

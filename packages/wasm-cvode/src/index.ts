@@ -8,7 +8,7 @@ import type { Backend } from '@leakbench/core';
 import { createStackTable, type StackTable } from './sites.js';
 import { workloadBackend } from '@leakbench/workload';
 import { emBinding, jsFixtureHost, type EmModule } from './binding.js';
-import { WASM_BACKEND } from './identity.js';
+import { WASM_BACKEND, WEB_FILES } from './identity.js';
 
 /**
  * Where the modules are: this package's wasm/, or $LEAKBENCH_BUILD_DIR/wasm-cvode/wasm — a second build beside the
@@ -30,8 +30,7 @@ export const WASM_SITES_PATH = `${WASM_DIR}leakbench_wasm_cvode_sites.wasm`;
 export function pageFiles(): { entry: string; files: Record<string, string> } {
   const web = resolve(WASM_DIR, '../web');
   const entry = fileURLToPath(new URL('../web/backend.js', import.meta.url));
-  const names = ['leakbench_wasm_cvode.mjs', 'leakbench_wasm_cvode.wasm', 'leakbench_wasm_cvode_sites.mjs', 'leakbench_wasm_cvode_sites.wasm'];
-  const files: Record<string, string> = { 'backend.js': entry, ...Object.fromEntries(names.map((n) => [n, `${web}/${n}`])) };
+  const files: Record<string, string> = { 'backend.js': entry, ...Object.fromEntries(Object.values(WEB_FILES).map((n) => [n, `${web}/${n}`])) };
   const missing = Object.values(files).filter((f) => !existsSync(f));
   if (missing.length) throw new Error(`the WASM module's page build is not built (${missing.join(', ')} missing). Build it: ${BUILD_HINT}`);
   return { entry: 'backend.js', files };

@@ -1,6 +1,7 @@
 // The page's side of a browser cell: loads the backend's page build (an ES module exporting `load(): Promise<Backend>`,
-// e.g. @leakbench/wasm-cvode's web/backend.js) and gives the driver (../cell.ts) three calls over the DevTools
-// protocol — start, one timed iteration, the backend's probes. Served as a plain script; it imports types only.
+// e.g. @leakbench/wasm-cvode's web/backend.js) and gives the driver (../cell.ts) its calls over the DevTools
+// protocol: start, one timed iteration, the backend's probes, a turn of the event loop, one call with its whole trace
+// (the bench's check), and an attribution pass's allocation sites. Served as a plain script; it imports types only.
 import type { Backend, BuildInfo, SimulateOptions } from '@leakbench/core';
 
 interface PageCell {
