@@ -1,4 +1,4 @@
 // The harness's own WebAssembly probes (see hooks.ts): installed in a cell's process before its backend loads.
-export { installWasmProbe, type WasmProbe, type WasmModuleReport, type WasmMemoryReport } from './hooks.js';
+export { installWasmProbe, prepareModule, hintsFrom, type WasmProbe, type WasmModuleReport, type WasmMemoryReport } from './hooks.js';
 export { HOOK_MODULE, type AllocatorKind } from './hook-names.js';
 export type { HeaderSum } from './block-set.js';
