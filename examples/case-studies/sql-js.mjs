@@ -5,14 +5,13 @@
 //             db.statements);
 //   free    — stmt.free() after use (nothing grows).
 //   npx leakbench run --backend-module examples/case-studies/sql-js.mjs --iterations 300
-import { createRequire } from 'node:module';
-
-const require = createRequire(import.meta.url);
+// Loaded with import, not require: the same file runs in a page (`--runtime chromium`), where sql.js fetches its
+// .wasm beside its script.
+import initSqlJs from 'sql.js';
 
 export const QUERY = 'SELECT id, name, score * 2 AS doubled FROM items WHERE id = ? AND score > ?';
 
 export async function load() {
-  const initSqlJs = require('sql.js');
   const SQL = await initSqlJs();
   const db = new SQL.Database();
   db.run('CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT, score REAL)');

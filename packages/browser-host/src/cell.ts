@@ -11,14 +11,23 @@ import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Browser, CDPSession, Page } from 'playwright-core';
 import { SampleWriter } from '@leakbench/core/cell';
-import type { BuildInfo, CellSpec, Phase, Sample, SimulateOptions } from '@leakbench/core';
+import type { BuildInfo, CellSpec, Phase, Probes, Sample, SimulateOptions } from '@leakbench/core';
+import { prepareModule, hintsFrom } from '@leakbench/wasm-probe';
 import { launchChromium } from './chromium.js';
+import { findAsset, originalSource } from './page-build.js';
+import { PREPARE_PATH, type PageDescription, type PageProbesReport, type PageStart, type PreparedModule } from './page-protocol.js';
 import { servePage, type PageServer } from './server.js';
 
-/** A backend's page build: the files the page loads (served by name, side by side) and which one is its entry. */
+/**
+ * A backend's page build: the files the page loads (served by name, side by side) and which one is its entry;
+ * `assetDirs`: where a file its code fetches by name is found (page-build.ts, a user's module bundled).
+ */
 export interface PageBuild {
   entry: string;
   files: Record<string, string>;
+  assetDirs?: string[];
+  /** Source maps of served files (by name), to name a bundled script by its source. */
+  sourceMaps?: Record<string, string>;
 }
 
 /** How the harness runs its cells, so that a browser cell follows the same loop (see harness/cell.ts). */
@@ -34,6 +43,8 @@ export interface BrowserCellOptions {
   jsFlags?: string[];
   /** Called once the page's backend has loaded: its build, where it runs, and the renderer's pid. */
   onStart?: (build: BuildInfo, pid: number) => void;
+  /** With the harness's probes on (CellSpec.probes): where the C layers came from, once the loop is done. */
+  onProbes?: (report: PageProbesReport) => void;
   /**
    * An attribution pass (harness worker.ts): `track` asks the page's backend to record C allocation stacks before the
    * first iteration (its answer reaches `onTrack`), and `afterSample` runs after each sample is on disk.
@@ -43,7 +54,7 @@ export interface BrowserCellOptions {
   afterSample?: (i: number, page: PageDriver) => Promise<void>;
 }
 
-const RUNTIME = fileURLToPath(new URL('./page/runtime.js', import.meta.url));
+const RUNTIME = fileURLToPath(new URL('./page/runtime.bundle.js', import.meta.url));
 const PAGE = '<!doctype html><meta charset="utf-8"><title>leakbench cell</title><script type="module" src="/runtime.js"></script>';
 
 /** The pid of the renderer process that hosts `page`'s main frame: Chromium names it in the trace's first event. */
@@ -104,19 +115,21 @@ export class PageDriver {
 async function takeSample(d: PageDriver, t0: bigint, i: number, phase: Phase, iterNs: number | null, segment: number): Promise<Sample> {
   const heap = (await d.cdp.send('Runtime.getHeapUsage')) as { usedSize: number; totalSize: number; backingStorageSize?: number };
   const pages = processPages(d.pid);
-  const probes = await d.call<{ allocatorBytes: number | null; moduleHeapBytes?: number | null; wasmMemoryBytes: number | null }>('__leakbench.probe()');
+  const probes = await d.call<Probes>('__leakbench.probe()');
+  // The probes' own tables are the instrument's, not the page's workload (as sampler.ts leaves them out in Node).
+  const own = probes.ownBytes ?? 0;
   return {
     i,
     phase,
     iterNs,
     tMs: Number(process.hrtime.bigint() - t0) / 1e6,
-    vmsBytes: pages.vms,
-    rssBytes: pages.rss,
+    vmsBytes: pages.vms === null ? null : pages.vms - own,
+    rssBytes: pages.rss === null ? null : pages.rss - own,
     maxRssBytes: pages.hwm ?? pages.rss ?? 0,
     heapUsedBytes: heap.usedSize,
     heapTotalBytes: heap.totalSize,
     externalBytes: null,
-    arrayBuffersBytes: heap.backingStorageSize ?? null,
+    arrayBuffersBytes: heap.backingStorageSize === undefined ? null : heap.backingStorageSize - (probes.ownArrayBufferBytes ?? 0),
     globalHandlesBytes: null,
     gcMinor: null,
     gcMajor: null,
@@ -139,10 +152,26 @@ export interface PageSession {
 }
 
 /**
- * Starts Chromium (its V8 with `jsFlags`), serves `build` and the page's runtime, loads the backend in the page and
- * sets the call every iteration makes (`opts`); finds the renderer's pid. Closes what it started if any step fails.
+ * The harness's probe asks the page's server to rewrite a module the page instantiates (wasm-probe prepareModule).
+ * `caller` is the instantiating script's URL path with its line and column: the module is named, and its glue's
+ * allocator names read, from that script's source (through the build's source map for a bundle).
  */
-export async function openPage(build: PageBuild, opts: SimulateOptions, jsFlags: string[] = []): Promise<PageSession> {
+function prepareForPage(build: PageBuild, body: Uint8Array, query: URLSearchParams): PreparedModule {
+  const m = /^\/backend\/([^:]+):(\d+):(\d+)$/.exec(query.get('caller') ?? '');
+  const name = m?.[1];
+  const served = name ? build.files[name] : undefined;
+  const script = served ? originalSource(build, name!, served, Number(m![2]), Number(m![3])) : null;
+  const state = prepareModule(body, script, hintsFrom(script), query.get('sites') === '1');
+  const r = state.rewritten;
+  return { hash: state.hash, instantiatedBy: state.instantiatedBy, rewritten: r.bytes === null ? r : { ...r, bytes: Buffer.from(r.bytes).toString('base64') } };
+}
+
+/**
+ * Starts Chromium (its V8 with `jsFlags`), serves `build` and the page's runtime, and calls `call` with the page's
+ * driver (its renderer's pid when `pid`); then closes what it started unless `call` keeps it open (`keep`). A page
+ * error names the files the page asked for and could not have.
+ */
+async function withPage<T>(build: PageBuild, jsFlags: string[], pid: boolean, call: (driver: PageDriver, browser: Browser) => Promise<T>, keep: boolean): Promise<{ value: T; close: () => Promise<void> }> {
   const routes: Record<string, string | { text: string }> = { '/cell.html': { text: PAGE }, '/runtime.js': RUNTIME };
   for (const [name, file] of Object.entries(build.files)) routes[`/backend/${name}`] = file;
   let server: PageServer | null = null;
@@ -152,20 +181,51 @@ export async function openPage(build: PageBuild, opts: SimulateOptions, jsFlags:
     await server?.close();
   };
   try {
-    server = await servePage(routes);
+    server = await servePage(routes, { asset: (path) => findAsset(build, path), post: { [PREPARE_PATH]: (body, query) => prepareForPage(build, body, query) } });
     browser = await launchChromium(jsFlags);
     const page = await browser.newPage();
     await page.goto(`${server.origin}/cell.html`);
     await page.waitForFunction(() => '__leakbench' in globalThis);
     const cdp = await page.context().newCDPSession(page);
-    const driver = new PageDriver(cdp, await rendererPid(browser, page));
-    const started = await driver.call<{ build: BuildInfo }>(`__leakbench.start(${JSON.stringify(`/backend/${build.entry}`)}, ${JSON.stringify(opts)})`);
-    const { jsVersion } = (await (await browser.newBrowserCDPSession()).send('Browser.getVersion')) as { jsVersion: string };
-    return { driver, build: { ...started.build, runtime: `Chromium ${browser.version()} (V8 ${jsVersion}), headless` }, close };
+    const driver = new PageDriver(cdp, pid ? await rendererPid(browser, page) : 0);
+    const value = await call(driver, browser).catch((e: Error) => {
+      const missing = server!.missing.filter((p) => p !== '/favicon.ico');
+      throw missing.length ? new Error(`${e.message} (the page asked for ${missing.join(', ')}: not among the build's files, nor beside its sources)`) : e;
+    });
+    if (!keep) await close();
+    return { value, close };
   } catch (e) {
     await close();
     throw e;
   }
+}
+
+const entryUrl = (build: PageBuild) => JSON.stringify(`/backend/${build.entry}`);
+
+/**
+ * Starts Chromium (its V8 with `jsFlags`), serves `build` and the page's runtime, loads the backend in the page
+ * (with its options; the harness's WebAssembly probe first when `setup.probes`) and sets the call every iteration
+ * makes (`opts`); finds the renderer's pid. Closes what it started if any step fails.
+ */
+export async function openPage(build: PageBuild, opts: SimulateOptions, jsFlags: string[] = [], setup: PageStart = { options: {}, probes: false }): Promise<PageSession> {
+  const { value, close } = await withPage(
+    build,
+    jsFlags,
+    true,
+    async (driver, browser) => {
+      const started = await driver.call<{ build: BuildInfo }>(`__leakbench.start(${entryUrl(build)}, ${JSON.stringify(opts)}, ${JSON.stringify(setup)})`);
+      const { jsVersion } = (await (await browser.newBrowserCDPSession()).send('Browser.getVersion')) as { jsVersion: string };
+      return { driver, build: { ...started.build, runtime: `Chromium ${browser.version()} (V8 ${jsVersion}), headless` } };
+    },
+    true,
+  );
+  return { ...value, close };
+}
+
+/** Loads a user's module in a page once, for what a plan asks of it (its id, workloads, options), and closes. */
+export async function describePage(build: PageBuild, setup: PageStart, jsFlags: string[] = []): Promise<PageDescription> {
+  const { value } = await withPage(build, jsFlags, false, (driver) => driver.call<PageDescription>(`__leakbench.describe(${entryUrl(build)}, ${JSON.stringify(setup)})`), false);
+  return value;
 }
 
 /** Runs the cell's part in a fresh headless Chromium and appends its samples to `samplesPath`; returns how many. */
@@ -180,7 +240,7 @@ export async function runBrowserCell(spec: CellSpec, samplesPath: string, o: Bro
   if (spec.sequential) process.on(o.stopSignal, stop);
   try {
     const opts: SimulateOptions = { model: spec.model, durationMs: spec.durationMs, logIntervalMs: spec.logIntervalMs, fixture: spec.fixtureDef ?? { kind: 'none', bytes: 0, period: 0 } };
-    session = await openPage(o.page, opts, o.jsFlags);
+    session = await openPage(o.page, opts, o.jsFlags, { options: spec.backendOptions ?? {}, probes: spec.probes?.wasm === true });
     const { driver } = session;
     o.onStart?.({ ...session.build, backend: spec.backend }, driver.pid);
     // Every expression the loop sends is compiled once here, before the baseline: a page keeps each new script's
@@ -212,6 +272,10 @@ export async function runBrowserCell(spec: CellSpec, samplesPath: string, o: Bro
         await driver.call('__leakbench.turn(5)');
       }
       await sample(last, 'settle', null);
+    }
+    if (spec.probes?.wasm) {
+      const report = await driver.call<PageProbesReport | null>('__leakbench.report()');
+      if (report) o.onProbes?.(report);
     }
     return w.count;
   } finally {

@@ -66,3 +66,9 @@ export function backendOption(v: string, previous: Record<string, string> = {}):
   if (name in previous) throw new InvalidArgumentError(`--option ${name} given twice`);
   return { ...previous, [name]: v.slice(eq + 1) };
 }
+
+/** Where a --backend-module runs: `node` (the cell's process) or `chromium` (a page of headless Chromium). */
+export const runtimeOption = (): Option =>
+  new Option('--runtime <where>', "where a --backend-module's cells run: node, or chromium (a page of headless Chromium, Debian's; WebAssembly modules only, bundled for the browser by esbuild)")
+    .argParser(oneOf('--runtime', ['node', 'chromium'] as const))
+    .default('node');

@@ -1,10 +1,11 @@
 // The built-in backends, as declared dependencies of the CLI, and the one way to find any backend: a built-in by
 // id, or a user's module by path (`--backend-module`).
 import { loadBackendModule, UsageError, type Backend } from '@leakbench/core/cell';
+import type { CellHost } from '@leakbench/core';
 import { load as loadNative } from '@leakbench/native-cvode';
 import { load as loadWasm, pageFiles as wasmPageFiles } from '@leakbench/wasm-cvode';
 // The backend side only: the cell driver (and playwright-core) load in a browser cell's own process, when it starts.
-import { inChromium } from '@leakbench/browser-host/backend';
+import { inChromium, moduleInChromium } from '@leakbench/browser-host/backend';
 
 const WASM_CHROMIUM = "the wasm backend's module in a page of headless Chromium (Debian's), measured over the DevTools protocol";
 
@@ -26,7 +27,11 @@ export function loadBackend(id: string): Promise<Backend> {
   return BUILTIN_BACKENDS[id]!.load();
 }
 
-/** A built-in id, or a module path when `modulePath` is given, with its `--option`s (the harness's BackendLoader). */
-export function loadAnyBackend(id: string, modulePath: string | null, options: Record<string, string> = {}): Promise<Backend> {
-  return modulePath ? loadBackendModule(modulePath, options) : loadBackend(id);
+/**
+ * A built-in id, or a module path when `modulePath` is given, with its `--option`s — in a page of headless Chromium
+ * when `host` is 'chromium' (`--runtime chromium`) — the harness's BackendLoader.
+ */
+export async function loadAnyBackend(id: string, modulePath: string | null, options: Record<string, string> = {}, host: CellHost = 'node'): Promise<Backend> {
+  if (!modulePath) return loadBackend(id);
+  return host === 'chromium' ? moduleInChromium(modulePath, options) : loadBackendModule(modulePath, options);
 }

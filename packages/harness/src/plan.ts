@@ -3,7 +3,7 @@
 import { accessSync, constants as fsConstants, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { checkFixture, findModel, parseFixtureList, RUN_SCHEMA, UsageError, writeManifest } from '@leakbench/core';
-import type { Backend, CellRecord, CellSpec, GcPolicy, ProbeSpec, RunManifest, SequentialSpec } from '@leakbench/core';
+import type { Backend, CellHost, CellRecord, CellSpec, GcPolicy, ProbeSpec, RunManifest, SequentialSpec } from '@leakbench/core';
 import { loadNativeProbe, unmatchedPatterns } from '@leakbench/native-probe';
 import { FIRST_LOOK, sequentialBounds } from '@leakbench/analysis';
 import { collectEnvironment, leakbenchVersion } from './environment.js';
@@ -46,6 +46,8 @@ export interface RunRequest {
    * in every cell (null: '*.node' for a user's backend module, none for the built-ins, which count their own).
    */
   nativeModules?: string[] | null;
+  /** `--runtime chromium`: the backend module in a page of headless Chromium (default: in Node). */
+  runtime?: CellHost;
   out: string;
 }
 
@@ -111,10 +113,11 @@ export async function planRun(
   if (req.models?.length === 0) throw new UsageError('no models given');
   if (req.backendOptions && Object.keys(req.backendOptions).length && !req.backendModule) throw new UsageError('--option sets options of a --backend-module; the built-in backends take none');
 
+  checkRuntime(req);
   const backends: Backend[] = [];
   for (const id of req.backendModule ? [null] : req.backends) {
     try {
-      backends.push(await load(id ?? '', req.backendModule, req.backendOptions ?? {}));
+      backends.push(await load(id ?? '', req.backendModule, req.backendOptions ?? {}, req.runtime));
     } catch (e) {
       if (e instanceof UsageError) throw e;
       throw new UsageError(`backend '${id}' cannot be loaded: ${(e as Error).message}`);
@@ -172,10 +175,19 @@ export async function planRun(
  * Node-API addon unless --native-module names others, and the WebAssembly probe); a built-in backend counts its own
  * module and gets the interposer only when --native-module asks for it.
  */
-export function probeSpec(req: Pick<RunRequest, 'backendModule' | 'nativeModules'>): ProbeSpec | null {
+export function probeSpec(req: Pick<RunRequest, 'backendModule' | 'nativeModules' | 'runtime'>): ProbeSpec | null {
   const named = req.nativeModules?.length ? req.nativeModules : null;
+  // In a page only the WebAssembly probe can run (it is carried into the page; no interposer reaches a renderer).
+  if (req.backendModule && req.runtime === 'chromium') return { nativeModules: null, wasm: true };
   if (req.backendModule) return { nativeModules: named ?? ['*.node'], wasm: true };
   return named ? { nativeModules: named, wasm: false } : null;
+}
+
+/** `--runtime chromium` runs a user's module in a page: not a built-in (wasm-chromium is that), no interposer. */
+export function checkRuntime(req: Pick<RunRequest, 'backendModule' | 'nativeModules' | 'runtime'>): void {
+  if (req.runtime === undefined || req.runtime === 'node') return;
+  if (!req.backendModule) throw new UsageError(`--runtime ${req.runtime} runs a --backend-module in a page; the built-in WASM module in a page is --backends wasm-chromium`);
+  if (req.nativeModules?.length) throw new UsageError(`--native-module counts a native module's C heap in a Node process; a page (--runtime ${req.runtime}) runs WebAssembly only`);
 }
 
 /** Each --native-module pattern must match a shared object the backends loaded (here, in the planning process). */

@@ -12,16 +12,19 @@ import { writeHeapSnapshot } from 'node:v8';
 //
 // A cell measures the heap of the process it runs in, so this module loads only what a cell needs (no zod, no
 // analysis, no snapshot parser; see @leakbench/core/cell): the growth probe and the bench load theirs when asked.
-import type { Backend, CellSpec, CHeapSites } from '@leakbench/core';
-import type { BrowserCellOptions } from '@leakbench/browser-host';
+import type { Backend, CellHost, CellSpec, CHeapSites } from '@leakbench/core';
+import type { BrowserCellOptions, PageBuild } from '@leakbench/browser-host';
 import { stampModules } from '@leakbench/attribution/c-heap';
 import { C_HEAP_WHY_NOT, cHeapFile, snapshotFile, snapshotPoints, storesFile } from './attribute-files.js';
 import { GCS_BEFORE_SAMPLE, runCell, SETTLE_TURNS, STOP_SIGNAL, wholeCell, type CellPart } from './cell.js';
 import { PROBES_FILE, startHarnessProbes, writeProbesReport } from './probes.js';
 import type { CellMessage } from './protocol.js';
 
-/** Finds a backend: a built-in by id, or a user module by path (null for built-ins), given its `--option`s. */
-export type BackendLoader = (backend: string, modulePath: string | null, options?: Record<string, string>) => Promise<Backend>;
+/**
+ * Finds a backend: a built-in by id, or a user module by path (null for built-ins), given its `--option`s; `host`
+ * 'chromium': the module in a page of headless Chromium (`--runtime chromium`).
+ */
+export type BackendLoader = (backend: string, modulePath: string | null, options?: Record<string, string>, host?: CellHost) => Promise<Backend>;
 
 const send = (m: CellMessage) => process.send?.(m);
 
@@ -34,7 +37,7 @@ async function cellMain(args: string[], load: BackendLoader): Promise<void> {
   const part = partJson ? (JSON.parse(partJson) as CellPart) : wholeCell(spec);
   if (spec.host === 'chromium') return browserCellMain(spec, samplesPath!, part, load);
   const probes = startHarnessProbes(spec.probes); // before the backend loads: its WebAssembly must pass through
-  const loaded = await load(spec.backend, spec.backendModule, spec.backendOptions);
+  const loaded = await load(spec.backend, spec.backendModule, spec.backendOptions, spec.host);
   const backend = probes ? probes.wrap(loaded) : loaded;
   send({ type: 'start', build: backend.info(), pid: process.pid });
   const samples = await runCell(spec, samplesPath!, backend, {}, part);
@@ -42,26 +45,37 @@ async function cellMain(args: string[], load: BackendLoader): Promise<void> {
   send({ type: 'done', samples });
 }
 
-/** The browser host's loop for a cell of `backend` (a page build), as this harness runs its own cells. */
-async function browserCell(spec: CellSpec, samplesPath: string, part: CellPart, backend: Backend, extra: Partial<BrowserCellOptions> = {}): Promise<number> {
+/**
+ * What a browser cell's page loads: a user's module bundled for it (page-build.ts; the module is not loaded in this
+ * process), or a built-in backend's page build.
+ */
+async function pageBuildOf(spec: CellSpec, load: BackendLoader): Promise<PageBuild> {
+  if (spec.backendModule) return (await import('@leakbench/browser-host')).bundleForPage(spec.backendModule);
+  const backend = await load(spec.backend, null, spec.backendOptions, spec.host);
   if (!backend.pageBuild) throw new Error(`backend '${backend.id}' has no page build to run in Chromium`);
+  return backend.pageBuild();
+}
+
+/** The browser host's loop for a cell whose page loads `page`, as this harness runs its own cells. */
+async function browserCell(spec: CellSpec, samplesPath: string, part: CellPart, page: PageBuild, extra: Partial<BrowserCellOptions> = {}): Promise<number> {
   const { pageJsFlags, runBrowserCell } = await import('@leakbench/browser-host');
   return runBrowserCell(spec, samplesPath, {
-    page: backend.pageBuild(),
+    page,
     part,
     gcsBeforeSample: GCS_BEFORE_SAMPLE,
     settleTurns: SETTLE_TURNS,
     stopSignal: STOP_SIGNAL,
     jsFlags: pageJsFlags(),
     onStart: (build, pid) => send({ type: 'start', build, pid }),
+    // The harness's WebAssembly probe ran in the page: where each C layer came from, as a Node cell writes it.
+    onProbes: (report) => writeProbesReport(join(dirname(samplesPath), PROBES_FILE), report),
     ...extra,
   });
 }
 
 /** A cell whose module runs in a page of headless Chromium: this process drives it (@leakbench/browser-host). */
 async function browserCellMain(spec: CellSpec, samplesPath: string, part: CellPart, load: BackendLoader): Promise<void> {
-  const backend = await load(spec.backend, spec.backendModule, spec.backendOptions);
-  send({ type: 'done', samples: await browserCell(spec, samplesPath, part, backend) });
+  send({ type: 'done', samples: await browserCell(spec, samplesPath, part, await pageBuildOf(spec, load)) });
 }
 
 /**
@@ -70,9 +84,9 @@ async function browserCellMain(spec: CellSpec, samplesPath: string, part: CellPa
  * page, written as the Node pass writes them — the analysis does not know where they came from.
  */
 async function browserAttributeMain(spec: CellSpec, dir: string, load: BackendLoader): Promise<void> {
-  const backend = await load(spec.backend, spec.backendModule, spec.backendOptions);
+  const page = await pageBuildOf(spec, load);
   const points = new Set(snapshotPoints(spec));
-  const files = backend.pageBuild?.().files ?? {};
+  const files = page.files;
   // The page names a module by the file name it was served under; here it is the file itself (for the symbolizer).
   const local = (frame: string) => {
     const at = frame.lastIndexOf('@');
@@ -80,11 +94,11 @@ async function browserAttributeMain(spec: CellSpec, dir: string, load: BackendLo
     return file ? file + frame.slice(at) : frame;
   };
   let tracking = false;
-  const samples = await browserCell(spec, join(dir, 'samples.ndjson'), wholeCell(spec), backend, {
+  const samples = await browserCell(spec, join(dir, 'samples.ndjson'), wholeCell(spec), page, {
     track: true,
     onTrack: (t) => {
       tracking = t;
-      if (!t) writeFileSync(join(dir, C_HEAP_WHY_NOT), `${backend.id}'s page build could not track allocation sites (its trackAllocationSites() said so, or it offers none)\n`);
+      if (!t) writeFileSync(join(dir, C_HEAP_WHY_NOT), `${spec.backend}'s page build could not track allocation sites (its trackAllocationSites() said so, or it offers none; the harness's own WebAssembly site tracking does not run in a page)\n`);
     },
     afterSample: async (i, page) => {
       if (!points.has(i)) return;
@@ -105,7 +119,7 @@ async function attributeMain(args: string[], load: BackendLoader): Promise<void>
   if (spec.host === 'chromium') return browserAttributeMain(spec, dir!, load);
   const points = new Set(snapshotPoints(spec));
   const probes = startHarnessProbes(spec.probes, { attribution: true });
-  const loaded = await load(spec.backend, spec.backendModule, spec.backendOptions);
+  const loaded = await load(spec.backend, spec.backendModule, spec.backendOptions, spec.host);
   const backend = probes ? probes.wrap(loaded) : loaded;
   send({ type: 'start', build: backend.info(), pid: process.pid });
   // C heap sites where the backend offers them: tracked from before the first iteration.

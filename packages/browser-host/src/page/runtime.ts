@@ -1,24 +1,101 @@
-// The page's side of a browser cell: loads the backend's page build (an ES module exporting `load(): Promise<Backend>`,
-// e.g. @leakbench/wasm-cvode's web/backend.js) and gives the driver (../cell.ts) its calls over the DevTools
-// protocol: start, one timed iteration, the backend's probes, a turn of the event loop, one call with its whole trace
-// (the bench's check), and an attribution pass's allocation sites. Served as a plain script; it imports types only.
-import type { Backend, BuildInfo, SimulateOptions } from '@leakbench/core';
+// The page's side of a browser cell: loads the backend's page build (an ES module exporting `load(options)`, the
+// full Backend or the minimal contract, e.g. @leakbench/wasm-cvode's web/backend.js or a user's module bundled by
+// ../page-build.ts) and gives the driver (../cell.ts) its calls over the DevTools protocol: start, one timed
+// iteration, the probes, a turn of the event loop, one call with its whole trace (the bench's check), and an
+// attribution pass's allocation sites. When the cell asks for the harness's probes, the WebAssembly API is wrapped
+// before the module loads (the same probe as in a Node cell, @leakbench/wasm-probe/core): each module's bytes go to
+// the page's server to be rewritten, synchronously, and its allocator's bytes in use are counted in the page.
+// Bundled by esbuild into dist/page/runtime.bundle.js (the package's build).
+import { asBackend, backendProblems } from '@leakbench/core/backend';
+import type { Backend, BuildInfo, Probes, SimulateOptions } from '@leakbench/core';
+import { createWasmProbe, type ModuleState, type WasmProbe } from '@leakbench/wasm-probe/core';
+import { BAD_INPUT, PREPARE_PATH, type PageDescription, type PageProbesReport, type PageStart, type PreparedModule } from '../page-protocol.js';
 
 interface PageCell {
   backend: Backend;
   opts: SimulateOptions;
+  probe: WasmProbe | null;
 }
 
 let cell: PageCell | null = null;
 
-async function start(entry: string, opts: SimulateOptions): Promise<{ build: BuildInfo; models: string[] }> {
-  const mod = (await import(entry)) as { load?: () => Promise<Backend>; default?: { load?: () => Promise<Backend> } };
+/** The first script on the stack that is not this runtime: the one instantiating a module (URL path:line:column). */
+function caller(): string | null {
+  const here = new URL(import.meta.url).pathname;
+  for (const line of new Error().stack?.split('\n').slice(1) ?? []) {
+    const m = /(https?:\/\/[^\s()]+?):(\d+):(\d+)\)?$/.exec(line.trim());
+    if (!m) continue;
+    const path = new URL(m[1]!).pathname;
+    if (path !== here) return `${path}:${m[2]}:${m[3]}`;
+  }
+  return null;
+}
+
+function fromBase64(text: string): Uint8Array {
+  const raw = atob(text);
+  const bytes = new Uint8Array(raw.length);
+  for (let k = 0; k < raw.length; k++) bytes[k] = raw.charCodeAt(k);
+  return bytes;
+}
+
+/**
+ * A module's bytes, rewritten by the page's server (wasm-probe's prepareModule): synchronous, as `new
+ * WebAssembly.Module` is, so a synchronous request.
+ */
+function prepare(bytes: Uint8Array, sites: boolean): ModuleState {
+  const by = caller();
+  const xhr = new XMLHttpRequest();
+  xhr.open('POST', `${PREPARE_PATH}?caller=${encodeURIComponent(by ?? '')}&sites=${sites ? 1 : 0}`, false);
+  xhr.send(bytes.slice());
+  if (xhr.status !== 200) throw new Error(`the page's server could not prepare a WebAssembly module (${xhr.status}: ${xhr.responseText})`);
+  const r = JSON.parse(xhr.responseText) as PreparedModule;
+  const rewritten = r.rewritten.bytes === null ? { reason: r.rewritten.reason, bytes: null } : { ...r.rewritten, bytes: fromBase64(r.rewritten.bytes) };
+  return { hash: r.hash, instantiatedBy: r.instantiatedBy, rewritten } as ModuleState;
+}
+
+/**
+ * Imports the page build and loads its backend, as the CLI does in Node (core backend-module.ts): the options it
+ * declares checked, the contract checked, the minimal one completed. With the harness's probe, the WebAssembly API
+ * is wrapped first, and a module that instantiates no WebAssembly while it loads is refused.
+ */
+async function loadInPage(entry: string, setup: PageStart): Promise<{ backend: Backend; raw: Partial<Backend>; probe: WasmProbe | null; declared: Record<string, string> | null }> {
+  const probe = setup.probes ? createWasmProbe({ prepare: (bytes) => prepare(bytes, false) }) : null;
+  type Loader = (o: Record<string, string>) => Promise<unknown>;
+  const mod = (await import(entry)) as { load?: Loader; options?: Record<string, string>; default?: { load?: Loader; options?: Record<string, string> } };
   const load = mod.load ?? mod.default?.load;
-  if (typeof load !== 'function') throw new Error(`${entry} does not export load(): Promise<Backend>`);
-  const backend = await load();
+  if (typeof load !== 'function') throw new Error(`${BAD_INPUT}the module does not export load(): Promise<Backend>`);
+  const declared = mod.options ?? mod.default?.options ?? null;
+  for (const name of Object.keys(setup.options)) {
+    if (!declared || !(name in declared)) {
+      const accepted = declared ? `accepted: ${Object.entries(declared).map(([n, what]) => `${n} (${what})`).join(', ')}` : 'it declares none';
+      throw new Error(`${BAD_INPUT}--option ${name}: the module does not declare it; ${accepted}`);
+    }
+  }
+  let loaded: unknown;
+  try {
+    loaded = await load(setup.options);
+  } catch (e) {
+    throw new Error(`${BAD_INPUT}load() failed in the page: ${(e as Error)?.message ?? String(e)}`);
+  }
+  const problems = backendProblems(loaded);
+  if (problems.length) throw new Error(`${BAD_INPUT}the module does not implement the Backend interface; missing: ${problems.join(', ')}`);
+  if (probe && probe.count() === 0) {
+    throw new Error(`${BAD_INPUT}the module instantiated no WebAssembly module in the page while it loaded: the browser host measures WebAssembly (a JS-only module runs in Node)`);
+  }
+  return { backend: asBackend(loaded as Backend), raw: loaded as Partial<Backend>, probe, declared };
+}
+
+/** What a plan asks of a module that runs in a page (../page-build.ts describePage). */
+async function describe(entry: string, setup: PageStart): Promise<PageDescription> {
+  const { backend, raw, declared } = await loadInPage(entry, setup);
+  return { id: backend.id, description: backend.description, info: backend.info(), models: backend.models(), options: declared, simulates: typeof raw.simulate === 'function' };
+}
+
+async function start(entry: string, opts: SimulateOptions, setup: PageStart): Promise<{ build: BuildInfo; models: string[] }> {
+  const { backend, probe } = await loadInPage(entry, setup);
   const models = backend.models().map((m) => m.id);
-  if (!models.includes(opts.model)) throw new Error(`the page's backend has no model '${opts.model}'; it has: ${models.join(', ')}`);
-  cell = { backend, opts };
+  if (!models.includes(opts.model)) throw new Error(`the page's backend has no workload '${opts.model}'; it has: ${models.join(', ')}`);
+  cell = { backend, opts, probe };
   return { build: backend.info(), models };
 }
 
@@ -33,7 +110,43 @@ function iterate(): number {
   return Math.round((performance.now() - t) * 1e6);
 }
 
-const probe = () => cell!.backend.probe();
+/** The backend's probes, completed by the harness's where it leaves a layer null (as harness/probes.ts in Node). */
+function probe(): Probes {
+  const c = cell!;
+  const own = c.backend.probe();
+  const wasm = c.probe;
+  if (!wasm || wasm.count() === 0) return own;
+  const allocator = wasm.allocatorBytes();
+  const ownTables = wasm.ownBytes();
+  return {
+    allocatorBytes: own.allocatorBytes ?? allocator,
+    moduleHeapBytes: own.moduleHeapBytes ?? allocator,
+    wasmMemoryBytes: own.wasmMemoryBytes ?? wasm.memoryBytes(),
+    ownArrayBufferBytes: (own.ownArrayBufferBytes ?? 0) + ownTables,
+    ownBytes: (own.ownBytes ?? own.ownArrayBufferBytes ?? 0) + ownTables,
+  };
+}
+
+/** Where each C layer came from (probes.json), when the harness's probe ran in the page. */
+function report(): PageProbesReport | null {
+  const c = cell!;
+  if (!c.probe) return null;
+  const own = c.backend.probe();
+  const modules = c.probe.modules();
+  const how = modules.map((m) => `${m.instantiatedBy ?? 'a module'} (${m.hash}): ${m.how}`).join('; ');
+  const counted = c.probe.allocatorBytes() !== null;
+  const harness = () => (counted ? { by: 'harness' as const, how } : { by: null, how: `not measured: ${how}` });
+  const source = (v: number | null | undefined, h: () => { by: 'harness' | null; how: string }) => (v !== null && v !== undefined ? { by: 'backend' as const, how: `${c.backend.id}'s own probe` } : h());
+  return {
+    layers: {
+      allocatorBytes: source(own.allocatorBytes, harness),
+      moduleHeapBytes: source(own.moduleHeapBytes, harness),
+      wasmMemoryBytes: source(own.wasmMemoryBytes, () => ({ by: 'harness', how: "the instances' memories, each counted once" })),
+    },
+    native: null,
+    wasm: modules,
+  };
+}
 
 /**
  * One call whose result comes back whole (the bench's like-for-like check): the trace's bytes as base64, so that
@@ -56,4 +169,4 @@ const track = async () => (await cell!.backend.trackAllocationSites?.()) === tru
 /** The live C blocks by allocation stack and epoch (after track()). */
 const sites = () => cell!.backend.allocationSites!();
 
-(globalThis as { __leakbench?: unknown }).__leakbench = { start, iterate, probe, turn, checkedCall, track, sites };
+(globalThis as { __leakbench?: unknown }).__leakbench = { describe, start, iterate, probe, report, turn, checkedCall, track, sites };

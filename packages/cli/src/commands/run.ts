@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { readManifest, readVerdict, runPaths, UsageError } from '@leakbench/core';
 import { BENCH_DEFAULTS, createRun, executeRun, planBench, resumeRun, runBench, RUN_DEFAULTS, type RunOutcome } from '@leakbench/harness';
-import { backendOption, attributeWhen, commaList, HOST_PROFILES, numericsOption, shardArg, nonNegativeInt, oneOf, positiveInt, positiveNumber, timeStamp } from '../args.js';
+import { backendOption, attributeWhen, commaList, HOST_PROFILES, numericsOption, runtimeOption, shardArg, nonNegativeInt, oneOf, positiveInt, positiveNumber, timeStamp } from '../args.js';
 import { formatBench, formatOutcome } from '../format.js';
 import { progressReporter } from '../progress.js';
 import { loadAnyBackend } from '../registry.js';
@@ -46,6 +46,7 @@ export function registerRun(program: Command): void {
     .option('--backends <list>', 'comma list of backends', RUN_DEFAULTS.backends.join(','))
     .option('--backend-module <path>', 'a module implementing the Backend interface (replaces --backends)')
     .option('--option <name=value>', 'an option of the --backend-module (one it declares; repeat for several)', backendOption)
+    .addOption(runtimeOption())
     .option('--native-module <patterns>', "comma list of fnmatch globs over full paths of the shared objects whose C heap leakbench's malloc interposer counts in every cell (default with --backend-module: every Node-API addon, '*.node')")
     .option('--models <list>', `comma list of models (workloads); default ${RUN_DEFAULTS.models.join(',')}, or every workload a --backend-module declares`)
     .option('--fixtures <list>', "comma list of fixture ids (see leakbench list); all = none,object,list,double,double100; zoo = every shape with its defaults (default: all; with --backend-module: none, the module's own work)")
@@ -110,6 +111,7 @@ export function registerRun(program: Command): void {
             recycle: o.recycle ?? null,
             sequential,
             nativeModules: o.nativeModule ? commaList(o.nativeModule) : null,
+            runtime: o.runtime,
             out: dir,
           },
           loadAnyBackend,

@@ -1,0 +1,113 @@
+// A user's module (`--backend-module <path> --runtime chromium`) made into a page build: bundled by esbuild for the
+// browser — its npm dependencies resolved as in Node, one ES module out — and the files its code fetches beside
+// itself served by name: an emscripten module asks for `<name>.wasm` relative to the page or to the script, and
+// the bundle is neither where it was written, so the file is found among the files beside the bundle's sources
+// (sql.js's dist/sql-wasm.wasm beside dist/sql-wasm.js). A module that cannot run in a page is refused before any
+// cell starts: one that imports a Node built-in at its top (a page has none), or one that never names the
+// WebAssembly API (the browser host measures WebAssembly; a JS-only module runs in Node).
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { originalPositionFor, TraceMap } from '@jridgewell/trace-mapping';
+import { builtinModules } from 'node:module';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
+import { UsageError } from '@leakbench/core/cell';
+import type { PageBuild } from './cell.js';
+
+const BUILTINS = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
+
+/** The first error esbuild gives, as "file:line: text". */
+function esbuildMessage(e: unknown): string {
+  const first = (e as { errors?: { text: string; location?: { file: string; line: number } | null }[] }).errors?.[0];
+  if (!first) return (e as Error).message;
+  return first.location ? `${first.location.file}:${first.location.line}: ${first.text}` : first.text;
+}
+
+/**
+ * Bundles the module at `path` for a page (a plan asks before any cell starts, and each cell's process again);
+ * throws UsageError naming why it cannot run in a page. esbuild loads here: only a page cell needs it.
+ */
+export async function bundleForPage(path: string): Promise<PageBuild> {
+  const esbuild = await import('esbuild');
+  const abs = resolve(path);
+  const what = `--backend-module ${path} in a page`;
+  let result: import('esbuild').BuildResult<{ write: false; metafile: true }>;
+  try {
+    result = await esbuild.build({
+      entryPoints: [abs],
+      bundle: true,
+      format: 'esm',
+      platform: 'browser',
+      target: 'es2022',
+      write: false,
+      metafile: true,
+      // The probe names the script that instantiated a module by its source (sql.js's dist/sql-wasm.js), as in Node.
+      sourcemap: 'external',
+      sourcesContent: false,
+      outfile: 'module.js',
+      logLevel: 'silent',
+      // A Node built-in required or imported dynamically inside a branch the page never takes (emscripten's
+      // `if (ENVIRONMENT_IS_NODE) require('fs')`) stays a call that would fail there; one imported at a module's
+      // top is refused below.
+      external: BUILTINS,
+    });
+  } catch (e) {
+    throw new UsageError(`${what}: esbuild could not bundle it for the browser (${esbuildMessage(e)})`);
+  }
+  const output = Object.values(result.metafile.outputs)[0]!;
+  const topLevel = output.imports.filter((i) => i.external && i.kind === 'import-statement').map((i) => i.path);
+  if (topLevel.length) {
+    throw new UsageError(`${what}: it imports Node's built-in ${[...new Set(topLevel)].join(', ')}, which a page does not have (load the library with import and let it fetch its .wasm; keep Node-only code behind a require() it does not reach in a page)`);
+  }
+  const text = result.outputFiles.find((f) => f.path.endsWith('.js'))!.text;
+  const map = result.outputFiles.find((f) => f.path.endsWith('.map'))!.text;
+  if (!text.includes('WebAssembly')) {
+    throw new UsageError(`${what}: its bundle never names the WebAssembly API — the browser host measures WebAssembly modules; a JS-only module runs in Node (leave out --runtime chromium)`);
+  }
+  const dir = join(tmpdir(), `leakbench-page-${process.getuid?.() ?? 0}`, createHash('sha256').update(abs).digest('hex').slice(0, 12));
+  mkdirSync(dir, { recursive: true });
+  // Named after the module, so that what the probe reports as having instantiated a module reads as the user's.
+  const entry = `${basename(abs).replace(/\.[cm]?[jt]s$/, '')}.page.js`;
+  const file = join(dir, entry);
+  writeFileSync(file, text);
+  // The map's sources are relative to where esbuild thought it wrote (the working directory): made absolute here.
+  const cwd = process.cwd();
+  const parsed = JSON.parse(map) as { sources: string[] };
+  parsed.sources = parsed.sources.map((source) => resolve(cwd, source));
+  writeFileSync(`${file}.map`, JSON.stringify(parsed));
+  // The directories of the bundle's sources, in the order esbuild met them: where a fetched file is looked up.
+  const assetDirs = [...new Set(Object.keys(result.metafile.inputs).map((input) => dirname(resolve(cwd, input))))];
+  return { entry, files: { [entry]: file }, assetDirs, sourceMaps: { [entry]: `${file}.map` } };
+}
+
+/**
+ * The file a page asks for by `path` when no route names it: the file of that name beside one of the build's
+ * sources (the first directory that has one), or null.
+ */
+export function findAsset(build: PageBuild, path: string): string | null {
+  const name = basename(path);
+  if (!name || name === '.' || name === '..' || !build.assetDirs) return null;
+  for (const dir of build.assetDirs) {
+    const file = join(dir, name);
+    if (statSync(file, { throwIfNoEntry: false })?.isFile()) return file;
+  }
+  return null;
+}
+
+/**
+ * The source file and line a position in a served file comes from: through the build's source map when it has one
+ * for that file (a bundle), else the file itself. `file` is a served file's path.
+ */
+export function originalSource(build: PageBuild, name: string, file: string, line: number, column: number): string {
+  const mapFile = build.sourceMaps?.[name];
+  if (!mapFile) return file;
+  const source = originalPositionFor(traceMap(mapFile), { line, column: Math.max(0, column - 1) }).source;
+  return source ?? file;
+}
+
+const maps = new Map<string, TraceMap>();
+function traceMap(mapFile: string): TraceMap {
+  let map = maps.get(mapFile);
+  if (!map) maps.set(mapFile, (map = new TraceMap(readFileSync(mapFile, 'utf8'))));
+  return map;
+}
