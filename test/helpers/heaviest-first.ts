@@ -20,6 +20,7 @@ export const HEAVIEST = [
   'test/foreign-sites.test.ts',
   'test/zoo.test.ts',
   'test/browser-host.test.ts', // cells, attribution passes and a bench in pages of Chromium (20 s on its own)
+  'test/browser-modules.test.ts', // a library's and a foreign module's cells in pages, and refusals (17 s on its own)
   'packages/attribution/src/js-heap.test.ts',
   'packages/analysis/src/verdict/operating.test.ts',
   'test/foreign.test.ts',

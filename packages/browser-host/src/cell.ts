@@ -190,7 +190,10 @@ async function withPage<T>(build: PageBuild, jsFlags: string[], pid: boolean, ca
     const driver = new PageDriver(cdp, pid ? await rendererPid(browser, page) : 0);
     const value = await call(driver, browser).catch((e: Error) => {
       const missing = server!.missing.filter((p) => p !== '/favicon.ico');
-      throw missing.length ? new Error(`${e.message} (the page asked for ${missing.join(', ')}: not among the build's files, nor beside its sources)`) : e;
+      if (!missing.length) throw e;
+      // Said on the error's first line, before the page's stack.
+      const [first, ...stack] = e.message.split('\n');
+      throw new Error([`${first} (the page asked for ${missing.join(', ')}: not among the build's files, nor beside its sources)`, ...stack].join('\n'));
     });
     if (!keep) await close();
     return { value, close };

@@ -6,7 +6,7 @@
 // cell starts: one that imports a Node built-in at its top (a page has none), or one that never names the
 // WebAssembly API (the browser host measures WebAssembly; a JS-only module runs in Node).
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { originalPositionFor, TraceMap } from '@jridgewell/trace-mapping';
 import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -54,7 +54,7 @@ export async function bundleForPage(path: string): Promise<PageBuild> {
   } catch (e) {
     throw new UsageError(`${what}: esbuild could not bundle it for the browser (${esbuildMessage(e)})`);
   }
-  const output = Object.values(result.metafile.outputs)[0]!;
+  const output = Object.entries(result.metafile.outputs).find(([name]) => name.endsWith('.js'))![1];
   const topLevel = output.imports.filter((i) => i.external && i.kind === 'import-statement').map((i) => i.path);
   if (topLevel.length) {
     throw new UsageError(`${what}: it imports Node's built-in ${[...new Set(topLevel)].join(', ')}, which a page does not have (load the library with import and let it fetch its .wasm; keep Node-only code behind a require() it does not reach in a page)`);
@@ -69,12 +69,18 @@ export async function bundleForPage(path: string): Promise<PageBuild> {
   // Named after the module, so that what the probe reports as having instantiated a module reads as the user's.
   const entry = `${basename(abs).replace(/\.[cm]?[jt]s$/, '')}.page.js`;
   const file = join(dir, entry);
-  writeFileSync(file, text);
+  // Written whole, then renamed into place: cells (and plans) of one module bundle it at the same time.
+  const writeWhole = (path: string, data: string) => {
+    const part = `${path}.${process.pid}.part`;
+    writeFileSync(part, data);
+    renameSync(part, path);
+  };
+  writeWhole(file, text);
   // The map's sources are relative to where esbuild thought it wrote (the working directory): made absolute here.
   const cwd = process.cwd();
   const parsed = JSON.parse(map) as { sources: string[] };
   parsed.sources = parsed.sources.map((source) => resolve(cwd, source));
-  writeFileSync(`${file}.map`, JSON.stringify(parsed));
+  writeWhole(`${file}.map`, JSON.stringify(parsed));
   // The directories of the bundle's sources, in the order esbuild met them: where a fetched file is looked up.
   const assetDirs = [...new Set(Object.keys(result.metafile.inputs).map((input) => dirname(resolve(cwd, input))))];
   return { entry, files: { [entry]: file }, assetDirs, sourceMaps: { [entry]: `${file}.map` } };

@@ -264,7 +264,12 @@ export function createWasmProbe(env: ProbeEnv): WasmProbe {
     modules.set(module, state);
     return module;
   };
-  const bytesOf = async (response: Response | PromiseLike<Response>) => new Uint8Array(await (await response).arrayBuffer());
+  // As the streaming calls themselves do, a response that is not ok is refused (not its error page read as a module).
+  const bytesOf = async (response: Response | PromiseLike<Response>) => {
+    const r = await response;
+    if (!r.ok) throw new TypeError(`WebAssembly: HTTP status code is not ok (${r.status} for ${r.url})`);
+    return new Uint8Array(await r.arrayBuffer());
+  };
   Object.assign(W, {
     Module: ModuleProxy,
     Instance: InstanceProxy,
