@@ -41,6 +41,7 @@ interface Truth {
 }
 const storedTruth = (): Truth[] => readFileSync(join(DATA, 'truth.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Truth);
 const truthOf = (id: string) => storedTruth().find((t) => t.case === id)!;
+/** A published run: `profile` stable or stock (Node), or chromium (a page, stable profile). */
 const runDir = (profile: string, c: Case, workload: string) => join(DATA, `${c.id}-${workload}-${profile}`);
 const cellOf = (dir: string) => {
   const run = readRun(dir);
@@ -155,6 +156,45 @@ describe('case studies on real libraries', () => {
 
     it.each(CASES.flatMap((c) => [c.misuse, c.correct, `${c.correct}-gate`].map((w) => ({ ...c, workload: w }))))('$id $workload: the stored verdict is what today\'s rules say of the stored series', (c) => {
       const { run, cell } = cellOf(runDir(profile, c, c.workload));
+      const again = judgeCell(cell.record.spec, cell.samples, run.manifest.options.host, cell.attribution);
+      expect(JSON.parse(JSON.stringify(again))).toEqual(cell.verdict);
+    });
+  });
+
+  // The WebAssembly libraries whose plug-ins run in a page as written (`--runtime chromium`: bundled for the browser,
+  // the harness's probe carried into the page); web-tree-sitter's reads its grammar and input with node:fs.
+  describe('in a page of headless Chromium (--runtime chromium), stable profile, default iterations', () => {
+    const IN_PAGE = CASES.filter((c) => c.id === 'sql-js' || c.id === 'yoga');
+    it.each(IN_PAGE)("$id: the misuse is a leak in the C allocator of the library's module, its module heap within 0.1 % of its truth", (c) => {
+      const { run, cell } = cellOf(runDir('chromium', c, c.misuse));
+      expect(run.manifest.options.host.profile).toBe('stable');
+      expect(run.manifest.options.iterations).toBe(RUN_DEFAULTS.iterations);
+      expect(cell.record.spec.host).toBe('chromium');
+      expect(cell.record.build?.runtime).toMatch(/^Chromium \d/);
+      const v = cell.verdict!;
+      const truth = truthOf(c.id).misuseBytesPerIteration;
+      expect([v.decision, v.where]).toEqual(['leak', 'c-allocator']);
+      const module = v.attribution.find((a) => a.layer === 'moduleHeapBytes')!;
+      expect(Math.abs(module.bytesPerIteration / truth - 1), `module heap ${module.bytesPerIteration} vs truth ${truth}`).toBeLessThanOrEqual(0.001);
+      // The whole leak adds what the misuse keeps in the page's JS heap (sql.js's Statement handles), no more.
+      expect(Math.abs(v.bytesPerIteration! / truth - 1), `whole leak ${v.bytesPerIteration} vs truth ${truth}`).toBeLessThanOrEqual(0.1);
+      // Named as in Node: the bundle's source map gives the library's glue as the script that instantiated it.
+      const probes = JSON.parse(readFileSync(join(runDir('chromium', c, c.misuse), 'cells', cell.record.spec.id, 'probes.json'), 'utf8')) as { wasm: { instantiatedBy: string | null }[] };
+      expect(probes.wasm.map((m) => c.module.test(m.instantiatedBy ?? ''))).toEqual([true]);
+    });
+
+    it.each(IN_PAGE)('$id: the correct use is never a leak at the default iterations, and the gate run (--until-decided) passes `leakbench check`', (c) => {
+      expect(cellOf(runDir('chromium', c, c.correct)).cell.verdict!.decision).not.toBe('leak');
+      const gate = runDir('chromium', c, `${c.correct}-gate`);
+      const { run, cell } = cellOf(gate);
+      expect(run.manifest.options.sequential).toMatchObject({ minIterations: 120, maxIterations: 2000 });
+      expect(cell.verdict!.decision).toBe('no-leak');
+      const r = spawnSync(process.execPath, [CLI, 'check', gate], { encoding: 'utf8' });
+      expect(r.status, r.stdout + r.stderr).toBe(0);
+    });
+
+    it.each(IN_PAGE.flatMap((c) => [c.misuse, c.correct, `${c.correct}-gate`].map((w) => ({ ...c, workload: w }))))('$id $workload: the stored verdict is what today\'s rules say of the stored series', (c) => {
+      const { run, cell } = cellOf(runDir('chromium', c, c.workload));
       const again = judgeCell(cell.record.spec, cell.samples, run.manifest.options.host, cell.attribution);
       expect(JSON.parse(JSON.stringify(again))).toEqual(cell.verdict);
     });

@@ -456,7 +456,7 @@ describe('published report', () => {
     // The case studies (docs/case-studies.md): a site of their own, beside.
     const studies = join(PUBLISHED, 'data/case-studies');
     const runs = (profile: string) => readdirSync(studies).filter((d) => d.endsWith(`-${profile}`)).sort().map((d) => join(studies, d));
-    await buildReport([...runs('stable'), ...runs('stock')], join(out, 'case-studies'), { title: 'leakbench case studies' });
+    await buildReport([...runs('stable'), ...runs('stock'), ...runs('chromium')], join(out, 'case-studies'), { title: 'leakbench case studies' });
     const expected = files(join(PUBLISHED, 'site')).map((f) => relative(join(PUBLISHED, 'site'), f)).sort();
     expect(files(out).map((f) => relative(out, f)).sort()).toEqual(expected);
     for (const f of expected) expect(readFileSync(join(out, f), 'utf8') === readFileSync(join(PUBLISHED, 'site', f), 'utf8'), f).toBe(true);
