@@ -10,6 +10,7 @@ const EXAMPLES: Record<string, { line: string; what: string }[]> = {
     { line: 'npx leakbench run --until-decided --out runs/quick', what: 'each cell stops at the look that decides it' },
     { line: 'npx leakbench run --backends wasm,wasm-chromium --fixtures none,double --out runs/page', what: 'the WASM module in Node and in a page of headless Chromium' },
     { line: 'npx leakbench run --backend-module examples/minimal-backend.mjs --option keep=1 --iterations 200', what: 'your own module (here: a leak in the JS heap)' },
+    { line: 'npx leakbench run --backend-module examples/case-studies/sql-js.mjs --runtime chromium --out runs/sql-page', what: 'your own WebAssembly module in pages of headless Chromium' },
   ],
   attribute: [{ line: 'npx leakbench attribute runs/mine --cells native-lr1991-double', what: 'where a cell leaks: JS objects and their retainers, C allocation sites' }],
   check: [
