@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { parseFixture, readManifest, readVerdict, type Backend } from '@leakbench/core';
+import { parseFixture, readAttribution, readManifest, readVerdict, type Backend } from '@leakbench/core';
 import { load as loadWasm } from '@leakbench/wasm-cvode';
 import { runToEnd } from './helpers/run-to-end.js';
 
@@ -86,6 +86,18 @@ describe.skipIf(!hasChromium)('a user\'s WebAssembly module in a page (--runtime
     expect(correct.decision, correct.summary).toBe('no-leak');
     expect(layer(correct, 'moduleHeapBytes').slope).toBe(t.correctBytesPerIteration);
   });
+
+  it('says where the misuse leaks in the page: the JS class that grows, defined in the library\'s own file (through the bundle\'s source map), and why no C sites', async () => {
+    const r = await leakbench(['attribute', sql.out, '--cells', 'sql-js-chromium-no-free-none', '--iterations', '30', '--json']);
+    expect(r.status, r.stderr).toBe(0);
+    const a = readAttribution(sql.out, 'sql-js-chromium-no-free-none')!;
+    const statement = a.js.sites.find((x) => x.name === 'c')!;
+    expect(statement.objectsPerIteration).toBe(1);
+    // Where a Node pass finds it (test/case-studies.test.ts): the minified statement class in sql.js's glue.
+    expect(statement.definedAt).toEqual({ script: join(ROOT, 'examples/case-studies/node_modules/sql.js/dist/sql-wasm.js'), line: 74, column: 115 });
+    expect(a.c).toBeNull();
+    expect(a.cNotRecorded).toMatch(/the harness's own WebAssembly site tracking does not run in a page/);
+  }, 120_000);
 
   it('sizes the zoo\'s C shapes in a module only a page can load exactly as the module\'s own allocator count does in Node', async () => {
     // Only a page can load it: its web build fetches its glue and .wasm beside itself.

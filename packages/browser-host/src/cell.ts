@@ -11,7 +11,7 @@ import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Browser, CDPSession, Page } from 'playwright-core';
 import { SampleWriter } from '@leakbench/core/cell';
-import type { BuildInfo, CellSpec, Phase, Probes, Sample, SimulateOptions } from '@leakbench/core';
+import type { BuildInfo, CellSpec, Fixture, Phase, Probes, Sample, SimulateOptions } from '@leakbench/core';
 import { prepareModule, hintsFrom } from '@leakbench/wasm-probe';
 import { launchChromium } from './chromium.js';
 import { findAsset, originalSource } from './page-build.js';
@@ -228,6 +228,12 @@ export async function openPage(build: PageBuild, opts: SimulateOptions, jsFlags:
 /** Loads a user's module in a page once, for what a plan asks of it (its id, workloads, options), and closes. */
 export async function describePage(build: PageBuild, setup: PageStart, jsFlags: string[] = []): Promise<PageDescription> {
   const { value } = await withPage(build, jsFlags, false, (driver) => driver.call<PageDescription>(`__leakbench.describe(${entryUrl(build)}, ${JSON.stringify(setup)})`), false);
+  return value;
+}
+
+/** A user's module's own measure of each fixture's block, in a page (page/runtime.ts growth). */
+export async function pageGrowth(build: PageBuild, setup: PageStart, fixtures: Record<string, Fixture>, jsFlags: string[] = []): Promise<Record<string, number | null>> {
+  const { value } = await withPage(build, jsFlags, false, (driver) => driver.call<Record<string, number | null>>(`__leakbench.growth(${entryUrl(build)}, ${JSON.stringify(setup)}, ${JSON.stringify(fixtures)})`), false);
   return value;
 }
 

@@ -7,7 +7,7 @@
 // WebAssembly API (the browser host measures WebAssembly; a JS-only module runs in Node).
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { originalPositionFor, TraceMap } from '@jridgewell/trace-mapping';
+import { originalPositionFor, TraceMap, traceSegment } from '@jridgewell/trace-mapping';
 import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -46,6 +46,8 @@ export async function bundleForPage(path: string): Promise<PageBuild> {
       sourcesContent: false,
       outfile: 'module.js',
       logLevel: 'silent',
+      // What browser bundlers define, so that a library's `process.env.NODE_ENV` checks do not throw in a page.
+      define: { 'process.env.NODE_ENV': '"production"' },
       // A Node built-in required or imported dynamically inside a branch the page never takes (emscripten's
       // `if (ENVIRONMENT_IS_NODE) require('fs')`) stays a call that would fail there; one imported at a module's
       // top is refused below.
@@ -116,4 +118,18 @@ function traceMap(mapFile: string): TraceMap {
   let map = maps.get(mapFile);
   if (!map) maps.set(mapFile, (map = new TraceMap(readFileSync(mapFile, 'utf8'))));
   return map;
+}
+
+/**
+ * A position in a bundle (1-based line and column, as a heap snapshot's definition is given) in its source, through
+ * the bundle's source map; null when the map has no mapping there. A mapping starts at a token (a function's name):
+ * the position's distance from it is kept (V8 places a function at its parameters' parenthesis).
+ */
+export function originalPosition(mapFile: string, line: number, column: number): { source: string; line: number; column: number } | null {
+  const map = traceMap(mapFile);
+  const segment = traceSegment(map, line - 1, Math.max(0, column - 1));
+  if (!segment || segment.length < 4) return null;
+  const [generated, source, sourceLine, sourceColumn] = segment as [number, number, number, number];
+  const name = map.resolvedSources[source];
+  return name ? { source: name, line: sourceLine + 1, column: sourceColumn + (column - 1 - generated) + 1 } : null;
 }

@@ -9,6 +9,11 @@ export const snapshotFile = (i: number) => `heap-${i}.heapsnapshot`;
 export const cHeapFile = (i: number) => `c-heap-${i}.json`;
 /** Each WebAssembly linear memory of the process after iteration `i` (WasmMemoryReport[]), when the harness's probes ran. */
 export const storesFile = (i: number) => `stores-${i}.json`;
+/**
+ * A page's pass whose scripts are bundles: served path (`/backend/<name>`) → the bundle's source map, so that where a
+ * JS group is defined is given in its source, not in the bundle.
+ */
+export const PAGE_SOURCES = 'page-sources.json';
 /** Written by the pass instead of the C heap's sites when it could not record them: why. */
 export const C_HEAP_WHY_NOT = 'c-heap-why-not.txt';
 

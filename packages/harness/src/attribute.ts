@@ -7,11 +7,13 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ATTRIBUTION_SCHEMA, lastIteration, readSamples, runPaths, UsageError, writeAttribution } from '@leakbench/core';
 import type { Attribution, CellRecord, CellSpec, RunManifest } from '@leakbench/core';
+import type { DefinedAt } from '@leakbench/attribution';
 import { attributeCHeap, attributeJsHeap, growingStores } from '@leakbench/attribution';
 import { endStatus, processFiles, startCellProcess } from './cell-process.js';
 import { gitCommit } from './environment.js';
 
-import { C_HEAP_WHY_NOT, cHeapFile, snapshotFile, snapshotPoints, storesFile } from './attribute-files.js';
+import { originalPosition } from '@leakbench/browser-host';
+import { C_HEAP_WHY_NOT, cHeapFile, PAGE_SOURCES, snapshotFile, snapshotPoints, storesFile } from './attribute-files.js';
 
 export interface AttributeOptions {
   /** Path of the worker entry script (see worker.ts). */
@@ -22,11 +24,35 @@ export interface AttributeOptions {
   onProgress?: (done: number) => void;
 }
 
+/**
+ * A page's bundled scripts (PAGE_SOURCES): each JS group's definition moved from the bundle (its URL on the page's
+ * origin) to the source file and line it was built from — sql.js's statement class at node_modules/sql.js/dist/
+ * sql-wasm.js, as a Node pass finds it, not at backend/sql-js.page.js. A position without a mapping stays as it was.
+ */
+function inSources<T extends { js: { sites: { definedAt: DefinedAt | null }[] } }>(adir: string, found: T): T {
+  const file = join(adir, PAGE_SOURCES);
+  if (!existsSync(file)) return found;
+  const maps = JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
+  const moved = (at: DefinedAt | null): DefinedAt | null => {
+    if (!at?.script) return at;
+    let path: string;
+    try {
+      path = new URL(at.script).pathname;
+    } catch {
+      return at;
+    }
+    const map = maps[path];
+    const p = map && existsSync(map) ? originalPosition(map, at.line, at.column) : null;
+    return p ? { script: p.source, line: p.line, column: p.column } : at;
+  };
+  return { ...found, js: { ...found.js, sites: found.js.sites.map((s) => ({ ...s, definedAt: moved(s.definedAt) })) } };
+}
+
 /** Analyses the pass's snapshots in `dir` and stores attribution.json; `startedAt` times the whole pass. */
 async function analyseSnapshots(dir: string, spec: CellSpec, startedAt: number): Promise<Attribution> {
   const adir = runPaths(dir).attributionDir(spec.id);
   const points = snapshotPoints(spec);
-  const js = await attributeJsHeap(points.map((i) => ({ file: join(adir, snapshotFile(i)), iteration: i })));
+  const js = inSources(adir, await attributeJsHeap(points.map((i) => ({ file: join(adir, snapshotFile(i)), iteration: i }))));
   const cFiles = points.map((i) => ({ file: join(adir, cHeapFile(i)), iteration: i }));
   const c = cFiles.every((f) => existsSync(f.file)) ? attributeCHeap(cFiles) : null;
   const whyNot = join(adir, C_HEAP_WHY_NOT);

@@ -5,7 +5,8 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { CALIBRATION_SCHEMA, CalibrationResult, readJsonFile, readManifest, readVerdict, runPaths, UsageError, writeJsonAtomic } from '@leakbench/core';
-import type { CellSpec, GcPolicy, RunManifest } from '@leakbench/core';
+import type { CellHost, CellSpec, GcPolicy, RunManifest } from '@leakbench/core';
+import { pageJsFlagsEnv } from '@leakbench/browser-host';
 import { calibrationTrial, median, reanalyseRun, summariseCalibration, trialNumber, type AttributeWhen } from '@leakbench/analysis';
 import { hostSettings, type HostProfile } from './host.js';
 import { gitCommit } from './environment.js';
@@ -22,6 +23,8 @@ export interface CalibrateRequest {
   backendOptions?: Record<string, string>;
   /** The shared objects whose C heap the malloc interposer counts (`--native-module`; default as run's). */
   nativeModules?: string[] | null;
+  /** `--runtime chromium`: the backend module's trials in pages of headless Chromium, its truth measured in a page. */
+  runtime?: CellHost;
   /** One workload; null: the backend module's only one (an error when it declares several). */
   model: string | null;
   fixtures: string[];
@@ -68,6 +71,7 @@ export async function calibrate(req: CalibrateRequest, load: BackendLoader, opts
       backendModule: req.backendModule ?? null,
       ...(req.backendOptions ? { backendOptions: req.backendOptions } : {}),
       nativeModules: req.nativeModules ?? null,
+      ...(req.runtime ? { runtime: req.runtime } : {}),
       models: req.model === null ? null : [req.model],
       fixtures: req.fixtures,
       iterations: largest,
@@ -168,9 +172,9 @@ function probeTrueGrowth(manifest: RunManifest, backend: string, model: string, 
   // A backend module is loaded as its trials loaded it: the path and options their specs recorded.
   const spec = manifest.cells.find((c) => c.spec.backend === backend)?.spec;
   const once = (fixture: string): number | null => {
-    const job: GrowthProbeJob = { backend, backendModule: spec?.backendModule ?? null, ...(spec?.backendOptions ? { backendOptions: spec.backendOptions } : {}), model, fixtures: [fixture] };
+    const job: GrowthProbeJob = { backend, backendModule: spec?.backendModule ?? null, ...(spec?.backendOptions ? { backendOptions: spec.backendOptions } : {}), ...(spec?.host ? { host: spec.host } : {}), model, fixtures: [fixture] };
     const r = spawnSync(process.execPath, ['--expose-gc', ...manifest.options.host.nodeFlags, worker, 'growth-probe', JSON.stringify(job)], {
-      env: { ...process.env, ...hostSettings('stable', manifest.options.host.numerics).env },
+      env: { ...process.env, ...hostSettings('stable', manifest.options.host.numerics).env, ...(spec?.host === 'chromium' ? pageJsFlagsEnv(manifest.options.host.nodeFlags) : {}) },
       encoding: 'utf8',
     });
     if (r.status !== 0) throw new Error(`growth probe for ${backend} × ${fixture} failed: ${r.stderr}`);

@@ -13,9 +13,10 @@ import { writeHeapSnapshot } from 'node:v8';
 // A cell measures the heap of the process it runs in, so this module loads only what a cell needs (no zod, no
 // analysis, no snapshot parser; see @leakbench/core/cell): the growth probe and the bench load theirs when asked.
 import type { Backend, CellHost, CellSpec, CHeapSites } from '@leakbench/core';
+import { parseFixture } from '@leakbench/core/cell';
 import type { BrowserCellOptions, PageBuild } from '@leakbench/browser-host';
 import { stampModules } from '@leakbench/attribution/c-heap';
-import { C_HEAP_WHY_NOT, cHeapFile, snapshotFile, snapshotPoints, storesFile } from './attribute-files.js';
+import { C_HEAP_WHY_NOT, cHeapFile, PAGE_SOURCES, snapshotFile, snapshotPoints, storesFile } from './attribute-files.js';
 import { GCS_BEFORE_SAMPLE, runCell, SETTLE_TURNS, STOP_SIGNAL, wholeCell, type CellPart } from './cell.js';
 import { PROBES_FILE, startHarnessProbes, writeProbesReport } from './probes.js';
 import type { CellMessage } from './protocol.js';
@@ -87,6 +88,8 @@ async function browserAttributeMain(spec: CellSpec, dir: string, load: BackendLo
   const page = await pageBuildOf(spec, load);
   const points = new Set(snapshotPoints(spec));
   const files = page.files;
+  // Bundled scripts: where their code came from, for the analysis (definitions given in their sources).
+  if (page.sourceMaps) writeFileSync(join(dir, PAGE_SOURCES), JSON.stringify(Object.fromEntries(Object.entries(page.sourceMaps).map(([name, map]) => [`/backend/${name}`, map]))));
   // The page names a module by the file name it was served under; here it is the file itself (for the symbolizer).
   const local = (frame: string) => {
     const at = frame.lastIndexOf('@');
@@ -149,6 +152,8 @@ export interface GrowthProbeJob {
   backend: string;
   backendModule: string | null;
   backendOptions?: Record<string, string>;
+  /** 'chromium': a user's module measured in a page (the trials ran there); absent: in this process. */
+  host?: CellHost;
   model: string;
   fixtures: string[];
 }
@@ -157,6 +162,14 @@ export interface GrowthProbeJob {
 async function growthProbeMain(args: string[], load: BackendLoader): Promise<void> {
   const job = JSON.parse(args[0]!) as GrowthProbeJob;
   const { measureTrueGrowth } = await import('./growth.js');
+  if (job.host === 'chromium' && job.backendModule) {
+    // The module's own measure, in a page of its own: a module built for the browser need not load here.
+    const host = await import('@leakbench/browser-host');
+    const fixtures = Object.fromEntries(job.fixtures.map((f) => [f, parseFixture(f)]));
+    const truth = await host.pageGrowth(await host.bundleForPage(job.backendModule), { options: job.backendOptions ?? {}, probes: false }, fixtures, host.pageJsFlags());
+    process.stdout.write(JSON.stringify(truth) + '\n');
+    return;
+  }
   const backend = await load(job.backend, job.backendModule, job.backendOptions ?? {});
   const out: Record<string, number | null> = {};
   for (const f of job.fixtures) out[f] = measureTrueGrowth(backend, job.model, f);

@@ -7,7 +7,7 @@
 // the page's server to be rewritten, synchronously, and its allocator's bytes in use are counted in the page.
 // Bundled by esbuild into dist/page/runtime.bundle.js (the package's build).
 import { asBackend, backendProblems } from '@leakbench/core/backend';
-import type { Backend, BuildInfo, Probes, SimulateOptions } from '@leakbench/core';
+import type { Backend, BuildInfo, Fixture, Probes, SimulateOptions } from '@leakbench/core';
 import { createWasmProbe, type ModuleState, type WasmProbe } from '@leakbench/wasm-probe/core';
 import { BAD_INPUT, PREPARE_PATH, type PageDescription, type PageProbesReport, type PageStart, type PreparedModule } from '../page-protocol.js';
 
@@ -91,6 +91,26 @@ async function describe(entry: string, setup: PageStart): Promise<PageDescriptio
   return { id: backend.id, description: backend.description, info: backend.info(), models: backend.models(), options: declared, simulates: typeof raw.simulate === 'function' };
 }
 
+/**
+ * The true growth of each fixture per leaked block, as the module itself measures it (harness growth.ts: its
+ * fixtureGrowth, else a malloc's allocatorBlockGrowth; the median of 21), in the page; null where it cannot. The
+ * harness's probe is not installed: the truth must not come from what is calibrated.
+ */
+async function growth(entry: string, setup: PageStart, fixtures: Record<string, Fixture>): Promise<Record<string, number | null>> {
+  const { backend } = await loadInPage(entry, { ...setup, probes: false });
+  const median21 = (measure: () => number | null): number | null => {
+    const xs = Array.from({ length: 21 }, measure).filter((x): x is number => x !== null && x >= 0).sort((a, b) => a - b);
+    return xs.length ? xs[(xs.length - 1) >> 1]! : null;
+  };
+  const out: Record<string, number | null> = {};
+  for (const [id, f] of Object.entries(fixtures)) {
+    let truth = backend.fixtureGrowth ? median21(() => backend.fixtureGrowth!(f)) : null;
+    if (truth === null && f.kind === 'malloc' && backend.allocatorBlockGrowth) truth = median21(() => backend.allocatorBlockGrowth!(f.bytes));
+    out[id] = truth;
+  }
+  return out;
+}
+
 async function start(entry: string, opts: SimulateOptions, setup: PageStart): Promise<{ build: BuildInfo; models: string[] }> {
   const { backend, probe } = await loadInPage(entry, setup);
   const models = backend.models().map((m) => m.id);
@@ -169,4 +189,4 @@ const track = async () => (await cell!.backend.trackAllocationSites?.()) === tru
 /** The live C blocks by allocation stack and epoch (after track()). */
 const sites = () => cell!.backend.allocationSites!();
 
-(globalThis as { __leakbench?: unknown }).__leakbench = { describe, start, iterate, probe, report, turn, checkedCall, track, sites };
+(globalThis as { __leakbench?: unknown }).__leakbench = { describe, growth, start, iterate, probe, report, turn, checkedCall, track, sites };

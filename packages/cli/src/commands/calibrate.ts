@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { parseFixtureList, UsageError } from '@leakbench/core';
 import { calibrate, CALIBRATE_DEFAULTS, recalibrate, RUN_DEFAULTS } from '@leakbench/harness';
-import { attributeWhen, backendOption, commaList, HOST_PROFILES, nonNegativeInt, oneOf, positiveInt, positiveNumber, timeStamp } from '../args.js';
+import { attributeWhen, backendOption, commaList, HOST_PROFILES, nonNegativeInt, oneOf, positiveInt, positiveNumber, timeStamp, runtimeOption } from '../args.js';
 import { formatCalibration } from '../format.js';
 import { progressReporter } from '../progress.js';
 import { loadAnyBackend } from '../registry.js';
@@ -27,6 +27,7 @@ export function registerCalibrate(program: Command): void {
     .option('--backends <list>', 'comma list of backends', 'native,wasm')
     .option('--backend-module <path>', "a module implementing the Backend interface (replaces --backends), measured through the harness's own probes as run --backend-module measures it")
     .option('--option <name=value>', 'an option of the --backend-module (one it declares; repeat for several)', backendOption)
+    .addOption(runtimeOption())
     .option('--native-module <patterns>', "comma list of fnmatch globs over full paths of the shared objects whose C heap leakbench's malloc interposer counts (default with --backend-module: every Node-API addon, '*.node')")
     .option('--model <id>', "model (workload); default lr1991, or the only workload a --backend-module declares")
     .option('--fixtures <list>', 'fixtures, incl. a malloc:<bytes> sweep', CALIBRATE_DEFAULTS.fixtures.join(','))
@@ -71,6 +72,7 @@ export function registerCalibrate(program: Command): void {
             backendModule: o.backendModule ? resolve(o.backendModule) : null,
             ...(o.option ? { backendOptions: o.option as Record<string, string> } : {}),
             nativeModules: o.nativeModule ? commaList(o.nativeModule) : null,
+            runtime: o.runtime,
             model: o.model ?? (o.backendModule ? null : 'lr1991'),
             fixtures, iterationCounts: counts, trials: o.trials, noneTrials: o.noneTrials, gc: o.gc, jobs: o.jobs, durationMs: o.duration, host: o.host, attribute: attributeWhen(o.attribute), sequential, out },
           loadAnyBackend,
