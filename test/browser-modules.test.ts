@@ -116,6 +116,28 @@ describe.skipIf(!hasChromium)('a user\'s WebAssembly module in a page (--runtime
     }
   });
 
+  it('times the same module in Node and in a page (bench --runtime node,chromium), each its own column with its interval', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'leakbench-bench-')), 'bench.json');
+    const r = await leakbench(['bench', '--backend-module', SQL_JS, '--runtime', 'node,chromium', '--models', 'free', '--rounds', '6', '--warmup', '2', '--processes', '1', '--host', 'stable', '--out', file]);
+    expect(r.status, r.stderr).toBe(0);
+    // Its iterations return no trace: nothing to compare, and the table says so rather than "identical".
+    expect(r.stdout).toMatch(/sql-js-chromium\/sql-js .*\n.*nothing to compare \(no trace: iterate\(\) only\)/);
+    const bench = JSON.parse(readFileSync(file, 'utf8')) as { options: { backends: string[] }; builds: Record<string, { runtime?: string }>; hosts: { models: { timesMs: Record<string, number[]>; ratios: Record<string, { ratio: number; ciLow: number; ciHigh: number } | null> }[] }[] };
+    expect(bench.options.backends).toEqual(['sql-js', 'sql-js-chromium']);
+    expect(bench.builds['sql-js-chromium']!.runtime).toMatch(/^Chromium \d/);
+    const m = bench.hosts[0]!.models[0]!;
+    for (const id of ['sql-js', 'sql-js-chromium']) expect(m.timesMs[id]!.every((t) => t > 0), id).toBe(true);
+    const ratio = m.ratios['sql-js-chromium']!;
+    expect(ratio.ciLow).toBeLessThanOrEqual(ratio.ratio);
+    expect(ratio.ciHigh).toBeGreaterThanOrEqual(ratio.ratio);
+    // A module alone in one place has nothing to be compared with; --runtime places a module only.
+    const [alone, builtIn] = await Promise.all([leakbench(['bench', '--backend-module', SQL_JS]), leakbench(['bench', '--backends', 'native,wasm', '--runtime', 'chromium'])]);
+    expect(alone.status, alone.stderr).toBe(2);
+    expect(alone.stderr).toMatch(/give at least two \(got 1\).*--runtime node,chromium/);
+    expect(builtIn.status, builtIn.stderr).toBe(2);
+    expect(builtIn.stderr).toMatch(/--runtime places a --backend-module; the built-in WASM module in a page is --backends wasm-chromium/);
+  });
+
   it('refuses what cannot run in a page, with exit 2 and the reason, before any cell starts', async () => {
     const module = (path: string, ...more: string[]) => ['--backend-module', path, '--runtime', 'chromium', ...more];
     const cases: [string[], NodeJS.ProcessEnv, RegExp][] = [

@@ -26,6 +26,7 @@ const EXAMPLES: Record<string, { line: string; what: string }[]> = {
   bench: [
     { line: 'npx leakbench bench --models hh1952,lr1991 --host stable,stock', what: 'both backends timed side by side, the same work bit for bit' },
     { line: 'npx leakbench bench --backends native,wasm,wasm-chromium', what: 'and the WASM module in a page of headless Chromium beside them' },
+    { line: 'npx leakbench bench --backend-module examples/case-studies/sql-js.mjs --runtime node,chromium --models free', what: 'your own module in Node and in a page' },
   ],
   report: [{ line: 'npx leakbench report runs/mine --out site', what: 'a static site of one or more runs' }],
 };

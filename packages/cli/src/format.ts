@@ -52,7 +52,8 @@ export function formatBench(r: BenchResult): string {
   ];
   for (const h of r.hosts) {
     for (const m of h.models) {
-      const work = m.identical ? `identical (${m.steps[baseline!]} steps)` : `DIFFERENT: steps ${Object.entries(m.steps).map(([b, n]) => `${b} ${n}`).join(', ')}; max |Δ| ${m.maxAbsDifference.toPrecision(3)}`;
+      // A module that only iterates returns no trace: there is nothing to compare, and that is said.
+      const work = m.identical && !m.steps[baseline!] ? 'nothing to compare (no trace: iterate() only)' : m.identical ? `identical (${m.steps[baseline!]} steps)` : `DIFFERENT: steps ${Object.entries(m.steps).map(([b, n]) => `${b} ${n}`).join(', ')}; max |Δ| ${m.maxAbsDifference.toPrecision(3)}`;
       lines.push(
         [
           `${h.host.profile}`.padEnd(7),

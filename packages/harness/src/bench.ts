@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { findModel, parseFixture, UsageError, BENCH_SCHEMA } from '@leakbench/core';
-import type { Backend, BenchResult, BuildInfo, SimulateOptions } from '@leakbench/core';
+import type { Backend, BenchResult, BuildInfo, CellHost, SimulateOptions } from '@leakbench/core';
 import { median, medianRatio } from '@leakbench/analysis';
 import { collectEnvironment } from './environment.js';
 import { hostSettings, type HostProfile, type Numerics } from './host.js';
@@ -23,6 +23,10 @@ export interface BenchRequest {
   backends: string[];
   /** A user backend module compared with the built-ins (after them). */
   backendModule: string | null;
+  /** Its `--option`s. */
+  backendOptions?: Record<string, string>;
+  /** Where the module runs, each its own column (`--runtime node,chromium`): in the bench's process, in a page. */
+  runtimes?: CellHost[];
   /** Models to time; null: every model of the first backend. */
   models: string[] | null;
   rounds: number;
@@ -46,7 +50,7 @@ export const BENCH_DEFAULTS = { backends: ['native', 'wasm'], rounds: 100, warmu
 
 /** What the bench process is asked to do (argv of the worker's `bench` mode). */
 interface BenchJob {
-  backends: { id: string; module: string | null }[];
+  backends: { id: string; module: string | null; options?: Record<string, string>; host?: CellHost }[];
   models: string[];
   rounds: number;
   warmup: number;
@@ -79,10 +83,14 @@ export async function planBench(req: BenchRequest, load: BackendLoader): Promise
   if (req.hosts.length === 0) throw new UsageError('--host: give at least one profile; accepted: stable, stock');
   if (req.models?.length === 0) throw new UsageError('--models: give at least one model');
   if (req.profile) checkProfiling();
-  const specs = [...req.backends.map((id) => ({ id, module: null as string | null })), ...(req.backendModule ? [{ id: '', module: req.backendModule }] : [])];
-  if (specs.length < 2) throw new UsageError(`bench compares backends: give at least two (got ${specs.length}); e.g. --backends native,wasm`);
+  const runtimes = req.runtimes?.length ? req.runtimes : (['node'] as CellHost[]);
+  if (!req.backendModule && req.runtimes?.some((r) => r !== 'node')) throw new UsageError('--runtime places a --backend-module; the built-in WASM module in a page is --backends wasm-chromium');
+  const options = req.backendOptions ?? {};
+  type Spec = BenchJob['backends'][number];
+  const specs: Spec[] = [...req.backends.map((id): Spec => ({ id, module: null })), ...(req.backendModule ? runtimes.map((host): Spec => ({ id: '', module: req.backendModule, options, host })) : [])];
+  if (specs.length < 2) throw new UsageError(`bench compares backends: give at least two (got ${specs.length}); e.g. --backends native,wasm, or a --backend-module in two places (--runtime node,chromium)`);
   const loaded: Backend[] = [];
-  for (const s of specs) loaded.push(await load(s.id, s.module));
+  for (const s of specs) loaded.push(await load(s.id, s.module, s.options ?? {}, s.host));
   const inPages = loaded.filter((b) => b.host === 'chromium').map((b) => b.id);
   if (req.profile && inPages.length) throw new UsageError(`--profile samples a process with Linux perf; ${inPages.join(', ')} runs in a page of Chromium, where where-the-time-goes is not built yet: leave out --profile, or leave out ${inPages.join(', ')}`);
   const ids = loaded.map((b) => b.id);
@@ -90,7 +98,7 @@ export async function planBench(req: BenchRequest, load: BackendLoader): Promise
   if (twice) throw new UsageError(`--backends: '${twice}' is given twice`);
   const models = req.models ?? loaded[0]!.models().map((m) => m.id);
   for (const b of loaded) for (const m of models) findModel(b.models(), m);
-  return { backends: specs.map((s, k) => ({ id: s.module ? loaded[k]!.id : s.id, module: s.module })), models, rounds: req.rounds, warmup: req.warmup, processes: req.processes, durationMs: req.durationMs };
+  return { backends: specs.map((s, k) => ({ ...s, id: s.module ? loaded[k]!.id : s.id })), models, rounds: req.rounds, warmup: req.warmup, processes: req.processes, durationMs: req.durationMs };
 }
 
 /** Runs the bench in `job.processes` fresh processes per host profile and summarises it. `worker`: the script that calls runWorker. */
@@ -257,8 +265,8 @@ function inProcess(b: Backend): TimedBackend {
 }
 
 /** A backend whose cells run in a page: the bench opens one page for it per model, with the host profile's V8 flags. */
-async function inPage(b: Backend, opts: SimulateOptions): Promise<TimedBackend> {
-  const session = await openPage(b.pageBuild!(), opts, pageJsFlags());
+async function inPage(b: Backend, opts: SimulateOptions, options?: Record<string, string>): Promise<TimedBackend> {
+  const session = await openPage(b.pageBuild!(), opts, pageJsFlags(), { options: options ?? {}, probes: false });
   const { driver } = session;
   return {
     id: b.id,
@@ -278,14 +286,14 @@ async function inPage(b: Backend, opts: SimulateOptions): Promise<TimedBackend> 
 export async function benchMain(args: string[], load: BackendLoader): Promise<void> {
   const job = JSON.parse(args[0]!) as BenchJob;
   const loaded: Backend[] = [];
-  for (const b of job.backends) loaded.push(await load(b.id, b.module));
+  for (const b of job.backends) loaded.push(await load(b.id, b.module, b.options ?? {}, b.host));
   const builds: Record<string, BuildInfo> = {};
   const models: BenchTimes[] = [];
   for (const model of job.models) {
     const opts = callOptions(loaded[0]!, model, job.durationMs);
     const backends: TimedBackend[] = [];
     try {
-      for (const b of loaded) backends.push(b.host === 'chromium' ? await inPage(b, opts) : inProcess(b));
+      for (const [k, b] of loaded.entries()) backends.push(b.host === 'chromium' ? await inPage(b, opts, job.backends[k]!.options) : inProcess(b));
       for (const b of backends) builds[b.id] = b.info();
       const first: Awaited<ReturnType<TimedBackend['checked']>>[] = [];
       for (const b of backends) first.push(await b.checked(opts));

@@ -5,7 +5,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { BENCH_DEFAULTS, planBench, runBench } from '@leakbench/harness';
-import { commaList, HOST_PROFILES, nonNegativeInt, numericsOption, oneOf, positiveInt, positiveNumber, timeStamp } from '../args.js';
+import { backendOption, commaList, HOST_PROFILES, nonNegativeInt, numericsOption, oneOf, positiveInt, positiveNumber, timeStamp } from '../args.js';
 import { formatBench } from '../format.js';
 import { loadAnyBackend } from '../registry.js';
 import { WORKER } from '../worker-path.js';
@@ -15,7 +15,9 @@ export function registerBench(program: Command): void {
     .command('bench')
     .description("time the backends on the same work side by side in fresh processes per host profile (interleaved rounds, same results checked bit for bit): median ms per call and each backend's ratio to the first, with a bootstrap interval")
     .option('--backends <list>', 'comma list of built-in backends; the first is the baseline of every ratio', BENCH_DEFAULTS.backends.join(','))
-    .option('--backend-module <path>', 'a module implementing the Backend interface, compared with the built-ins')
+    .option('--backend-module <path>', 'a module implementing the Backend interface, compared with the built-ins given with --backends, or with itself elsewhere (--runtime node,chromium)')
+    .option('--option <name=value>', 'an option of the --backend-module (one it declares; repeat for several)', backendOption)
+    .option('--runtime <list>', 'with --backend-module: where it runs, each its own column — node (this process), chromium (a page of headless Chromium); default node', (v: string) => commaList(v).map(oneOf('--runtime', ['node', 'chromium'] as const)))
     .option('--models <list>', "comma list of models (default: every model of the first backend)")
     .option('--rounds <n>', 'measured rounds per process (one call of every backend each)', positiveInt('--rounds'), BENCH_DEFAULTS.rounds)
     .option('--warmup <n>', 'rounds run first and not measured', nonNegativeInt('--warmup'), BENCH_DEFAULTS.warmup)
@@ -26,9 +28,11 @@ export function registerBench(program: Command): void {
     .option('--profile <dir>', "also sample where each backend's time goes, function by function (Linux perf; perf.data and reports into <dir>)")
     .option('--out <file>', 'where to store the result (default: runs/bench-<timestamp>.json)')
     .option('--json', 'print the result as JSON')
-    .action(async (o) => {
+    .action(async (o, cmd: Command) => {
       const hosts = o.host as (typeof HOST_PROFILES)[number][];
-      const req = { backends: commaList(o.backends), backendModule: o.backendModule ?? null, models: o.models ? commaList(o.models) : null, rounds: o.rounds, warmup: o.warmup, processes: o.processes, durationMs: o.duration ?? null, hosts, numerics: o.numerics, profile: o.profile ? resolve(o.profile) : null };
+      // A module is compared with the built-ins only when they are named: alone, with itself in each --runtime.
+      const backends = o.backendModule && cmd.getOptionValueSource('backends') !== 'cli' ? [] : commaList(o.backends);
+      const req = { backends, backendModule: o.backendModule ?? null, backendOptions: o.option ?? {}, ...(o.runtime ? { runtimes: o.runtime } : {}), models: o.models ? commaList(o.models) : null, rounds: o.rounds, warmup: o.warmup, processes: o.processes, durationMs: o.duration ?? null, hosts, numerics: o.numerics, profile: o.profile ? resolve(o.profile) : null };
       const job = await planBench(req, loadAnyBackend);
       const out = resolve(o.out ?? `runs/bench-${timeStamp()}.json`);
       const result = await runBench(job, req, WORKER, (h) => o.json || process.stderr.write(`leakbench bench: host ${h}, ${job.processes} process(es) × ${job.models.length} model(s) × ${job.backends.length} backends × ${job.rounds + job.warmup} rounds…\n`));

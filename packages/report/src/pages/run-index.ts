@@ -93,7 +93,7 @@ export function benchSection(b: BenchResult): string {
       esc(m.model),
       ...b.options.backends.map((id) => `<span class="num">${m.medianMs[id] !== undefined ? m.medianMs[id]!.toFixed(3) : '—'}</span>`),
       ...others.map((id) => `<b class="num">${esc(ratioText(m.ratios[id]))}</b>`),
-      m.identical ? `identical (${m.steps[baseline!]} steps)` : `<b>different</b>: steps ${esc(Object.entries(m.steps).map(([id, n]) => `${id} ${n}`).join(', '))}, max |Δ| ${esc(m.maxAbsDifference.toPrecision(3))}`,
+      m.identical && !m.steps[baseline!] ? 'nothing to compare (no trace: iterate() only)' : m.identical ? `identical (${m.steps[baseline!]} steps)` : `<b>different</b>: steps ${esc(Object.entries(m.steps).map(([id, n]) => `${id} ${n}`).join(', '))}, max |Δ| ${esc(m.maxAbsDifference.toPrecision(3))}`,
     ]),
   );
   const builds = b.options.backends.map((id) => [esc(b.builds[id]?.runtime ? `${id} (runs in ${b.builds[id]!.runtime})` : id), `<code>${esc(b.builds[id]?.optFlags ?? '—')}</code>`, esc(b.builds[id]?.mathLibrary ?? '—')]);
