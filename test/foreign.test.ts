@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { parseFixture, readVerdict, ZOO } from '@leakbench/core';
+import { parseFixture, readManifest, readVerdict, ZOO } from '@leakbench/core';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const CLI = join(ROOT, 'packages/cli/dist/cli.js');
@@ -106,22 +106,27 @@ describe('leakbench calibrate --backend-module', () => {
 // module loaded as plug-ins, their counters hidden — trials with looks from 120, in both host profiles. Every
 // trial's verdict is judged again from its series by test/calibrations.test.ts; here, what the summaries claim.
 describe.each([
-  ['stable', 'native'],
-  ['stable', 'wasm'],
-  ['stock', 'native'],
-  ['stock', 'wasm'],
-])('published foreign-probe calibration, %s host, %s module', (host, backend) => {
+  ['stable', 'native', 'native-foreign', 'leakbench-native'],
+  ['stable', 'wasm', 'wasm-foreign', 'leakbench-wasm'],
+  ['stock', 'native', 'native-foreign', 'leakbench-native'],
+  ['stock', 'wasm', 'wasm-foreign', 'leakbench-wasm'],
+  // The WASM module's web build in pages of headless Chromium (--runtime chromium), the probe carried into the page.
+  ['stable', 'wasm-chromium', 'wasm-page-foreign-chromium', 'leakbench-wasm-page'],
+])('published foreign-probe calibration, %s host, %s module', (host, backend, id, module) => {
   const name = `${host}-sequential-min120-foreign-${backend}`;
   const cal = () => JSON.parse(readFileSync(join(ROOT, 'published/data/trials', name, 'calibration.json'), 'utf8'));
   it('covers every C shape of the zoo, through the harness\'s probes alone, with looks from 120 in the named profile', () => {
     const c = cal();
-    expect(c.options.backends).toEqual([`${backend}-foreign`]);
-    expect(c.options.backendModule).toMatch(new RegExp(`/examples/foreign/leakbench-${backend}\\.mjs$`));
+    expect(c.options.backends).toEqual([id]);
+    expect(c.options.backendModule).toMatch(new RegExp(`/examples/foreign/${module}\\.mjs$`));
     expect([c.options.host, c.options.sequential?.minIterations]).toEqual([host, 120]);
     // The calibration's copy beside the sequential run, which the report shows, is this one.
     expect(JSON.parse(readFileSync(join(ROOT, 'published/data/sequential-run', `calibration-${name.replace('-sequential', '')}.json`), 'utf8'))).toEqual(c);
     const cShapes = ZOO.filter((z) => z.carrier === 'c' || z.layer === 'allocatorBytes').map((z) => z.kind).filter((k) => backend === 'native' || k !== 'mmap');
     expect(new Set(c.summaries.map((s: { fixture: string }) => parseFixture(s.fixture).kind))).toEqual(new Set(cShapes));
+    // Where its trials ran: in pages, or in Node.
+    const hosts = new Set(readManifest(join(ROOT, 'published/data/trials', name)).cells.map((x) => x.spec.host ?? 'node'));
+    expect([...hosts]).toEqual([backend.endsWith('-chromium') ? 'chromium' : 'node']);
   });
   it('calls none no-leak in 20 of 20 trials, no non-leak a leak, and every leak shape a leak in its place in every trial, sized within 5 % of its truth', () => {
     for (const s of cal().summaries) {

@@ -15,7 +15,7 @@ import type { BuildInfo, CellSpec, Fixture, Phase, Probes, Sample, SimulateOptio
 import { prepareModule, hintsFrom } from '@leakbench/wasm-probe';
 import { launchChromium } from './chromium.js';
 import { findAsset, originalSource } from './page-build.js';
-import { PREPARE_PATH, type PageDescription, type PageProbesReport, type PageStart, type PreparedModule } from './page-protocol.js';
+import { GIVEN_PATH, PREPARE_PATH, type PageDescription, type PageProbesReport, type PageStart, type PreparedModule } from './page-protocol.js';
 import { servePage, type PageServer } from './server.js';
 
 /**
@@ -156,13 +156,14 @@ export interface PageSession {
  * `caller` is the instantiating script's URL path with its line and column: the module is named, and its glue's
  * allocator names read, from that script's source (through the build's source map for a bundle).
  */
-function prepareForPage(build: PageBuild, body: Uint8Array, query: URLSearchParams): PreparedModule {
+function prepareForPage(build: PageBuild, body: Uint8Array, query: URLSearchParams, given: Set<string>): PreparedModule {
   const m = /^\/backend\/([^:]+):(\d+):(\d+)$/.exec(query.get('caller') ?? '');
   const name = m?.[1];
   const served = name ? build.files[name] : undefined;
   const script = served ? originalSource(build, name!, served, Number(m![2]), Number(m![3])) : null;
   const state = prepareModule(body, script, hintsFrom(script), query.get('sites') === '1');
   const r = state.rewritten;
+  if (r.bytes !== null) given.add(r.givenPath);
   return { hash: state.hash, instantiatedBy: state.instantiatedBy, rewritten: r.bytes === null ? r : { ...r, bytes: Buffer.from(r.bytes).toString('base64') } };
 }
 
@@ -181,7 +182,14 @@ async function withPage<T>(build: PageBuild, jsFlags: string[], pid: boolean, ca
     await server?.close();
   };
   try {
-    server = await servePage(routes, { asset: (path) => findAsset(build, path), post: { [PREPARE_PATH]: (body, query) => prepareForPage(build, body, query) } });
+    // The modules the page had rewritten, by the path of their given bytes: the only files GIVEN_PATH serves.
+    const given = new Set<string>();
+    const givenBytes = (body: Uint8Array) => {
+      const path = Buffer.from(body).toString('utf8');
+      if (!given.has(path)) throw new Error(`not a module this page had prepared: ${path}`);
+      return readFileSync(path).toString('base64');
+    };
+    server = await servePage(routes, { asset: (path) => findAsset(build, path), post: { [PREPARE_PATH]: (body, query) => prepareForPage(build, body, query, given), [GIVEN_PATH]: givenBytes } });
     browser = await launchChromium(jsFlags);
     const page = await browser.newPage();
     await page.goto(`${server.origin}/cell.html`);
@@ -249,7 +257,8 @@ export async function runBrowserCell(spec: CellSpec, samplesPath: string, o: Bro
   if (spec.sequential) process.on(o.stopSignal, stop);
   try {
     const opts: SimulateOptions = { model: spec.model, durationMs: spec.durationMs, logIntervalMs: spec.logIntervalMs, fixture: spec.fixtureDef ?? { kind: 'none', bytes: 0, period: 0 } };
-    session = await openPage(o.page, opts, o.jsFlags, { options: spec.backendOptions ?? {}, probes: spec.probes?.wasm === true });
+    const probes = spec.probes?.wasm === true;
+    session = await openPage(o.page, opts, o.jsFlags, { options: spec.backendOptions ?? {}, probes, sites: probes && o.track === true });
     const { driver } = session;
     o.onStart?.({ ...session.build, backend: spec.backend }, driver.pid);
     // Every expression the loop sends is compiled once here, before the baseline: a page keeps each new script's

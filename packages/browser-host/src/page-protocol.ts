@@ -8,10 +8,14 @@ import type { WasmModuleReport } from '@leakbench/wasm-probe/core';
 export interface PageStart {
   options: Record<string, string>;
   probes: boolean;
+  /** An attribution pass: the probe's modules rewritten to keep their call frames, and their allocation stacks tracked. */
+  sites?: boolean;
 }
 
 /** POST the module's bytes (query: caller, the URL path of the script instantiating it; sites, 0 or 1). */
 export const PREPARE_PATH = '/__leakbench/prepare';
+/** POST a given module's path (as PreparedModule named it): its bytes as base64, for the site tracker's layouts. */
+export const GIVEN_PATH = '/__leakbench/given';
 
 /** The answer: wasm-probe's ModuleState, the rewritten bytes as base64 (null: not rewritten, and why). */
 export interface PreparedModule {

@@ -101,7 +101,7 @@ async function browserAttributeMain(spec: CellSpec, dir: string, load: BackendLo
     track: true,
     onTrack: (t) => {
       tracking = t;
-      if (!t) writeFileSync(join(dir, C_HEAP_WHY_NOT), `${spec.backend}'s page build could not track allocation sites (its trackAllocationSites() said so, or it offers none; the harness's own WebAssembly site tracking does not run in a page)\n`);
+      if (!t) writeFileSync(join(dir, C_HEAP_WHY_NOT), `${spec.backend}'s page build could not track allocation sites (its trackAllocationSites() said so, or it offers none${spec.probes?.wasm ? ", and no WebAssembly module in the page has hooks on its allocator" : ''})\n`);
     },
     afterSample: async (i, page) => {
       if (!points.has(i)) return;
@@ -109,6 +109,8 @@ async function browserAttributeMain(spec: CellSpec, dir: string, load: BackendLo
         const sites = await page.call<CHeapSites>('__leakbench.sites()');
         writeFileSync(join(dir, cHeapFile(i)), JSON.stringify(stampModules({ ...sites, stacks: sites.stacks.map((s) => s.map(local)) })));
       }
+      // Stores outside every heap the snapshots and sites see: each linear memory the harness's probe found in the page.
+      if (spec.probes?.wasm) writeFileSync(join(dir, storesFile(i)), JSON.stringify(await page.call<unknown[]>('__leakbench.memories()')));
       await page.heapSnapshot(join(dir, snapshotFile(i)));
     },
   });

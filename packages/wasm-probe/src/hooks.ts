@@ -134,7 +134,7 @@ export function installWasmProbe(options: { sumHeaders?: HeaderSum; sites?: bool
       return prepareModule(bytes, instantiatedBy, hintsFrom(instantiatedBy), options.sites === true);
     },
     ...(options.sumHeaders ? { sumHeaders: options.sumHeaders } : {}),
-    sites: new SiteTracker(),
+    sites: new SiteTracker((path) => readFileSync(path)),
   });
   g.__leakbenchWasmProbe = probe;
   return probe;

@@ -3,10 +3,10 @@
 // allocator — the module's own, mapped back from the running (rewritten) module to the module as it was given, as
 // '<given module file>@0x<offset>' that C attribution symbolises (DWARF, else the name section, else the function
 // index), and the JS that called into it, as text. Distinct stacks are interned once; the table is reached only
-// through leakbench's instrument holder (hooks.ts), so heap snapshots leave it out.
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { readWasmLayout, shortPath, wasmFunctionAt, type WasmLayout } from '@leakbench/core/cell';
+// through leakbench's instrument holder (hooks.ts), so heap snapshots leave it out. No Node built-in: a page carries
+// it too (the given module's bytes are read through the function its environment passes).
+import { readWasmLayout, wasmFunctionAt, type WasmLayout } from '@leakbench/core/wasm-binary';
+import { shortPath } from '@leakbench/core/retainers';
 
 /**
  * Frames kept per allocation, and the call sites V8 collects to find them (the probe's two JS frames and the
@@ -38,7 +38,7 @@ type CallSite = NodeJS.CallSite & { getPosition?(): number };
 /** A JS frame as text: function (script:line:column), the script by its last two path parts. */
 function jsFrame(c: CallSite): string {
   let script = c.getScriptNameOrSourceURL() ?? '';
-  if (script.startsWith('file://')) script = fileURLToPath(script);
+  if (script.startsWith('file://')) script = decodeURIComponent(new URL(script).pathname);
   const where = script ? `${shortPath(script)}:${c.getLineNumber()}:${c.getColumnNumber()}` : 'native';
   return `${c.getFunctionName() ?? '(anonymous)'} (${where})`;
 }
@@ -70,9 +70,12 @@ export class SiteTracker {
   /** The JS below the latest call into a module with frame globals (enter()). */
   private entry: { frames: string[]; raw: string } | null = null;
 
+  /** `readGiven`: the bytes of a module as it was given, by the path the frames name (a file; a page asks its server). */
+  constructor(private readonly readGiven: (path: string) => Uint8Array) {}
+
   private mapper(source: FrameSource): Mapper {
     let m = this.mappers.get(source);
-    if (!m) this.mappers.set(source, (m = { running: readWasmLayout(source.bytes), given: readWasmLayout(readFileSync(source.givenPath)), source }));
+    if (!m) this.mappers.set(source, (m = { running: readWasmLayout(source.bytes), given: readWasmLayout(this.readGiven(source.givenPath)), source }));
     return m;
   }
 

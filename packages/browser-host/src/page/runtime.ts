@@ -9,12 +9,15 @@
 import { asBackend, backendProblems } from '@leakbench/core/backend';
 import type { Backend, BuildInfo, Fixture, Probes, SimulateOptions } from '@leakbench/core';
 import { createWasmProbe, type ModuleState, type WasmProbe } from '@leakbench/wasm-probe/core';
-import { BAD_INPUT, PREPARE_PATH, type PageDescription, type PageProbesReport, type PageStart, type PreparedModule } from '../page-protocol.js';
+import { SiteTracker } from '@leakbench/wasm-probe/sites';
+import { BAD_INPUT, GIVEN_PATH, PREPARE_PATH, type PageDescription, type PageProbesReport, type PageStart, type PreparedModule } from '../page-protocol.js';
 
 interface PageCell {
   backend: Backend;
   opts: SimulateOptions;
   probe: WasmProbe | null;
+  /** The harness's probe records the allocation stacks (an attribution pass of a module without sites of its own). */
+  probeTracks: boolean;
 }
 
 let cell: PageCell | null = null;
@@ -31,6 +34,15 @@ function caller(): string | null {
   return null;
 }
 
+/** A synchronous request to the page's server: the site tracker reads a module's layout inside an allocation. */
+function post(path: string, body: XMLHttpRequestBodyInit): string {
+  const xhr = new XMLHttpRequest();
+  xhr.open('POST', path, false);
+  xhr.send(body);
+  if (xhr.status !== 200) throw new Error(`the page's server refused ${path} (${xhr.status}: ${xhr.responseText})`);
+  return xhr.responseText;
+}
+
 function fromBase64(text: string): Uint8Array {
   const raw = atob(text);
   const bytes = new Uint8Array(raw.length);
@@ -44,11 +56,7 @@ function fromBase64(text: string): Uint8Array {
  */
 function prepare(bytes: Uint8Array, sites: boolean): ModuleState {
   const by = caller();
-  const xhr = new XMLHttpRequest();
-  xhr.open('POST', `${PREPARE_PATH}?caller=${encodeURIComponent(by ?? '')}&sites=${sites ? 1 : 0}`, false);
-  xhr.send(bytes.slice());
-  if (xhr.status !== 200) throw new Error(`the page's server could not prepare a WebAssembly module (${xhr.status}: ${xhr.responseText})`);
-  const r = JSON.parse(xhr.responseText) as PreparedModule;
+  const r = JSON.parse(post(`${PREPARE_PATH}?caller=${encodeURIComponent(by ?? '')}&sites=${sites ? 1 : 0}`, bytes.slice())) as PreparedModule;
   const rewritten = r.rewritten.bytes === null ? { reason: r.rewritten.reason, bytes: null } : { ...r.rewritten, bytes: fromBase64(r.rewritten.bytes) };
   return { hash: r.hash, instantiatedBy: r.instantiatedBy, rewritten } as ModuleState;
 }
@@ -59,7 +67,10 @@ function prepare(bytes: Uint8Array, sites: boolean): ModuleState {
  * is wrapped first, and a module that instantiates no WebAssembly while it loads is refused.
  */
 async function loadInPage(entry: string, setup: PageStart): Promise<{ backend: Backend; raw: Partial<Backend>; probe: WasmProbe | null; declared: Record<string, string> | null }> {
-  const probe = setup.probes ? createWasmProbe({ prepare: (bytes) => prepare(bytes, false) }) : null;
+  const sites = setup.sites === true;
+  const probe = setup.probes
+    ? createWasmProbe({ prepare: (bytes) => prepare(bytes, sites), ...(sites ? { sites: new SiteTracker((path) => fromBase64(JSON.parse(post(GIVEN_PATH, path)) as string)) } : {}) })
+    : null;
   type Loader = (o: Record<string, string>) => Promise<unknown>;
   const mod = (await import(entry)) as { load?: Loader; options?: Record<string, string>; default?: { load?: Loader; options?: Record<string, string> } };
   const load = mod.load ?? mod.default?.load;
@@ -115,7 +126,7 @@ async function start(entry: string, opts: SimulateOptions, setup: PageStart): Pr
   const { backend, probe } = await loadInPage(entry, setup);
   const models = backend.models().map((m) => m.id);
   if (!models.includes(opts.model)) throw new Error(`the page's backend has no workload '${opts.model}'; it has: ${models.join(', ')}`);
-  cell = { backend, opts, probe };
+  cell = { backend, opts, probe, probeTracks: false };
   return { build: backend.info(), models };
 }
 
@@ -125,6 +136,7 @@ async function start(entry: string, opts: SimulateOptions, setup: PageStart): Pr
  */
 function iterate(): number {
   const c = cell!;
+  if (c.probeTracks) c.probe!.atRest(); // between iterations: no call into a module under way (harness worker.ts)
   const t = performance.now();
   c.backend.simulate(c.opts);
   return Math.round((performance.now() - t) * 1e6);
@@ -183,10 +195,22 @@ function checkedCall(): { trace: string; steps: number; rhsEvals: number } {
 /** A task turn of the page's event loop (the settle check's), `ms` long. */
 const turn = (ms: number) => new Promise((done) => setTimeout(done, ms));
 
-/** An attribution pass: start recording every C allocation's stack (false: this build cannot). */
-const track = async () => (await cell!.backend.trackAllocationSites?.()) === true && typeof cell!.backend.allocationSites === 'function';
+/**
+ * An attribution pass: start recording every C allocation's stack — the backend's own tracking, else the harness's
+ * probe's (as harness/probes.ts stands in for a module without sites in Node); false when neither can.
+ */
+async function track(): Promise<boolean> {
+  const c = cell!;
+  const own = c.backend as Partial<Backend>;
+  if (typeof own.trackAllocationSites === 'function' && typeof own.allocationSites === 'function') return (await own.trackAllocationSites()) === true;
+  c.probeTracks = c.probe?.trackSites() ?? false;
+  return c.probeTracks;
+}
 
 /** The live C blocks by allocation stack and epoch (after track()). */
-const sites = () => cell!.backend.allocationSites!();
+const sites = () => (cell!.probeTracks ? cell!.probe!.sites() : cell!.backend.allocationSites!());
 
-(globalThis as { __leakbench?: unknown }).__leakbench = { describe, growth, start, iterate, probe, report, turn, checkedCall, track, sites };
+/** Each WebAssembly linear memory in the page, with its module (an attribution pass's stores); [] without the probe. */
+const memories = () => cell!.probe?.memories() ?? [];
+
+(globalThis as { __leakbench?: unknown }).__leakbench = { describe, growth, start, iterate, probe, report, turn, checkedCall, track, sites, memories };
