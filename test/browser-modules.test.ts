@@ -149,6 +149,7 @@ describe.skipIf(!hasChromium)('a user\'s WebAssembly module in a page (--runtime
     const module = (path: string, ...more: string[]) => ['--backend-module', path, '--runtime', 'chromium', ...more];
     const cases: [string[], NodeJS.ProcessEnv, RegExp][] = [
       [module('examples/minimal-backend.mjs'), {}, /never names the WebAssembly API .* a JS-only module runs in Node/],
+      [module('examples/no-such-module.mjs'), {}, /--backend-module examples\/no-such-module\.mjs: no such file/],
       [module('examples/case-studies/tree-sitter-wasm.mjs'), {}, /imports Node's built-in .*node:module.*which a page does not have/],
       [module('test/fixtures/missing-wasm-backend.mjs'), {}, /load\(\) failed in the page: .*HTTP status code is not ok \(404 .*\(the page asked for \/backend\/absent-module\.wasm: not among the build's files, nor beside its sources\)/],
       [module(SQL_JS, '--option', 'rows=3'), {}, /--option rows: the module does not declare it; it declares none/],

@@ -30,6 +30,7 @@ function esbuildMessage(e: unknown): string {
 export async function bundleForPage(path: string): Promise<PageBuild> {
   const esbuild = await import('esbuild');
   const abs = resolve(path);
+  if (!statSync(abs, { throwIfNoEntry: false })?.isFile()) throw new UsageError(`--backend-module ${path}: no such file`);
   const what = `--backend-module ${path} in a page`;
   let result: import('esbuild').BuildResult<{ write: false; metafile: true }>;
   try {
@@ -68,7 +69,7 @@ export async function bundleForPage(path: string): Promise<PageBuild> {
   }
   const dir = join(tmpdir(), `leakbench-page-${process.getuid?.() ?? 0}`, createHash('sha256').update(abs).digest('hex').slice(0, 12));
   mkdirSync(dir, { recursive: true });
-  // Named after the module, so that what the probe reports as having instantiated a module reads as the user's.
+  // Named after the module: a position no source map covers still reads as the user's.
   const entry = `${basename(abs).replace(/\.[cm]?[jt]s$/, '')}.page.js`;
   const file = join(dir, entry);
   // Written whole, then renamed into place: cells (and plans) of one module bundle it at the same time.

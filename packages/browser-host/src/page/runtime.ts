@@ -96,7 +96,7 @@ async function loadInPage(entry: string, setup: PageStart): Promise<{ backend: B
   return { backend: asBackend(loaded as Backend), raw: loaded as Partial<Backend>, probe, declared };
 }
 
-/** What a plan asks of a module that runs in a page (../page-build.ts describePage). */
+/** What a plan asks of a module that runs in a page (../cell.ts describePage). */
 async function describe(entry: string, setup: PageStart): Promise<PageDescription> {
   const { backend, raw, declared } = await loadInPage(entry, setup);
   return { id: backend.id, description: backend.description, info: backend.info(), models: backend.models(), options: declared, simulates: typeof raw.simulate === 'function' };
@@ -111,7 +111,8 @@ async function growth(entry: string, setup: PageStart, fixtures: Record<string, 
   const { backend } = await loadInPage(entry, { ...setup, probes: false });
   const median21 = (measure: () => number | null): number | null => {
     const xs = Array.from({ length: 21 }, measure).filter((x): x is number => x !== null && x >= 0).sort((a, b) => a - b);
-    return xs.length ? xs[(xs.length - 1) >> 1]! : null;
+    const m = xs.length >> 1;
+    return xs.length === 0 ? null : xs.length % 2 ? xs[m]! : (xs[m - 1]! + xs[m]!) / 2; // as analysis' median
   };
   const out: Record<string, number | null> = {};
   for (const [id, f] of Object.entries(fixtures)) {
