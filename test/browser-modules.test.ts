@@ -40,16 +40,21 @@ describe.skipIf(!hasChromium)('a user\'s WebAssembly module in a page (--runtime
   let wasm: Backend;
   let sql: { out: string; r: Awaited<ReturnType<typeof leakbench>> };
   let foreign: { out: string; r: Awaited<ReturnType<typeof leakbench>> };
+  let url: { out: string; r: Awaited<ReturnType<typeof leakbench>> };
   beforeAll(async () => {
     wasm = await loadWasm();
     const sqlOut = tmp('page-sql');
     const foreignOut = tmp('page-foreign');
-    const [a, b] = await Promise.all([
+    const urlOut = tmp('page-url');
+    const [a, b, c] = await Promise.all([
       // Sequential, from iteration 50: the first statements fill holes the set-up left in SQLite's heap (240, 1792,
       // 2120 B …); from about the 18th on, each leaves its whole 2 256 B.
       leakbench(['run', '--backend-module', SQL_JS, '--runtime', 'chromium', '--until-decided', '--min-iterations', '50', '--max-iterations', '120', '--out', sqlOut, '--json']),
       leakbench(['run', '--backend-module', FOREIGN_PAGE, '--runtime', 'chromium', '--models', 'lr1991', '--fixtures', SHAPES.join(','), '--iterations', '30', '--warmup', '10', '--out', foreignOut, '--json']),
+      // sql.js as a bundler's user loads it: its .wasm imported as a URL.
+      leakbench(['run', '--backend-module', 'examples/case-studies/sql-js-url.mjs', '--runtime', 'chromium', '--iterations', '40', '--out', urlOut, '--json']),
     ]);
+    url = { out: urlOut, r: c };
     sql = { out: sqlOut, r: a };
     foreign = { out: foreignOut, r: b };
   }, 300_000);
@@ -105,6 +110,14 @@ describe.skipIf(!hasChromium)('a user\'s WebAssembly module in a page (--runtime
     expect(top.nameSource, top.site).not.toBeNull();
     expect(a.c!.modules.map((m) => m.module).some((m) => m.endsWith('.wasm')), JSON.stringify(a.c!.modules)).toBe(true);
   }, 120_000);
+
+  it('serves a .wasm the module imports as a URL (as a browser bundler does), and sizes the same leak exactly', () => {
+    expect(url.r.status, url.r.stderr).toBe(0);
+    const v = readVerdict(url.out, 'sql-js-url-chromium-default-none')!;
+    expect([v.decision, v.where], v.summary).toEqual(['leak', 'c-allocator']);
+    expect(layer(v, 'moduleHeapBytes').slope).toBe(truth('sql-js').misuseBytesPerIteration);
+    expect(probesOf(url.out, 'sql-js-url-chromium-default-none').wasm.map((m) => m.instantiatedBy)).toEqual([join(ROOT, 'examples/case-studies/node_modules/sql.js/dist/sql-wasm.js')]);
+  });
 
   it('sizes the zoo\'s C shapes in a module only a page can load exactly as the module\'s own allocator count does in Node', async () => {
     // Only a page can load it: its web build fetches its glue and .wasm beside itself.

@@ -47,6 +47,9 @@ export async function bundleForPage(path: string): Promise<PageBuild> {
       sourcesContent: false,
       outfile: 'module.js',
       logLevel: 'silent',
+      // A .wasm the module imports is its URL, as with a browser bundler: the file is served beside the bundle.
+      loader: { '.wasm': 'file' },
+      assetNames: '[name]-[hash]',
       // What browser bundlers define, so that a library's `process.env.NODE_ENV` checks do not throw in a page.
       define: { 'process.env.NODE_ENV': '"production"' },
       // A Node built-in required or imported dynamically inside a branch the page never takes (emscripten's
@@ -73,7 +76,7 @@ export async function bundleForPage(path: string): Promise<PageBuild> {
   const entry = `${basename(abs).replace(/\.[cm]?[jt]s$/, '')}.page.js`;
   const file = join(dir, entry);
   // Written whole, then renamed into place: cells (and plans) of one module bundle it at the same time.
-  const writeWhole = (path: string, data: string) => {
+  const writeWhole = (path: string, data: string | Uint8Array) => {
     const part = `${path}.${process.pid}.part`;
     writeFileSync(part, data);
     renameSync(part, path);
@@ -86,16 +89,27 @@ export async function bundleForPage(path: string): Promise<PageBuild> {
   writeWhole(`${file}.map`, JSON.stringify(parsed));
   // The directories of the bundle's sources, in the order esbuild met them: where a fetched file is looked up.
   const assetDirs = [...new Set(Object.keys(result.metafile.inputs).map((input) => dirname(resolve(cwd, input))))];
-  return { entry, files: { [entry]: file }, assetDirs, sourceMaps: { [entry]: `${file}.map` } };
+  // Files the module imports as URLs (.wasm), served by their names beside the bundle.
+  const files: Record<string, string> = { [entry]: file };
+  for (const out of result.outputFiles) {
+    if (out.path.endsWith('.js') || out.path.endsWith('.map')) continue;
+    const name = basename(out.path);
+    writeWhole(join(dir, name), out.contents);
+    files[name] = join(dir, name);
+  }
+  return { entry, files, assetDirs, sourceMaps: { [entry]: `${file}.map` } };
 }
 
 /**
- * The file a page asks for by `path` when no route names it: the file of that name beside one of the build's
- * sources (the first directory that has one), or null.
+ * The file a page asks for by `path` when no route names it: one of the build's own files of that name (a URL the
+ * module imported, resolved against the page rather than the bundle), else the file of that name beside one of
+ * the build's sources (the first directory that has one), or null.
  */
 export function findAsset(build: PageBuild, path: string): string | null {
   const name = basename(path);
-  if (!name || name === '.' || name === '..' || !build.assetDirs) return null;
+  if (!name || name === '.' || name === '..') return null;
+  if (Object.hasOwn(build.files, name)) return build.files[name]!;
+  if (!build.assetDirs) return null;
   for (const dir of build.assetDirs) {
     const file = join(dir, name);
     if (statSync(file, { throwIfNoEntry: false })?.isFile()) return file;
