@@ -124,8 +124,10 @@ export function findAsset(build: PageBuild, path: string): string | null {
 export function originalSource(build: PageBuild, name: string, file: string, line: number, column: number): string {
   const mapFile = build.sourceMaps?.[name];
   if (!mapFile) return file;
+  // esbuild follows its inputs' own source maps: a library's original source, when it shipped one (web-tree-sitter's
+  // lib/tree-sitter.mjs), where its glue's names are read. One not on disk (a map's virtual path) names the bundle.
   const source = originalPositionFor(traceMap(mapFile), { line, column: Math.max(0, column - 1) }).source;
-  return source ?? file;
+  return source && statSync(source, { throwIfNoEntry: false })?.isFile() ? source : file;
 }
 
 const maps = new Map<string, TraceMap>();

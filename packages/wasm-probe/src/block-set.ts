@@ -11,6 +11,16 @@ const FIRST_CAPACITY = 1024;
 /** The same sum computed elsewhere (the harness's native probe, in C): keys, the heap, the mask. */
 export type HeaderSum = (keys: Uint32Array, heap: ArrayBuffer, mask: number) => number;
 
+/** The header sum in JS: over a table's slots, the u32 before each non-zero pointer in `heap`, masked. */
+export function jsHeaderSum(keys: Uint32Array, heap: Uint32Array, mask: number): number {
+  let sum = 0;
+  for (let i = 0; i < keys.length; i++) {
+    const p = keys[i]!;
+    if (p !== 0) sum += (heap[(p - 4) >>> 2]! & mask) >>> 0;
+  }
+  return sum;
+}
+
 const slotOf = (p: number, mask: number) => (Math.imul(p ^ (p >>> 16), 0x45d9f3b) >>> 0) & mask;
 
 export class BlockSet {
@@ -87,14 +97,7 @@ export class BlockSet {
    * its headers in `heap` (a tight loop: a sample reads millions of blocks when a module leaks thousands per call).
    */
   sumHeaders(heap: Uint32Array, mask: number, fast?: HeaderSum): number {
-    const keys = this.keys;
-    if (fast) return fast(keys, heap.buffer as ArrayBuffer, mask);
-    let sum = 0;
-    for (let i = 0; i < keys.length; i++) {
-      const p = keys[i]!;
-      if (p !== 0) sum += (heap[(p - 4) >>> 2]! & mask) >>> 0;
-    }
-    return sum;
+    return fast ? fast(this.keys, heap.buffer as ArrayBuffer, mask) : jsHeaderSum(this.keys, heap, mask);
   }
 
   /** Calls fn for every live block (stack and epoch 0 when not tracked). */

@@ -4,7 +4,7 @@
 // in use. Where the bytes are rewritten and how a module's caller is named is its environment's (ProbeEnv): a Node
 // cell's process (hooks.ts) or a page of the browser host. No Node built-in is imported here: a page bundles it.
 import { LeakbenchInstrument } from '@leakbench/core/retainers';
-import { BlockSet, type HeaderSum } from './block-set.js';
+import { BlockSet, jsHeaderSum, type HeaderSum } from './block-set.js';
 import type { FrameSource } from './sites.js';
 import { FRAMES_RESET, HOOK_MODULE, type AllocatorKind } from './hook-names.js';
 
@@ -138,6 +138,12 @@ export interface ProbeEnv {
   prepare(bytes: Uint8Array): ModuleState;
   /** The live blocks' header sum, computed faster elsewhere (the harness's native probe, in C). */
   sumHeaders?: HeaderSum;
+  /**
+   * The same sum over a block table in a given memory, computed faster (a page's: in WebAssembly); null where it
+   * cannot (the JS loop then sums it). With it, the bytes of its own copies (`ownBytes`), left out like the tables.
+   */
+  sumHeadersIn?: (keys: Uint32Array, memory: WebAssembly.Memory, mask: number) => number | null;
+  ownBytes?: () => number;
   /** Allocation stacks of attribution passes (sites.ts); a page without it tracks none. */
   sites?: SiteSource;
 }
@@ -217,7 +223,9 @@ export function createWasmProbe(env: ProbeEnv): WasmProbe {
     const memoryBytes = memory.buffer.byteLength;
     const last = s.lastSum;
     if (last && last.calls === s.calls && last.memoryBytes === memoryBytes) return last.bytes;
-    const bytes = s.live.sumHeaders(new Uint32Array(memory.buffer), mask, env.sumHeaders);
+    const inMemory = env.sumHeadersIn;
+    const fast: HeaderSum | undefined = env.sumHeaders ?? (inMemory ? (keys, heap, m) => inMemory(keys, memory, m) ?? jsHeaderSum(keys, new Uint32Array(heap), m) : undefined);
+    const bytes = s.live.sumHeaders(new Uint32Array(memory.buffer), mask, fast);
     s.lastSum = { calls: s.calls, memoryBytes, bytes };
     return bytes;
   };
@@ -340,7 +348,7 @@ export function createWasmProbe(env: ProbeEnv): WasmProbe {
       }
       return counted ? sum : null;
     },
-    ownBytes: () => instances().reduce((a, s) => a + s.live.ownBytes(), 0),
+    ownBytes: () => instances().reduce((a, s) => a + s.live.ownBytes(), 0) + (env.ownBytes?.() ?? 0),
     trackSites: () => {
       const hooked = instances().filter((s) => s.module.rewritten.bytes);
       if (!hooked.length) return false;
@@ -389,3 +397,4 @@ export function createWasmProbe(env: ProbeEnv): WasmProbe {
   };
   return probe;
 }
+export { jsHeaderSum } from './block-set.js';

@@ -10,6 +10,7 @@ import { asBackend, backendProblems } from '@leakbench/core/backend';
 import type { Backend, BuildInfo, Fixture, Probes, SimulateOptions } from '@leakbench/core';
 import { createWasmProbe, type ModuleState, type WasmProbe } from '@leakbench/wasm-probe/core';
 import { SiteTracker } from '@leakbench/wasm-probe/sites';
+import { wasmHeaderSum } from './header-sum.js';
 import { BAD_INPUT, GIVEN_PATH, PREPARE_PATH, type PageDescription, type PageProbesReport, type PageStart, type PreparedModule } from '../page-protocol.js';
 
 interface PageCell {
@@ -68,8 +69,15 @@ function prepare(bytes: Uint8Array, sites: boolean): ModuleState {
  */
 async function loadInPage(entry: string, setup: PageStart): Promise<{ backend: Backend; raw: Partial<Backend>; probe: WasmProbe | null; declared: Record<string, string> | null }> {
   const sites = setup.sites === true;
+  // The original API, before the probe wraps it: the summing module is the instrument's, not measured.
+  const headers = wasmHeaderSum({ Module: WebAssembly.Module, Instance: WebAssembly.Instance });
   const probe = setup.probes
-    ? createWasmProbe({ prepare: (bytes) => prepare(bytes, sites), ...(sites ? { sites: new SiteTracker((path) => fromBase64(JSON.parse(post(GIVEN_PATH, path)) as string)) } : {}) })
+    ? createWasmProbe({
+        prepare: (bytes) => prepare(bytes, sites),
+        sumHeadersIn: headers.sum,
+        ownBytes: headers.ownBytes,
+        ...(sites ? { sites: new SiteTracker((path) => fromBase64(JSON.parse(post(GIVEN_PATH, path)) as string)) } : {}),
+      })
     : null;
   type Loader = (o: Record<string, string>) => Promise<unknown>;
   const mod = (await import(entry)) as { load?: Loader; options?: Record<string, string>; default?: { load?: Loader; options?: Record<string, string> } };
