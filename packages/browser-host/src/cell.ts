@@ -291,7 +291,7 @@ export async function runBrowserCell(spec: CellSpec, samplesPath: string, o: Bro
       }
       await sample(last, 'settle', null);
     }
-    if (spec.probes?.wasm) {
+    if (probes) {
       const report = await driver.call<PageProbesReport | null>('__leakbench.report()');
       if (report) o.onProbes?.(report);
     }

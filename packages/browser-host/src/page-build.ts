@@ -6,12 +6,12 @@
 // cell starts: one that imports a Node built-in at its top (a page has none), or one that never names the
 // WebAssembly API (the browser host measures WebAssembly; a JS-only module runs in Node).
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { originalPositionFor, TraceMap, traceSegment } from '@jridgewell/trace-mapping';
+import { readFileSync, statSync } from 'node:fs';
+import { TraceMap, traceSegment } from '@jridgewell/trace-mapping';
 import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
-import { UsageError } from '@leakbench/core/cell';
+import { UsageError, writeFileAtomic } from '@leakbench/core/cell';
 import type { PageBuild } from './cell.js';
 
 const BUILTINS = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
@@ -71,22 +71,16 @@ export async function bundleForPage(path: string): Promise<PageBuild> {
     throw new UsageError(`${what}: its bundle never names the WebAssembly API — the browser host measures WebAssembly modules; a JS-only module runs in Node (leave out --runtime chromium)`);
   }
   const dir = join(tmpdir(), `leakbench-page-${process.getuid?.() ?? 0}`, createHash('sha256').update(abs).digest('hex').slice(0, 12));
-  mkdirSync(dir, { recursive: true });
   // Named after the module: a position no source map covers still reads as the user's.
   const entry = `${basename(abs).replace(/\.[cm]?[jt]s$/, '')}.page.js`;
   const file = join(dir, entry);
   // Written whole, then renamed into place: cells (and plans) of one module bundle it at the same time.
-  const writeWhole = (path: string, data: string | Uint8Array) => {
-    const part = `${path}.${process.pid}.part`;
-    writeFileSync(part, data);
-    renameSync(part, path);
-  };
-  writeWhole(file, text);
+  writeFileAtomic(file, text);
   // The map's sources are relative to where esbuild thought it wrote (the working directory): made absolute here.
   const cwd = process.cwd();
   const parsed = JSON.parse(map) as { sources: string[] };
   parsed.sources = parsed.sources.map((source) => resolve(cwd, source));
-  writeWhole(`${file}.map`, JSON.stringify(parsed));
+  writeFileAtomic(`${file}.map`, JSON.stringify(parsed));
   // The directories of the bundle's sources, in the order esbuild met them: where a fetched file is looked up.
   const assetDirs = [...new Set(Object.keys(result.metafile.inputs).map((input) => dirname(resolve(cwd, input))))];
   // Files the module imports as URLs (.wasm), served by their names beside the bundle.
@@ -94,7 +88,7 @@ export async function bundleForPage(path: string): Promise<PageBuild> {
   for (const out of result.outputFiles) {
     if (out.path.endsWith('.js') || out.path.endsWith('.map')) continue;
     const name = basename(out.path);
-    writeWhole(join(dir, name), out.contents);
+    writeFileAtomic(join(dir, name), out.contents);
     files[name] = join(dir, name);
   }
   return { entry, files, assetDirs, sourceMaps: { [entry]: `${file}.map` } };
@@ -126,7 +120,7 @@ export function originalSource(build: PageBuild, name: string, file: string, lin
   if (!mapFile) return file;
   // esbuild follows its inputs' own source maps: a library's original source, when it shipped one (web-tree-sitter's
   // lib/tree-sitter.mjs), where its glue's names are read. One not on disk (a map's virtual path) names the bundle.
-  const source = originalPositionFor(traceMap(mapFile), { line, column: Math.max(0, column - 1) }).source;
+  const source = originalPosition(mapFile, line, column)?.source;
   return source && statSync(source, { throwIfNoEntry: false })?.isFile() ? source : file;
 }
 

@@ -2,7 +2,7 @@
 // the DevTools protocol: how a cell starts in the page, the route by which the page has a WebAssembly module
 // rewritten for the harness's probe, and what comes back.
 import type { BuildInfo, ModelInfo } from '@leakbench/core';
-import type { WasmModuleReport } from '@leakbench/wasm-probe/core';
+import type { LayerSource, WasmModuleReport } from '@leakbench/wasm-probe/core';
 
 /** How the page loads the backend: its `--option`s, and whether the harness's WebAssembly probe wraps the page first. */
 export interface PageStart {
@@ -24,15 +24,9 @@ export interface PreparedModule {
   rewritten: { reason: string; bytes: null } | { allocator: string; wrapped: string[]; namesFrom: string; bytes: string; functions: number[]; givenPath: string; frames: number };
 }
 
-/** One C layer's source, as harness/probes.ts writes it to probes.json. */
-export interface PageLayerSource {
-  by: 'backend' | 'harness' | null;
-  how: string;
-}
-
 /** probes.json of a page cell whose probe ran in the page (harness/probes.ts ProbesReport, native null). */
 export interface PageProbesReport {
-  layers: Record<'allocatorBytes' | 'moduleHeapBytes' | 'wasmMemoryBytes', PageLayerSource>;
+  layers: Record<'allocatorBytes' | 'moduleHeapBytes' | 'wasmMemoryBytes', LayerSource>;
   native: null;
   wasm: WasmModuleReport[];
 }

@@ -16,7 +16,7 @@ import { hostSettings, type HostProfile, type Numerics } from './host.js';
 import { checkProfiling, profileProcess, workloadSamples, type ProfileJob } from './profile.js';
 import type { BackendLoader } from './worker.js';
 // The bench process loads this module when asked; playwright-core loads only when a page is opened (chromium.ts).
-import { openPage, pageJsFlags, pageJsFlagsEnv } from '@leakbench/browser-host';
+import { bundleForPage, openPage, pageJsFlags, pageJsFlagsEnv, type PageBuild } from '@leakbench/browser-host';
 
 export interface BenchRequest {
   /** Built-in backend ids; the first is the baseline every ratio divides by. */
@@ -57,6 +57,8 @@ interface BenchJob {
   /** How many bench processes run the job per host profile (the parent's; each process runs it once). */
   processes: number;
   durationMs: number | null;
+  /** Each model's call, as the plan set it from the first backend's protocol (a page-only module is not loaded again). */
+  calls: Record<string, SimulateOptions>;
 }
 
 /** One model as measured in one process. */
@@ -98,7 +100,8 @@ export async function planBench(req: BenchRequest, load: BackendLoader): Promise
   if (twice) throw new UsageError(`--backends: '${twice}' is given twice`);
   const models = req.models ?? loaded[0]!.models().map((m) => m.id);
   for (const b of loaded) for (const m of models) findModel(b.models(), m);
-  return { backends: specs.map((s, k) => ({ ...s, id: s.module ? loaded[k]!.id : s.id })), models, rounds: req.rounds, warmup: req.warmup, processes: req.processes, durationMs: req.durationMs };
+  const calls = Object.fromEntries(models.map((m) => [m, callOptions(loaded[0]!, m, req.durationMs)]));
+  return { backends: specs.map((s, k) => ({ ...s, id: s.module ? loaded[k]!.id : s.id })), models, rounds: req.rounds, warmup: req.warmup, processes: req.processes, durationMs: req.durationMs, calls };
 }
 
 /** Runs the bench in `job.processes` fresh processes per host profile and summarises it. `worker`: the script that calls runWorker. */
@@ -265,12 +268,12 @@ function inProcess(b: Backend): TimedBackend {
 }
 
 /** A backend whose cells run in a page: the bench opens one page for it per model, with the host profile's V8 flags. */
-async function inPage(b: Backend, opts: SimulateOptions, options?: Record<string, string>): Promise<TimedBackend> {
-  const session = await openPage(b.pageBuild!(), opts, pageJsFlags(), { options: options ?? {}, probes: false });
+async function inPage(id: string, page: PageBuild, opts: SimulateOptions, options?: Record<string, string>): Promise<TimedBackend> {
+  const session = await openPage(page, opts, pageJsFlags(), { options: options ?? {}, probes: false });
   const { driver } = session;
   return {
-    id: b.id,
-    info: () => ({ ...session.build, backend: b.id }),
+    id,
+    info: () => ({ ...session.build, backend: id }),
     checked: async () => {
       const r = await driver.call<{ trace: string; steps: number; rhsEvals: number }>('__leakbench.checkedCall()');
       const bytes = Buffer.from(r.trace, 'base64');
@@ -282,18 +285,28 @@ async function inPage(b: Backend, opts: SimulateOptions, options?: Record<string
   };
 }
 
+/**
+ * A job's backend in the bench process: loaded here, or — for one that runs in a page — its page build. A user's
+ * module in a page is only bundled (the plan asked a page for what it is; the cell worker does the same).
+ */
+async function place(b: BenchJob['backends'][number], load: BackendLoader): Promise<{ id: string; backend: Backend } | { id: string; page: PageBuild; options?: Record<string, string> }> {
+  if (b.host === 'chromium' && b.module) return { id: b.id, page: await bundleForPage(b.module), ...(b.options ? { options: b.options } : {}) };
+  const backend = await load(b.id, b.module, b.options ?? {}, b.host);
+  return backend.host === 'chromium' ? { id: backend.id, page: backend.pageBuild!() } : { id: backend.id, backend };
+}
+
 /** Inside the bench process (worker mode `bench <job-json>`): prints a BenchOutput as JSON on stdout. */
 export async function benchMain(args: string[], load: BackendLoader): Promise<void> {
   const job = JSON.parse(args[0]!) as BenchJob;
-  const loaded: Backend[] = [];
-  for (const b of job.backends) loaded.push(await load(b.id, b.module, b.options ?? {}, b.host));
+  const placed = [];
+  for (const b of job.backends) placed.push(await place(b, load));
   const builds: Record<string, BuildInfo> = {};
   const models: BenchTimes[] = [];
   for (const model of job.models) {
-    const opts = callOptions(loaded[0]!, model, job.durationMs);
+    const opts = job.calls[model]!;
     const backends: TimedBackend[] = [];
     try {
-      for (const [k, b] of loaded.entries()) backends.push(b.host === 'chromium' ? await inPage(b, opts, job.backends[k]!.options) : inProcess(b));
+      for (const b of placed) backends.push('page' in b ? await inPage(b.id, b.page, opts, b.options) : inProcess(b.backend));
       for (const b of backends) builds[b.id] = b.info();
       const first: Awaited<ReturnType<TimedBackend['checked']>>[] = [];
       for (const b of backends) first.push(await b.checked(opts));

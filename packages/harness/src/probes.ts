@@ -12,15 +12,11 @@
 import { writeFileSync } from 'node:fs';
 import type { Backend, ProbeSpec, Probes } from '@leakbench/core';
 import { loadNativeProbe, type ModuleHeapCount, type NativeProbe } from '@leakbench/native-probe';
-import { installWasmProbe, type WasmMemoryReport, type WasmModuleReport, type WasmProbe } from '@leakbench/wasm-probe';
+import { installWasmProbe, ownLayer, wasmLayerSources, withWasmLayers, type LayerSource, type WasmMemoryReport, type WasmModuleReport, type WasmProbe } from '@leakbench/wasm-probe';
+
+export type { LayerSource };
 
 export const PROBES_FILE = 'probes.json';
-
-/** How one layer of the cell was measured: by whom, with what, or why not. */
-export interface LayerSource {
-  by: 'backend' | 'harness' | null;
-  how: string;
-}
 
 /** What probes.json holds. */
 export interface ProbesReport {
@@ -76,17 +72,19 @@ export function startHarnessProbes(spec: ProbeSpec | undefined, options: { attri
   const sites = () => (wasmFound() ? wasm!.sites() : (native.allocationSites() ?? { stacks: [], sites: [] }));
 
   const fill = (own: Probes): Probes => {
-    const isWasm = wasmFound();
     const moduleHeap = heap();
-    const nativeHeap = moduleHeap && moduleHeap.objects.length > 0 ? moduleHeap.bytes : null;
-    const wasmAllocator = isWasm ? wasm!.allocatorBytes() : null;
-    const wasmOwn = wasm?.ownBytes() ?? 0;
+    const interposer = moduleHeap?.ownBytes ?? 0; // the interposer's table is the instrument's too
+    if (wasmFound()) {
+      const filled = withWasmLayers(own, wasm!);
+      return { ...filled, ownBytes: filled.ownBytes! + interposer };
+    }
+    const tables = wasm?.ownBytes() ?? 0;
     return {
-      allocatorBytes: own.allocatorBytes ?? (isWasm ? wasmAllocator : native.glibcInUse()),
-      moduleHeapBytes: own.moduleHeapBytes ?? (isWasm ? wasmAllocator : nativeHeap),
-      wasmMemoryBytes: own.wasmMemoryBytes ?? (isWasm ? wasm!.memoryBytes() : null),
-      ownArrayBufferBytes: (own.ownArrayBufferBytes ?? 0) + wasmOwn,
-      ownBytes: (own.ownBytes ?? own.ownArrayBufferBytes ?? 0) + wasmOwn + (moduleHeap?.ownBytes ?? 0),
+      allocatorBytes: own.allocatorBytes ?? native.glibcInUse(),
+      moduleHeapBytes: own.moduleHeapBytes ?? (moduleHeap && moduleHeap.objects.length > 0 ? moduleHeap.bytes : null),
+      wasmMemoryBytes: own.wasmMemoryBytes ?? null,
+      ownArrayBufferBytes: (own.ownArrayBufferBytes ?? 0) + tables,
+      ownBytes: (own.ownBytes ?? own.ownArrayBufferBytes ?? 0) + tables + interposer,
     };
   };
 
@@ -109,32 +107,28 @@ export function startHarnessProbes(spec: ProbeSpec | undefined, options: { attri
     report(backend) {
       const own = backend.probe();
       const modules = wasm?.modules() ?? [];
-      const isWasm = modules.length > 0;
       const moduleHeap = heap();
-      const wasmHow = () => modules.map((m) => `${m.instantiatedBy ?? 'a module'} (${m.hash}): ${m.how}`).join('; ');
       const nativeHow = (): LayerSource => {
         if (!spec.nativeModules) return { by: null, how: 'not measured: the malloc interposer was not preloaded' };
         if (!moduleHeap) return { by: null, how: 'not measured: the malloc interposer was asked for but is not in the process (LD_PRELOAD lost?)' };
         if (!moduleHeap.objects.length) return { by: null, how: `not measured: no loaded shared object matched ${spec.nativeModules.join(', ')}` };
         return { by: 'harness', how: `blocks allocated by the code of ${moduleHeap.objects.join(', ')} (malloc interposer, glibc chunk bytes)` };
       };
-      const source = (ownValue: number | null | undefined, harness: () => LayerSource): LayerSource =>
-        ownValue !== null && ownValue !== undefined ? { by: 'backend', how: `${backend.id}'s own probe` } : harness();
+      const source = (ownValue: number | null | undefined, harness: () => LayerSource): LayerSource => (ownValue !== null && ownValue !== undefined ? ownLayer(backend.id) : harness());
       return {
-        layers: {
-          allocatorBytes: source(own.allocatorBytes, () => (isWasm ? wasmLayer(wasm!, wasmHow) : { by: 'harness', how: "glibc's process-wide count (mallinfo2), less the interposer's table" })),
-          moduleHeapBytes: source(own.moduleHeapBytes, () => (isWasm ? wasmLayer(wasm!, wasmHow) : nativeHow())),
-          wasmMemoryBytes: source(own.wasmMemoryBytes, () => (isWasm ? { by: 'harness', how: 'the instances\' memories, each counted once' } : { by: null, how: 'no WebAssembly module was instantiated' })),
-        },
+        layers:
+          modules.length > 0
+            ? wasmLayerSources(own, wasm!, backend.id)
+            : {
+                allocatorBytes: source(own.allocatorBytes, () => ({ by: 'harness', how: "glibc's process-wide count (mallinfo2), less the interposer's table" })),
+                moduleHeapBytes: source(own.moduleHeapBytes, nativeHow),
+                wasmMemoryBytes: source(own.wasmMemoryBytes, () => ({ by: null, how: 'no WebAssembly module was instantiated' })),
+              },
         native: moduleHeap && spec.nativeModules ? { ...moduleHeap, patterns: spec.nativeModules } : null,
         wasm: modules,
       };
     },
   };
-}
-
-function wasmLayer(wasm: WasmProbe, how: () => string): LayerSource {
-  return wasm.allocatorBytes() !== null ? { by: 'harness', how: how() } : { by: null, how: `not measured: ${how()}` };
 }
 
 /** Writes the report beside the cell's samples. */

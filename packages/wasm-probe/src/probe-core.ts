@@ -7,6 +7,7 @@ import { LeakbenchInstrument } from '@leakbench/core/retainers';
 import { BlockSet, jsHeaderSum, type HeaderSum } from './block-set.js';
 import type { FrameSource } from './sites.js';
 import { FRAMES_RESET, HOOK_MODULE, type AllocatorKind } from './hook-names.js';
+import type { Probes } from '@leakbench/core';
 
 /** What the rewrite did to one module's bytes. */
 export type Rewritten =
@@ -398,3 +399,44 @@ export function createWasmProbe(env: ProbeEnv): WasmProbe {
   return probe;
 }
 export { jsHeaderSum } from './block-set.js';
+
+/**
+ * A backend's own probe values completed with the WebAssembly probe's, where the process (or page) instantiated a
+ * module: a layer the backend reports wins (its own module, counted from inside); the probe's tables are left out of
+ * the layers that would count them (Probes.ownArrayBufferBytes, ownBytes).
+ */
+export function withWasmLayers(own: Probes, wasm: WasmProbe): Probes {
+  const allocator = wasm.allocatorBytes();
+  const tables = wasm.ownBytes();
+  return {
+    allocatorBytes: own.allocatorBytes ?? allocator,
+    moduleHeapBytes: own.moduleHeapBytes ?? allocator,
+    wasmMemoryBytes: own.wasmMemoryBytes ?? wasm.memoryBytes(),
+    ownArrayBufferBytes: (own.ownArrayBufferBytes ?? 0) + tables,
+    ownBytes: (own.ownBytes ?? own.ownArrayBufferBytes ?? 0) + tables,
+  };
+}
+
+/** How one layer of a cell was measured: by whom, with what, or why not (probes.json). */
+export interface LayerSource {
+  by: 'backend' | 'harness' | null;
+  how: string;
+}
+
+/** The layer a backend's own probe gave. */
+export const ownLayer = (backendId: string): LayerSource => ({ by: 'backend', how: `${backendId}'s own probe` });
+
+/** Where each C layer came from when the WebAssembly probe found modules (withWasmLayers' sources). */
+export function wasmLayerSources(own: Probes, wasm: WasmProbe, backendId: string): Record<'allocatorBytes' | 'moduleHeapBytes' | 'wasmMemoryBytes', LayerSource> {
+  const how = wasm
+    .modules()
+    .map((m) => `${m.instantiatedBy ?? 'a module'} (${m.hash}): ${m.how}`)
+    .join('; ');
+  const counted: LayerSource = wasm.allocatorBytes() !== null ? { by: 'harness', how } : { by: null, how: `not measured: ${how}` };
+  const pick = (v: number | null | undefined, harness: LayerSource) => (v !== null && v !== undefined ? ownLayer(backendId) : harness);
+  return {
+    allocatorBytes: pick(own.allocatorBytes, counted),
+    moduleHeapBytes: pick(own.moduleHeapBytes, counted),
+    wasmMemoryBytes: pick(own.wasmMemoryBytes, { by: 'harness', how: "the instances' memories, each counted once" }),
+  };
+}

@@ -8,7 +8,7 @@
 // Bundled by esbuild into dist/page/runtime.bundle.js (the package's build).
 import { asBackend, backendProblems } from '@leakbench/core/backend';
 import type { Backend, BuildInfo, Fixture, Probes, SimulateOptions } from '@leakbench/core';
-import { createWasmProbe, type ModuleState, type WasmProbe } from '@leakbench/wasm-probe/core';
+import { createWasmProbe, wasmLayerSources, withWasmLayers, type ModuleState, type WasmProbe } from '@leakbench/wasm-probe/core';
 import { SiteTracker } from '@leakbench/wasm-probe/sites';
 import { wasmHeaderSum } from './header-sum.js';
 import { BAD_INPUT, GIVEN_PATH, PREPARE_PATH, type PageDescription, type PageProbesReport, type PageStart, type PreparedModule } from '../page-protocol.js';
@@ -155,38 +155,14 @@ function iterate(): number {
 function probe(): Probes {
   const c = cell!;
   const own = c.backend.probe();
-  const wasm = c.probe;
-  if (!wasm || wasm.count() === 0) return own;
-  const allocator = wasm.allocatorBytes();
-  const ownTables = wasm.ownBytes();
-  return {
-    allocatorBytes: own.allocatorBytes ?? allocator,
-    moduleHeapBytes: own.moduleHeapBytes ?? allocator,
-    wasmMemoryBytes: own.wasmMemoryBytes ?? wasm.memoryBytes(),
-    ownArrayBufferBytes: (own.ownArrayBufferBytes ?? 0) + ownTables,
-    ownBytes: (own.ownBytes ?? own.ownArrayBufferBytes ?? 0) + ownTables,
-  };
+  return c.probe && c.probe.count() > 0 ? withWasmLayers(own, c.probe) : own;
 }
 
 /** Where each C layer came from (probes.json), when the harness's probe ran in the page. */
 function report(): PageProbesReport | null {
   const c = cell!;
   if (!c.probe) return null;
-  const own = c.backend.probe();
-  const modules = c.probe.modules();
-  const how = modules.map((m) => `${m.instantiatedBy ?? 'a module'} (${m.hash}): ${m.how}`).join('; ');
-  const counted = c.probe.allocatorBytes() !== null;
-  const harness = () => (counted ? { by: 'harness' as const, how } : { by: null, how: `not measured: ${how}` });
-  const source = (v: number | null | undefined, h: () => { by: 'harness' | null; how: string }) => (v !== null && v !== undefined ? { by: 'backend' as const, how: `${c.backend.id}'s own probe` } : h());
-  return {
-    layers: {
-      allocatorBytes: source(own.allocatorBytes, harness),
-      moduleHeapBytes: source(own.moduleHeapBytes, harness),
-      wasmMemoryBytes: source(own.wasmMemoryBytes, () => ({ by: 'harness', how: "the instances' memories, each counted once" })),
-    },
-    native: null,
-    wasm: modules,
-  };
+  return { layers: wasmLayerSources(c.backend.probe(), c.probe, c.backend.id), native: null, wasm: c.probe.modules() };
 }
 
 /**

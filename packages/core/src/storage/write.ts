@@ -6,12 +6,17 @@ import { ATTRIBUTION_SCHEMA, RUN_SCHEMA, VERDICT_SCHEMA } from '../schema-ids.js
 import type { Attribution, CellVerdict, RunManifest, Sample } from '../schema.js';
 import { runPaths } from './paths.js';
 
-/** Writes JSON via a temporary file and rename, so readers never see half a file. */
-export function writeJsonAtomic(path: string, value: unknown): void {
+/** Writes a file via a temporary one and rename, so readers (other processes too) never see half a file. */
+export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   mkdirSync(dirname(path), { recursive: true });
   const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, JSON.stringify(value, null, 2) + '\n');
+  writeFileSync(tmp, data);
   renameSync(tmp, path);
+}
+
+/** Writes JSON via a temporary file and rename, so readers never see half a file. */
+export function writeJsonAtomic(path: string, value: unknown): void {
+  writeFileAtomic(path, JSON.stringify(value, null, 2) + '\n');
 }
 
 /** Appends one sample per line with one write() each: a crash loses at most the line being written. */
